@@ -1,0 +1,6 @@
+"""The results store: runs, tasks, samples and verdicts in one embedded SQLite file."""
+
+from codehazard.store._paths import default_store_path
+from codehazard.store._sqlite import SCHEMA_VERSION, Record, RunInfo, Store, new_run_id
+
+__all__ = ["SCHEMA_VERSION", "Record", "RunInfo", "Store", "default_store_path", "new_run_id"]

@@ -1,0 +1,43 @@
+"""The verdict on one sample: the closed vocabulary of outcomes and what the sandbox recorded.
+
+``infra`` means the harness failed (the sandbox broke, a worker died): it is retried, and it is
+never counted as a model failure. Every other status is the model's own outcome.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+VERDICT_SCHEMA_VERSION = 1
+
+Status = Literal["passed", "failed", "error", "timeout", "memory", "syntax", "infra"]
+STATUSES: tuple[str, ...] = get_args(Status)
+MODEL_STATUSES: tuple[str, ...] = tuple(s for s in STATUSES if s != "infra")
+
+
+class Verdict(BaseModel):
+    """What happened when one sample was checked.
+
+    ``detail`` is one human-readable line. For ``failed`` samples of differential checkers,
+    ``failing_input``, ``expected`` and ``actual`` hold the first mismatch (as plain data); for
+    test checkers the failing assertion's source line and the values the candidate returned are
+    in ``detail`` and ``actual``. ``isolation`` is the isolation actually obtained.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    schema_version: int = VERDICT_SCHEMA_VERSION
+    status: Status
+    detail: str = ""
+    failing_input: Any = None
+    expected: Any = None
+    actual: Any = None
+    exception: str | None = None
+    duration: float = 0.0
+    isolation: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True only for the ``passed`` status."""
+        return self.status == "passed"
