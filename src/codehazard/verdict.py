@@ -22,17 +22,19 @@ class Verdict(BaseModel):
 
     ``detail`` is one human-readable line. For ``failed`` samples of differential checkers,
     ``failing_input``, ``expected`` and ``actual`` hold the first mismatch (as plain data); for
-    test checkers the failing assertion's source line and the values the candidate returned are
-    in ``detail`` and ``actual``. ``isolation`` is the isolation actually obtained.
+    test checkers the failing assertion's source line is in ``detail`` and the last call's
+    arguments and return value in ``failing_input`` and ``actual``. Values are shown as their
+    (truncated) ``repr``: a faithful display that no later reader can mistake for live data.
+    ``isolation`` is the isolation actually obtained.
     """
 
     model_config = ConfigDict(frozen=True)
     schema_version: int = VERDICT_SCHEMA_VERSION
     status: Status
     detail: str = ""
-    failing_input: Any = None
-    expected: Any = None
-    actual: Any = None
+    failing_input: str | None = None
+    expected: str | None = None
+    actual: str | None = None
     exception: str | None = None
     duration: float = 0.0
     isolation: dict[str, Any] = Field(default_factory=dict)

@@ -1,7 +1,7 @@
 """The ``codehazard`` command line: a thin shell over the library.
 
-Each subcommand lives in its own module under ``codehazard.cli`` and exposes
-``register(subparsers)``; ``COMMAND_MODULES`` lists them. A command function takes the parsed
+Each subcommand lives in its own private module under ``codehazard.cli`` (``_name.py``) and
+exposes ``register(subparsers)``; modules are discovered, so adding a command edits no list. A command function takes the parsed
 arguments and returns the exit status. ``CodehazardError`` is printed as one line on stderr
 (exit 2 for bad input, 3 for infrastructure failures); Ctrl-C exits 130.
 """
@@ -15,10 +15,18 @@ from collections.abc import Sequence
 
 from codehazard.errors import CodehazardError, InputError
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "codehazard.cli._evaluate",
-    "codehazard.cli._runs",
-)
+
+
+def command_modules() -> list[str]:
+    """The subcommand modules of this package, in name order."""
+    import pkgutil
+
+    package = sys.modules[__name__]
+    return sorted(
+        f"{__name__}.{info.name}"
+        for info in pkgutil.iter_modules(package.__path__)
+        if info.name.startswith("_") and not info.name.startswith("__")
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,8 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"codehazard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for name in command_modules():
+        module = importlib.import_module(name)
+        if hasattr(module, "register"):
+            module.register(sub)
     return parser
 
 

@@ -1,0 +1,266 @@
+"""The evaluator: a pool of sandboxed worker processes behind a thread-safe ``submit``.
+
+Each worker is a fresh interpreter (``spawn``) that holds the tasks, owns one sandbox zygote and
+judges samples one at a time. A thread per worker feeds it from one shared queue, so ``submit``
+can be called from any thread (or from asyncio via ``asyncio.wrap_future``) and samples flow to
+whichever worker is free. A worker that dies is restarted and its sample retried; a sample that
+keeps breaking the harness ends as ``infra``, never as a model failure.
+"""
+
+from __future__ import annotations
+
+import queue
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, as_completed
+from multiprocessing.connection import Connection
+from typing import Any
+
+from codehazard.errors import SandboxError
+from codehazard.samples import Sample
+from codehazard.sandbox import Limits
+from codehazard.tasks import Task
+from codehazard.verdict import Verdict
+
+_STOP = object()
+_START_TIMEOUT = 60.0
+
+
+def worker_entry() -> None:
+    """Entry point of a worker process: ``python -c ... FD INDEX ISOLATION``.
+
+    Workers are started as fresh interpreters with ``subprocess`` rather than
+    ``multiprocessing``'s spawn, which would re-import the caller's ``__main__`` module.
+    """
+    fd, index, isolation = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    conn = Connection(fd)
+    tasks_json = conn.recv()
+    _worker_main(index, conn, tasks_json, isolation)
+
+
+def _worker_main(index: int, conn: Connection, tasks_json: list[str], isolation: str) -> None:
+    """Body of a worker process: start the sandbox, then judge what arrives until told to stop."""
+    from codehazard.errors import SandboxError as _SandboxError
+    from codehazard.sandbox._prepare import prepare_task
+    from codehazard.sandbox._worker import SandboxWorker
+
+    tasks = {t.task_id: t for t in (Task.model_validate_json(j) for j in tasks_json)}
+    worker = SandboxWorker(index, isolation)
+    try:
+        conn.send(("hello", worker.start()))
+    except _SandboxError as exc:
+        conn.send(("error", str(exc)))
+        return
+    prepared: dict[str, Any] = {}
+    try:
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                break
+            if message is None:
+                break
+            task_id, program, limits_dict = message
+            task = tasks[task_id]
+            limits = Limits(**limits_dict).with_timeout(task.timeout)
+            try:
+                if task_id not in prepared:
+                    prepared[task_id] = prepare_task(task)
+                verdict = worker.check(prepared[task_id], program, limits)
+            except _SandboxError as exc:
+                verdict = Verdict(status="infra", detail=str(exc), isolation=worker.isolation)
+            conn.send(verdict.model_dump(mode="json"))
+    finally:
+        worker.close()
+
+
+class _Slot:
+    """One worker process and the thread in this process that feeds it."""
+
+    def __init__(self, owner: Evaluator, index: int) -> None:
+        self.owner, self.index = owner, index
+        self.process: subprocess.Popen[bytes] | None = None
+        self.conn: Connection | None = None
+        self.isolation: dict[str, Any] | None = None
+        self.thread = threading.Thread(
+            target=self._loop, name=f"codehazard-slot-{index}", daemon=True
+        )
+
+    def spawn(self) -> None:
+        parent, child = socket.socketpair()
+        code = "from codehazard.evaluation._pool import worker_entry; worker_entry()"
+        args = [str(child.fileno()), str(self.index), self.owner.isolation_mode]
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", code, *args], pass_fds=[child.fileno()],
+                stdin=subprocess.DEVNULL,
+            )
+        finally:
+            child.close()
+        self.conn = Connection(parent.detach())
+        self.conn.send(self.owner._tasks_json)
+
+    def handshake(self) -> None:
+        assert self.conn is not None
+        if not self.conn.poll(_START_TIMEOUT):
+            raise SandboxError(f"worker {self.index} did not start within {_START_TIMEOUT}s")
+        try:
+            kind, payload = self.conn.recv()
+        except EOFError:
+            raise SandboxError(f"worker {self.index} died while starting") from None
+        if kind != "hello":
+            raise SandboxError(f"worker {self.index}: {payload}")
+        self.isolation = payload
+
+    def stop(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.conn is not None:
+            self.conn.close()
+        self.process = self.conn = None
+
+    def _judge(self, sample: Sample) -> Verdict:
+        owner = self.owner
+        message = (sample.task_id, sample.program, owner.limits.as_dict())
+        wait = owner.limits.timeout + 60.0
+        last = "worker unavailable"
+        for _ in range(owner.retries + 1):
+            try:
+                if self.conn is None:
+                    self.spawn()
+                    self.handshake()
+                assert self.conn is not None
+                self.conn.send(message)
+                if not self.conn.poll(wait):
+                    raise SandboxError("worker did not answer in time")
+                return Verdict.model_validate(self.conn.recv())
+            except (EOFError, OSError, SandboxError) as exc:
+                last = f"worker {self.index} failed: {exc or type(exc).__name__}"
+                self._discard()
+        return Verdict(status="infra", detail=last, isolation=self.isolation or {})
+
+    def _discard(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+        if self.conn is not None:
+            self.conn.close()
+        self.process = self.conn = None
+
+    def _loop(self) -> None:
+        while True:
+            item = self.owner._queue.get()
+            if item is _STOP:
+                return
+            sample, future = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(self._judge(sample))
+            except BaseException as exc:  # never leave a caller waiting forever
+                future.set_exception(exc)
+
+
+class Evaluator:
+    """Judge samples in sandboxed worker processes.
+
+    Use as a context manager. ``submit`` returns a ``concurrent.futures.Future[Verdict]``.
+
+    Raises:
+        ValueError: ``workers < 1``.
+        SandboxError: no worker could start its sandbox.
+    """
+
+    def __init__(
+        self,
+        tasks: Mapping[str, Task],
+        *,
+        workers: int = 2,
+        limits: Limits | None = None,
+        isolation: str = "auto",
+        retries: int = 2,
+    ) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.tasks = dict(tasks)
+        self.limits = limits or Limits()
+        self.isolation_mode = isolation
+        self.retries = retries
+        self._tasks_json = [t.model_dump_json() for t in self.tasks.values()]
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._slots = [_Slot(self, i) for i in range(workers)]
+        self._closed = False
+        try:
+            for slot in self._slots:
+                slot.spawn()
+            for slot in self._slots:
+                slot.handshake()
+        except BaseException:
+            for slot in self._slots:
+                slot.stop()
+            raise
+        for slot in self._slots:
+            slot.thread.start()
+
+    @property
+    def isolation(self) -> dict[str, Any]:
+        """The isolation obtained (the first worker's; all workers run the same setup)."""
+        found = self._slots[0].isolation or {}
+        return {**found, "workers": len(self._slots)}
+
+    def submit(self, sample: Sample) -> Future[Verdict]:
+        """Queue one sample; its task must be among the evaluator's tasks.
+
+        Raises:
+            KeyError: the sample's task is unknown to this evaluator.
+            RuntimeError: the evaluator is closed.
+        """
+        if self._closed:
+            raise RuntimeError("the evaluator is closed")
+        if sample.task_id not in self.tasks:
+            raise KeyError(f"unknown task_id {sample.task_id!r}")
+        future: Future[Verdict] = Future()
+        self._queue.put((sample, future))
+        return future
+
+    def evaluate(self, samples: Iterable[Sample]) -> Iterator[tuple[Sample, Verdict]]:
+        """Judge samples, yielding each with its verdict as soon as it is known."""
+        futures = {self.submit(s): s for s in samples}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+    def close(self) -> None:
+        """Stop the workers; samples still queued are cancelled."""
+        if self._closed:
+            return
+        self._closed = True
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not _STOP:
+                item[1].cancel()
+        for _ in self._slots:
+            self._queue.put(_STOP)
+        for slot in self._slots:
+            slot.thread.join()
+            slot.stop()
+
+    def __enter__(self) -> Evaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

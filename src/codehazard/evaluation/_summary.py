@@ -1,0 +1,32 @@
+"""The summary of an evaluation run: what the terminal shows and ``--json`` prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codehazard.scoring import score
+from codehazard.store import Store
+
+
+def summarize(store: Store, run_id: str, ks: tuple[int, ...] = (1,)) -> dict[str, Any]:
+    """pass@k for every k all tasks support, its interval, status counts and isolation.
+
+    Raises:
+        StoreError: no such run.
+    """
+    run = store.get_run(run_id)
+    records = store.records(run_id)
+    scores = score(records, ks)
+    counts = store.status_counts(run_id)
+    interval = scores.pass1_interval
+    return {
+        "run_id": run_id,
+        "n_tasks": len({r.task_id for r in records}),
+        "n_samples": len(records),
+        "pass_at_k": {str(k): v for k, v in scores.defined_pass_at_k().items()},
+        "pass_at_k_undefined": [k for k, v in scores.pass_at_k.items() if v is None],
+        "pass_at_1_interval": interval.as_dict() if interval else None,
+        "status_counts": dict(sorted(counts.items())),
+        "pending": sum(1 for r in records if r.verdict is None),
+        "isolation": run.params.get("isolation", {}),
+    }

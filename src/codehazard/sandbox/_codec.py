@@ -1,0 +1,138 @@
+"""The narrow channel's data format: plain builtin values as tagged JSON, checked on decode.
+
+Only exact builtin types cross the boundary between the candidate and the trusted judge:
+``None``, ``bool``, ``int``, ``float``, ``complex``, ``str``, ``bytes``, ``list``, ``tuple``,
+``set``, ``frozenset`` and ``dict``. Subclasses (an ``int`` whose ``__eq__`` always answers
+True, say) are refused when encoding, and decoding builds fresh builtin objects from JSON, so a
+value the judge compares can never carry code of the candidate's. No pickle, no marshal.
+
+Wire form: JSON arrays are lists, JSON scalars are themselves, and every other type is a
+one-key object: ``{"t": [...]}`` tuple, ``{"s": [...]}`` set, ``{"f": [...]}`` frozenset,
+``{"d": [[k, v], ...]}`` dict, ``{"b": "hex"}`` bytes, ``{"c": [re, im]}`` complex,
+``{"x": "nan" | "inf" | "-inf"}`` non-finite float.
+
+This module is imported inside the sandbox too; it uses nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+MAX_DEPTH = 100
+
+
+class CodecError(ValueError):
+    """A value cannot be encoded (not plain data) or a message cannot be decoded."""
+
+
+def _enc(value: Any, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise CodecError(f"value nested deeper than {MAX_DEPTH}")
+    kind = type(value)
+    if value is None or kind is bool or kind is str or kind is int:
+        return value
+    if kind is float:
+        if math.isfinite(value):
+            return value
+        return {"x": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+    if kind is list:
+        return [_enc(v, depth + 1) for v in value]
+    if kind is tuple:
+        return {"t": [_enc(v, depth + 1) for v in value]}
+    if kind is dict:
+        return {"d": [[_enc(k, depth + 1), _enc(v, depth + 1)] for k, v in value.items()]}
+    if kind is set or kind is frozenset:
+        tag = "s" if kind is set else "f"
+        return {tag: [_enc(v, depth + 1) for v in value]}
+    if kind is bytes:
+        return {"b": value.hex()}
+    if kind is complex:
+        return {"c": [_enc(value.real, depth + 1), _enc(value.imag, depth + 1)]}
+    raise CodecError(f"unsupported type {kind.__module__}.{kind.__qualname__}")
+
+
+def encode(value: Any) -> Any:
+    """Turn plain data into its JSON-ready wire form.
+
+    Raises:
+        CodecError: the value holds a non-builtin type, or nests too deeply.
+    """
+    return _enc(value, 0)
+
+
+_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _dec_items(items: Any, depth: int) -> list[Any]:
+    if type(items) is not list:
+        raise CodecError("malformed container")
+    return [_dec(v, depth + 1) for v in items]
+
+
+def _dec(wire: Any, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise CodecError(f"value nested deeper than {MAX_DEPTH}")
+    kind = type(wire)
+    if wire is None or kind in (bool, str, int, float):
+        return wire
+    if kind is list:
+        return [_dec(v, depth + 1) for v in wire]
+    if kind is not dict or len(wire) != 1:
+        raise CodecError("malformed value")
+    ((tag, body),) = wire.items()
+    if tag == "t":
+        return tuple(_dec_items(body, depth))
+    if tag == "d":
+        out = {}
+        for pair in _dec_items(body, depth):
+            if type(pair) is not list or len(pair) != 2:
+                raise CodecError("malformed dict item")
+            out[pair[0]] = pair[1]
+        return out
+    if tag in ("s", "f"):
+        items = _dec_items(body, depth)
+        return set(items) if tag == "s" else frozenset(items)
+    if tag == "b" and type(body) is str:
+        return bytes.fromhex(body)
+    if tag == "c" and type(body) is list and len(body) == 2:
+        re_, im = (_dec(v, depth + 1) for v in body)
+        if type(re_) is not float or type(im) is not float:
+            raise CodecError("malformed complex")
+        return complex(re_, im)
+    if tag == "x" and body in _NONFINITE:
+        return _NONFINITE[body]
+    raise CodecError(f"unknown tag {tag!r}")
+
+
+def decode(wire: Any) -> Any:
+    """Rebuild plain data from its wire form, building only fresh builtin objects.
+
+    Raises:
+        CodecError: the wire form is malformed (including unhashable set members or dict keys).
+    """
+    try:
+        return _dec(wire, 0)
+    except TypeError as exc:  # unhashable key or member
+        raise CodecError(str(exc)) from None
+
+
+def dumps(message: dict[str, Any]) -> bytes:
+    """One protocol message as a newline-terminated JSON line."""
+    return json.dumps(message, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+
+
+def loads(line: bytes) -> dict[str, Any]:
+    """Parse one protocol message line.
+
+    Raises:
+        CodecError: not a JSON object, or malformed.
+    """
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        raise CodecError(f"malformed message: {str(exc)[:80]}") from None
+    if type(obj) is not dict:
+        raise CodecError("malformed message: not an object")
+    return obj

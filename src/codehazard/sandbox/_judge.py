@@ -1,0 +1,273 @@
+"""The trusted judge: runs a task's checker and calls the candidate only through the channel.
+
+The judge runs in a child forked from a trusted worker, never in the sandbox. HumanEval-style
+``check(candidate)`` code gets a proxy as ``candidate``: each call sends the arguments as plain
+data to the runner and decodes the answer into fresh builtin objects, so every comparison the
+test makes is between values the candidate cannot give behaviour to. Whatever the candidate
+does in its own process (exit codes, atexit hooks, output, patched builtins, writes to any
+descriptor) can at most make a call fail; only the test completing here is a pass.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import select
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+from codehazard.sandbox._codec import CodecError, decode, dumps, encode
+from codehazard.sandbox._oracles import comparator
+
+MAX_MESSAGE = 32 * 1024 * 1024
+REPR_LIMIT = 500
+
+
+class JudgeTimeout(BaseException):
+    """The sample's time ran out (a BaseException so test code cannot swallow it)."""
+
+
+class CandidateGone(BaseException):
+    """The candidate's process closed the channel or broke the protocol."""
+
+
+class BadValue(BaseException):
+    """The candidate answered with something that is not plain builtin data."""
+
+
+class CandidateRaised(Exception):  # noqa: N818 - it mirrors the candidate's own exception
+    """Base of exceptions re-raised in the judge on the candidate's behalf."""
+
+    type_name = "Exception"
+
+
+_RAISED: dict[str, type[CandidateRaised]] = {}
+
+
+def _raised_class(name: str) -> type[CandidateRaised]:
+    """A judge-side class for the candidate's exception, deriving the builtin one if any.
+
+    So test code that expects ``ValueError`` from the candidate can still catch it.
+    """
+    if name not in _RAISED:
+        base = getattr(builtins, name, None)
+        bases: tuple[type, ...] = (CandidateRaised,)
+        if isinstance(base, type) and issubclass(base, Exception):
+            bases = (CandidateRaised, base)
+        _RAISED[name] = type(name, bases, {"type_name": name})
+    return _RAISED[name]
+
+
+def short(value: Any) -> str:
+    """A truncated repr for verdict details."""
+    text = repr(value)
+    return text if len(text) <= REPR_LIMIT else text[:REPR_LIMIT] + "..."
+
+
+class Channel:
+    """The judge's end of the two pipes to the runner, with one absolute deadline."""
+
+    def __init__(self, req_w: int, resp_r: int, deadline: float) -> None:
+        self.req_w, self.resp_r, self.deadline = req_w, resp_r, deadline
+        self._buf = bytearray()
+        self._next_id = 0
+        self.last_args: Any = None
+        self.last_result: Any = None
+
+    def send(self, message: dict[str, Any]) -> None:
+        data = memoryview(dumps(message))
+        while data:
+            if time.monotonic() >= self.deadline:
+                raise JudgeTimeout
+            _, writable, _ = select.select([], [self.req_w], [], self._remaining())
+            if not writable:
+                continue
+            try:
+                data = data[os.write(self.req_w, data[: 1 << 16]) :]
+            except (BrokenPipeError, OSError):
+                raise CandidateGone from None
+
+    def _remaining(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+    def recv(self) -> dict[str, Any]:
+        while b"\n" not in self._buf:
+            if len(self._buf) > MAX_MESSAGE:
+                raise BadValue(f"answer larger than {MAX_MESSAGE} bytes")
+            readable, _, _ = select.select([self.resp_r], [], [], self._remaining())
+            if not readable:
+                raise JudgeTimeout
+            chunk = os.read(self.resp_r, 1 << 20)
+            if not chunk:
+                raise CandidateGone
+            self._buf += chunk
+        line, _, rest = bytes(self._buf).partition(b"\n")
+        self._buf = bytearray(rest)
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError):
+            raise CandidateGone from None
+        if type(message) is not dict:
+            raise CandidateGone
+        return message
+
+    def call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Call the candidate once; return its decoded answer or re-raise its exception."""
+        self._next_id += 1
+        self.last_args, self.last_result = (args, kwargs), None
+        try:
+            payload = {"id": self._next_id, "args": encode(list(args)), "kwargs": encode(kwargs)}
+        except CodecError as exc:
+            raise TaskDataError(f"the test passed a non-plain argument ({exc})") from None
+        self.send(payload)
+        reply = self.recv()
+        if reply.get("id") != self._next_id:
+            raise CandidateGone
+        if "ok" in reply:
+            try:
+                value = decode(reply["ok"])
+            except (CodecError, RecursionError) as exc:
+                raise BadValue(str(exc)) from None
+            self.last_result = value
+            return value
+        if "exc" in reply and type(reply["exc"]) is list and len(reply["exc"]) == 2:
+            name, message = (str(x) for x in reply["exc"])
+            raise _raised_class(name if name.isidentifier() else "Exception")(message)
+        raise BadValue(str(reply.get("bad", "malformed answer")))
+
+
+class TaskDataError(BaseException):
+    """The task itself cannot be checked this way (an infrastructure problem, not the model's)."""
+
+
+@dataclass
+class PreparedTask:
+    """A task compiled once per worker: reference code, checker, and cached expected outputs."""
+
+    task_id: str
+    entry_point: str
+    reference: Any  # code object of prompt + canonical solution, or None
+    test: Any  # code object of the test, or None for differential checkers
+    test_lines: list[str]
+    inputs: list[list[Any]] | None
+    oracle: str
+    rel_tol: float
+    abs_tol: float
+    expected: list[Any] | None = None
+
+
+def _call_repr(ch: Channel) -> str:
+    if ch.last_args is None:
+        return ""
+    args, kwargs = ch.last_args
+    parts = [short(a) for a in args] + [f"{k}={short(v)}" for k, v in kwargs.items()]
+    return f"candidate({', '.join(parts)})"
+
+
+def _test_line(exc: BaseException, task: PreparedTask) -> str:
+    line = ""
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename == "<test>" and 0 < lineno <= len(task.test_lines):
+            line = task.test_lines[lineno - 1].strip()
+    return line
+
+
+def _run_test(task: PreparedTask, ch: Channel) -> dict[str, Any]:
+    def candidate(*args: Any, **kwargs: Any) -> Any:
+        return ch.call(args, kwargs)
+
+    namespace: dict[str, Any] = {"__name__": "__judge__"}
+    if task.reference is not None:
+        try:
+            exec(task.reference, namespace)
+        except Exception as exc:
+            raise TaskDataError(f"the task's reference program fails: {exc!r}") from None
+    namespace[task.entry_point] = candidate
+    exec(task.test, namespace)
+    check = namespace.get("check")
+    if not callable(check):
+        raise TaskDataError("the task's test defines no check(candidate) function")
+    try:
+        check(candidate)
+    except CandidateRaised as exc:
+        return _raised_result(exc, ch)
+    except Exception as exc:
+        kind = "assertion failed" if isinstance(exc, AssertionError) else type(exc).__name__
+        where = _test_line(exc, task)
+        detail = f"{kind}: {where}" if where else f"{kind}: {short(str(exc))}"
+        if ch.last_args is not None:
+            detail += f"; last call {_call_repr(ch)} returned {short(ch.last_result)}"
+        return {
+            "status": "failed",
+            "detail": detail,
+            "failing_input": _call_repr(ch) or None,
+            "actual": short(ch.last_result) if ch.last_args is not None else None,
+        }
+    return {"status": "passed", "detail": ""}
+
+
+def _raised_result(exc: CandidateRaised, ch: Channel) -> dict[str, Any]:
+    status = "memory" if exc.type_name == "MemoryError" else "error"
+    return {
+        "status": status,
+        "detail": f"{_call_repr(ch)} raised {exc.type_name}: {short(str(exc))}",
+        "exception": f"{exc.type_name}: {str(exc)[:REPR_LIMIT]}",
+        "failing_input": _call_repr(ch) or None,
+    }
+
+
+def _run_differential(task: PreparedTask, ch: Channel) -> dict[str, Any]:
+    assert task.inputs is not None and task.expected is not None
+    same = comparator(task.oracle, task.rel_tol, task.abs_tol)
+    for args, expected in zip(task.inputs, task.expected, strict=True):
+        try:
+            actual = ch.call(tuple(args), {})
+        except CandidateRaised as exc:
+            return _raised_result(exc, ch)
+        if not same(expected, actual):
+            return {
+                "status": "failed",
+                "detail": f"{_call_repr(ch)} returned {short(actual)}, expected {short(expected)}",
+                "failing_input": _call_repr(ch),
+                "expected": short(expected),
+                "actual": short(actual),
+            }
+    return {"status": "passed", "detail": ""}
+
+
+def judge(task: PreparedTask, program: str, ch: Channel) -> dict[str, Any]:
+    """Check one program against one task; return the outcome as a plain dict.
+
+    ``status`` is a verdict status, or ``gone`` when the runner vanished (the worker then asks
+    the supervisor why), or ``infra`` when the task itself could not be checked.
+    """
+    try:
+        ch.send({"program": program, "entry_point": task.entry_point})
+        ready = ch.recv()
+        if ready.get("ready") is not True:
+            status = ready.get("status")
+            if status not in ("syntax", "error", "memory"):
+                raise CandidateGone
+            return {"status": status, "detail": str(ready.get("detail", ""))[:1000]}
+        if task.test is not None:
+            return _run_test(task, ch)
+        return _run_differential(task, ch)
+    except JudgeTimeout:
+        return {"status": "timeout", "detail": f"time limit exceeded during {_call_repr(ch)}"}
+    except CandidateGone:
+        return {"status": "gone", "detail": _call_repr(ch)}
+    except BadValue as exc:
+        return {
+            "status": "error",
+            "detail": f"{_call_repr(ch)} returned a value that is not plain data: {exc}",
+            "failing_input": _call_repr(ch) or None,
+        }
+    except TaskDataError as exc:
+        return {"status": "infra", "detail": f"task {task.task_id}: {exc}"}
+    except RecursionError:
+        return {"status": "failed", "detail": "the test recursed too deeply on the answer"}
+    except MemoryError:
+        return {"status": "failed", "detail": "the test ran out of memory on the answer"}

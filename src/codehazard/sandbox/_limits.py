@@ -1,0 +1,43 @@
+"""Resource limits applied to every sample (and how they travel to the sandbox)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-sample limits.
+
+    ``timeout`` is wall-clock seconds for the whole check of one sample (every call the test
+    makes); CPU time is capped slightly above it. ``memory_mb`` caps the candidate's address
+    space; ``max_processes`` its processes and threads; ``max_file_mb`` any single file it
+    writes; ``max_disk_mb`` its whole private working directory; ``max_open_files`` its
+    descriptors; ``max_output_kb`` the bytes it may write to stdout and stderr together
+    (past that it is stopped and the sample is an error).
+    """
+
+    timeout: float = 3.0
+    memory_mb: int = 1024
+    max_processes: int = 32
+    max_file_mb: int = 16
+    max_disk_mb: int = 64
+    max_open_files: int = 64
+    max_output_kb: int = 1024
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"Limits.{f.name} must be a positive number, got {value!r}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain form, for the sandbox protocol and the run record."""
+        return asdict(self)
+
+    def with_timeout(self, timeout: float | None) -> Limits:
+        """The same limits with another time limit (``None`` keeps this one)."""
+        if timeout is None or timeout == self.timeout:
+            return self
+        return Limits(**{**self.as_dict(), "timeout": float(timeout)})

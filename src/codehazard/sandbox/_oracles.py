@@ -1,0 +1,82 @@
+"""Trusted comparisons of plain values (both sides decoded by ``_codec``, so builtin types only).
+
+``exact``: same value and the same type at every level (``1`` is not ``1.0`` nor ``True``;
+a list is not a tuple); NaN equals NaN. ``float``: numbers (int or float) within the task's
+relative/absolute tolerance, containers compared element-wise. ``unordered``: a list or tuple
+result holding the same elements as the expected one in any order (compared exactly).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+Comparator = Callable[[Any, Any], bool]
+
+
+def _same(a: Any, b: Any, num: Callable[[Any, Any], bool] | None) -> bool:
+    ta, tb = type(a), type(b)
+    if num is not None and ta in (int, float) and tb in (int, float):
+        return num(a, b)
+    if ta is not tb:
+        return False
+    if ta is float:
+        return a == b or (math.isnan(a) and math.isnan(b))
+    if ta in (list, tuple):
+        return len(a) == len(b) and all(_same(x, y, num) for x, y in zip(a, b, strict=True))
+    if ta is dict:
+        return a.keys() == b.keys() and all(_same(a[k], b[k], num) for k in a)
+    if ta is complex and num is not None:
+        return num(a.real, b.real) and num(a.imag, b.imag)
+    return bool(a == b)
+
+
+def exact(expected: Any, actual: Any) -> bool:
+    """Equal values of identical builtin types, recursively."""
+    return _same(expected, actual, None)
+
+
+def tolerant(rel_tol: float, abs_tol: float) -> Comparator:
+    """A comparator treating numbers as equal within the given tolerances."""
+
+    def num(a: float, b: float) -> bool:
+        if type(a) is bool or type(b) is bool:
+            return type(a) is type(b) and a == b
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol)
+
+    return lambda expected, actual: _same(expected, actual, num)
+
+
+def unordered(expected: Any, actual: Any) -> bool:
+    """The same elements in any order (lists or tuples of plain values)."""
+    if type(expected) not in (list, tuple) or type(actual) is not type(expected):
+        return exact(expected, actual)
+    if len(expected) != len(actual):
+        return False
+    remaining = list(actual)
+    for item in expected:
+        for i, other in enumerate(remaining):
+            if exact(item, other):
+                del remaining[i]
+                break
+        else:
+            return False
+    return True
+
+
+def comparator(oracle: str, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> Comparator:
+    """The comparison for a task's oracle name.
+
+    Raises:
+        ValueError: unknown oracle.
+    """
+    if oracle == "exact":
+        return exact
+    if oracle == "float":
+        return tolerant(rel_tol, abs_tol)
+    if oracle == "unordered":
+        return unordered
+    raise ValueError(f"unknown oracle {oracle!r}; use exact, float or unordered")

@@ -1,0 +1,336 @@
+"""One sandboxed worker: a zygote in the sandbox plus a trusted judge forked per sample.
+
+The worker process is trusted (it holds the tasks). For each sample it hands the zygote three
+pipe ends, forks a judge that talks to the runner through the other ends, waits for the judge's
+outcome, closes the control pipe (which makes the supervisor kill the sample's whole process
+tree), and reads the supervisor's report of how the runner ended. The verdict combines the two.
+A broken zygote is an infrastructure failure: it is restarted and the sample retried.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from codehazard.errors import SandboxError
+from codehazard.sandbox._judge import Channel, PreparedTask, judge
+from codehazard.sandbox._limits import Limits
+from codehazard.verdict import Verdict
+
+_SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+SANDBOX_UID_BASE = 0x7FFF0000
+START_TIMEOUT = 30.0
+REPORT_TIMEOUT = 10.0
+_SIGNAL_NAMES = {s.value: s.name for s in signal.Signals}
+
+
+def sandbox_ro_paths() -> list[str]:
+    """The host paths the sandbox sees, read-only: system libraries and this interpreter.
+
+    Only the interpreter's prefixes and its site-packages directories are added, never the
+    current directory, the user's home or a source checkout, so task files, the store and the
+    caller's secrets stay out of view.
+    """
+    paths = set(_SYSTEM_DIRS)
+    for prefix in {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}:
+        paths.add(prefix)
+    for entry in sys.path:
+        if entry.endswith(("site-packages", "dist-packages")) and os.path.isdir(entry):
+            paths.add(entry)
+    resolved = set()
+    for path in paths:
+        if not os.path.lexists(path) or path == "/":
+            continue
+        resolved.add(path)
+        real = os.path.realpath(path)
+        if real != path and real != "/":
+            resolved.add(real)
+    ordered = sorted(resolved, key=lambda p: (p.count("/"), p))
+    kept: list[str] = []
+    for path in ordered:  # drop directories already inside a kept, non-symlink directory
+        if any(path.startswith(k.rstrip("/") + "/") and not os.path.islink(k) for k in kept):
+            continue
+        kept.append(path)
+    return kept
+
+
+def _zygote_command(config: dict[str, Any]) -> list[str]:
+    package_root = str(Path(__file__).resolve().parents[2])
+    code = (
+        f"import sys; sys.path.insert(0, {package_root!r}); "
+        "from codehazard.sandbox._zygote import main; main()"
+    )
+    return [sys.executable, "-I", "-c", code, json.dumps(config)]
+
+
+class SandboxWorker:
+    """A zygote in the sandbox, restarted when it breaks, and the judging of samples.
+
+    Raises:
+        SandboxError: the zygote cannot be started.
+    """
+
+    def __init__(self, index: int = 0, isolation: str = "auto") -> None:
+        if isolation not in ("auto", "none"):
+            raise ValueError(f"isolation must be 'auto' or 'none', got {isolation!r}")
+        self.index = index
+        self.requested = isolation
+        self.isolation: dict[str, Any] = {}
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        self._root: str | None = None
+        self._log = tempfile.TemporaryFile()
+
+    # lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> dict[str, Any]:
+        """Start (or restart) the zygote; return the isolation it obtained."""
+        self.close_zygote()
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._root = tempfile.mkdtemp(prefix="codehazard-root-")
+        config = {
+            "sock_fd": child.fileno(),
+            "parent": os.getpid(),
+            "isolation": self.requested,
+            "root": self._root,
+            "ro_paths": sandbox_ro_paths(),
+            "uid": SANDBOX_UID_BASE + self.index,
+        }
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+        try:
+            self._proc = subprocess.Popen(
+                _zygote_command(config),
+                pass_fds=[child.fileno()],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._log,
+                cwd="/",
+            )
+        finally:
+            child.close()
+        self._sock = parent
+        hello = self._recv(START_TIMEOUT)
+        if hello is None or "hello" not in hello:
+            raise SandboxError(f"sandbox worker {self.index} did not start: {self._log_tail()}")
+        self.isolation = _describe(hello["hello"])
+        return self.isolation
+
+    def _log_tail(self) -> str:
+        self._log.seek(0)
+        text = self._log.read().decode("utf-8", "replace").strip().splitlines()
+        return text[-1] if text else "no output"
+
+    def close_zygote(self) -> None:
+        """Stop the zygote (and with it any sample still running)."""
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+        if self._root is not None:
+            try:
+                os.rmdir(self._root)
+            except OSError:
+                pass
+            self._root = None
+
+    def close(self) -> None:
+        """Release everything."""
+        self.close_zygote()
+        self._log.close()
+
+    def _recv(self, timeout: float) -> dict[str, Any] | None:
+        assert self._sock is not None
+        ready, _, _ = select.select([self._sock], [], [], timeout)
+        if not ready:
+            return None
+        try:
+            data = self._sock.recv(1 << 16)
+        except OSError:
+            return None
+        return json.loads(data) if data else None
+
+    # one sample ---------------------------------------------------------------------------
+
+    def check(self, task: PreparedTask, program: str, limits: Limits, retries: int = 2) -> Verdict:
+        """Judge one program; sandbox failures are retried, then reported as ``infra``."""
+        verdict = None
+        for _ in range(retries + 1):
+            if self._proc is None or self._proc.poll() is not None:
+                try:
+                    self.start()
+                except SandboxError as exc:
+                    verdict = Verdict(status="infra", detail=str(exc), isolation=self.isolation)
+                    continue
+            verdict, retry = self._check_once(task, program, limits)
+            if not retry:
+                return verdict
+            self.close_zygote()
+        assert verdict is not None
+        return verdict
+
+    def _check_once(self, task: PreparedTask, program: str, limits: Limits) -> tuple[Verdict, bool]:
+        start = time.monotonic()
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        ctl_r, ctl_w = os.pipe()
+        try:
+            assert self._sock is not None
+            socket.send_fds(
+                self._sock,
+                [json.dumps({"limits": limits.as_dict()}).encode()],
+                [req_r, resp_w, ctl_r],
+            )
+        except OSError as exc:
+            for fd in (req_r, req_w, resp_r, resp_w, ctl_r, ctl_w):
+                os.close(fd)
+            return self._infra(f"sandbox unreachable: {exc}", start), True
+        finally:
+            for fd in (req_r, resp_w, ctl_r):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        outcome = self._run_judge(task, program, limits, req_w, resp_r, start)
+        os.close(ctl_w)  # the supervisor now kills the sample's processes
+        report = self._recv(REPORT_TIMEOUT)
+        if report is None or report.get("reason") == "infra":
+            why = "no report" if report is None else report.get("detail", "")
+            return self._infra(f"sandbox supervisor failed: {why}", start), True
+        return self._merge(outcome, report, limits, start), outcome["status"] == "infra-retry"
+
+    def _run_judge(
+        self,
+        task: PreparedTask,
+        program: str,
+        limits: Limits,
+        req_w: int,
+        resp_r: int,
+        start: float,
+    ) -> dict[str, Any]:
+        result_r, result_w = os.pipe()
+        deadline = start + limits.timeout
+        pid = os.fork()
+        if pid == 0:  # the judge: trusted, but bounded, since it computes on the answers
+            try:
+                os.close(result_r)
+                cpu = int(limits.timeout) + 3
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+                outcome = judge(task, program, Channel(req_w, resp_r, deadline))
+                data = json.dumps(outcome).encode()
+            except BaseException as exc:
+                data = json.dumps({"status": "infra-retry", "detail": f"judge: {exc!r}"}).encode()
+            try:
+                while data:
+                    data = data[os.write(result_w, data) :]
+            finally:
+                os._exit(0)
+        os.close(result_w)
+        os.close(req_w)
+        os.close(resp_r)
+        chunks = []
+        try:
+            while True:
+                ready, _, _ = select.select(
+                    [result_r], [], [], max(0.0, deadline + 2 - time.monotonic())
+                )
+                if not ready:
+                    os.kill(pid, signal.SIGKILL)
+                    break
+                chunk = os.read(result_r, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            os.close(result_r)
+            os.waitpid(pid, 0)
+        if not chunks:
+            return {"status": "timeout", "detail": "the check did not finish in time"}
+        try:
+            return dict(json.loads(b"".join(chunks)))
+        except ValueError:
+            return {"status": "infra-retry", "detail": "the judge's answer was unreadable"}
+
+    def _infra(self, detail: str, start: float) -> Verdict:
+        return Verdict(
+            status="infra",
+            detail=detail,
+            duration=time.monotonic() - start,
+            isolation=self.isolation,
+        )
+
+    def _merge(
+        self, outcome: dict[str, Any], report: dict[str, Any], limits: Limits, start: float
+    ) -> Verdict:
+        status, detail = outcome["status"], outcome.get("detail", "")
+        if report["out_bytes"] > limits.max_output_kb * 1024:
+            status = "error"
+            detail = f"output limit exceeded: wrote more than {limits.max_output_kb} KiB"
+        elif status == "gone":
+            status, detail = _why_gone(report, detail)
+        elif status == "infra-retry":
+            status = "infra"
+        fields = {k: outcome.get(k) for k in ("failing_input", "expected", "actual", "exception")}
+        return Verdict(
+            status=status,
+            detail=detail,
+            duration=time.monotonic() - start,
+            isolation=self.isolation,
+            **fields,
+        )
+
+
+def _why_gone(report: dict[str, Any], during: str) -> tuple[str, str]:
+    """Status and detail when the runner vanished, from the supervisor's account."""
+    where = f" during {during}" if during else " before answering"
+    if report["reason"] == "timeout":
+        return "timeout", f"time limit exceeded{where}"
+    if "signal" in report:
+        name = _SIGNAL_NAMES.get(report["signal"], str(report["signal"]))
+        if name in ("SIGXCPU",):
+            return "timeout", f"CPU time limit exceeded{where}"
+        return "error", f"the candidate's process was killed by {name}{where}"
+    if report.get("exit") == 70 and "codehazard runner:" in report.get("out_head", ""):
+        return "infra", report["out_head"].strip()[-1000:]
+    return "error", f"the candidate's process exited with code {report.get('exit')}{where}"
+
+
+def _describe(got: dict[str, Any]) -> dict[str, Any]:
+    """Name the isolation level obtained and keep the facts behind it."""
+    full = all(got.get(k) for k in ("network", "mount", "private_root", "pid_per_sample"))
+    full = full and (got.get("uid") is not None or got.get("user_namespace"))
+    if got.get("requested") == "none":
+        level = "none"
+    elif full:
+        level = "full"
+    elif any(got.get(k) for k in ("network", "mount", "pid_per_sample")):
+        level = "partial"
+    else:
+        level = "rlimits-only"
+    return {
+        "level": level,
+        "network_namespace": bool(got.get("network")),
+        "mount_namespace": bool(got.get("mount")),
+        "private_root": bool(got.get("private_root")),
+        "pid_namespace_per_sample": bool(got.get("pid_per_sample")),
+        "user_namespace": bool(got.get("user_namespace")),
+        "unprivileged_uid": got.get("uid"),
+        "ipc_uts_namespaces": bool(got.get("ipc") and got.get("uts")),
+        "scrubbed_environment": True,
+        "rlimits": ["as", "cpu", "fsize", "nofile", "nproc", "core"],
+        "errors": got.get("errors", []),
+    }

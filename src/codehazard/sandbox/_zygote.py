@@ -1,0 +1,457 @@
+"""The sandboxed side: a zygote that isolates itself once, then forks one child per sample.
+
+Started by a worker as a fresh interpreter (``python -I``) with a scrubbed environment, so it
+holds nothing of the caller's: no tasks, no tests, no expected outputs, no secrets. At start it
+enters new mount, network, IPC and UTS namespaces (and a user namespace when not root), builds a
+read-only root holding only the interpreter and libraries, and pivots into it. Then, per sample:
+
+* the zygote mounts a fresh private working directory and forks a *supervisor*;
+* the supervisor enters a new PID namespace and forks the *runner*, PID 1 of that namespace, so
+  when the runner dies every process the sample made dies with it (setsid and double forks
+  included);
+* the runner applies rlimits, drops to an unprivileged uid, loads the candidate program and
+  answers calls from the trusted judge over two pipes carrying plain data only;
+* the supervisor captures stdout/stderr up to the output limit, enforces the wall deadline,
+  kills the namespace when the worker closes the control pipe, and reports how the runner ended.
+
+Nothing here decides a verdict: the trusted judge, outside, does. This module imports only the
+standard library and ``_codec``/``_syscalls``, everything before the pivot.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+from codehazard.sandbox import _syscalls as sc
+from codehazard.sandbox._codec import CodecError, decode, dumps, encode
+
+WORKDIR = "/work"
+OUT_HEAD = 4096
+PRELOAD = (
+    "array", "bisect", "collections", "copy", "dataclasses", "datetime", "decimal",
+    "fractions", "functools", "hashlib", "heapq", "itertools", "math", "operator", "random",
+    "re", "statistics", "string", "typing",
+)  # fmt: skip
+_DEV_NODES = ("null", "zero", "full", "random", "urandom")
+_ETC_FILES = ("ld.so.cache", "localtime", "passwd", "group", "nsswitch.conf")
+
+
+def _bind_ro(source: str, target: str, is_dir: bool) -> None:
+    if is_dir:
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "a"):
+            pass
+    sc.mount(source, target, None, sc.MS_BIND | sc.MS_REC)
+    sc.mount(
+        None, target, None, sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY | sc.MS_NOSUID | sc.MS_NODEV
+    )
+
+
+def _build_root(root: str, ro_paths: list[str]) -> None:
+    """Make ``root`` a tmpfs holding read-only binds of ``ro_paths``, /dev nodes and /work."""
+    sc.mount("tmpfs", root, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV, "size=4m,mode=755")
+    for path in ro_paths:
+        target = root + path
+        if os.path.islink(path):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if not os.path.lexists(target):
+                os.symlink(os.readlink(path), target)
+        elif os.path.isdir(path):
+            _bind_ro(path, target, True)
+    for name in _ETC_FILES:
+        if os.path.isfile("/etc/" + name):
+            _bind_ro("/etc/" + name, f"{root}/etc/{name}", False)
+    os.makedirs(root + "/dev", exist_ok=True)
+    for name in _DEV_NODES:  # device nodes need a bind without MS_NODEV
+        target = f"{root}/dev/{name}"
+        with open(target, "a"):
+            pass
+        sc.mount("/dev/" + name, target, None, sc.MS_BIND)
+    os.makedirs(root + WORKDIR, exist_ok=True)
+    os.symlink(WORKDIR, root + "/tmp")
+    os.makedirs(root + "/.old", exist_ok=True)
+
+
+def _enter_root(root: str) -> None:
+    os.chdir(root)
+    sc.pivot_root(".", ".old")
+    os.chdir("/")
+    sc.umount2("/.old", sc.MNT_DETACH)
+    os.rmdir("/.old")
+    sc.mount(
+        "tmpfs",
+        "/",
+        None,
+        sc.MS_REMOUNT | sc.MS_RDONLY | sc.MS_NOSUID | sc.MS_NODEV,
+        "size=4m,mode=755",
+    )
+
+
+def _map_user() -> None:
+    uid, gid = os.getuid(), os.getgid()
+    sc.unshare(sc.CLONE_NEWUSER)
+    with open("/proc/self/setgroups", "w") as fh:
+        fh.write("deny")
+    with open("/proc/self/uid_map", "w") as fh:
+        fh.write(f"0 {uid} 1")
+    with open("/proc/self/gid_map", "w") as fh:
+        fh.write(f"0 {gid} 1")
+
+
+def isolate(config: dict[str, Any]) -> dict[str, Any]:
+    """Enter the strongest isolation this host allows; return what was obtained.
+
+    Each step that fails is recorded with its error and the zygote carries on with less, so a
+    restricted host still evaluates (at a lower, reported, level) instead of refusing.
+    """
+    got: dict[str, Any] = {"requested": config["isolation"], "errors": []}
+    was_root = os.getuid() == 0
+    got["user_namespace"] = False
+    if config["isolation"] == "none":
+        got.update(network=False, mount=False, pid_per_sample=False, private_root=False)
+        return got
+    if not was_root:
+        try:
+            _map_user()
+            got["user_namespace"] = True
+        except OSError as exc:
+            got["errors"].append(str(exc))
+    for name, flag in (
+        ("mount", sc.CLONE_NEWNS),
+        ("network", sc.CLONE_NEWNET),
+        ("ipc", sc.CLONE_NEWIPC),
+        ("uts", sc.CLONE_NEWUTS),
+    ):
+        try:
+            sc.unshare(flag)
+            got[name] = True
+        except OSError as exc:
+            got[name] = False
+            got["errors"].append(str(exc))
+    got["private_root"] = False
+    if got["mount"]:
+        try:
+            sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
+            _build_root(config["root"], config["ro_paths"])
+            _enter_root(config["root"])
+            got["private_root"] = True
+        except OSError as exc:
+            got["errors"].append(str(exc))
+    got["pid_per_sample"] = _probe_pid_namespace(got)
+    return got
+
+
+def _probe_pid_namespace(got: dict[str, Any]) -> bool:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            sc.unshare(sc.CLONE_NEWPID)
+            child = os.fork()
+            if child == 0:
+                os._exit(0 if os.getpid() == 1 else 1)
+            _, status = os.waitpid(child, 0)
+            os._exit(os.waitstatus_to_exitcode(status))
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    ok = os.waitstatus_to_exitcode(status) == 0
+    if not ok:
+        got["errors"].append("per-sample PID namespace unavailable")
+    return ok
+
+
+def _fresh_workdir(state: dict[str, Any], limits: dict[str, Any]) -> str:
+    """Mount a new empty tmpfs at /work (private root) or empty a host directory."""
+    uid = state["uid"]
+    if state["isolation"].get("private_root"):
+        try:
+            sc.umount2(WORKDIR, sc.MNT_DETACH)
+        except OSError:
+            pass
+        owner = f",uid={uid},gid={uid}" if uid is not None else ""
+        sc.mount(
+            "tmpfs",
+            WORKDIR,
+            "tmpfs",
+            sc.MS_NOSUID | sc.MS_NODEV,
+            f"size={int(limits['max_disk_mb'])}m,nr_inodes=4096,mode=700{owner}",
+        )
+        return WORKDIR
+    import shutil
+    import tempfile
+
+    work = tempfile.mkdtemp(prefix="codehazard-work-")
+    if uid is not None:
+        os.chown(work, uid, uid)
+    state.setdefault("host_workdirs", []).append(work)
+    for old in state["host_workdirs"][:-1]:
+        shutil.rmtree(old, ignore_errors=True)
+    del state["host_workdirs"][:-1]
+    return work
+
+
+# --- the runner: PID 1 of the sample's namespace, runs the candidate ------------------------
+
+
+def _apply_limits(limits: dict[str, Any], uid: int | None) -> None:
+    mb = 1024 * 1024
+    cpu = int(limits["timeout"]) + 2
+    for res, value in (
+        (resource.RLIMIT_AS, int(limits["memory_mb"] * mb)),
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_FSIZE, int(limits["max_file_mb"] * mb)),
+        (resource.RLIMIT_NOFILE, int(limits["max_open_files"])),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NPROC, int(limits["max_processes"])),
+    ):
+        resource.setrlimit(res, (value, value))
+    if uid is not None:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    sc.prctl(sc.PR_SET_NO_NEW_PRIVS, 1)
+
+
+def _send(fd: int, message: dict[str, Any]) -> None:
+    data = dumps(message)
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _load(program: str, entry_point: str) -> tuple[dict[str, Any], Any]:
+    """Compile and run the candidate program; return the ready message and the function."""
+    try:
+        code = compile(program, "<candidate>", "exec")
+    except (SyntaxError, ValueError) as exc:
+        return {"ready": False, "status": "syntax", "detail": f"{type(exc).__name__}: {exc}"}, None
+    except MemoryError:
+        return {"ready": False, "status": "memory", "detail": "MemoryError while compiling"}, None
+    namespace: dict[str, Any] = {"__name__": "__candidate__", "__builtins__": builtins}
+    try:
+        exec(code, namespace)
+    except MemoryError:
+        return {"ready": False, "status": "memory", "detail": "MemoryError at import"}, None
+    except BaseException as exc:  # the candidate's failure, reported as data
+        return {
+            "ready": False,
+            "status": "error",
+            "detail": f"{type(exc).__name__} at import: {str(exc)[:300]}",
+        }, None
+    fn = namespace.get(entry_point)
+    if not callable(fn):
+        return {
+            "ready": False,
+            "status": "error",
+            "detail": f"the program does not define a function {entry_point!r}",
+        }, None
+    return {"ready": True}, fn
+
+
+def _serve(req: Any, resp_fd: int, fn: Any) -> None:
+    while True:
+        line = req.readline()
+        if not line:
+            return
+        msg = json.loads(line)
+        try:
+            args = decode(msg["args"])
+            kwargs = decode(msg["kwargs"])
+            value = fn(*args, **kwargs)
+            try:
+                reply = {"id": msg["id"], "ok": encode(value)}
+            except CodecError as exc:
+                reply = {"id": msg["id"], "bad": str(exc)}
+            except RecursionError:
+                reply = {"id": msg["id"], "bad": "value nested too deeply"}
+        except BaseException as exc:  # the candidate raised: report it as data
+            reply = {"id": msg["id"], "exc": [type(exc).__name__, str(exc)[:300]]}
+        _send(resp_fd, reply)
+
+
+def run_candidate(
+    fds: list[int], out_w: int, limits: dict[str, Any], uid: int | None, workdir: str
+) -> None:
+    """Body of the runner process. Never returns."""
+    code = 0
+    try:
+        req_r, resp_w = fds[0], fds[1]
+        os.dup2(out_w, 1)
+        os.dup2(out_w, 2)
+        null = os.open("/dev/null", os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(req_r, 3)
+        os.dup2(resp_w, 4)
+        os.closerange(5, 65536)
+        os.chdir(workdir)
+        os.environ.clear()
+        os.environ.update(
+            PATH="/usr/local/bin:/usr/bin:/bin", HOME=workdir, TMPDIR=workdir, LANG="C.UTF-8"
+        )
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        _apply_limits(limits, uid)
+        req = os.fdopen(3, "rb")
+        first = json.loads(req.readline() or b"{}")
+        ready, fn = _load(first.get("program", ""), first.get("entry_point", ""))
+        _send(4, ready)
+        if fn is not None:
+            _serve(req, 4, fn)
+    except BaseException as exc:  # a setup failure: say why on stderr, which the supervisor keeps
+        code = 70
+        try:
+            import traceback
+
+            os.write(2, f"codehazard runner: {exc!r} {traceback.format_exc()[-600:]}\n".encode())
+        except OSError:
+            pass
+    os._exit(code)
+
+
+# --- the supervisor: outside the sample's PID namespace, inside the sandbox ----------------
+
+
+def _kill_tree(pid: int, pid_ns: bool) -> None:
+    try:
+        if pid_ns:
+            os.kill(pid, signal.SIGKILL)  # PID 1 of the namespace: the kernel kills the rest
+        else:
+            os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _watch(
+    pid: int, out_r: int, ctl_r: int, limits: dict[str, Any], pid_ns: bool
+) -> dict[str, Any]:
+    deadline = time.monotonic() + float(limits["timeout"]) + 0.5
+    cap = int(limits["max_output_kb"]) * 1024
+    head, total, reason = bytearray(), 0, None
+    pidfd = os.pidfd_open(pid)
+    watched = [out_r, ctl_r, pidfd]
+    while reason is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            reason = "timeout"
+            break
+        ready, _, _ = select.select(watched, [], [], remaining)
+        if out_r in ready:
+            chunk = os.read(out_r, 65536)
+            if not chunk:
+                watched.remove(out_r)
+            total += len(chunk)
+            if len(head) < OUT_HEAD:
+                head += chunk[: OUT_HEAD - len(head)]
+            if total > cap:
+                reason = "output"
+        if ctl_r in ready:
+            reason = "cancel"
+        if pidfd in ready and reason is None:
+            reason = "exit"
+    _kill_tree(pid, pid_ns)
+    _, status = os.waitpid(pid, 0)
+    os.close(pidfd)
+    if out_r in watched:  # every writer is dead now: take what is left, within the cap
+        os.set_blocking(out_r, False)
+        try:
+            while total <= cap and (chunk := os.read(out_r, 65536)):
+                total += len(chunk)
+                if len(head) < OUT_HEAD:
+                    head += chunk[: OUT_HEAD - len(head)]
+        except BlockingIOError:
+            pass
+    report: dict[str, Any] = {
+        "reason": reason,
+        "out_bytes": total,
+        "out_head": head.decode("utf-8", "replace"),
+    }
+    if os.WIFSIGNALED(status):
+        report["signal"] = os.WTERMSIG(status)
+    else:
+        report["exit"] = os.WEXITSTATUS(status)
+    return report
+
+
+def supervise(
+    sock: socket.socket, fds: list[int], limits: dict[str, Any], state: dict[str, Any], workdir: str
+) -> None:
+    """Body of the supervisor process: start the runner, watch it, report. Never returns."""
+    pid_ns = bool(state["isolation"].get("pid_per_sample"))
+    report: dict[str, Any]
+    try:
+        if pid_ns:
+            sc.unshare(sc.CLONE_NEWPID)
+        out_r, out_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            os.close(out_r)
+            os.close(fds[2])
+            if not pid_ns:
+                os.setsid()
+            run_candidate(fds, out_w, limits, state["uid"], workdir)
+        os.close(out_w)
+        os.close(fds[0])
+        os.close(fds[1])
+        report = _watch(pid, out_r, fds[2], limits, pid_ns)
+    except BaseException as exc:
+        report = {"reason": "infra", "detail": f"supervisor failed: {exc!r}"}
+    try:
+        sock.send(json.dumps(report).encode())
+    finally:
+        os._exit(0)
+
+
+def serve(sock: socket.socket, state: dict[str, Any]) -> None:
+    """The zygote's loop: one message (plus three descriptors) per sample, until EOF."""
+    while True:
+        data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
+        if not data:
+            return
+        limits = json.loads(data)["limits"]
+        if len(fds) != 3:
+            sock.send(json.dumps({"reason": "infra", "detail": "bad request"}).encode())
+            continue
+        workdir = _fresh_workdir(state, limits)
+        pid = os.fork()
+        if pid == 0:
+            supervise(sock, fds, limits, state, workdir)
+        for fd in fds:
+            os.close(fd)
+        os.waitpid(pid, 0)
+
+
+def main() -> None:
+    """Entry point: ``python -I -c '...main()' CONFIG_JSON``."""
+    config = json.loads(sys.argv[1])
+    sock = socket.socket(fileno=config["sock_fd"])
+    sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != config["parent"]:
+        os._exit(1)
+    for name in PRELOAD:
+        __import__(name)
+    state: dict[str, Any] = {"isolation": isolate(config)}
+    uid = config.get("uid")
+    state["uid"] = (
+        uid
+        if (uid is not None and os.getuid() == 0 and not state["isolation"]["user_namespace"])
+        else None
+    )
+    state["isolation"]["uid"] = state["uid"]
+    sock.send(json.dumps({"hello": state["isolation"]}).encode())
+    serve(sock, state)
+    os._exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
