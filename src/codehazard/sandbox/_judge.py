@@ -242,7 +242,7 @@ def judge(task: PreparedTask, program: str, ch: Channel) -> dict[str, Any]:
     """Check one program against one task; return the outcome as a plain dict.
 
     ``status`` is a verdict status, or ``gone`` when the runner vanished (the worker then asks
-    the supervisor why), or ``infra`` when the task itself could not be checked.
+    the zygote why), or ``infra`` when the task itself could not be checked.
     """
     try:
         ch.send({"program": program, "entry_point": task.entry_point})

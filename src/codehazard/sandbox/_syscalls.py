@@ -42,6 +42,7 @@ _libc.mount.argtypes = [
 ]
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 _libc.unshare.argtypes = [ctypes.c_int]
+_libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
 _libc.prctl.argtypes = [
     ctypes.c_int,
     ctypes.c_ulong,
@@ -84,6 +85,11 @@ def pivot_root(new_root: str, put_old: str) -> None:
     if number is None:
         raise OSError(38, f"pivot_root: unknown syscall number on {platform.machine()}")
     _check(_libc.syscall(number, _b(new_root), _b(put_old)), "pivot_root")
+
+
+def setns(fd: int, nstype: int) -> None:
+    """setns(2). Raises OSError."""
+    _check(_libc.setns(fd, nstype), "setns")
 
 
 def prctl(option: int, arg: int) -> None:

@@ -1,9 +1,9 @@
-"""One sandboxed worker: a zygote in the sandbox plus a trusted judge forked per sample.
+"""One sandboxed worker: a zygote in the sandbox, and the trusted judge in this process.
 
 The worker process is trusted (it holds the tasks). For each sample it hands the zygote three
-pipe ends, forks a judge that talks to the runner through the other ends, waits for the judge's
-outcome, closes the control pipe (which makes the supervisor kill the sample's whole process
-tree), and reads the supervisor's report of how the runner ended. The verdict combines the two.
+pipe ends, runs the judge, which talks to the runner through the other ends, closes the control
+pipe (which makes the zygote kill the sample's whole process tree), and reads the zygote's
+report of how the runner ended. The verdict combines the two.
 A broken zygote is an infrastructure failure: it is restarted and the sample retried.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import select
 import signal
 import socket
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from codehazard.errors import SandboxError
-from codehazard.sandbox._judge import Channel, PreparedTask, judge
+from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, judge
 from codehazard.sandbox._limits import Limits
 from codehazard.verdict import Verdict
 
@@ -206,64 +205,37 @@ class SandboxWorker:
                 except OSError:
                     pass
         outcome = self._run_judge(task, program, limits, req_w, resp_r, start)
-        os.close(ctl_w)  # the supervisor now kills the sample's processes
+        os.close(ctl_w)  # the zygote now kills the sample's processes
         report = self._recv(REPORT_TIMEOUT)
         if report is None or report.get("reason") == "infra":
             why = "no report" if report is None else report.get("detail", "")
-            return self._infra(f"sandbox supervisor failed: {why}", start), True
+            return self._infra(f"sandbox failed: {why}", start), True
         return self._merge(outcome, report, limits, start), outcome["status"] == "infra-retry"
 
-    def _run_judge(
-        self,
-        task: PreparedTask,
-        program: str,
-        limits: Limits,
-        req_w: int,
-        resp_r: int,
-        start: float,
-    ) -> dict[str, Any]:
-        result_r, result_w = os.pipe()
+    def _run_judge(self, task: PreparedTask, program: str, limits: Limits, req_w: int,
+                   resp_r: int, start: float) -> dict[str, Any]:
+        """Run the trusted checker here, in the worker, bounded by the sample's deadline.
+
+        The channel enforces the deadline while the candidate computes; an interval timer
+        enforces it while the test computes on the candidate's answers (a loop over a huge
+        returned number, say), raising ``JudgeTimeout`` into the test code.
+        """
         deadline = start + limits.timeout
-        pid = os.fork()
-        if pid == 0:  # the judge: trusted, but bounded, since it computes on the answers
-            try:
-                os.close(result_r)
-                cpu = int(limits.timeout) + 3
-                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-                outcome = judge(task, program, Channel(req_w, resp_r, deadline))
-                data = json.dumps(outcome).encode()
-            except BaseException as exc:
-                data = json.dumps({"status": "infra-retry", "detail": f"judge: {exc!r}"}).encode()
-            try:
-                while data:
-                    data = data[os.write(result_w, data) :]
-            finally:
-                os._exit(0)
-        os.close(result_w)
-        os.close(req_w)
-        os.close(resp_r)
-        chunks = []
+
+        def expire(signum: int, frame: Any) -> None:
+            raise JudgeTimeout
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()) + 0.05)
         try:
-            while True:
-                ready, _, _ = select.select(
-                    [result_r], [], [], max(0.0, deadline + 2 - time.monotonic())
-                )
-                if not ready:
-                    os.kill(pid, signal.SIGKILL)
-                    break
-                chunk = os.read(result_r, 1 << 16)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        finally:
-            os.close(result_r)
-            os.waitpid(pid, 0)
-        if not chunks:
+            return judge(task, program, Channel(req_w, resp_r, deadline))
+        except JudgeTimeout:
             return {"status": "timeout", "detail": "the check did not finish in time"}
-        try:
-            return dict(json.loads(b"".join(chunks)))
-        except ValueError:
-            return {"status": "infra-retry", "detail": "the judge's answer was unreadable"}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            os.close(req_w)
+            os.close(resp_r)
 
     def _infra(self, detail: str, start: float) -> Verdict:
         return Verdict(
@@ -295,7 +267,7 @@ class SandboxWorker:
 
 
 def _why_gone(report: dict[str, Any], during: str) -> tuple[str, str]:
-    """Status and detail when the runner vanished, from the supervisor's account."""
+    """Status and detail when the runner vanished, from the zygote's account."""
     where = f" during {during}" if during else " before answering"
     if report["reason"] == "timeout":
         return "timeout", f"time limit exceeded{where}"

@@ -5,14 +5,13 @@ holds nothing of the caller's: no tasks, no tests, no expected outputs, no secre
 enters new mount, network, IPC and UTS namespaces (and a user namespace when not root), builds a
 read-only root holding only the interpreter and libraries, and pivots into it. Then, per sample:
 
-* the zygote mounts a fresh private working directory and forks a *supervisor*;
-* the supervisor enters a new PID namespace and forks the *runner*, PID 1 of that namespace, so
-  when the runner dies every process the sample made dies with it (setsid and double forks
-  included);
+* the zygote mounts a fresh private working directory, makes a new PID namespace for its next
+  child and forks the *runner*, PID 1 of that namespace, so when the runner dies every process
+  the sample made dies with it (setsid and double forks included);
 * the runner applies rlimits, drops to an unprivileged uid, loads the candidate program and
   answers calls from the trusted judge over two pipes carrying plain data only;
-* the supervisor captures stdout/stderr up to the output limit, enforces the wall deadline,
-  kills the namespace when the worker closes the control pipe, and reports how the runner ended.
+* the zygote captures stdout/stderr up to the output limit, enforces the wall deadline, kills
+  the namespace when the worker closes the control pipe, and reports how the runner ended.
 
 Nothing here decides a verdict: the trusted judge, outside, does. This module imports only the
 standard library and ``_codec``/``_syscalls``, everything before the pivot.
@@ -148,27 +147,26 @@ def isolate(config: dict[str, Any]) -> dict[str, Any]:
             got["private_root"] = True
         except OSError as exc:
             got["errors"].append(str(exc))
-    got["pid_per_sample"] = _probe_pid_namespace(got)
+    got["pid_per_sample"] = _probe_pid_namespace(got, config["pidns_fd"])
     return got
 
 
-def _probe_pid_namespace(got: dict[str, Any]) -> bool:
-    pid = os.fork()
-    if pid == 0:
-        try:
+def _probe_pid_namespace(got: dict[str, Any], pidns_fd: int) -> bool:
+    """Can we give each sample a PID namespace of its own, repeatedly?"""
+    try:
+        for _ in range(2):
+            sc.setns(pidns_fd, sc.CLONE_NEWPID)
             sc.unshare(sc.CLONE_NEWPID)
-            child = os.fork()
-            if child == 0:
+            pid = os.fork()
+            if pid == 0:
                 os._exit(0 if os.getpid() == 1 else 1)
-            _, status = os.waitpid(child, 0)
-            os._exit(os.waitstatus_to_exitcode(status))
-        except BaseException:
-            os._exit(2)
-    _, status = os.waitpid(pid, 0)
-    ok = os.waitstatus_to_exitcode(status) == 0
-    if not ok:
-        got["errors"].append("per-sample PID namespace unavailable")
-    return ok
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise OSError("the child was not PID 1")
+        return True
+    except OSError as exc:
+        got["errors"].append(f"per-sample PID namespace unavailable: {exc}")
+        return False
 
 
 def _fresh_workdir(state: dict[str, Any], limits: dict[str, Any]) -> str:
@@ -307,7 +305,7 @@ def run_candidate(
         _send(4, ready)
         if fn is not None:
             _serve(req, 4, fn)
-    except BaseException as exc:  # a setup failure: say why on stderr, which the supervisor keeps
+    except BaseException as exc:  # a setup failure: say why on stderr, which the zygote keeps
         code = 70
         try:
             import traceback
@@ -318,7 +316,7 @@ def run_candidate(
     os._exit(code)
 
 
-# --- the supervisor: outside the sample's PID namespace, inside the sandbox ----------------
+# --- the zygote: watches each runner itself, one sample at a time -------------------------
 
 
 def _kill_tree(pid: int, pid_ns: bool) -> None:
@@ -331,9 +329,9 @@ def _kill_tree(pid: int, pid_ns: bool) -> None:
         pass
 
 
-def _watch(
-    pid: int, out_r: int, ctl_r: int, limits: dict[str, Any], pid_ns: bool
-) -> dict[str, Any]:
+def _watch(pid: int, out_r: int, ctl_r: int, limits: dict[str, Any], pid_ns: bool
+           ) -> dict[str, Any]:
+    """Capture output, enforce the deadline and the output cap, stop the runner on cancel."""
     deadline = time.monotonic() + float(limits["timeout"]) + 0.5
     cap = int(limits["max_output_kb"]) * 1024
     head, total, reason = bytearray(), 0, None
@@ -370,11 +368,8 @@ def _watch(
                     head += chunk[: OUT_HEAD - len(head)]
         except BlockingIOError:
             pass
-    report: dict[str, Any] = {
-        "reason": reason,
-        "out_bytes": total,
-        "out_head": head.decode("utf-8", "replace"),
-    }
+    report: dict[str, Any] = {"reason": reason, "out_bytes": total,
+                              "out_head": head.decode("utf-8", "replace")}
     if os.WIFSIGNALED(status):
         report["signal"] = os.WTERMSIG(status)
     else:
@@ -382,34 +377,29 @@ def _watch(
     return report
 
 
-def supervise(
-    sock: socket.socket, fds: list[int], limits: dict[str, Any], state: dict[str, Any], workdir: str
-) -> None:
-    """Body of the supervisor process: start the runner, watch it, report. Never returns."""
+def run_sample(fds: list[int], limits: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+    """Start the runner in a new PID namespace, watch it to its end, and report."""
     pid_ns = bool(state["isolation"].get("pid_per_sample"))
-    report: dict[str, Any]
+    workdir = _fresh_workdir(state, limits)
+    if pid_ns:  # reset the namespace for children to our own, then make a new one
+        sc.setns(state["pidns_fd"], sc.CLONE_NEWPID)
+        sc.unshare(sc.CLONE_NEWPID)
+    out_r, out_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(out_r)
+        os.close(fds[2])
+        if not pid_ns:
+            os.setsid()
+        run_candidate(fds, out_w, limits, state["uid"], workdir)
+    os.close(out_w)
+    os.close(fds[0])
+    os.close(fds[1])
     try:
-        if pid_ns:
-            sc.unshare(sc.CLONE_NEWPID)
-        out_r, out_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            sock.close()
-            os.close(out_r)
-            os.close(fds[2])
-            if not pid_ns:
-                os.setsid()
-            run_candidate(fds, out_w, limits, state["uid"], workdir)
-        os.close(out_w)
-        os.close(fds[0])
-        os.close(fds[1])
-        report = _watch(pid, out_r, fds[2], limits, pid_ns)
-    except BaseException as exc:
-        report = {"reason": "infra", "detail": f"supervisor failed: {exc!r}"}
-    try:
-        sock.send(json.dumps(report).encode())
+        return _watch(pid, out_r, fds[2], limits, pid_ns)
     finally:
-        os._exit(0)
+        os.close(out_r)
+        os.close(fds[2])
 
 
 def serve(sock: socket.socket, state: dict[str, Any]) -> None:
@@ -418,17 +408,16 @@ def serve(sock: socket.socket, state: dict[str, Any]) -> None:
         data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
         if not data:
             return
-        limits = json.loads(data)["limits"]
         if len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
             sock.send(json.dumps({"reason": "infra", "detail": "bad request"}).encode())
             continue
-        workdir = _fresh_workdir(state, limits)
-        pid = os.fork()
-        if pid == 0:
-            supervise(sock, fds, limits, state, workdir)
-        for fd in fds:
-            os.close(fd)
-        os.waitpid(pid, 0)
+        try:
+            report = run_sample(fds, json.loads(data)["limits"], state)
+        except Exception as exc:
+            report = {"reason": "infra", "detail": f"zygote failed: {exc!r}"}
+        sock.send(json.dumps(report).encode())
 
 
 def main() -> None:
@@ -440,7 +429,8 @@ def main() -> None:
         os._exit(1)
     for name in PRELOAD:
         __import__(name)
-    state: dict[str, Any] = {"isolation": isolate(config)}
+    state: dict[str, Any] = {"pidns_fd": os.open("/proc/self/ns/pid", os.O_RDONLY)}
+    state["isolation"] = isolate({**config, "pidns_fd": state["pidns_fd"]})
     uid = config.get("uid")
     state["uid"] = (
         uid
