@@ -35,20 +35,21 @@ def worker_entry() -> None:
     Workers are started as fresh interpreters with ``subprocess`` rather than
     ``multiprocessing``'s spawn, which would re-import the caller's ``__main__`` module.
     """
-    fd, index, isolation = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    fd, index, isolation, disk_mb = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
     conn = Connection(fd)
     tasks_json = conn.recv()
-    _worker_main(index, conn, tasks_json, isolation)
+    _worker_main(index, conn, tasks_json, isolation, int(disk_mb))
 
 
-def _worker_main(index: int, conn: Connection, tasks_json: list[str], isolation: str) -> None:
+def _worker_main(index: int, conn: Connection, tasks_json: list[str], isolation: str,
+                 disk_mb: int) -> None:
     """Body of a worker process: start the sandbox, then judge what arrives until told to stop."""
     from codehazard.errors import SandboxError as _SandboxError
     from codehazard.sandbox._prepare import prepare_task
     from codehazard.sandbox._worker import SandboxWorker
 
     tasks = {t.task_id: t for t in (Task.model_validate_json(j) for j in tasks_json)}
-    worker = SandboxWorker(index, isolation)
+    worker = SandboxWorker(index, isolation, disk_mb)
     try:
         conn.send(("hello", worker.start()))
     except _SandboxError as exc:
@@ -92,7 +93,9 @@ class _Slot:
     def spawn(self) -> None:
         parent, child = socket.socketpair()
         code = "from codehazard.evaluation._pool import worker_entry; worker_entry()"
-        args = [str(child.fileno()), str(self.index), self.owner.isolation_mode]
+        owner = self.owner
+        args = [str(child.fileno()), str(self.index), owner.isolation_mode,
+                str(int(owner.limits.max_disk_mb))]
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", code, *args], pass_fds=[child.fileno()],

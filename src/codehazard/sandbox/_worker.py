@@ -79,11 +79,12 @@ class SandboxWorker:
         SandboxError: the zygote cannot be started.
     """
 
-    def __init__(self, index: int = 0, isolation: str = "auto") -> None:
+    def __init__(self, index: int = 0, isolation: str = "auto", disk_mb: int = 64) -> None:
         if isolation not in ("auto", "none"):
             raise ValueError(f"isolation must be 'auto' or 'none', got {isolation!r}")
         self.index = index
         self.requested = isolation
+        self.disk_mb = disk_mb
         self.isolation: dict[str, Any] = {}
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
@@ -104,6 +105,7 @@ class SandboxWorker:
             "root": self._root,
             "ro_paths": sandbox_ro_paths(),
             "uid": SANDBOX_UID_BASE + self.index,
+            "max_disk_mb": self.disk_mb,
         }
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
         try:

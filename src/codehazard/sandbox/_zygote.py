@@ -20,6 +20,7 @@ standard library and ``_codec``/``_syscalls``, everything before the pivot.
 from __future__ import annotations
 
 import builtins
+import gc
 import json
 import os
 import resource
@@ -377,36 +378,58 @@ def _watch(pid: int, out_r: int, ctl_r: int, limits: dict[str, Any], pid_ns: boo
     return report
 
 
-def run_sample(fds: list[int], limits: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
-    """Start the runner in a new PID namespace, watch it to its end, and report."""
+def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
+    """Fork the next sample's runner ahead of time, in a fresh PID namespace and workdir.
+
+    The runner waits on a private socket for its pipes and limits, so forking (the largest
+    fixed cost of a sample) overlaps with the worker's judging of the previous sample.
+    """
     pid_ns = bool(state["isolation"].get("pid_per_sample"))
-    workdir = _fresh_workdir(state, limits)
+    workdir = _fresh_workdir(state, {"max_disk_mb": state["disk_mb"]})
     if pid_ns:  # reset the namespace for children to our own, then make a new one
         sc.setns(state["pidns_fd"], sc.CLONE_NEWPID)
         sc.unshare(sc.CLONE_NEWPID)
     out_r, out_w = os.pipe()
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
+        sock.close()
+        mine.close()
         os.close(out_r)
-        os.close(fds[2])
         if not pid_ns:
             os.setsid()
-        run_candidate(fds, out_w, limits, state["uid"], workdir)
+        data, fds, _, _ = socket.recv_fds(theirs, 1 << 16, 2)
+        if not data or len(fds) != 2:
+            os._exit(0)
+        run_candidate(fds, out_w, json.loads(data), state["uid"], workdir)
     os.close(out_w)
-    os.close(fds[0])
-    os.close(fds[1])
+    theirs.close()
+    return {"pid": pid, "out_r": out_r, "hand": mine, "pid_ns": pid_ns}
+
+
+def run_sample(runner: dict[str, Any], fds: list[int], limits: dict[str, Any]
+               ) -> dict[str, Any]:
+    """Hand the preforked runner its pipes and limits, watch it to its end, and report."""
     try:
-        return _watch(pid, out_r, fds[2], limits, pid_ns)
+        socket.send_fds(runner["hand"], [json.dumps(limits).encode()], fds[:2])
+        runner["hand"].close()
+        os.close(fds[0])
+        os.close(fds[1])
+        return _watch(runner["pid"], runner["out_r"], fds[2], limits, runner["pid_ns"])
     finally:
-        os.close(out_r)
+        os.close(runner["out_r"])
         os.close(fds[2])
 
 
 def serve(sock: socket.socket, state: dict[str, Any]) -> None:
     """The zygote's loop: one message (plus three descriptors) per sample, until EOF."""
+    runner: dict[str, Any] | None = None
     while True:
+        if runner is None:
+            runner = prefork(sock, state)
         data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
         if not data:
+            _kill_tree(runner["pid"], runner["pid_ns"])
             return
         if len(fds) != 3:
             for fd in fds:
@@ -414,9 +437,10 @@ def serve(sock: socket.socket, state: dict[str, Any]) -> None:
             sock.send(json.dumps({"reason": "infra", "detail": "bad request"}).encode())
             continue
         try:
-            report = run_sample(fds, json.loads(data)["limits"], state)
+            report = run_sample(runner, fds, json.loads(data)["limits"])
         except Exception as exc:
             report = {"reason": "infra", "detail": f"zygote failed: {exc!r}"}
+        runner = None
         sock.send(json.dumps(report).encode())
 
 
@@ -438,7 +462,10 @@ def main() -> None:
         else None
     )
     state["isolation"]["uid"] = state["uid"]
+    state["disk_mb"] = config.get("max_disk_mb", 64)
     sock.send(json.dumps({"hello": state["isolation"]}).encode())
+    gc.collect()
+    gc.freeze()  # runners never scan the zygote's objects, so fewer copy-on-write page faults
     serve(sock, state)
     os._exit(0)
 
