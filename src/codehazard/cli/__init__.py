@@ -1,8 +1,8 @@
 """The ``codehazard`` command line: a thin shell over the library.
 
 Each subcommand lives in its own private module under ``codehazard.cli`` (``_name.py``) and
-exposes ``register(subparsers)``; modules are discovered, so adding a command edits no list. A command function takes the parsed
-arguments and returns the exit status. ``CodehazardError`` is printed as one line on stderr
+exposes ``register(subparsers)``; modules are discovered, so adding a command edits no list.
+A command function takes the parsed arguments and returns the exit status. ``CodehazardError`` is printed as one line on stderr
 (exit 2 for bad input, 3 for infrastructure failures); Ctrl-C exits 130.
 """
 
@@ -14,7 +14,6 @@ import sys
 from collections.abc import Sequence
 
 from codehazard.errors import CodehazardError, InputError
-
 
 
 def command_modules() -> list[str]:

@@ -11,3 +11,39 @@ from codehazard.sandbox._limits import Limits
 from codehazard.sandbox._oracles import comparator
 
 __all__ = ["CodecError", "Limits", "comparator", "decode", "encode"]
+
+
+def collect_outputs(
+    program: str,
+    entry_point: str,
+    inputs: list[list[object]],
+    *,
+    timeout: float = 3.0,
+    isolation: str = "auto",
+) -> list[dict[str, object]]:
+    """Run ``entry_point`` of an untrusted ``program`` on each input, in the sandbox.
+
+    Returns one ``{"ok": bool, "value": plain data | None, "error": str | None}`` per input;
+    inputs not reached (the program failed to load, crashed or ran out of time) are reported
+    with ``ok=False`` and the reason. Starts a sandbox of its own: for a handful of programs
+    (failure analysis), not for bulk evaluation. Must be called from the main thread.
+
+    Raises:
+        SandboxError: the sandbox could not start or broke.
+    """
+    from codehazard.sandbox._worker import SandboxWorker
+
+    worker = SandboxWorker(0, isolation)
+    try:
+        outcome = worker.collect(program, entry_point, inputs, Limits(timeout=timeout))
+    finally:
+        worker.close()
+    calls = list(outcome["calls"])
+    reason = outcome.get("detail") or outcome["status"]
+    calls += [{"ok": False, "value": None, "error": f"not reached: {reason}"}] * (
+        len(inputs) - len(calls)
+    )
+    return calls
+
+
+__all__ += ["collect_outputs"]

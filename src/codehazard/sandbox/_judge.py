@@ -271,3 +271,32 @@ def judge(task: PreparedTask, program: str, ch: Channel) -> dict[str, Any]:
         return {"status": "failed", "detail": "the test recursed too deeply on the answer"}
     except MemoryError:
         return {"status": "failed", "detail": "the test ran out of memory on the answer"}
+
+
+def collect_calls(program: str, entry_point: str, inputs: list[list[Any]], ch: Channel
+                  ) -> dict[str, Any]:
+    """Call the candidate on each input; report each answer (plain data) or its failure.
+
+    Returns ``{"status": "ok" | "syntax" | "error" | "memory" | "gone" | "timeout", "calls":
+    [{"ok": bool, "value": ..., "error": str | None}, ...]}`` with one entry per input reached.
+    """
+    calls: list[dict[str, Any]] = []
+    try:
+        ch.send({"program": program, "entry_point": entry_point})
+        ready = ch.recv()
+        if ready.get("ready") is not True:
+            return {"status": str(ready.get("status", "error")), "calls": calls,
+                    "detail": str(ready.get("detail", ""))[:1000]}
+        for args in inputs:
+            try:
+                calls.append({"ok": True, "value": ch.call(tuple(args), {}), "error": None})
+            except CandidateRaised as exc:
+                calls.append({"ok": False, "value": None,
+                              "error": f"{exc.type_name}: {str(exc)[:REPR_LIMIT]}"})
+            except BadValue as exc:
+                calls.append({"ok": False, "value": None, "error": f"not plain data: {exc}"})
+    except JudgeTimeout:
+        return {"status": "timeout", "calls": calls}
+    except CandidateGone:
+        return {"status": "gone", "calls": calls}
+    return {"status": "ok", "calls": calls}

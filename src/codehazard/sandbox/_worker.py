@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from codehazard.errors import SandboxError
-from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, judge
+from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, collect_calls, judge
 from codehazard.sandbox._limits import Limits
 from codehazard.verdict import Verdict
 
@@ -184,44 +184,79 @@ class SandboxWorker:
         assert verdict is not None
         return verdict
 
-    def _check_once(self, task: PreparedTask, program: str, limits: Limits) -> tuple[Verdict, bool]:
+    def _check_once(self, task: PreparedTask, program: str, limits: Limits
+                    ) -> tuple[Verdict, bool]:
         start = time.monotonic()
+        opened = self._open_session(limits)
+        if isinstance(opened, str):
+            return self._infra(opened, start), True
+        outcome = self._bounded(lambda ch: judge(task, program, ch), opened, limits, start)
+        report = self._close_session(opened[2])
+        if isinstance(report, str):
+            return self._infra(report, start), True
+        return self._merge(outcome, report, limits, start), False
+
+    def collect(self, program: str, entry_point: str, inputs: list[list[Any]], limits: Limits
+                ) -> dict[str, Any]:
+        """Run ``program``'s ``entry_point`` on each input and return what it answered.
+
+        For analyses that need a failing sample's actual outputs (failure localisation): the
+        program still runs only in the sandbox. Must be called from the main thread.
+
+        Raises:
+            SandboxError: the sandbox failed.
+        """
+        if self._proc is None or self._proc.poll() is not None:
+            self.start()
+        start = time.monotonic()
+        opened = self._open_session(limits)
+        if isinstance(opened, str):
+            raise SandboxError(opened)
+        outcome = self._bounded(lambda ch: collect_calls(program, entry_point, inputs, ch),
+                                opened, limits, start)
+        report = self._close_session(opened[2])
+        if isinstance(report, str):
+            self.close_zygote()
+            raise SandboxError(report)
+        return outcome
+
+    def _open_session(self, limits: Limits) -> tuple[int, int, int] | str:
+        """Ask the zygote to run a sample; return our pipe ends, or why it failed."""
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         ctl_r, ctl_w = os.pipe()
         try:
             assert self._sock is not None
-            socket.send_fds(
-                self._sock,
-                [json.dumps({"limits": limits.as_dict()}).encode()],
-                [req_r, resp_w, ctl_r],
-            )
+            message = json.dumps({"limits": limits.as_dict()}).encode()
+            socket.send_fds(self._sock, [message], [req_r, resp_w, ctl_r])
         except OSError as exc:
-            for fd in (req_r, req_w, resp_r, resp_w, ctl_r, ctl_w):
+            for fd in (req_w, resp_r, ctl_w):
                 os.close(fd)
-            return self._infra(f"sandbox unreachable: {exc}", start), True
+            return f"sandbox unreachable: {exc}"
         finally:
             for fd in (req_r, resp_w, ctl_r):
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        outcome = self._run_judge(task, program, limits, req_w, resp_r, start)
-        os.close(ctl_w)  # the zygote now kills the sample's processes
-        report = self._recv(REPORT_TIMEOUT)
-        if report is None or report.get("reason") == "infra":
-            why = "no report" if report is None else report.get("detail", "")
-            return self._infra(f"sandbox failed: {why}", start), True
-        return self._merge(outcome, report, limits, start), outcome["status"] == "infra-retry"
+                os.close(fd)
+        return req_w, resp_r, ctl_w
 
-    def _run_judge(self, task: PreparedTask, program: str, limits: Limits, req_w: int,
-                   resp_r: int, start: float) -> dict[str, Any]:
-        """Run the trusted checker here, in the worker, bounded by the sample's deadline.
+    def _close_session(self, ctl_w: int) -> dict[str, Any] | str:
+        """End the sample (the zygote kills its processes) and read how it ended."""
+        os.close(ctl_w)
+        report = self._recv(REPORT_TIMEOUT)
+        if report is None:
+            return "sandbox failed: no report from the zygote"
+        if report.get("reason") == "infra":
+            return f"sandbox failed: {report.get('detail', '')}"
+        return report
+
+    def _bounded(self, body: Any, opened: tuple[int, int, int], limits: Limits, start: float
+                 ) -> dict[str, Any]:
+        """Run trusted ``body(channel)`` here, in the worker, bounded by the sample's deadline.
 
         The channel enforces the deadline while the candidate computes; an interval timer
         enforces it while the test computes on the candidate's answers (a loop over a huge
         returned number, say), raising ``JudgeTimeout`` into the test code.
         """
+        req_w, resp_r, _ = opened
         deadline = start + limits.timeout
 
         def expire(signum: int, frame: Any) -> None:
@@ -230,7 +265,7 @@ class SandboxWorker:
         previous = signal.signal(signal.SIGALRM, expire)
         signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()) + 0.05)
         try:
-            return judge(task, program, Channel(req_w, resp_r, deadline))
+            return dict(body(Channel(req_w, resp_r, deadline)))
         except JudgeTimeout:
             return {"status": "timeout", "detail": "the check did not finish in time"}
         finally:
@@ -256,8 +291,6 @@ class SandboxWorker:
             detail = f"output limit exceeded: wrote more than {limits.max_output_kb} KiB"
         elif status == "gone":
             status, detail = _why_gone(report, detail)
-        elif status == "infra-retry":
-            status = "infra"
         fields = {k: outcome.get(k) for k in ("failing_input", "expected", "actual", "exception")}
         return Verdict(
             status=status,
