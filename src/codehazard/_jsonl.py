@@ -32,7 +32,7 @@ def open_text(path: Path) -> io.TextIOBase:
     try:
         if path.suffix == ".gz":
             return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
-        return open(path, encoding="utf-8")  # noqa: SIM115
+        return open(path, encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; check the path") from None
     except OSError as exc:
@@ -53,7 +53,9 @@ def iter_lines(path: Path) -> Iterator[Line]:
                 try:
                     obj = json.loads(text)
                 except json.JSONDecodeError as exc:
-                    yield Line(lineno, text, None, f"invalid JSON ({exc.msg} at column {exc.colno})")
+                    yield Line(
+                        lineno, text, None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+                    )
                     continue
                 if not isinstance(obj, dict):
                     yield Line(lineno, text, None, "expected a JSON object on each line")

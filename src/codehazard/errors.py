@@ -3,7 +3,7 @@
 Tree::
 
     CodehazardError
-    ├── InputError (ValueError)        bad user input: a file, a line, a field; message names the fix
+    ├── InputError (ValueError)        bad input: a file, a line, a field; names the fix
     │   └── TaskLoadError
     ├── StoreError (RuntimeError)      the results store cannot be read or written
     ├── SandboxError (RuntimeError)    the sandbox itself broke (never a model failure)

@@ -2,8 +2,9 @@
 
 Each subcommand lives in its own private module under ``codehazard.cli`` (``_name.py``) and
 exposes ``register(subparsers)``; modules are discovered, so adding a command edits no list.
-A command function takes the parsed arguments and returns the exit status. ``CodehazardError`` is printed as one line on stderr
-(exit 2 for bad input, 3 for infrastructure failures); Ctrl-C exits 130.
+A command function takes the parsed arguments and returns the exit status. ``CodehazardError``
+is printed as one line on stderr (exit 2 for bad input, 3 for infrastructure failures); Ctrl-C
+exits 130.
 """
 
 from __future__ import annotations

@@ -36,7 +36,9 @@ def parse_ks(text: str) -> tuple[int, ...]:
     try:
         ks = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
     except ValueError:
-        raise InputError(f"--k {text!r}: expected comma-separated integers, e.g. 1,10,100")
+        raise InputError(
+            f"--k {text!r}: expected comma-separated integers, e.g. 1,10,100"
+        ) from None
     if not ks or ks[0] < 1:
         raise InputError(f"--k {text!r}: every k must be a positive integer")
     return ks

@@ -24,12 +24,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("samples", type=Path, help="samples JSONL(.gz): task_id + completion|solution")
     p.add_argument("--tasks", type=Path, required=True, help="HumanEval-format task JSONL(.gz)")
     p.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 2,
-                   help="sandboxed workers (default: CPU count)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="sandboxed workers (default: CPU count)",
+    )
     add_limit_options(p)
     add_store_option(p)
-    p.add_argument("--resume", nargs="?", const=True, default=False, metavar="RUN_ID",
-                   help="continue an interrupted evaluation (the latest of this file, or RUN_ID)")
+    p.add_argument(
+        "--resume",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="RUN_ID",
+        help="continue an interrupted evaluation (the latest of this file, or RUN_ID)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_evaluate)
@@ -38,16 +48,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def add_limit_options(p: argparse.ArgumentParser) -> None:
     """Sandbox options shared by commands that execute code."""
     d = Limits()
-    p.add_argument("--timeout", type=float, default=d.timeout,
-                   help=f"seconds per sample (default {d.timeout})")
-    p.add_argument("--memory-mb", type=int, default=d.memory_mb,
-                   help=f"address-space limit per sample (default {d.memory_mb})")
-    p.add_argument("--max-processes", type=int, default=d.max_processes,
-                   help=f"processes and threads per sample (default {d.max_processes})")
-    p.add_argument("--max-output-kb", type=int, default=d.max_output_kb,
-                   help=f"stdout+stderr bytes per sample (default {d.max_output_kb} KiB)")
-    p.add_argument("--isolation", choices=("auto", "none"), default="auto",
-                   help="auto: strongest available (default); none: rlimits only, for debugging")
+    p.add_argument(
+        "--timeout", type=float, default=d.timeout, help=f"seconds per sample (default {d.timeout})"
+    )
+    p.add_argument(
+        "--memory-mb",
+        type=int,
+        default=d.memory_mb,
+        help=f"address-space limit per sample (default {d.memory_mb})",
+    )
+    p.add_argument(
+        "--max-processes",
+        type=int,
+        default=d.max_processes,
+        help=f"processes and threads per sample (default {d.max_processes})",
+    )
+    p.add_argument(
+        "--max-output-kb",
+        type=int,
+        default=d.max_output_kb,
+        help=f"stdout+stderr bytes per sample (default {d.max_output_kb} KiB)",
+    )
+    p.add_argument(
+        "--isolation",
+        choices=("auto", "none"),
+        default="auto",
+        help="auto: strongest available (default); none: rlimits only, for debugging",
+    )
 
 
 def limits_from_args(args: argparse.Namespace) -> Limits:
@@ -59,8 +86,12 @@ def limits_from_args(args: argparse.Namespace) -> Limits:
     from codehazard.errors import InputError
 
     try:
-        return Limits(timeout=args.timeout, memory_mb=args.memory_mb,
-                      max_processes=args.max_processes, max_output_kb=args.max_output_kb)
+        return Limits(
+            timeout=args.timeout,
+            memory_mb=args.memory_mb,
+            max_processes=args.max_processes,
+            max_output_kb=args.max_output_kb,
+        )
     except ValueError as exc:
         raise InputError(str(exc).replace("Limits.", "--").replace("_", "-")) from None
 
@@ -78,8 +109,12 @@ def _progress(enabled: bool) -> tuple[Any, Any]:
     )
 
     bar = Progress(
-        TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+        TextColumn("evaluating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
         transient=True,
     )
     task_id = bar.add_task("evaluate", total=None, rate="")
@@ -88,16 +123,14 @@ def _progress(enabled: bool) -> tuple[Any, Any]:
     def update(done: int, total: int, verdict: Any) -> None:
         passed[0] += verdict.passed
         passed[1] += 1
-        bar.update(task_id, completed=done, total=total,
-                   rate=f"pass {passed[0] / passed[1]:.1%}")
+        bar.update(task_id, completed=done, total=total, rate=f"pass {passed[0] / passed[1]:.1%}")
 
     return bar, update
 
 
 def format_summary(summary: dict[str, Any], results: Path | None) -> str:
     """The human-readable summary."""
-    lines = [f"run {summary['run_id']}: {summary['n_samples']} samples, "
-             f"{summary['n_tasks']} tasks"]
+    lines = [f"run {summary['run_id']}: {summary['n_samples']} samples, {summary['n_tasks']} tasks"]
     for k, value in summary["pass_at_k"].items():
         extra = ""
         if k == "1" and summary.get("pass_at_1_interval"):
@@ -109,10 +142,12 @@ def format_summary(summary: dict[str, Any], results: Path | None) -> str:
     counts = ", ".join(f"{s} {n}" for s, n in summary["status_counts"].items())
     lines.append(f"  statuses: {counts}")
     iso = summary.get("isolation", {})
-    lines.append(f"  isolation: {iso.get('level', 'unknown')} (network namespace "
-                 f"{iso.get('network_namespace')}, private root {iso.get('private_root')}, "
-                 f"PID namespace per sample {iso.get('pid_namespace_per_sample')}, "
-                 f"uid {iso.get('unprivileged_uid')})")
+    lines.append(
+        f"  isolation: {iso.get('level', 'unknown')} (network namespace "
+        f"{iso.get('network_namespace')}, private root {iso.get('private_root')}, "
+        f"PID namespace per sample {iso.get('pid_namespace_per_sample')}, "
+        f"uid {iso.get('unprivileged_uid')})"
+    )
     if results is not None:
         lines.append(f"  results: {results}")
     return "\n".join(lines)
@@ -127,13 +162,28 @@ def run_evaluate(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         if bar is not None:
             with bar:
-                result = evaluate_file(args.samples, args.tasks, store, ks=ks,
-                                       workers=args.workers, limits=limits,
-                                       isolation=args.isolation, resume=args.resume,
-                                       progress=update)
+                result = evaluate_file(
+                    args.samples,
+                    args.tasks,
+                    store,
+                    ks=ks,
+                    workers=args.workers,
+                    limits=limits,
+                    isolation=args.isolation,
+                    resume=args.resume,
+                    progress=update,
+                )
         else:
-            result = evaluate_file(args.samples, args.tasks, store, ks=ks, workers=args.workers,
-                                   limits=limits, isolation=args.isolation, resume=args.resume)
+            result = evaluate_file(
+                args.samples,
+                args.tasks,
+                store,
+                ks=ks,
+                workers=args.workers,
+                limits=limits,
+                isolation=args.isolation,
+                resume=args.resume,
+            )
     for bad in result.bad_lines:
         print(f"codehazard: skipped {bad.message}", file=sys.stderr)
     if args.json:
@@ -142,11 +192,17 @@ def run_evaluate(args: argparse.Namespace) -> int:
         print(format_summary(result.summary, result.results_path))
     infra = result.summary["status_counts"].get("infra", 0)
     if infra:
-        print(f"codehazard: error: {infra} samples hit infrastructure failures (not counted "
-              f"against the model); retry them with --resume {result.run_id}", file=sys.stderr)
+        print(
+            f"codehazard: error: {infra} samples hit infrastructure failures (not counted "
+            f"against the model); retry them with --resume {result.run_id}",
+            file=sys.stderr,
+        )
         return 3
     if result.bad_lines:
-        print(f"codehazard: error: {len(result.bad_lines)} invalid line(s) in {args.samples} "
-              "were skipped (listed above); the rest were evaluated", file=sys.stderr)
+        print(
+            f"codehazard: error: {len(result.bad_lines)} invalid line(s) in {args.samples} "
+            "were skipped (listed above); the rest were evaluated",
+            file=sys.stderr,
+        )
         return 2
     return 0

@@ -86,7 +86,6 @@ def run_show(args: argparse.Namespace) -> int:
     from rich.pretty import Pretty
 
     console = Console()
-    console.print(f"[bold]run {run.id}[/bold]  {run.kind}  {run.status}  "
-                  f"created {data['created']}")
+    console.print(f"[bold]run {run.id}[/bold]  {run.kind}  {run.status}  created {data['created']}")
     console.print(Pretty(data))
     return 0

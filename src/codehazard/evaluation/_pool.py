@@ -41,8 +41,9 @@ def worker_entry() -> None:
     _worker_main(index, conn, tasks_json, isolation, int(disk_mb))
 
 
-def _worker_main(index: int, conn: Connection, tasks_json: list[str], isolation: str,
-                 disk_mb: int) -> None:
+def _worker_main(
+    index: int, conn: Connection, tasks_json: list[str], isolation: str, disk_mb: int
+) -> None:
     """Body of a worker process: start the sandbox, then judge what arrives until told to stop."""
     from codehazard.errors import SandboxError as _SandboxError
     from codehazard.sandbox._prepare import prepare_task
@@ -94,11 +95,16 @@ class _Slot:
         parent, child = socket.socketpair()
         code = "from codehazard.evaluation._pool import worker_entry; worker_entry()"
         owner = self.owner
-        args = [str(child.fileno()), str(self.index), owner.isolation_mode,
-                str(int(owner.limits.max_disk_mb))]
+        args = [
+            str(child.fileno()),
+            str(self.index),
+            owner.isolation_mode,
+            str(int(owner.limits.max_disk_mb)),
+        ]
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", code, *args], pass_fds=[child.fileno()],
+                [sys.executable, "-c", code, *args],
+                pass_fds=[child.fileno()],
                 stdin=subprocess.DEVNULL,
             )
         finally:

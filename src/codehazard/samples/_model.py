@@ -101,9 +101,7 @@ def load_samples(path: str | Path, tasks: Mapping[str, Task]) -> SamplesFile:
             bad.append(BadLine(line.lineno, f"{where}: {exc}"))
             continue
         if completion is None and solution is None:
-            bad.append(
-                BadLine(line.lineno, f"{where}: needs a 'completion' or a 'solution' field")
-            )
+            bad.append(BadLine(line.lineno, f"{where}: needs a 'completion' or a 'solution' field"))
             continue
         index = per_task.get(task_id, 0)
         per_task[task_id] = index + 1

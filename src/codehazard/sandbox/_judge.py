@@ -38,7 +38,7 @@ class BadValue(BaseException):
     """The candidate answered with something that is not plain builtin data."""
 
 
-class CandidateRaised(Exception):  # noqa: N818 - it mirrors the candidate's own exception
+class CandidateRaised(Exception):
     """Base of exceptions re-raised in the judge on the candidate's behalf."""
 
     type_name = "Exception"
@@ -213,7 +213,7 @@ def _raised_result(exc: CandidateRaised, ch: Channel) -> dict[str, Any]:
     status = "memory" if exc.type_name == "MemoryError" else "error"
     return {
         "status": status,
-        "detail": f"{_call_repr(ch)} raised {exc.type_name}: {short(str(exc))}",
+        "detail": f"{_call_repr(ch)} raised {exc.type_name}: {str(exc)[:REPR_LIMIT]}",
         "exception": f"{exc.type_name}: {str(exc)[:REPR_LIMIT]}",
         "failing_input": _call_repr(ch) or None,
     }
@@ -273,8 +273,9 @@ def judge(task: PreparedTask, program: str, ch: Channel) -> dict[str, Any]:
         return {"status": "failed", "detail": "the test ran out of memory on the answer"}
 
 
-def collect_calls(program: str, entry_point: str, inputs: list[list[Any]], ch: Channel
-                  ) -> dict[str, Any]:
+def collect_calls(
+    program: str, entry_point: str, inputs: list[list[Any]], ch: Channel
+) -> dict[str, Any]:
     """Call the candidate on each input; report each answer (plain data) or its failure.
 
     Returns ``{"status": "ok" | "syntax" | "error" | "memory" | "gone" | "timeout", "calls":
@@ -285,14 +286,22 @@ def collect_calls(program: str, entry_point: str, inputs: list[list[Any]], ch: C
         ch.send({"program": program, "entry_point": entry_point})
         ready = ch.recv()
         if ready.get("ready") is not True:
-            return {"status": str(ready.get("status", "error")), "calls": calls,
-                    "detail": str(ready.get("detail", ""))[:1000]}
+            return {
+                "status": str(ready.get("status", "error")),
+                "calls": calls,
+                "detail": str(ready.get("detail", ""))[:1000],
+            }
         for args in inputs:
             try:
                 calls.append({"ok": True, "value": ch.call(tuple(args), {}), "error": None})
             except CandidateRaised as exc:
-                calls.append({"ok": False, "value": None,
-                              "error": f"{exc.type_name}: {str(exc)[:REPR_LIMIT]}"})
+                calls.append(
+                    {
+                        "ok": False,
+                        "value": None,
+                        "error": f"{exc.type_name}: {str(exc)[:REPR_LIMIT]}",
+                    }
+                )
             except BadValue as exc:
                 calls.append({"ok": False, "value": None, "error": f"not plain data: {exc}"})
     except JudgeTimeout:

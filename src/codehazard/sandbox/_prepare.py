@@ -109,4 +109,6 @@ def _expected_outputs(task: PreparedTask, timeout: float) -> list[Any]:
     try:
         return [decode(v) for v in result["ok"]]
     except CodecError as exc:
-        raise SandboxError(f"task {task.task_id}: reference output is not plain data: {exc}")
+        raise SandboxError(
+            f"task {task.task_id}: reference output is not plain data: {exc}"
+        ) from None

@@ -184,8 +184,7 @@ class SandboxWorker:
         assert verdict is not None
         return verdict
 
-    def _check_once(self, task: PreparedTask, program: str, limits: Limits
-                    ) -> tuple[Verdict, bool]:
+    def _check_once(self, task: PreparedTask, program: str, limits: Limits) -> tuple[Verdict, bool]:
         start = time.monotonic()
         opened = self._open_session(limits)
         if isinstance(opened, str):
@@ -196,8 +195,9 @@ class SandboxWorker:
             return self._infra(report, start), True
         return self._merge(outcome, report, limits, start), False
 
-    def collect(self, program: str, entry_point: str, inputs: list[list[Any]], limits: Limits
-                ) -> dict[str, Any]:
+    def collect(
+        self, program: str, entry_point: str, inputs: list[list[Any]], limits: Limits
+    ) -> dict[str, Any]:
         """Run ``program``'s ``entry_point`` on each input and return what it answered.
 
         For analyses that need a failing sample's actual outputs (failure localisation): the
@@ -212,8 +212,9 @@ class SandboxWorker:
         opened = self._open_session(limits)
         if isinstance(opened, str):
             raise SandboxError(opened)
-        outcome = self._bounded(lambda ch: collect_calls(program, entry_point, inputs, ch),
-                                opened, limits, start)
+        outcome = self._bounded(
+            lambda ch: collect_calls(program, entry_point, inputs, ch), opened, limits, start
+        )
         report = self._close_session(opened[2])
         if isinstance(report, str):
             self.close_zygote()
@@ -248,8 +249,9 @@ class SandboxWorker:
             return f"sandbox failed: {report.get('detail', '')}"
         return report
 
-    def _bounded(self, body: Any, opened: tuple[int, int, int], limits: Limits, start: float
-                 ) -> dict[str, Any]:
+    def _bounded(
+        self, body: Any, opened: tuple[int, int, int], limits: Limits, start: float
+    ) -> dict[str, Any]:
         """Run trusted ``body(channel)`` here, in the worker, bounded by the sample's deadline.
 
         The channel enforces the deadline while the candidate computes; an interval timer

@@ -330,8 +330,9 @@ def _kill_tree(pid: int, pid_ns: bool) -> None:
         pass
 
 
-def _watch(pid: int, out_r: int, ctl_r: int, limits: dict[str, Any], pid_ns: bool
-           ) -> dict[str, Any]:
+def _watch(
+    pid: int, out_r: int, ctl_r: int, limits: dict[str, Any], pid_ns: bool
+) -> dict[str, Any]:
     """Capture output, enforce the deadline and the output cap, stop the runner on cancel."""
     deadline = time.monotonic() + float(limits["timeout"]) + 0.5
     cap = int(limits["max_output_kb"]) * 1024
@@ -369,8 +370,11 @@ def _watch(pid: int, out_r: int, ctl_r: int, limits: dict[str, Any], pid_ns: boo
                     head += chunk[: OUT_HEAD - len(head)]
         except BlockingIOError:
             pass
-    report: dict[str, Any] = {"reason": reason, "out_bytes": total,
-                              "out_head": head.decode("utf-8", "replace")}
+    report: dict[str, Any] = {
+        "reason": reason,
+        "out_bytes": total,
+        "out_head": head.decode("utf-8", "replace"),
+    }
     if os.WIFSIGNALED(status):
         report["signal"] = os.WTERMSIG(status)
     else:
@@ -407,8 +411,7 @@ def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
     return {"pid": pid, "out_r": out_r, "hand": mine, "pid_ns": pid_ns}
 
 
-def run_sample(runner: dict[str, Any], fds: list[int], limits: dict[str, Any]
-               ) -> dict[str, Any]:
+def run_sample(runner: dict[str, Any], fds: list[int], limits: dict[str, Any]) -> dict[str, Any]:
     """Hand the preforked runner its pipes and limits, watch it to its end, and report."""
     try:
         socket.send_fds(runner["hand"], [json.dumps(limits).encode()], fds[:2])

@@ -131,7 +131,9 @@ class Store:
             self._db.executescript(_SCHEMA)  # idempotent; executescript commits by itself
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open the store ({exc}); choose another --store")
+            raise StoreError(
+                f"{self.path}: cannot open the store ({exc}); choose another --store"
+            ) from None
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -243,10 +245,7 @@ class Store:
             ).fetchone()[0]
             db.executemany(
                 "INSERT OR IGNORE INTO tasks (run_id, task_id, seq, data) VALUES (?, ?, ?, ?)",
-                (
-                    (run_id, t.task_id, start + i, t.model_dump_json())
-                    for i, t in enumerate(tasks)
-                ),
+                ((run_id, t.task_id, start + i, t.model_dump_json()) for i, t in enumerate(tasks)),
             )
 
     def tasks(self, run_id: str) -> dict[str, Task]:

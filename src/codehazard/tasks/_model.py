@@ -7,7 +7,7 @@ running the reference solution (in a trusted process), compared by a per-task or
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,7 @@ Oracle = Literal["exact", "float", "unordered"]
 class TestChecker(BaseModel):
     """HumanEval-style test code defining ``check(candidate)``; it raises on a wrong answer."""
 
+    __test__: ClassVar[bool] = False  # not a pytest test class, despite the name
     model_config = ConfigDict(frozen=True)
     kind: Literal["test"] = "test"
     test: str
@@ -69,7 +70,7 @@ class Task(BaseModel):
         return self.prompt + self.canonical_solution
 
     def to_humaneval(self) -> dict[str, Any]:
-        """A HumanEval-compatible JSON object (``test`` filled for test checkers) plus our fields."""
+        """A HumanEval-compatible object (``test`` set for test checkers) plus our fields."""
         out: dict[str, Any] = {
             "task_id": self.task_id,
             "prompt": self.prompt,

@@ -1,0 +1,114 @@
+"""The response cache and the generation bookkeeping that live in the results store.
+
+Responses are kept in their own table of the store's SQLite file, keyed by a digest of the whole
+request (backend, model, prompt, parameters, sample index; see ``Request.cache_key``), so a
+rerun, or a run resumed after any interruption, never pays twice for a response it already got.
+Each write is one autocommitted statement: a kill at any moment leaves either the whole row or
+none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from typing import Any
+
+from codehazard.errors import StoreError
+from codehazard.samples import Sample
+from codehazard.store._sqlite import Store
+
+CACHE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS generation_cache (
+    key TEXT PRIMARY KEY,
+    backend TEXT NOT NULL,
+    model TEXT NOT NULL,
+    request TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+class ResponseCache:
+    """Cached responses in ``store``'s file. Use from the thread that owns the store.
+
+    Raises (constructor):
+        StoreError: the table cannot be created.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._db = store.connection
+        self._run(CACHE_SCHEMA)
+
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, args)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self._store.path}: response cache failed ({exc})") from None
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The cached response for ``key``, or ``None``.
+
+        Raises:
+            StoreError: the store cannot be read.
+        """
+        row = self._run("SELECT response FROM generation_cache WHERE key=?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def put(
+        self,
+        key: str,
+        *,
+        backend: str,
+        model: str,
+        request: dict[str, Any],
+        response: dict[str, Any],
+    ) -> None:
+        """Store (or replace) the response for ``key``, committed at once.
+
+        Raises:
+            StoreError: the store cannot be written.
+        """
+        self._run(
+            "INSERT OR REPLACE INTO generation_cache (key, backend, model, request, response, "
+            "created) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                backend,
+                model,
+                json.dumps(request, sort_keys=True, ensure_ascii=False),
+                json.dumps(response, ensure_ascii=False),
+                time.time(),
+            ),
+        )
+
+    def __len__(self) -> int:
+        return int(self._run("SELECT COUNT(*) FROM generation_cache").fetchone()[0])
+
+
+def replace_sample(store: Store, run_id: str, sample: Sample) -> None:
+    """Overwrite a recorded sample's output (raw, program, meta), keeping its key and order.
+
+    Used when a sample whose generation failed (recorded with an ``infra`` verdict) is
+    generated again on resume; the stale verdict is replaced when the new one is recorded.
+
+    Raises:
+        StoreError: no such sample, or the store cannot be written.
+    """
+    try:
+        cur = store.connection.execute(
+            "UPDATE samples SET raw=?, program=?, meta=? WHERE run_id=? AND key=?",
+            (
+                json.dumps(sample.raw, ensure_ascii=False),
+                sample.program,
+                json.dumps(sample.meta, default=str),
+                run_id,
+                sample.key,
+            ),
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"{store.path}: cannot replace sample {sample.key!r} ({exc})") from None
+    if cur.rowcount != 1:
+        raise StoreError(f"run {run_id}: no sample {sample.key!r} to replace")

@@ -1,0 +1,136 @@
+"""The real sandbox: statuses, trusted verdicts, limits and the isolation recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codehazard.evaluation import Evaluator, Limits
+from codehazard.samples import Sample, build_program
+from codehazard.sandbox import collect_outputs
+from codehazard.tasks import Task, load_tasks
+from codehazard.verdict import Verdict
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Task]:
+    import json
+
+    from tests.conftest import TOY_TASKS
+
+    path = tmp_path_factory.mktemp("toy") / "tasks.jsonl"
+    path.write_text("".join(json.dumps(t) + "\n" for t in TOY_TASKS))
+    return load_tasks(path)
+
+
+@pytest.fixture(scope="module")
+def evaluator(toy: dict[str, Task]) -> Iterator[Evaluator]:
+    with Evaluator(toy, workers=1, limits=Limits(timeout=2.0, max_output_kb=64)) as ev:
+        yield ev
+
+
+def judge(ev: Evaluator, task: Task, body: str, *, whole: bool = False) -> Verdict:
+    program = body if whole else build_program(task.prompt, task.entry_point, body, None)
+    return ev.submit(Sample("k", task.task_id, 0, {}, program)).result(timeout=60)
+
+
+def test_isolation_is_recorded(evaluator: Evaluator) -> None:
+    iso = evaluator.isolation
+    assert iso["level"] in {"full", "partial", "rlimits-only"}
+    assert iso["scrubbed_environment"] is True
+    v = judge(evaluator, evaluator.tasks["toy/add"], "    return a + b\n")
+    assert v.status == "passed" and v.isolation["level"] == iso["level"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        ("    return a - b\n", "failed", "assert candidate(1, 2) == 3"),
+        ("    return a +\n", "syntax", "SyntaxError"),
+        ("    raise ValueError('nope')\n", "error", "raised ValueError: nope"),
+        ("    while True:\n        pass\n", "timeout", "time limit"),
+        ("    x = bytearray(4 * 1024 ** 3)\n", "memory", "MemoryError"),
+        ("    print('x' * 100_000)\n    return a + b\n", "error", "output limit"),
+        ("    import os\n    os._exit(0)\n", "error", "exited with code 0"),
+        ("    return object()\n", "error", "not plain data"),
+    ],
+)
+def test_statuses(evaluator: Evaluator, body: str, status: str, detail: str) -> None:
+    v = judge(evaluator, evaluator.tasks["toy/add"], body)
+    assert v.status == status, v.detail
+    assert detail in v.detail
+
+
+def test_failed_records_input_and_actual(evaluator: Evaluator) -> None:
+    v = judge(evaluator, evaluator.tasks["toy/add"], "    return 7\n")
+    assert v.failing_input == "candidate(1, 2)" and v.actual == "7"
+
+
+def test_tuple_versus_list_is_not_confused(evaluator: Evaluator) -> None:
+    task = evaluator.tasks["toy/pair"]
+    assert judge(evaluator, task, "    return (x, x * 2)\n").status == "passed"
+    assert judge(evaluator, task, "    return [x, x * 2]\n").status == "failed"
+
+
+def test_differential_checker(evaluator: Evaluator) -> None:
+    task = evaluator.tasks["toy/sorted"]
+    assert judge(evaluator, task, "    return sorted(xs)\n").status == "passed"
+    v = judge(evaluator, task, "    return xs\n")
+    assert v.status == "failed"
+    assert v.failing_input == "candidate([3, 1, 2])"
+    assert v.expected == "[1, 2, 3]" and v.actual == "[3, 1, 2]"
+
+
+def test_forged_exit_and_patching_cannot_pass(evaluator: Evaluator) -> None:
+    task = evaluator.tasks["toy/add"]
+    attacks = [
+        "import sys\nsys.exit(0)\n",
+        "import atexit, os\natexit.register(lambda: os._exit(0))\ndef add(a, b):\n    return 0\n",
+        "import builtins\nbuiltins.AssertionError = Exception\ndef add(a, b):\n    return 0\n",
+        "class T(int):\n    def __eq__(self, o):\n        return True\n"
+        "def add(a, b):\n    return T(0)\n",
+        "import os\nfor fd in range(3, 64):\n    try:\n"
+        '        os.write(fd, b\'{"id": 1, "ok": 3}\\n\')\n    except OSError:\n        pass\n'
+        "def add(a, b):\n    return 0\n",
+        "print('passed')\ndef add(a, b):\n    return 0\n",
+    ]
+    for attack in attacks:
+        assert judge(evaluator, task, attack, whole=True).status != "passed", attack
+    assert judge(evaluator, task, "    return a + b\n").status == "passed"
+
+
+def test_no_network_and_private_files(
+    evaluator: Evaluator, tmp_path: Path, toy_tasks_path: Path
+) -> None:
+    if evaluator.isolation["level"] != "full":
+        pytest.skip("needs full isolation")
+    task = evaluator.tasks["toy/add"]
+    (tmp_path / "secret.txt").write_text("s3cret")
+    probe = (
+        "import os, socket\n"
+        "def add(a, b):\n"
+        "    out = []\n"
+        "    try:\n"
+        "        socket.create_connection(('127.0.0.1', 22), timeout=0.5)\n"
+        "        out.append('NETWORK-OK')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        f"    out.append(str(os.path.exists({str(tmp_path / 'secret.txt')!r})))\n"
+        f"    out.append(str(os.path.exists({str(toy_tasks_path)!r})))\n"
+        "    out.append(str(os.access('/usr/bin', os.W_OK)))\n"
+        "    out.append(str(sorted(os.environ)))\n"
+        "    return '|'.join(out)\n"
+    )
+    v = judge(evaluator, task, probe, whole=True)
+    assert v.status == "failed"
+    assert v.actual is not None
+    assert "NETWORK-OK" not in v.actual and "True" not in v.actual
+    assert "HOME" in v.actual and "OPENAI" not in v.actual
+
+
+def test_collect_outputs() -> None:
+    calls = collect_outputs("def f(s):\n    return s[::-1]\n", "f", [["ab"], [1]])
+    assert calls[0] == {"ok": True, "value": "ba", "error": None}
+    assert calls[1]["ok"] is False and "TypeError" in str(calls[1]["error"])
