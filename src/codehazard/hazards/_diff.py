@@ -1,0 +1,240 @@
+"""Comparing two assessments: model A against model B, or version 1 against version 2.
+
+Hazards are matched by id. The diff lists hazards added and removed, and for each hazard in both
+whose risk, residual risk, severity, likelihood or evidence changed: the old and new values and
+the evidence that moved (metric values, intervals, sample counts and the levels the rules set).
+Risk directions compare ranks within each assessment's own profile; the diff says when the two
+profiles differ, since levels of different scales are not strictly comparable.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from codehazard.hazards._assess import Assessment, EvidenceResult, HazardAssessment
+from codehazard.hazards._matrix import risk_rank
+from codehazard.hazards._report import format_value
+
+DIFF_SCHEMA_VERSION = 1
+
+Direction = Literal["up", "down", "same"]
+
+
+class AssessmentRef(BaseModel):
+    """Which assessment one side of the diff is."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    created: str
+    log_source: str
+    log_sha256: str
+    profile: str
+    runs: list[str]
+
+
+class HazardRef(BaseModel):
+    """A hazard present on one side only."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    title: str
+    risk: str
+    residual_risk: str
+
+
+class EvidenceChange(BaseModel):
+    """A metric whose value, interval, sample count or rule level differs between the sides."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    metric: str
+    old: str
+    new: str
+    old_level: str | None = None
+    new_level: str | None = None
+    old_value: float | None = None
+    new_value: float | None = None
+
+
+class HazardChange(BaseModel):
+    """A hazard in both assessments whose assessment changed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    title: str
+    old_risk: str
+    new_risk: str
+    risk_direction: Direction
+    old_residual_risk: str
+    new_residual_risk: str
+    residual_direction: Direction
+    old_severity: str
+    new_severity: str
+    old_likelihood: str
+    new_likelihood: str
+    old_basis: str
+    new_basis: str
+    evidence: list[EvidenceChange] = Field(default_factory=list)
+
+
+class AssessmentDiff(BaseModel):
+    """What changed between two assessments (versioned, persisted as JSON)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    schema_version: int = DIFF_SCHEMA_VERSION
+    kind: Literal["codehazard.assessment-diff"] = "codehazard.assessment-diff"
+    old: AssessmentRef
+    new: AssessmentRef
+    profile_changed: bool
+    added: list[HazardRef] = Field(default_factory=list)
+    removed: list[HazardRef] = Field(default_factory=list)
+    changed: list[HazardChange] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+
+    def risk_increased(self) -> bool:
+        """True when a hazard's risk or residual risk went up, or a hazard was added."""
+        return bool(self.added) or any(
+            "up" in (c.risk_direction, c.residual_direction) for c in self.changed
+        )
+
+
+def _ref(a: Assessment) -> AssessmentRef:
+    return AssessmentRef(
+        created=a.created,
+        log_source=a.log.source,
+        log_sha256=a.log.sha256,
+        profile=a.profile.name,
+        runs=[r.id for r in a.runs],
+    )
+
+
+def _direction(old: Assessment, old_risk: str, new: Assessment, new_risk: str) -> Direction:
+    before = risk_rank(old.profile, old_risk) / len(old.profile.risk_levels)
+    after = risk_rank(new.profile, new_risk) / len(new.profile.risk_levels)
+    return "up" if after > before else "down" if after < before else "same"
+
+
+def _evidence_changes(old: list[EvidenceResult], new: list[EvidenceResult]) -> list[EvidenceChange]:
+    before = {r.metric: r for r in old}
+    after = {r.metric: r for r in new}
+    out = []
+    for metric in [*before, *(m for m in after if m not in before)]:
+        b, a = before.get(metric), after.get(metric)
+        old_text = format_value(b) if b else "(no rule)"
+        new_text = format_value(a) if a else "(no rule)"
+        old_level = b.outcome.level if b else None
+        new_level = a.outcome.level if a else None
+        if old_text != new_text or old_level != new_level:
+            out.append(
+                EvidenceChange(
+                    metric=metric,
+                    old=old_text,
+                    new=new_text,
+                    old_level=old_level,
+                    new_level=new_level,
+                    old_value=b.value if b else None,
+                    new_value=a.value if a else None,
+                )
+            )
+    return out
+
+
+def _change(
+    old: Assessment, o: HazardAssessment, new: Assessment, n: HazardAssessment
+) -> HazardChange | None:
+    evidence = _evidence_changes(o.evidence, n.evidence)
+    fields = ("risk", "residual_risk", "severity", "likelihood", "residual_likelihood")
+    if not evidence and all(getattr(o, f) == getattr(n, f) for f in fields):
+        return None
+    return HazardChange(
+        id=n.id,
+        title=n.title,
+        old_risk=o.risk,
+        new_risk=n.risk,
+        risk_direction=_direction(old, o.risk, new, n.risk),
+        old_residual_risk=o.residual_risk,
+        new_residual_risk=n.residual_risk,
+        residual_direction=_direction(old, o.residual_risk, new, n.residual_risk),
+        old_severity=o.severity,
+        new_severity=n.severity,
+        old_likelihood=o.likelihood,
+        new_likelihood=n.likelihood,
+        old_basis=o.likelihood_basis,
+        new_basis=n.likelihood_basis,
+        evidence=evidence,
+    )
+
+
+def diff_assessments(old: Assessment, new: Assessment) -> AssessmentDiff:
+    """Compare two assessments hazard by hazard (hazards listed in the new one's risk order)."""
+    before = {h.id: h for h in old.hazards}
+    after = {h.id: h for h in new.hazards}
+    changed, unchanged = [], []
+    for h in new.hazards:
+        if h.id in before:
+            change = _change(old, before[h.id], new, h)
+            if change is None:
+                unchanged.append(h.id)
+            else:
+                changed.append(change)
+    return AssessmentDiff(
+        old=_ref(old),
+        new=_ref(new),
+        profile_changed=old.profile != new.profile,
+        added=[
+            HazardRef(id=h.id, title=h.title, risk=h.risk, residual_risk=h.residual_risk)
+            for h in new.hazards
+            if h.id not in before
+        ],
+        removed=[
+            HazardRef(id=h.id, title=h.title, risk=h.risk, residual_risk=h.residual_risk)
+            for h in old.hazards
+            if h.id not in after
+        ],
+        changed=changed,
+        unchanged=unchanged,
+    )
+
+
+_ARROW = {"up": "↑", "down": "↓", "same": "="}
+
+
+def _change_lines(c: HazardChange, bullet: str) -> list[str]:
+    lines = [
+        f"{bullet}{c.id} risk {c.old_risk} -> {c.new_risk} {_ARROW[c.risk_direction]}, "
+        f"residual {c.old_residual_risk} -> {c.new_residual_risk} "
+        f"{_ARROW[c.residual_direction]} ({c.old_severity}{c.old_likelihood} -> "
+        f"{c.new_severity}{c.new_likelihood}; basis {c.old_basis} -> {c.new_basis}): {c.title}"
+    ]
+    for e in c.evidence:
+        lines.append(
+            f"    {e.metric}: {e.old} -> {e.new}; level {e.old_level or '-'} -> "
+            f"{e.new_level or '-'}"
+        )
+    return lines
+
+
+def diff_text(d: AssessmentDiff, *, markdown: bool = False) -> str:
+    """The diff for the terminal, or as Markdown."""
+    bullet = "- " if markdown else "  "
+    lines = []
+    if markdown:
+        lines += ["# Assessment diff", ""]
+    lines.append(
+        f"old: {d.old.created} runs {', '.join(d.old.runs) or 'none'}; "
+        f"new: {d.new.created} runs {', '.join(d.new.runs) or 'none'}"
+    )
+    if d.profile_changed:
+        lines.append("profiles differ: risk directions compare positions on each scale")
+    for title, items in (("added", d.added), ("removed", d.removed)):
+        if items:
+            lines += ["", f"{'## ' if markdown else ''}{len(items)} hazard(s) {title}:"]
+            lines += [
+                f"{bullet}{h.id} ({h.risk}, residual {h.residual_risk}): {h.title}" for h in items
+            ]
+    if d.changed:
+        lines += ["", f"{'## ' if markdown else ''}{len(d.changed)} hazard(s) changed:"]
+        for c in d.changed:
+            lines += _change_lines(c, bullet)
+    lines += ["", f"{len(d.unchanged)} hazard(s) unchanged"]
+    return "\n".join(lines) + "\n"

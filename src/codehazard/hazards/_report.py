@@ -1,0 +1,156 @@
+"""Rendering an assessment: Markdown for people and reviews, a short summary for the terminal.
+
+Both are views of the JSON assessment and add nothing to it. Every rate is shown with its
+interval and the number of samples behind it; every hazard says what set its likelihood.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from codehazard.hazards._assess import Assessment, EvidenceResult, HazardAssessment
+from codehazard.hazards._profile import Profile
+
+
+def matrix_cells(
+    profile: Profile, hazards: Sequence[HazardAssessment], *, residual: bool = False
+) -> dict[tuple[str, str], list[str]]:
+    """Hazard ids in each (severity, likelihood) cell of the matrix, every cell present."""
+    cells: dict[tuple[str, str], list[str]] = {
+        (s, lk): [] for s in profile.severity_ids() for lk in profile.likelihood_ids()
+    }
+    for h in hazards:
+        key = (
+            (h.residual_severity, h.residual_likelihood) if residual else (h.severity, h.likelihood)
+        )
+        cells[key].append(h.id)
+    return cells
+
+
+def _esc(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def format_value(result: EvidenceResult) -> str:
+    """``0.288 [0.221, 0.357] n=1640 (164 tasks)`` or ``no data``."""
+    if result.value is None:
+        return "no data"
+    text = f"{result.value:.3g}"
+    if result.interval is not None:
+        text += f" [{result.interval.low:.3g}, {result.interval.high:.3g}]"
+    return text + f" n={result.n} ({result.n_tasks} tasks)"
+
+
+def _matrix_table(a: Assessment, *, residual: bool) -> list[str]:
+    p = a.profile
+    cells = matrix_cells(p, a.hazards, residual=residual)
+    head = (
+        "| Severity \\ Likelihood | "
+        + " | ".join(f"{lk.id} {lk.name}" for lk in p.likelihoods)
+        + " |"
+    )
+    lines = [head, "|---" * (len(p.likelihoods) + 1) + "|"]
+    for s in p.severities:
+        row = [f"**{s.id} {s.name}**"]
+        for lk in p.likelihoods:
+            ids = ", ".join(cells[(s.id, lk.id)])
+            row.append(f"{p.matrix[s.id][lk.id]}: {ids}" if ids else p.matrix[s.id][lk.id])
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _hazard_table(a: Assessment) -> list[str]:
+    lines = [
+        "| Risk | Id | Hazard | Source | Severity | Likelihood | Basis | Residual | Status |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for h in a.hazards:
+        residual = f"{h.residual_risk} ({h.residual_severity}{h.residual_likelihood})"
+        lines.append(
+            f"| {h.risk} | {h.id} | {_esc(h.title)} | {h.source} | {h.severity} | "
+            f"{h.likelihood} | {h.likelihood_basis} | {residual} | {h.status} |"
+        )
+    return lines
+
+
+def _hazard_section(h: HazardAssessment, a: Assessment) -> list[str]:
+    lines = [
+        f"### {h.id}: {_esc(h.title)}",
+        "",
+        f"- Risk **{h.risk}** (severity {h.severity}, likelihood {h.likelihood}; "
+        f"expert likelihood {h.expert_likelihood}; basis: {h.likelihood_basis})",
+        f"- Residual risk **{h.residual_risk}** (severity {h.residual_severity}, likelihood "
+        f"{h.residual_likelihood}; expert residual likelihood {h.expert_residual_likelihood})",
+    ]
+    lines += [f"- Note: {_esc(n)}" for n in h.notes]
+    if h.mitigations:
+        lines.append("- Mitigations:")
+        for m in h.mitigations:
+            owner = f", owner {m.owner}" if m.owner else ""
+            lines.append(f"  - {_esc(m.description)} ({m.status}{owner})")
+    if h.evidence:
+        lines += ["", "| Metric | Value [interval] | Rule | Level | Why |", "|---|---|---|---|---|"]
+        for r in h.evidence:
+            rule = ", ".join(f"{k}: {v:g}" for k, v in r.rule.thresholds.items())
+            rule = f"{r.rule.likelier_when} is likelier; {r.rule.interval}; {rule}"
+            level = (r.outcome.level or "-") + (" (decisive)" if r.decisive else "")
+            lines.append(
+                f"| `{r.metric}` | {format_value(r)} | {rule} | {level} | "
+                f"{_esc(r.outcome.reason)} |"
+            )
+        runs = sorted({run for r in h.evidence for run in r.runs})
+        if runs:
+            lines += ["", f"Samples from run(s) {', '.join(runs)}; their keys are in the JSON."]
+    return [*lines, ""]
+
+
+def assessment_markdown(a: Assessment) -> str:
+    """The assessment as a Markdown document: tables, matrices, per-hazard evidence."""
+    p = a.profile
+    counts = a.risk_counts()
+    residual_counts = a.risk_counts(residual=True)
+    runs = ", ".join(f"`{r.id}`" for r in a.runs) or "none"
+    lines = [
+        f"# Hazard assessment: {_esc(a.log.title)}",
+        "",
+        f"- System: {_esc(a.log.system)}" if a.log.system else "- System: (not described)",
+        f"- Hazard log: `{a.log.source}` (sha256 {a.log.sha256[:12]})",
+        f"- Profile: {p.name}",
+        f"- Runs: {runs}",
+        f"- Created {a.created} by codehazard {a.codehazard_version}; intervals at "
+        f"{a.confidence:.0%} confidence",
+    ]
+    lines += ["", *(f"> {_esc(n)}\n>" for n in a.notes)] if a.notes else []
+    lines += ["", "## Risk summary", "", "| Risk | Hazards | After mitigation |", "|---|---|---|"]
+    lines += [f"| {lvl} | {counts[lvl]} | {residual_counts[lvl]} |" for lvl in p.risk_ids()]
+    lines += ["", "## Hazards by risk", "", *_hazard_table(a), ""]
+    lines += ["## Risk matrix", "", *_matrix_table(a, residual=False), ""]
+    lines += ["## Residual risk matrix (after mitigations)", "", *_matrix_table(a, residual=True)]
+    lines += ["", "## Evidence and rationale per hazard", ""]
+    for h in a.hazards:
+        lines += _hazard_section(h, a)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def assessment_summary(a: Assessment) -> str:
+    """A few lines for the terminal: counts by risk and one line per hazard, worst first."""
+    counts = a.risk_counts()
+    total = ", ".join(f"{n} {lvl}" for lvl, n in counts.items() if n)
+    lines = [f"{len(a.hazards)} hazards: {total or 'none'} (profile {a.profile.name})"]
+    rows = [
+        (
+            h.risk,
+            h.id,
+            f"{h.severity}{h.likelihood} "
+            + ("(evidence)" if h.likelihood_basis == "evidence" else "(expert)"),
+            f"residual {h.residual_risk}",
+            h.title,
+        )
+        for h in a.hazards
+    ]
+    widths = [max((len(r[i]) for r in rows), default=0) for i in range(4)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  " + "  ".join([*cells, row[4]]))
+    lines += [f"note: {n}" for n in a.notes]
+    return "\n".join(lines)

@@ -1,0 +1,168 @@
+"""What a metric family returns: a value with its interval, its sample count and its samples.
+
+A measurement is evidence in a hazard assessment, so it carries everything needed to audit it:
+the interval (never a bare rate), how many samples and tasks stand behind it, and the run ids and
+sample keys of those samples. It is persisted inside assessments, hence a versioned model.
+
+The helpers here (``rate_measurement``, ``task_mean_measurement``) are for family authors: a new
+probe family filters its records and hands them over, and gets the same statistics and the same
+traceability as the built-in suite families.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from codehazard.scoring import bootstrap_mean_interval, wilson_interval
+
+MEASUREMENT_SCHEMA_VERSION = 1
+
+IntervalMethod = Literal["wilson", "bootstrap-tasks"]
+
+
+class MetricRecord(Protocol):
+    """What a family reads from one sample (``codehazard.store.Record`` fits)."""
+
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def task_id(self) -> str: ...
+    @property
+    def metadata(self) -> dict[str, Any]: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def passed(self) -> bool: ...
+
+
+class MetricInterval(BaseModel):
+    """A confidence interval and how it was obtained."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    low: float
+    high: float
+    confidence: float
+    method: IntervalMethod
+
+
+class Measurement(BaseModel):
+    """One metric measured over some samples.
+
+    ``value`` is ``None`` when the records hold nothing the metric selects (then ``note`` says
+    why); ``n`` counts samples, ``n_tasks`` distinct tasks, ``events`` the numerator of a rate.
+    ``samples`` maps each run id to the keys of the samples behind the value.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    schema_version: int = MEASUREMENT_SCHEMA_VERSION
+    metric: str
+    family: str
+    value: float | None
+    interval: MetricInterval | None = None
+    n: int = 0
+    n_tasks: int = 0
+    events: int | None = None
+    samples: dict[str, list[str]] = Field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def available(self) -> bool:
+        """True when there is a value to reason with."""
+        return self.value is not None and self.n > 0
+
+    @property
+    def runs(self) -> list[str]:
+        """The run ids behind the value, sorted."""
+        return sorted(self.samples)
+
+
+def sample_keys(records: Iterable[MetricRecord]) -> dict[str, list[str]]:
+    """Sample keys grouped by run id, in record order."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for rec in records:
+        out[rec.run_id].append(rec.key)
+    return dict(out)
+
+
+def absent(metric: str, family: str, note: str) -> Measurement:
+    """A measurement with no value: nothing in the records is selected by the metric."""
+    return Measurement(metric=metric, family=family, value=None, note=note)
+
+
+def rate_measurement(
+    metric: str,
+    family: str,
+    records: Sequence[MetricRecord],
+    is_event: Callable[[MetricRecord], bool],
+    *,
+    confidence: float = 0.95,
+    empty_note: str = "no checked samples selected",
+) -> Measurement:
+    """The share of ``records`` that are events, with a Wilson interval over samples.
+
+    ``records`` must already be the denominator (the family filters out pending or ``infra``
+    samples as its definition requires).
+
+    Raises:
+        ValueError: ``confidence`` outside (0, 1).
+    """
+    if not records:
+        return absent(metric, family, empty_note)
+    events = sum(1 for r in records if is_event(r))
+    n = len(records)
+    ci = wilson_interval(events, n, confidence)
+    return Measurement(
+        metric=metric,
+        family=family,
+        value=events / n,
+        interval=MetricInterval(low=ci.low, high=ci.high, confidence=confidence, method="wilson"),
+        n=n,
+        n_tasks=len({r.task_id for r in records}),
+        events=events,
+        samples=sample_keys(records),
+    )
+
+
+def task_mean_measurement(
+    metric: str,
+    family: str,
+    per_task: Mapping[str, float],
+    records: Sequence[MetricRecord],
+    *,
+    confidence: float = 0.95,
+    events: int | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> Measurement:
+    """The mean of a per-task statistic, with a bootstrap interval over tasks.
+
+    Tasks are the sampling unit of a benchmark, so the interval says how much the value depends
+    on which problems were drawn. The seed is fixed: the same records give the same interval.
+
+    Raises:
+        ValueError: ``confidence`` outside (0, 1).
+    """
+    if not per_task:
+        return absent(metric, family, "no checked samples selected")
+    values = list(per_task.values())
+    ci = bootstrap_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)
+    note = "interval over a single task is degenerate" if len(values) == 1 else ""
+    return Measurement(
+        metric=metric,
+        family=family,
+        value=sum(values) / len(values),
+        interval=MetricInterval(
+            low=ci.low, high=ci.high, confidence=confidence, method="bootstrap-tasks"
+        ),
+        n=len(records),
+        n_tasks=len(per_task),
+        events=events,
+        samples=sample_keys(records),
+        note=note,
+    )

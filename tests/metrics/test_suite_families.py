@@ -1,0 +1,110 @@
+"""The built-in suite families: pass@k and status rates, selectors, intervals, traceability."""
+
+from __future__ import annotations
+
+import pytest
+from metric_fakes import FakeRecord, make_records
+
+from codehazard.metrics import default_registry, suite_of
+from codehazard.scoring import wilson_interval
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return default_registry(plugins=False)
+
+
+def _humaneval() -> list[FakeRecord]:
+    return (
+        make_records("HumanEval/0", ["passed", "passed", "failed", "timeout"])
+        + make_records("HumanEval/1", ["failed", "failed", "infra", None])
+        + make_records("Other/0", ["passed"] * 4)
+    )
+
+
+def test_suite_comes_from_metadata_else_the_task_id_prefix() -> None:
+    assert suite_of(FakeRecord("r", "k", "HumanEval/3", "passed")) == "humaneval"
+    assert suite_of(FakeRecord("r", "k", "x/3", "passed", {"suite": "Complexity"})) == "complexity"
+    assert suite_of(FakeRecord("r", "k", "plain-id", "passed")) is None
+
+
+def test_pass_at_1_averages_over_tasks_and_excludes_pending_and_infra(registry) -> None:
+    m = registry.measure("suite.humaneval.pass@1", _humaneval())
+    # task 0: 2/4, task 1: 0/2 (infra and pending excluded)
+    assert m.value == pytest.approx(0.25)
+    assert (m.n, m.n_tasks, m.events) == (6, 2, 2)
+    assert m.interval is not None and m.interval.method == "bootstrap-tasks"
+    assert m.interval.low <= m.value <= m.interval.high
+    assert m.samples == {
+        "run-1": [
+            "HumanEval/0#0",
+            "HumanEval/0#1",
+            "HumanEval/0#2",
+            "HumanEval/0#3",
+            "HumanEval/1#0",
+            "HumanEval/1#1",
+        ]
+    }
+    assert m.family == "suite.<suite>.pass@<k>"
+
+
+def test_pass_at_k_uses_the_unbiased_estimator_and_is_undefined_when_short(registry) -> None:
+    recs = make_records("S/0", ["passed", "failed", "failed"]) + make_records("S/1", ["failed"] * 3)
+    m = registry.measure("suite.s.pass@2", recs)
+    assert m.value == pytest.approx((1 - 1 / 3) / 2)
+    short = registry.measure("suite.s.pass@4", recs)
+    assert short.value is None and not short.available and "fewer than 4" in short.note
+
+
+def test_status_rate_has_a_wilson_interval(registry) -> None:
+    m = registry.measure("suite.humaneval.rate.failed", _humaneval(), confidence=0.9)
+    assert m.value == pytest.approx(3 / 6)
+    expected = wilson_interval(3, 6, 0.9)
+    assert m.interval is not None and m.interval.method == "wilson"
+    assert (m.interval.low, m.interval.high) == pytest.approx((expected.low, expected.high))
+    assert m.interval.confidence == 0.9
+    assert (m.n, m.events) == (6, 3)
+
+
+def test_infra_rate_counts_over_every_checked_sample(registry) -> None:
+    m = registry.measure("suite.humaneval.rate.infra", _humaneval())
+    assert (m.events, m.n) == (1, 7)
+
+
+def test_wildcard_suite_pools_every_suite(registry) -> None:
+    m = registry.measure("suite.*.rate.passed", _humaneval())
+    assert (m.events, m.n) == (6, 10)
+
+
+def test_selectors_filter_on_task_metadata(registry) -> None:
+    recs = (
+        make_records("c/1", ["passed", "passed"], suite="complexity", components=1)
+        + make_records("c/3", ["failed", "passed"], suite="complexity", components=3)
+        + make_records("c/5", ["failed", "failed"], suite="complexity", components=5)
+    )
+    m = registry.measure("suite.complexity.pass@1{components>=3}", recs)
+    assert m.value == pytest.approx(0.25) and m.n_tasks == 2
+    exact = registry.measure("suite.complexity.rate.failed{components=5}", recs)
+    assert exact.value == 1.0 and exact.n == 2
+
+
+def test_nothing_selected_gives_an_absent_measurement(registry) -> None:
+    m = registry.measure("suite.abstraction.pass@1{level>=4}", _humaneval())
+    assert m.value is None and m.n == 0 and not m.available
+    assert "suite 'abstraction' matching the selectors" in m.note
+
+
+def test_samples_are_grouped_by_run(registry) -> None:
+    recs = make_records("H/0", ["passed"], run_id="a") + make_records("H/0", ["failed"], run_id="b")
+    m = registry.measure("suite.h.rate.failed", recs)
+    assert m.runs == ["a", "b"] and m.samples == {"a": ["H/0#0"], "b": ["H/0#0"]}
+
+
+def test_single_task_interval_is_flagged_degenerate(registry) -> None:
+    m = registry.measure("suite.h.pass@1", make_records("H/0", ["passed", "failed"]))
+    assert "degenerate" in m.note
+
+
+def test_measurement_round_trips_through_json(registry) -> None:
+    m = registry.measure("suite.humaneval.pass@1", _humaneval())
+    assert type(m).model_validate_json(m.model_dump_json()) == m
