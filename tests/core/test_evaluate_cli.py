@@ -62,6 +62,9 @@ def test_json_summary_results_file_and_runs(
     assert out["pass_at_k"] == {"1": pytest.approx(2 / 3), "2": pytest.approx(2 / 3)}
     assert out["pass_at_k_undefined"] == [5]
     assert out["status_counts"] == {"failed": 2, "passed": 4}
+    by_level = out["breakdown"]["level"]
+    assert by_level["1"]["pass@1"] == 1.0 and by_level["2"]["pass@1"] == 0.0
+    assert by_level["2"]["n_samples"] == 2
     results = [
         json.loads(line)
         for line in (tmp_path / "samples.jsonl_results.jsonl").read_text().splitlines()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -39,6 +40,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=False,
         metavar="RUN_ID",
         help="continue an interrupted evaluation (the latest of this file, or RUN_ID)",
+    )
+    p.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="break pass@1 down by a task metadata key (repeatable)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -148,6 +156,12 @@ def format_summary(summary: dict[str, Any], results: Path | None) -> str:
         f"PID namespace per sample {iso.get('pid_namespace_per_sample')}, "
         f"uid {iso.get('unprivileged_uid')})"
     )
+    for key, groups in summary.get("breakdown", {}).items():
+        lines.append(f"  pass@1 by {key}:")
+        for value, g in groups.items():
+            iv = g["interval"]
+            ci = f" (95% CI {iv['low']:.3f}-{iv['high']:.3f})" if iv else ""
+            lines.append(f"    {key}={value}: {g['pass@1']:.4f}{ci}, n={g['n_samples']}")
     if results is not None:
         lines.append(f"  results: {results}")
     return "\n".join(lines)
@@ -159,31 +173,19 @@ def run_evaluate(args: argparse.Namespace) -> int:
     limits = limits_from_args(args)
     show = not args.no_progress and sys.stderr.isatty()
     bar, update = _progress(show)
-    with open_store(args) as store:
-        if bar is not None:
-            with bar:
-                result = evaluate_file(
-                    args.samples,
-                    args.tasks,
-                    store,
-                    ks=ks,
-                    workers=args.workers,
-                    limits=limits,
-                    isolation=args.isolation,
-                    resume=args.resume,
-                    progress=update,
-                )
-        else:
-            result = evaluate_file(
-                args.samples,
-                args.tasks,
-                store,
-                ks=ks,
-                workers=args.workers,
-                limits=limits,
-                isolation=args.isolation,
-                resume=args.resume,
-            )
+    with open_store(args) as store, bar if bar is not None else contextlib.nullcontext():
+        result = evaluate_file(
+            args.samples,
+            args.tasks,
+            store,
+            ks=ks,
+            workers=args.workers,
+            limits=limits,
+            isolation=args.isolation,
+            resume=args.resume,
+            progress=update,
+            by=args.by,
+        )
     for bad in result.bad_lines:
         print(f"codehazard: skipped {bad.message}", file=sys.stderr)
     if args.json:

