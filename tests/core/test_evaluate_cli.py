@@ -53,6 +53,8 @@ def test_json_summary_results_file_and_runs(
             "--store",
             str(store),
             "--json",
+            "--by",
+            "level",
         ]
     )
     assert code == 0
