@@ -1,0 +1,273 @@
+"""The suite registry: generated task families that register themselves by name.
+
+A suite is a seeded generator: ``get_suite(name).build(seed=0, ...)`` returns the same tasks,
+byte for byte, every time. Parameters are declared (name, kind, default, bounds, help) so that
+the command line can offer them as flags and so that values given as strings (``"1-10"``) or as
+Python values (``range(1, 11)``) are validated in one place, with errors that name the parameter.
+
+Suites register with the ``register_suite`` decorator on their build function. Third-party
+packages can add suites through the ``codehazard.suites`` entry-point group: each entry point
+names a module whose import registers its suites.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from codehazard.errors import InputError
+from codehazard.tasks._model import Task
+from codehazard.tasks.suites._chain import Chain
+
+ParamKind = Literal["int", "ints"]
+"""``int``: one integer; ``ints``: a set of integers, written ``1-10``, ``1,3,5`` or ``2-4,7``."""
+
+Builder = Callable[..., list[Task]]
+ChainFactory = Callable[[Mapping[str, Any]], Chain]
+B = TypeVar("B", bound=Builder)
+
+
+@dataclass(frozen=True)
+class SuiteParam:
+    """One documented build parameter of a suite.
+
+    ``minimum`` and ``maximum`` bound every integer (for ``ints``, every member).
+    """
+
+    name: str
+    kind: ParamKind
+    default: int | tuple[int, ...]
+    help: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def flag(self) -> str:
+        """The command-line flag: ``per_length`` becomes ``--per-length``."""
+        return "--" + self.name.replace("_", "-")
+
+    def coerce(self, value: Any) -> int | tuple[int, ...]:
+        """Validate and convert a value given as a string or a Python value.
+
+        Raises:
+            InputError: the value has the wrong form or is out of bounds; the message names the
+                parameter and shows an accepted form.
+        """
+        if self.kind == "int":
+            number = _to_int(value, self)
+            self._check_bounds(number)
+            return number
+        numbers = _to_ints(value, self)
+        for number in numbers:
+            self._check_bounds(number)
+        return numbers
+
+    def _check_bounds(self, number: int) -> None:
+        low = -(10**18) if self.minimum is None else self.minimum
+        high = 10**18 if self.maximum is None else self.maximum
+        if not low <= number <= high:
+            raise InputError(
+                f"{self.name}: {number} is out of range; use values from {self.minimum} "
+                f"to {self.maximum}"
+            )
+
+
+def _to_int(value: Any, param: SuiteParam) -> int:
+    if isinstance(value, bool):
+        raise InputError(f"{param.name}: expected an integer, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"{param.name}: expected an integer such as {param.default!r}, got {value!r}")
+
+
+def _to_ints(value: Any, param: SuiteParam) -> tuple[int, ...]:
+    example = "1-10, 1,3,5 or 2-4,7"
+    if isinstance(value, str):
+        numbers: set[int] = set()
+        for part in value.split(","):
+            bounds = part.strip().split("-")
+            try:
+                if len(bounds) == 1:
+                    numbers.add(int(bounds[0]))
+                elif len(bounds) == 2:
+                    low, high = int(bounds[0]), int(bounds[1])
+                    if low > high:
+                        raise ValueError
+                    numbers.update(range(low, high + 1))
+                else:
+                    raise ValueError
+            except ValueError:
+                raise InputError(
+                    f"{param.name}: cannot read {value!r}; write e.g. {example}"
+                ) from None
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        items = list(value)
+        numbers = {_to_int(v, param) for v in items}
+    else:
+        numbers = {_to_int(value, param)}
+    if not numbers:
+        raise InputError(f"{param.name}: no values given; write e.g. {example}")
+    return tuple(sorted(numbers))
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A registered suite: its name, a one-line description, parameters and build function.
+
+    ``chain`` rebuilds a task's reference chain from its metadata, for failure localisation;
+    suites whose tasks are not chains leave it ``None``.
+    """
+
+    name: str
+    description: str
+    params: tuple[SuiteParam, ...]
+    builder: Builder
+    chain: ChainFactory | None = None
+
+    def defaults(self) -> dict[str, int | tuple[int, ...]]:
+        """Every parameter's default value."""
+        return {p.name: p.default for p in self.params}
+
+    def resolve(self, **params: Any) -> dict[str, int | tuple[int, ...]]:
+        """The full, validated parameter set: defaults overridden by ``params``.
+
+        Raises:
+            InputError: an unknown parameter, or a value of the wrong form or out of bounds.
+        """
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            raise InputError(
+                f"suite {self.name!r} has no parameter(s) {', '.join(unknown)}; its parameters "
+                f"are {', '.join(known) or '(none)'}"
+            )
+        out = self.defaults()
+        for name, value in params.items():
+            if value is not None:
+                out[name] = known[name].coerce(value)
+        return out
+
+    def build(self, **params: Any) -> list[Task]:
+        """Generate the suite's tasks; the same parameters always give identical tasks.
+
+        Values may be Python values or strings as typed on a command line (``lengths="1-10"``).
+
+        Raises:
+            InputError: an unknown parameter, or a value of the wrong form or out of bounds.
+        """
+        return self.builder(**self.resolve(**params))
+
+
+class SuiteRegistry:
+    """Suites by name. The package keeps one default registry; tests may make their own."""
+
+    def __init__(self) -> None:
+        self._suites: dict[str, Suite] = {}
+
+    def add(self, suite: Suite) -> None:
+        """Register ``suite``.
+
+        Raises:
+            ValueError: a different suite already has that name.
+        """
+        existing = self._suites.get(suite.name)
+        if existing is not None and existing.builder is not suite.builder:
+            raise ValueError(f"a suite named {suite.name!r} is already registered")
+        self._suites[suite.name] = suite
+
+    def get(self, name: str) -> Suite:
+        """The suite called ``name``.
+
+        Raises:
+            InputError: no suite has that name; the message lists the known ones.
+        """
+        try:
+            return self._suites[name]
+        except KeyError:
+            known = ", ".join(sorted(self._suites)) or "(none)"
+            raise InputError(f"unknown suite {name!r}; known suites: {known}") from None
+
+    def all(self) -> list[Suite]:
+        """Every registered suite, by name."""
+        return [self._suites[n] for n in sorted(self._suites)]
+
+
+_DEFAULT = SuiteRegistry()
+_plugins_loaded = False
+
+
+def register_suite(
+    name: str,
+    *,
+    description: str,
+    params: Iterable[SuiteParam] = (),
+    chain: ChainFactory | None = None,
+    registry: SuiteRegistry | None = None,
+) -> Callable[[B], B]:
+    """Decorator: register a build function as the suite ``name``; returns it unchanged.
+
+    The function takes exactly the declared parameters as keyword arguments, already validated.
+
+    Raises:
+        ValueError: the function's keyword parameters differ from ``params``, or the name is
+            taken by another suite.
+    """
+    declared = tuple(params)
+
+    def decorate(builder: B) -> B:
+        accepted = set(inspect.signature(builder).parameters)
+        names = {p.name for p in declared}
+        if accepted != names:
+            raise ValueError(
+                f"suite {name!r}: builder parameters {sorted(accepted)} differ from the "
+                f"declared {sorted(names)}"
+            )
+        suite = Suite(name, description, declared, builder, chain)
+        (registry or _DEFAULT).add(suite)
+        return builder
+
+    return decorate
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="codehazard.suites"):
+        try:
+            ep.load()
+        except Exception as exc:
+            raise InputError(
+                f"the suite plugin {ep.name!r} ({ep.value}) failed to load: {exc}"
+            ) from exc
+
+
+def get_suite(name: str) -> Suite:
+    """The registered suite called ``name`` (built-in or from a plugin).
+
+    Raises:
+        InputError: no suite has that name (the message lists the known suites), or a suite
+            plugin failed to load.
+    """
+    _load_plugins()
+    return _DEFAULT.get(name)
+
+
+def list_suites() -> list[Suite]:
+    """Every registered suite, sorted by name.
+
+    Raises:
+        InputError: a suite plugin failed to load.
+    """
+    _load_plugins()
+    return _DEFAULT.all()

@@ -1,0 +1,222 @@
+"""Capability curves: level rates and intervals, the log-linear decay fit, JSON and plots."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from codehazard.errors import InputError
+from codehazard.scoring import (
+    LevelPoint,
+    capability_curve,
+    curve_to_dict,
+    fit_decay,
+    level_points,
+    plot_curve,
+    rate_interval,
+    wilson_interval,
+)
+from codehazard.scoring._curves import chi2_sf, fit_loglinear
+
+
+@dataclass(frozen=True)
+class Rec:
+    """A scorable record stand-in."""
+
+    task_id: str
+    status: str | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+def _records(rates: dict[int, list[tuple[int, int]]]) -> list[Rec]:
+    """Records for {level: [(n, c) per task]}."""
+    out = []
+    for level, tasks in rates.items():
+        for t, (n, c) in enumerate(tasks):
+            meta = {"components": level}
+            for i in range(n):
+                out.append(Rec(f"L{level}/{t}", "passed" if i < c else "failed", meta))
+    return out
+
+
+@given(st.floats(0, 1), st.integers(0, 500), st.floats(0.5, 0.999))
+def test_rate_interval_contains_the_rate(rate: float, n: int, confidence: float) -> None:
+    interval = rate_interval(rate, n, confidence)
+    assert 0 <= interval.low <= interval.high <= 1
+    if n:
+        assert interval.low - 1e-12 <= rate <= interval.high + 1e-12
+    else:
+        assert (interval.low, interval.high) == (0, 1)
+
+
+@given(st.integers(1, 200), st.data())
+def test_rate_interval_is_wilson_for_whole_counts(n: int, data: st.DataObject) -> None:
+    c = data.draw(st.integers(0, n))
+    ours, theirs = rate_interval(c / n, n), wilson_interval(c, n)
+    assert ours.low == pytest.approx(theirs.low, abs=1e-12)
+    assert ours.high == pytest.approx(theirs.high, abs=1e-12)
+
+
+def test_rate_interval_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        rate_interval(1.5, 10)
+    with pytest.raises(ValueError):
+        rate_interval(0.5, 10, confidence=1.0)
+
+
+@given(st.floats(0, 200))
+def test_chi2_sf_matches_closed_forms(x: float) -> None:
+    assert chi2_sf(x, 2) == pytest.approx(math.exp(-x / 2), rel=1e-9, abs=1e-300)
+    assert chi2_sf(x, 4) == pytest.approx(math.exp(-x / 2) * (1 + x / 2), rel=1e-9, abs=1e-300)
+    assert chi2_sf(x, 1) == pytest.approx(math.erfc(math.sqrt(x / 2)), rel=1e-8, abs=1e-300)
+
+
+@given(st.floats(0, 50), st.floats(0, 50), st.integers(1, 30))
+def test_chi2_sf_is_a_decreasing_probability(a: float, b: float, df: int) -> None:
+    lo, hi = sorted((a, b))
+    assert 0 <= chi2_sf(hi, df) <= chi2_sf(lo, df) + 1e-12 <= 1 + 1e-12
+    with pytest.raises(ValueError):
+        chi2_sf(1.0, 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.floats(0.05, 1.0),
+    st.floats(0.1, 1.6),
+    st.integers(3, 10),
+    st.integers(1, 3),
+)
+def test_fit_recovers_the_ratio_from_noise_free_counts(
+    first: float, ratio: float, levels: int, start: int
+) -> None:
+    x = np.arange(start, start + levels, dtype=float)
+    p = first * ratio ** (x - start)
+    assume(p.max() <= 0.999)
+    n = np.full(levels, 40.0)
+    alpha, beta = fit_loglinear(x, (n * p)[None, :], n[None, :])
+    assert math.exp(beta[0]) == pytest.approx(ratio, rel=1e-4)
+    assert math.exp(alpha[0] + beta[0] * start) == pytest.approx(first, rel=1e-4)
+
+
+def test_fit_handles_the_boundary_and_empty_rows() -> None:
+    x = np.arange(1.0, 11.0)
+    n = np.full((3, 10), 30.0)
+    s = np.array(
+        [
+            [30, 15, 7, 0, 0, 0, 0, 0, 0, 0],  # all pass at 1: p(1) on the boundary
+            [30] * 10,  # all pass everywhere
+            [0] * 10,  # nothing passes
+        ],
+        dtype=float,
+    )
+    alpha, beta = fit_loglinear(x, s, n)
+    assert math.exp(beta[0]) == pytest.approx(0.3908, abs=1e-3)  # checked against Nelder-Mead
+    assert math.exp(alpha[0] + beta[0]) == pytest.approx(1.0, abs=1e-6)
+    assert math.exp(beta[1]) == pytest.approx(1.0, abs=1e-6)
+    assert math.isnan(beta[2])
+
+
+def _points(rates: dict[int, list[float]]) -> list[LevelPoint]:
+    return [
+        LevelPoint(
+            level,
+            len(r),
+            len(r),
+            float(np.mean(r)),
+            rate_interval(float(np.mean(r)), len(r)),
+            {1: float(np.mean(r))},
+            tuple(r),
+        )
+        for level, r in rates.items()
+    ]
+
+
+def test_fit_decay_on_exact_halving() -> None:
+    rates = {1: [0.8] * 30, 2: [0.4] * 30, 3: [0.2] * 30, 4: [0.1] * 30, 5: [0.05] * 30}
+    fit = fit_decay(_points(rates), n_boot=200)
+    assert fit.quality == "good"
+    assert fit.ratio == pytest.approx(0.5, rel=1e-4)
+    assert fit.ratio_interval is not None
+    assert fit.ratio_interval.low - 1e-9 <= 0.5 <= fit.ratio_interval.high + 1e-9
+    assert fit.halving == pytest.approx(1.0, rel=1e-3)
+    assert fit.half_length == pytest.approx(2.0, rel=1e-3)
+    assert fit.halving_interval is not None
+    assert fit.predict(3) == pytest.approx(0.2, rel=1e-3)
+    assert fit.p_value == pytest.approx(1.0)
+
+
+def test_fit_decay_says_when_the_fit_is_poor() -> None:
+    # flat, then a cliff: no single ratio describes it
+    rates = {L: [1.0] * 45 + [0.0] * 5 for L in (1, 2, 3, 4)}
+    rates.update({L: [0.0] * 50 for L in (5, 6, 7)})
+    fit = fit_decay(_points(rates), n_boot=200)
+    assert fit.quality == "poor"
+    assert fit.p_value is not None and fit.p_value < 0.05
+    assert any("does not fit" in note for note in fit.notes)
+
+
+def test_fit_decay_insufficient() -> None:
+    assert fit_decay(_points({1: [0.5], 2: [0.2]})).quality == "insufficient"
+    nothing = fit_decay(_points({1: [0.0], 2: [0.0], 3: [0.0]}))
+    assert nothing.quality == "insufficient"
+    assert nothing.ratio is None and nothing.predict(1) is None
+    assert "no sample passed" in nothing.notes[0]
+    with pytest.raises(ValueError):
+        fit_decay(_points({1: [0.5]}), n_boot=0)
+
+
+def test_fit_decay_at_the_bound_is_poor() -> None:
+    fit = fit_decay(_points({1: [0.5] * 20, 2: [0.0] * 20, 3: [0.0] * 20}), n_boot=50)
+    assert fit.quality == "poor"
+    assert any("bound" in note for note in fit.notes)
+
+
+def test_level_points_group_tasks_and_skip_undecided_samples() -> None:
+    records = _records({1: [(4, 4), (4, 2)], 3: [(2, 0)]})
+    records.append(Rec("L1/0", None, {"components": 1}))
+    records.append(Rec("L1/1", "infra", {"components": 1}))
+    records.append(Rec("other", "passed", {"components": "three"}))
+    points = level_points(records, ks=(1, 2))
+    assert [p.level for p in points] == [1, 3]
+    first = points[0]
+    assert (first.n_tasks, first.n_samples) == (2, 8)
+    assert first.pass_at_1 == pytest.approx(0.75)
+    assert first.pass_at_k[2] == pytest.approx((1 + (1 - 1 / 6)) / 2)
+    assert first.task_rates == (1.0, 0.5)
+    with pytest.raises(InputError, match="no task has an integer 'variables'"):
+        level_points(records, "variables")
+
+
+def test_curve_json_is_strict_and_complete(tmp_path: Path) -> None:
+    records = _records({L: [(5, round(5 * 0.9 * 0.5 ** (L - 1)))] * 6 for L in range(1, 6)})
+    curve = capability_curve(records, n_boot=100)
+    assert curve.composition is not None and not curve.composition.levels
+    data = curve_to_dict(curve)
+    text = json.dumps(data, allow_nan=False)
+    assert json.loads(text)["levels"][0]["interval"]["confidence"] == 0.95
+    level = data["levels"][1]
+    assert set(level) >= {"level", "n_tasks", "pass_at_1", "interval", "fitted", "composed"}
+    assert level["ratio_to_previous"] == pytest.approx(
+        data["levels"][1]["pass_at_1"] / data["levels"][0]["pass_at_1"]
+    )
+    assert data["fit"]["ratio"] == pytest.approx(0.5, abs=0.1)
+    assert data["composition_notes"] == ["the tasks name no 'blocks' in their metadata"]
+    png, svg = tmp_path / "c.png", tmp_path / "c.svg"
+    plot_curve(curve, png)
+    plot_curve(curve, svg)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in svg.read_text()
+    with pytest.raises(InputError, match="plot format"):
+        plot_curve(curve, tmp_path / "c.gif")

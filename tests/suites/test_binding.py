@@ -1,0 +1,181 @@
+"""The variable-binding suite: wording, reference semantics, determinism and test strength."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from suite_fakes import load_function
+
+from codehazard.errors import InputError
+from codehazard.tasks import Task, load_tasks, write_tasks
+from codehazard.tasks.suites import get_suite
+from codehazard.tasks.suites._binding import (
+    NAMES,
+    Operation,
+    binding_chain,
+    chain_from_metadata,
+    describe,
+)
+from codehazard.tasks.suites._chain import same_value
+
+
+def test_the_papers_example_reads_as_in_the_paper() -> None:
+    add = Operation(op="add", targets=("y",), amount=3)
+    sub = Operation(op="subtract", targets=("x", "w"), amount=4)
+    assert describe(add) == "add 3 to y"
+    assert describe(sub) == "subtract 4 from both x and w"
+    assert describe(Operation(op="multiply", targets=("x", "y", "z"), amount=2)) == (
+        "multiply x, y and z by 2"
+    )
+    assert describe(Operation(op="add-variable", targets=("z",), source="x")) == "add x to z"
+    assert describe(Operation(op="swap", targets=("a", "b"))) == "swap the values of a and b"
+    chain = binding_chain(["x", "y", "z", "w"], [add, sub], "product")
+    assert chain.run([1, 2, 3, 4]) == (1 - 4) * (2 + 3) * 3 * (4 - 4)
+    assert chain.run([5, 1, 2, 6]) == 1 * 4 * 2 * 2
+
+
+def test_default_shape(variable_binding: list[Task]) -> None:
+    cells = Counter((t.metadata["variables"], t.metadata["operations"]) for t in variable_binding)
+    assert cells == {(k, m): 4 for k in range(2, 9) for m in range(1, 13)}
+    ids = [t.task_id for t in variable_binding]
+    assert len(set(ids)) == len(ids)
+    for task in variable_binding:
+        meta = task.metadata
+        assert meta["suite"] == "variable-binding"
+        assert meta["dimension"] == "variable-interdependency"
+        assert meta["level"] == meta["components"] == meta["operations"] == len(meta["steps"])
+        assert meta["names"] == [n for n in NAMES if n in meta["names"]]
+        assert len(meta["names"]) == meta["variables"]
+        assert meta["blocks"] == [s["op"] for s in meta["steps"]]
+        assert meta["combine"] in ("sum", "product")
+        assert meta["docstring_tokens"] > 5 * meta["operations"]
+        assert len(meta["test_inputs"]) >= 20
+        assert all(len(args) == meta["variables"] for args in meta["test_inputs"])
+        word = ["two", "three", "four", "five", "six", "seven", "eight"][meta["variables"] - 2]
+        assert f"the {meta['combine']} of the {word}" in " ".join(task.prompt.split())
+        assert task.instruction is not None and "do_work" in task.instruction
+
+
+def test_no_swap_undoes_the_one_before(variable_binding: list[Task]) -> None:
+    for task in variable_binding:
+        steps = task.metadata["steps"]
+        for before, after in itertools.pairwise(steps):
+            if before["op"] == after["op"] == "swap":
+                assert set(before["targets"]) != set(after["targets"]), task.task_id
+
+
+def _check(task: Task) -> Any:
+    namespace: dict[str, Any] = {}
+    exec(task.checker.test, namespace)  # our own generated test code
+    return namespace["check"]
+
+
+def test_every_reference_passes_its_own_tests(variable_binding: list[Task]) -> None:
+    for task in variable_binding:
+        _check(task)(load_function(task.reference_program, task.entry_point))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 335), st.lists(st.integers(-50, 50), min_size=8, max_size=8))
+def test_reference_code_and_chain_agree(index: int, values: list[int]) -> None:
+    task = _small_suite()[index % len(_small_suite())]
+    args = values[: task.metadata["variables"]]
+    fn = load_function(task.reference_program, task.entry_point)
+    assert same_value(fn(*args), chain_from_metadata(task.metadata).run(args))
+
+
+_CACHE: list[Task] = []
+
+
+def _small_suite() -> list[Task]:
+    if not _CACHE:
+        _CACHE.extend(get_suite("variable-binding").build(per_level=1, seed=9))
+    return _CACHE
+
+
+@pytest.mark.slow
+def test_wrong_bindings_are_rejected_unless_no_input_could(
+    variable_binding: list[Task],
+) -> None:
+    """Every wrong binding, misapplication, skipped operation and swap of neighbours is
+    rejected by the task's tests, or no input of an independent probe tells it apart."""
+    rng = random.Random("probe")
+    probe = [[rng.randint(-30, 30) for _ in range(8)] for _ in range(300)]
+    total = escaped = 0
+    kinds: Counter[str] = Counter()
+    for task in variable_binding:
+        check = _check(task)
+        chain = chain_from_metadata(task.metadata)
+        k = task.metadata["variables"]
+        expected = None
+        for variant in chain.variants(reorder="adjacent"):
+            total += 1
+            kinds[variant.kind] += 1
+            try:
+                check(lambda *a, v=variant, c=chain: c.run_variant(v, c.states(a)))
+            except AssertionError:
+                continue  # rejected
+            expected = expected or [chain.run(a[:k]) for a in probe]
+            outputs = [chain.run_variant(variant, chain.states(a[:k])) for a in probe]
+            escaped += not all(map(same_value, outputs, expected))
+    assert set(kinds) == {"skipped", "misapplied", "wrong-variable", "reordered"}
+    assert escaped <= 0.001 * total, f"{escaped} of {total} wrong variants escaped"
+
+
+def test_the_forgotten_variable_is_caught() -> None:
+    """The paper's failure: subtract from x but forget w, and return without w."""
+    tasks = get_suite("variable-binding").build(variables="4", operations="2", per_level=5)
+    for task in tasks:
+        chain = chain_from_metadata(task.metadata)
+        check = _check(task)
+        forgot = [v for v in chain.variants() if v.detail.endswith("left out")]
+        assert len(forgot) == 4
+        for variant in forgot:
+            with pytest.raises(AssertionError):
+                check(lambda *a, v=variant, c=chain: c.run_variant(v, c.states(a)))
+
+
+def test_same_seed_same_bytes(tmp_path: Path) -> None:
+    suite = get_suite("variable-binding")
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    write_tasks(suite.build(variables="2-3", operations="1-3", per_level=2, seed=4), a)
+    write_tasks(suite.build(variables=[2, 3], operations=(1, 2, 3), per_level=2, seed=4), b)
+    assert a.read_bytes() == b.read_bytes()
+    loaded = load_tasks(a)
+    assert list(loaded.values()) == suite.build(
+        variables="2-3", operations="1-3", per_level=2, seed=4
+    )
+    digest = hashlib.sha256(a.read_bytes()).hexdigest()
+    assert digest == GOLDEN_DIGEST, "generator changed: bump GENERATOR_VERSION, update digest"
+
+
+GOLDEN_DIGEST = "881b847e80c39609a107129e52d8fc60f1904668293926ee57b12bdb4d9cf085"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ({}, "not a variable-binding"),
+        ({"names": ["x"], "steps": [{"op": "cube", "targets": ["x"]}], "combine": "sum"}, "not"),
+        ({"names": ["x"], "steps": [], "combine": "max"}, "unknown combine"),
+        (
+            {
+                "names": ["x"],
+                "steps": [{"op": "add", "targets": ["q"], "amount": 1}],
+                "combine": "sum",
+            },
+            "not in",
+        ),
+    ],
+)
+def test_bad_metadata_is_an_input_error(metadata: dict[str, Any], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        chain_from_metadata(metadata)

@@ -1,0 +1,234 @@
+"""The building-blocks suite: shape, determinism, and tests strong enough to reject mutants."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from suite_fakes import load_function
+
+from codehazard.tasks import Task, load_tasks, write_tasks
+from codehazard.tasks.suites import get_suite
+from codehazard.tasks.suites._blocks import BLOCKS_BY_KEY
+from codehazard.tasks.suites._building_blocks import (
+    EDGE_INPUTS,
+    ENTRY_POINT,
+    block_chain,
+    random_text,
+)
+from codehazard.tasks.suites._chain import same_value
+
+
+def test_default_shape(building_blocks: list[Task]) -> None:
+    per_length = Counter(t.metadata["components"] for t in building_blocks)
+    assert per_length == {1: 13, **{n: 30 for n in range(2, 11)}}
+    ids = [t.task_id for t in building_blocks]
+    assert len(set(ids)) == len(ids)
+    assert ids[0] == "building-blocks/L01/000"
+    singles = sorted(t.metadata["blocks"][0] for t in building_blocks if t.metadata["length"] == 1)
+    assert len(set(singles)) == 13  # every block once at length 1
+
+
+def test_chains_have_distinct_blocks_and_differ_within_a_length(
+    building_blocks: list[Task],
+) -> None:
+    seen: set[tuple[int, tuple[str, ...]]] = set()
+    for task in building_blocks:
+        blocks = tuple(task.metadata["blocks"])
+        assert len(set(blocks)) == len(blocks) == task.metadata["components"]
+        assert (len(blocks), blocks) not in seen
+        seen.add((len(blocks), blocks))
+
+
+def test_metadata_records_the_complexity(building_blocks: list[Task]) -> None:
+    for task in building_blocks:
+        meta = task.metadata
+        n = meta["components"]
+        assert meta["suite"] == "building-blocks"
+        assert meta["dimension"] == "specification-complexity"
+        assert meta["level"] == meta["length"] == meta["operations"] == n
+        assert meta["variables"] == 1
+        assert meta["seed"] == 0
+        assert meta["generator_version"] == 1
+        assert len(meta["block_numbers"]) == n
+        assert meta["docstring_tokens"] > 10 * n
+        assert len(meta["test_inputs"]) >= 20
+
+
+def test_prompts_list_the_steps_in_order(building_blocks: list[Task]) -> None:
+    task = building_blocks[-1]
+    chain = block_chain(task.metadata["blocks"])
+    assert task.prompt.startswith(f'def {ENTRY_POINT}(s: str) -> str:\n    """\n')
+    assert task.prompt.endswith('    """\n')
+    assert task.instruction is not None
+    for i, key in enumerate(task.metadata["blocks"], start=1):
+        doc = BLOCKS_BY_KEY[key].doc
+        assert f"    {i}. {doc}\n" in task.prompt
+        assert f"{i}. {doc[0].upper()}{doc[1:]}." in task.instruction
+    assert chain.blocks == tuple(task.metadata["blocks"])
+    assert task.canonical_solution.endswith("    return s\n")
+
+
+def _check(task: Task) -> Any:
+    namespace: dict[str, Any] = {}
+    exec(task.checker.test, namespace)  # our own generated test code
+    return namespace["check"]
+
+
+def test_every_reference_passes_its_own_tests(building_blocks: list[Task]) -> None:
+    for task in building_blocks:
+        fn = load_function(task.reference_program, task.entry_point)
+        _check(task)(fn)  # raises AssertionError on a wrong expected value
+
+
+def test_tests_cover_short_strings_and_every_kind_of_character(
+    building_blocks: list[Task],
+) -> None:
+    for task in building_blocks:
+        inputs = [args[0] for args in task.metadata["test_inputs"]]
+        assert inputs[: len(EDGE_INPUTS)] == list(EDGE_INPUTS)
+        assert {len(s) for s in inputs} >= {0, 1, 2, 3, 4}
+        text = "".join(inputs)
+        assert all(c in text for c in "eEaAoOyY.!?, ")
+        assert any("  " in s for s in inputs)
+
+
+def _probe() -> list[list[str]]:
+    rng = random.Random("independent-probe")
+    return [[s] for s in EDGE_INPUTS] + [
+        [random_text(rng, rng.choice((4, 9, 16, 30)))] for _ in range(500)
+    ]
+
+
+@dataclass(frozen=True)
+class Audit:
+    """One wrong variant of one task: did the task's tests reject it, could any test?"""
+
+    task_id: str
+    length: int
+    kind: str
+    block: str
+    label: str
+    rejected: bool
+    distinguishable: bool
+
+
+def _audit(tasks: list[Task]) -> list[Audit]:
+    probe = _probe()
+    out = []
+    for task in tasks:
+        check = _check(task)
+        chain = block_chain(task.metadata["blocks"])
+        expected = None
+        for variant in chain.variants(reorder="adjacent"):
+            try:
+                check(lambda s, v=variant, c=chain: c.run_variant(v, c.states([s])))
+                rejected = False
+            except AssertionError:
+                rejected = True
+            distinguishable = True
+            if not rejected:  # could any input have told it from the reference?
+                expected = expected or [chain.run(a) for a in probe]
+                outputs = [chain.run_variant(variant, chain.states(a)) for a in probe]
+                distinguishable = not all(map(same_value, outputs, expected))
+            label = variant.detail.split(") ", 1)[-1]
+            out.append(
+                Audit(
+                    task.task_id,
+                    task.metadata["length"],
+                    variant.kind,
+                    variant.blocks[0],
+                    label,
+                    rejected,
+                    distinguishable,
+                )
+            )
+    return out
+
+
+@pytest.fixture(scope="module")
+def audit(building_blocks: list[Task]) -> list[Audit]:
+    return _audit(building_blocks)
+
+
+@pytest.mark.slow
+def test_wrong_variants_are_rejected_unless_no_input_could(audit: list[Audit]) -> None:
+    """Every skipped step, mutant and swap of neighbours is rejected by the task's own tests,
+    or no input of an independent 500-string probe tells it from the reference (then no test
+    could). Rare escapes on long chains are bounded: under 0.1% of the variants."""
+    escaped = [a for a in audit if not a.rejected and a.distinguishable]
+    assert len(escaped) <= 0.001 * len(audit), escaped
+    assert all(a.length >= 4 for a in escaped), escaped
+    # Equivalent variants are real: steps that commute, a step a later one subsumes (remove_e
+    # before remove_vowels), a space fix after words were re-joined. About one in six.
+    equivalent = [a for a in audit if not a.rejected and not a.distinguishable]
+    assert len(equivalent) < 0.25 * len(audit)
+    assert all(a.kind == "reordered" or a.length > 1 for a in equivalent)
+
+
+@pytest.mark.slow
+def test_every_mutant_of_every_block_is_rejected(audit: list[Audit]) -> None:
+    """Per block: at length 1 each mutant is rejected; across the suite each mutant is rejected
+    wherever any input could reject it (bar the bounded escapes above)."""
+    mutants = [a for a in audit if a.kind == "misapplied"]
+    pairs = {(a.block, a.label) for a in mutants}
+    assert len(pairs) == sum(len(b.mutants) for b in BLOCKS_BY_KEY.values())
+    for block, label in sorted(pairs):
+        cases = [a for a in mutants if (a.block, a.label) == (block, label)]
+        assert all(a.rejected for a in cases if a.length == 1), (block, label)
+        could = [a for a in cases if a.distinguishable]
+        assert sum(a.rejected for a in could) >= 0.98 * len(could), (block, label)
+
+
+def test_same_seed_same_bytes_and_lengths_are_independent(tmp_path: Path) -> None:
+    suite = get_suite("building-blocks")
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    write_tasks(suite.build(lengths="1-4", per_length=6, seed=5), a)
+    write_tasks(suite.build(lengths=[1, 2, 3, 4], per_length="6", seed="5"), b)
+    assert a.read_bytes() == b.read_bytes()
+    only_three = suite.build(lengths="3", per_length=6, seed=5)
+    assert [t.model_dump() for t in only_three] == [
+        t.model_dump() for t in load_tasks(a).values() if t.metadata["length"] == 3
+    ]
+    other_seed = suite.build(lengths="1-4", per_length=6, seed=6)
+    assert [t.prompt for t in other_seed] != [t.prompt for t in load_tasks(a).values()]
+
+
+def test_bytes_do_not_depend_on_the_process(tmp_path: Path) -> None:
+    out = tmp_path / "child.jsonl"
+    code = (
+        "from codehazard.cli import main; import sys; "
+        f"sys.exit(main(['suites', 'build', 'building-blocks', '--lengths', '2-3', "
+        f"'--per-length', '4', '-o', {str(out)!r}]))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
+    here = tmp_path / "here.jsonl"
+    write_tasks(get_suite("building-blocks").build(lengths="2-3", per_length=4), here)
+    assert out.read_bytes() == here.read_bytes()
+
+
+def test_golden_digest_pins_the_generator(tmp_path: Path) -> None:
+    """A change here changes every user's tasks: bump GENERATOR_VERSION and update the digest."""
+    path = tmp_path / "golden.jsonl"
+    write_tasks(get_suite("building-blocks").build(lengths="1-3", per_length=3, seed=0), path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == GOLDEN_DIGEST
+
+
+GOLDEN_DIGEST = "1e64a44f202fc8702a1d9aaae369f1a1483b8974f8b6266dac7f9f8226b4ce3a"
+
+
+def test_humaneval_round_trip(tmp_path: Path, building_blocks: list[Task]) -> None:
+    path = tmp_path / "tasks.jsonl.gz"
+    write_tasks(building_blocks[:20], path)
+    loaded = load_tasks(path)
+    assert list(loaded.values()) == building_blocks[:20]
