@@ -1,0 +1,381 @@
+"""``codehazard run``: ask a model for samples, judge them as they arrive, record, resume.
+
+A thin shell over ``codehazard.generation``: parses options, loads or builds the tasks, shows a
+progress display, prints the summary (or exactly one JSON object with ``--json``). Ctrl-C
+stops cleanly, keeps everything finished and prints the ``--resume`` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from codehazard.cli._common import add_store_option, open_store, parse_ks, print_json
+from codehazard.cli._evaluate import add_limit_options, format_summary, limits_from_args
+from codehazard.errors import InputError
+
+if TYPE_CHECKING:
+    from codehazard.generation import ProgressState, RunResult, SessionOptions
+    from codehazard.models import GenerationParams
+    from codehazard.sandbox import Limits
+    from codehazard.store import Store
+    from codehazard.tasks import Task
+
+# options that define a run; given with --resume they must match what the run recorded
+_RUN_DEFINING = (
+    "n",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "seed",
+    "mode",
+    "prompt_form",
+    "system_prompt",
+    "stop",
+)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``run`` subcommand."""
+    p = sub.add_parser(
+        "run",
+        help="generate samples with a model and evaluate them as they arrive",
+        description="Generate n samples per task with a model backend (openai/<model>, "
+        "anthropic/<model>, samples:<path>, or the offline demo simulator), judge each in "
+        "the sandbox as it arrives, and record everything in the store. Interrupted runs "
+        "continue with --resume RUN_ID (their recorded settings apply).",
+    )
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--tasks", type=Path, help="HumanEval-format task JSONL(.gz)")
+    source.add_argument("--suite", help="a generated suite (see `codehazard suites list`)")
+    p.add_argument("--model", help="openai/<model>, anthropic/<model>, samples:<path> or demo")
+    _add_generation_options(p)
+    _add_connection_options(p)
+    p.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="sandboxed workers (default: CPU count)",
+    )
+    add_limit_options(p)
+    add_store_option(p)
+    p.add_argument("--resume", metavar="RUN_ID", help="continue an interrupted run")
+    p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
+    p.add_argument("--no-progress", action="store_true", help="no progress display")
+    _add_suite_options(p)
+    p.set_defaults(func=run_run)
+
+
+def _add_generation_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("sampling (recorded with the run)")
+    g.add_argument("-n", type=int, default=None, help="samples per task (default 1)")
+    g.add_argument("--temperature", type=float, help="sampling temperature (default 0.2)")
+    g.add_argument("--top-p", type=float, help="nucleus sampling (default: not sent)")
+    g.add_argument("--max-tokens", type=int, help="tokens per completion (default 1024)")
+    g.add_argument("--seed", type=int, help="sent as seed + sample index, where supported")
+    g.add_argument("--mode", choices=("chat", "completion"), help="endpoint (default chat)")
+    g.add_argument(
+        "--prompt-form",
+        choices=("auto", "instruction", "completion"),
+        help="task form sent in chat mode (default auto: the instruction when there is one)",
+    )
+    g.add_argument("--system-prompt", help="system message (chat mode)")
+    g.add_argument(
+        "--stop",
+        action="append",
+        help="stop sequence (repeatable; default: Codex's in completion mode, none in chat)",
+    )
+
+
+def _add_connection_options(p: argparse.ArgumentParser) -> None:
+    c = p.add_argument_group("connection (not recorded; may change on resume)")
+    c.add_argument("--base-url", help="API root (default $OPENAI_BASE_URL or the provider's)")
+    c.add_argument("--api-key", help="API key (default $OPENAI_API_KEY / $ANTHROPIC_API_KEY)")
+    c.add_argument(
+        "--max-connections", type=int, default=16, help="requests in flight (default 16)"
+    )
+    c.add_argument(
+        "--request-timeout", type=float, default=120.0, help="seconds per request (default 120)"
+    )
+    c.add_argument(
+        "--retries", type=int, default=5, help="retries per request on 429/5xx/timeouts (5)"
+    )
+    c.add_argument("--no-cache", action="store_true", help="ask again even for cached prompts")
+
+
+def _add_suite_options(p: argparse.ArgumentParser) -> None:
+    from codehazard.tasks.suites import list_suites
+
+    group = p.add_argument_group("suite parameters (with --suite)")
+    seen: set[str] = set()
+    for suite in list_suites():
+        for param in suite.params:
+            if param.name in seen:
+                continue
+            seen.add(param.name)
+            kwargs: dict[str, Any] = {
+                "dest": f"suite_{param.name}",
+                "default": None,
+                "help": f"{param.help} (suites that have it)",
+            }
+            try:
+                group.add_argument(param.flag, **kwargs)
+            except argparse.ArgumentError:  # e.g. the suite's --seed: offered as --suite-seed
+                group.add_argument("--suite-" + param.name.replace("_", "-"), **kwargs)
+
+
+def _suite_params(args: argparse.Namespace) -> dict[str, Any]:
+    prefix = "suite_"
+    return {
+        name[len(prefix) :]: value
+        for name, value in vars(args).items()
+        if name.startswith(prefix) and value is not None
+    }
+
+
+def _load_tasks(args: argparse.Namespace) -> tuple[list[Task], dict[str, Any]]:
+    """The tasks named by --tasks or --suite, and where they came from.
+
+    Raises:
+        InputError: neither given, a bad file, an unknown suite or a bad suite parameter.
+    """
+    if args.tasks is not None:
+        from codehazard.tasks import load_tasks
+
+        return list(load_tasks(args.tasks).values()), {"file": str(args.tasks.resolve())}
+    if args.suite is not None:
+        from codehazard.tasks.suites import get_suite
+
+        suite = get_suite(args.suite)
+        given = _suite_params(args)
+        resolved = suite.resolve(**given)
+        params = {k: list(v) if isinstance(v, tuple) else v for k, v in resolved.items()}
+        return suite.build(**given), {"suite": suite.name, "params": params}
+    if _suite_params(args):
+        raise InputError("suite parameters need --suite NAME")
+    raise InputError("name the tasks: --tasks FILE or --suite NAME (or --resume RUN_ID)")
+
+
+def _generation_params(args: argparse.Namespace) -> GenerationParams:
+    from pydantic import ValidationError
+
+    from codehazard.models import GenerationParams
+
+    given = {
+        "n": args.n,
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+        "max_tokens": args.max_tokens,
+        "seed": args.seed,
+        "mode": args.mode,
+        "prompt_form": args.prompt_form,
+        "system_prompt": args.system_prompt,
+        "stop": tuple(args.stop) if args.stop else None,
+    }
+    try:
+        return GenerationParams(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "--" + "-".join(str(p) for p in first["loc"]).replace("_", "-")
+        if not first["loc"]:
+            name = "options"
+        raise InputError(f"{name}: {first['msg']}") from None
+
+
+def _session_options(args: argparse.Namespace) -> SessionOptions:
+    from pydantic import SecretStr, ValidationError
+
+    from codehazard.generation import RetryPolicy, SessionOptions
+    from codehazard.models import BackendOptions
+
+    if args.max_connections < 1 or args.workers < 1 or args.retries < 0:
+        raise InputError("--max-connections and --workers must be at least 1, --retries 0 or more")
+    try:
+        backend = BackendOptions(
+            base_url=args.base_url,
+            api_key=SecretStr(args.api_key) if args.api_key else None,
+            request_timeout=args.request_timeout,
+            max_connections=args.max_connections,
+        )
+    except ValidationError:
+        raise InputError("--request-timeout must be a positive number of seconds") from None
+    return SessionOptions(
+        workers=args.workers,
+        isolation=args.isolation,
+        max_connections=args.max_connections,
+        retry=RetryPolicy(attempts=args.retries + 1),
+        read_cache=not args.no_cache,
+        backend=backend,
+    )
+
+
+def _resume_command(args: argparse.Namespace, run_id: str) -> str:
+    command = f"codehazard run --resume {run_id}"
+    if args.store is not None:
+        command += f" --store {args.store}"
+    if args.api_key:
+        command += " --api-key ..."
+    return command
+
+
+def run_run(args: argparse.Namespace) -> int:
+    """Start or resume a run; exit 0 when complete, 3 when samples are left (infra), 130 on
+    Ctrl-C.
+
+    Raises:
+        InputError: bad options, tasks or model spec (exit 2).
+        BackendError: the backend cannot be used (exit 3), checked before the run starts.
+    """
+    from codehazard.generation import RunInterrupted, RunStopped
+
+    ks = parse_ks(args.k)
+    limits = limits_from_args(args)
+    session = _session_options(args)
+    display = _Display(enabled=_show_progress(args))
+    with open_store(args) as store:
+        try:
+            with display:
+                result = _start_or_resume(args, store, ks, limits, session, display)
+        except RunInterrupted as stop:
+            print(
+                "codehazard: interrupted; everything finished is saved. Resume with: "
+                + _resume_command(args, stop.run_id),
+                file=sys.stderr,
+            )
+            return 130
+        except RunStopped as stop:
+            print(f"codehazard: error: {stop.reason}", file=sys.stderr)
+            print(f"codehazard: resume with: {_resume_command(args, stop.run_id)}", file=sys.stderr)
+            return 3
+    for notice in result.notices:
+        print(f"codehazard: {notice}", file=sys.stderr)
+    if args.json:
+        print_json(result.summary)
+    else:
+        print(format_run_summary(result.summary))
+    if result.status != "complete":
+        print(
+            "codehazard: error: some samples could not be generated or judged (infrastructure, "
+            f"not counted against the model); retry them with: "
+            f"{_resume_command(args, result.run_id)}",
+            file=sys.stderr,
+        )
+        return 3
+    return 0
+
+
+def _start_or_resume(
+    args: argparse.Namespace,
+    store: Store,
+    ks: tuple[int, ...],
+    limits: Limits,
+    session: SessionOptions,
+    display: _Display,
+) -> RunResult:
+    from codehazard.generation import RunConfig, resume_run, start_run, tasks_digest
+
+    if args.resume:
+        expect: dict[str, Any] = {"model": args.model}
+        expect.update({name: getattr(args, name) for name in _RUN_DEFINING})
+        if args.tasks is not None or args.suite is not None:
+            expect["tasks_digest"] = tasks_digest(_load_tasks(args)[0])
+        return resume_run(
+            store, args.resume, session=session, progress=display.update, expect=expect
+        )
+    if not args.model:
+        raise InputError("--model is required, e.g. --model openai/gpt-4o-mini or --model demo")
+    tasks, source = _load_tasks(args)
+    config = RunConfig(
+        model=args.model,
+        params=_generation_params(args),
+        base_url=args.base_url,
+        tasks_source=source,
+        limits=limits.as_dict(),
+        ks=ks,
+    )
+    return start_run(store, tasks, config, session=session, progress=display.update)
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    return not (args.json or args.no_progress) and sys.stdout.isatty() and sys.stderr.isatty()
+
+
+def format_run_summary(summary: dict[str, Any]) -> str:
+    """The evaluation summary followed by the model, token, request and timing lines."""
+    gen = summary.get("generation", {})
+    latency = gen.get("latency_s", {})
+    lines = [format_summary(summary, None), f"  model: {summary.get('model')}"]
+    if summary.get("simulated"):
+        lines[-1] += "  (simulated: a demonstration, not a measurement)"
+    lines.append(
+        f"  tokens: {gen.get('prompt_tokens', 0)} prompt + {gen.get('completion_tokens', 0)} "
+        f"completion; {gen.get('requests', 0)} requests, {gen.get('cache_hits', 0)} cache hits, "
+        f"{gen.get('failed', 0)} failed generations"
+    )
+    if latency.get("mean") is not None:
+        lines.append(
+            f"  latency: mean {latency['mean']:.2f}s, p95 {latency['p95']:.2f}s; "
+            f"wall {summary.get('timings', {}).get('wall_s', 0.0):.1f}s"
+        )
+    return "\n".join(lines)
+
+
+class _Display:
+    """A rich progress bar on stderr (done/total, pass rate so far, rate, ETA), or nothing."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+        self._task: Any = None
+        self._announced = False
+
+    def __enter__(self) -> _Display:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(bar_width=24),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[stats]}"),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def update(self, state: ProgressState) -> None:
+        """Called by the pipeline after every event."""
+        if not self._announced:
+            self._announced = True
+            print(
+                f"codehazard: run {state.run_id}: {state.total} samples "
+                f"(if interrupted: codehazard run --resume {state.run_id})",
+                file=sys.stderr,
+            )
+        if self._bar is None:
+            return
+        if self._task is None:
+            self._task = self._bar.add_task("run", total=state.total, stats="")
+        rate = state.pass_rate
+        eta = state.eta
+        stats = (
+            f"pass {'-' if rate is None else f'{rate:.1%}'}  {state.rate:.1f}/s  "
+            f"ETA {'-' if eta is None else _clock(eta)}  new {state.generated} "
+            f"cached {state.cache_hits} failed {state.failed_generations}"
+        )
+        self._bar.update(self._task, completed=state.done, stats=stats)
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

@@ -1,0 +1,231 @@
+"""Asking a backend for samples: bounded concurrency, retries, and the response cache.
+
+``Generator.run`` keeps at most ``max_connections`` requests in flight (that many worker
+coroutines share one iterator of jobs), hands each result to a sink as soon as it exists, and
+never raises for one sample's failure: a sample whose requests keep failing on our side comes
+back with ``error`` set. It raises only when nothing will work: a ``BackendError`` from the
+backend (bad key, unknown model), or ``max_consecutive_failures`` samples failing in a row (the
+server went away).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from codehazard.errors import BackendError
+from codehazard.generation._records import GenerationMeta
+from codehazard.generation._retry import RetriesExhausted, RetryPolicy, Sleep, call_with_retries
+from codehazard.models import Completion, GenerationParams, ModelBackend, RejectedRequestError
+from codehazard.store._cache import ResponseCache
+from codehazard.tasks import Task
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One generation result: ``completion`` is ``None`` exactly when ``meta.error`` is set."""
+
+    task: Task
+    index: int
+    completion: Completion | None
+    meta: GenerationMeta
+
+
+@dataclass
+class GenerationStats:
+    """Counts for one session: requests sent, cache hits, samples generated and failed."""
+
+    requests: int = 0
+    cache_hits: int = 0
+    generated: int = 0
+    failed: int = 0
+    consecutive_failures: int = field(default=0, repr=False)
+
+
+class Generator:
+    """Generates samples with one backend and one set of (resolved) parameters.
+
+    ``cache`` is consulted first when ``read_cache`` (and written after every fresh response,
+    either way) for backends that are ``cacheable``. ``rng`` and ``sleep`` exist for tests.
+
+    Raises (constructor):
+        ValueError: ``max_connections`` below 1.
+    """
+
+    def __init__(
+        self,
+        backend: ModelBackend,
+        params: GenerationParams,
+        *,
+        cache: ResponseCache | None = None,
+        read_cache: bool = True,
+        retry: RetryPolicy | None = None,
+        max_connections: int = 16,
+        max_consecutive_failures: int | None = None,
+        rng: random.Random | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, got {max_connections}")
+        self.backend = backend
+        self.params = params
+        self.cache = cache if backend.cacheable else None
+        self.read_cache = read_cache
+        self.retry = retry or RetryPolicy()
+        self.max_connections = max_connections
+        self.max_consecutive_failures = max_consecutive_failures or 2 * max_connections + 4
+        self.stats = GenerationStats()
+        self._rng = rng or random.Random()
+        self._sleep = sleep
+
+    def _meta(self, **fields: object) -> GenerationMeta:
+        return GenerationMeta(
+            backend=self.backend.name,
+            model=self.backend.model,
+            mode=self.params.mode,
+            generated_at=time.time(),
+            **fields,  # type: ignore[arg-type]
+        )
+
+    def _cached(self, key: str | None) -> Completion | None:
+        if key is None or self.cache is None or not self.read_cache:
+            return None
+        hit = self.cache.get(key)
+        if hit is None:
+            return None
+        try:
+            return Completion.model_validate(hit)
+        except ValidationError:  # an entry from an incompatible version: ask again
+            return None
+
+    async def generate(self, task: Task, index: int) -> Generated:
+        """Sample ``index`` of ``task``: from the cache, else from the backend with retries.
+
+        Raises:
+            BackendError: the backend says nothing will work, or too many samples in a row
+                failed.
+        """
+        request = self.backend.build_request(task, index, self.params)
+        key = request.cache_key() if self.backend.cacheable else None
+        hit = self._cached(key)
+        if hit is not None:
+            self.stats.cache_hits += 1
+            await asyncio.sleep(0)  # let verdicts and progress through between hits
+            return Generated(task, index, hit, self._from_completion(hit, key, 0, True))
+        try:
+            completion, attempts = await call_with_retries(
+                lambda: self.backend.generate(request, task),
+                self.retry,
+                rng=self._rng,
+                sleep=self._sleep,
+            )
+        except (RetriesExhausted, RejectedRequestError) as exc:
+            attempts = exc.attempts if isinstance(exc, RetriesExhausted) else 1
+            return self._failure(task, index, key, attempts, str(exc))
+        self.stats.requests += attempts
+        self.stats.generated += 1
+        self.stats.consecutive_failures = 0
+        if key is not None and self.cache is not None:
+            self.cache.put(
+                key,
+                backend=self.backend.name,
+                model=self.backend.model,
+                request=request.model_dump(mode="json"),
+                response=completion.model_dump(mode="json"),
+            )
+        return Generated(task, index, completion, self._from_completion(completion, key, attempts))
+
+    def _from_completion(
+        self, completion: Completion, key: str | None, attempts: int, hit: bool = False
+    ) -> GenerationMeta:
+        return self._meta(
+            cache_key=key,
+            cache_hit=hit,
+            attempts=attempts,
+            finish_reason=completion.finish_reason,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            latency_s=completion.latency_s,
+            response_model=completion.response_model,
+            detail=completion.detail,
+        )
+
+    def _failure(
+        self, task: Task, index: int, key: str | None, attempts: int, error: str
+    ) -> Generated:
+        self.stats.requests += attempts
+        self.stats.failed += 1
+        self.stats.consecutive_failures += 1
+        if self.stats.consecutive_failures >= self.max_consecutive_failures:
+            raise BackendError(
+                f"{self.stats.consecutive_failures} samples in a row could not be generated; "
+                f"stopping (last: {error})"
+            )
+        meta = self._meta(cache_key=key, attempts=attempts, error=error)
+        return Generated(task, index, None, meta)
+
+    async def run(
+        self, jobs: Iterable[tuple[Task, int]], sink: Callable[[Generated], Awaitable[None] | None]
+    ) -> None:
+        """Generate every ``(task, index)`` job, calling ``sink`` with each result at once.
+
+        ``sink`` may be a coroutine function: its worker then waits for it before taking the
+        next job, which lets the caller apply backpressure.
+
+        Raises:
+            BackendError: see ``generate``; jobs in flight are cancelled first.
+            Exception: whatever ``sink`` raises (e.g. ``StoreError``), after cancelling.
+        """
+        pending = iter(jobs)
+
+        async def worker() -> None:
+            for task, index in pending:
+                done = sink(await self.generate(task, index))
+                if inspect.isawaitable(done):
+                    await done
+
+        workers = [asyncio.create_task(worker()) for _ in range(self.max_connections)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for w in workers:
+                w.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+
+async def preflight(backend: ModelBackend, params: GenerationParams, retry: RetryPolicy) -> None:
+    """Send the backend's probe request (if it has one) and turn failure into one clear error.
+
+    Up to three attempts, so a server that is down is reported in seconds, not minutes.
+
+    Raises:
+        BackendError: unreachable server, rejected key, unknown model, refused parameters.
+    """
+    request = backend.probe_request(params)
+    if request is None:
+        return
+    policy = RetryPolicy(
+        attempts=min(3, retry.attempts),
+        base_delay=retry.base_delay,
+        max_delay=min(retry.max_delay, 5.0),
+        max_retry_after=min(retry.max_retry_after, 30.0),
+    )
+    where = getattr(backend, "server", backend.name)
+    try:
+        await call_with_retries(lambda: backend.generate(request, None), policy)
+    except RetriesExhausted as exc:
+        raise BackendError(
+            f"cannot generate with {backend.name}/{backend.model} at {where}: {exc.last}; is "
+            "the server running, and is --base-url right?"
+        ) from None
+    except RejectedRequestError as exc:
+        raise BackendError(
+            f"{exc}; the run's parameters were refused by a test request: check --mode, "
+            "--temperature, --top-p, --stop and --seed"
+        ) from None

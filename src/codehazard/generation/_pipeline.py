@@ -1,0 +1,393 @@
+"""``codehazard run`` as a library: start a generation run or resume one, and summarise it.
+
+Orchestration only. Backends live in ``codehazard.models``, judging in
+``codehazard.evaluation``, persistence in ``codehazard.store``; one session of work is
+``_session.Session``. Everything a run needs to be resumed is in the store: its configuration
+(``RunConfig``), its tasks, its samples and verdicts, and the response cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from codehazard.errors import BackendError, InputError, StoreError
+from codehazard.evaluation import Evaluator, code_version, host_profile, summarize
+from codehazard.generation._records import (
+    RUN_KIND,
+    RunConfig,
+    generation_totals,
+    read_meta,
+    sample_key,
+    tasks_digest,
+)
+from codehazard.generation._session import (
+    EvaluatorFactory,
+    Plan,
+    ProgressFn,
+    Session,
+    SessionOptions,
+    close_session,
+)
+from codehazard.models import GenerationParams, ModelBackend, create_backend
+from codehazard.sandbox import Limits
+from codehazard.store import Store
+from codehazard.store._cache import ResponseCache
+from codehazard.tasks import Task
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run; everything finished is saved and ``run_id`` can be resumed."""
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(run_id)
+        self.run_id = run_id
+
+
+class RunStopped(BackendError):
+    """The backend stopped working mid-run; everything finished is saved, ``run_id`` resumes."""
+
+    def __init__(self, run_id: str, reason: str) -> None:
+        super().__init__(f"{reason} (run {run_id} is saved and can be resumed)")
+        self.run_id = run_id
+        self.reason = reason
+
+
+@dataclass
+class RunResult:
+    """A finished session: the run, its status (``complete`` or ``incomplete``), its summary,
+    and notices for the user (simulated backend, skipped samples-file lines)."""
+
+    run_id: str
+    status: str
+    summary: dict[str, Any]
+    notices: list[str] = field(default_factory=list)
+
+
+def _backend(config: RunConfig, options: SessionOptions, tasks: Mapping[str, Task]) -> ModelBackend:
+    base_url = options.backend.base_url or config.base_url
+    backend = create_backend(
+        config.model, options.backend.model_copy(update={"base_url": base_url})
+    )
+    backend.prepare(tasks)
+    return backend
+
+
+def _notices(backend: ModelBackend) -> list[str]:
+    from codehazard.models import DEMO_NOTICE
+
+    notices = [DEMO_NOTICE] if backend.simulated else []
+    for bad in getattr(backend, "bad", []):
+        notices.append(f"skipped {bad.message}")
+    return notices
+
+
+def _needs_probe(
+    plan_jobs: Sequence[tuple[Task, int]],
+    backend: ModelBackend,
+    plan: Plan,
+    cache: ResponseCache | None,
+    read_cache: bool,
+) -> bool:
+    if not plan_jobs or backend.probe_request(plan.params) is None:
+        return False
+    if cache is None or not read_cache or not backend.cacheable:
+        return True
+    return any(
+        cache.get(backend.build_request(t, i, plan.params).cache_key()) is None
+        for t, i in plan_jobs
+    )
+
+
+def _requests_ok(
+    backend: ModelBackend,
+    tasks: Sequence[Task],
+    plan: list[tuple[str, int]],
+    params: GenerationParams,
+) -> None:
+    """Build one request per task now, so prompt-form problems stop the run before it starts."""
+    by_id = {t.task_id: t for t in tasks}
+    for task_id in dict.fromkeys(tid for tid, _ in plan):
+        backend.build_request(by_id[task_id], 0, params)
+
+
+def start_run(
+    store: Store,
+    tasks: Sequence[Task],
+    config: RunConfig,
+    *,
+    session: SessionOptions | None = None,
+    progress: ProgressFn | None = None,
+    evaluator_factory: EvaluatorFactory = Evaluator,
+) -> RunResult:
+    """Generate samples for ``tasks`` with ``config.model``, judge them, record and summarise.
+
+    Nothing is written to the store until the backend has answered a probe request (for
+    remote backends) and the sandbox has started, so bad input never leaves a half-made run.
+
+    Raises:
+        InputError: no tasks, duplicate task ids, an unknown backend or a bad model spec,
+            parameters the backend does not support, or a samples file that does not fit.
+        BackendError: preflight failed (unreachable server, rejected key, unknown model, a
+            missing optional package); ``RunStopped`` when the backend broke mid-run.
+        SandboxError: the sandbox cannot start.
+        RunInterrupted: Ctrl-C (a ``KeyboardInterrupt``); the run is saved as ``interrupted``.
+    """
+    session = session or SessionOptions()
+    tasks = list(tasks)
+    if not tasks:
+        raise InputError("no tasks to run")
+    by_id = {t.task_id: t for t in tasks}
+    if len(by_id) != len(tasks):
+        raise InputError("task ids repeat; every task needs its own task_id")
+    backend = _backend(config, session, by_id)
+    params = backend.resolve(config.params)
+    config = config.model_copy(update={"params": params})
+    planned = backend.plan(tasks, params.n)
+    if not planned:
+        raise InputError(f"{config.model} has no samples for these tasks")
+    _requests_ok(backend, tasks, planned, params)
+    plan = Plan(
+        backend=backend,
+        params=params,
+        tasks=tasks,
+        limits=Limits(**config.limits),
+        jobs=[(by_id[tid], i) for tid, i in planned],
+        replace=set(),
+        to_judge=[],
+        total=len(planned),
+        probe=False,
+        new_run_params=_new_run_params(config, backend, tasks, len(planned)),
+    )
+    return _execute(store, plan, config, session, progress, evaluator_factory)
+
+
+def _new_run_params(
+    config: RunConfig, backend: ModelBackend, tasks: Sequence[Task], planned: int
+) -> dict[str, Any]:
+    """What a new run records: its configuration, backend, tasks digest and provenance."""
+    return {
+        "kind": RUN_KIND,
+        "model": config.model,
+        "config": config.model_dump(mode="json"),
+        "backend": backend.describe(),
+        "simulated": backend.simulated,
+        "tasks_digest": tasks_digest(tasks),
+        "n_tasks": len(tasks),
+        "planned_samples": planned,
+        "code_version": code_version(),
+        "host": host_profile(),
+        "sessions": [],
+    }
+
+
+def _stored_config(store: Store, run_id: str) -> tuple[RunConfig, dict[str, Any]]:
+    run = store.get_run(run_id)
+    if run.kind != RUN_KIND:
+        raise InputError(
+            f"run {run_id} is a {run.kind!r} run, not a generation run; resume it with "
+            f"`codehazard {run.kind} --resume {run_id}`"
+        )
+    try:
+        return RunConfig.model_validate(run.params["config"]), run.params
+    except (KeyError, ValidationError) as exc:
+        raise StoreError(
+            f"run {run_id}: its recorded configuration is unreadable ({exc})"
+        ) from None
+
+
+def check_expectations(config: RunConfig, expect: Mapping[str, Any]) -> None:
+    """Refuse a resume whose explicitly given options differ from the run's recorded ones.
+
+    ``expect`` maps ``model`` or any ``GenerationParams`` field to the value given now;
+    ``None`` values and other keys are ignored.
+
+    Raises:
+        InputError: a value differs; the message lists each one with the recorded value.
+    """
+    recorded = {"model": config.model, **config.params.model_dump(mode="json")}
+    recorded["stop"] = list(config.params.stop or ())
+    problems = []
+    for name, given in expect.items():
+        if given is None or name not in recorded:
+            continue
+        value = list(given) if isinstance(given, tuple) else given
+        if value != recorded[name]:
+            problems.append(f"{name} is {recorded[name]!r} in the run, {value!r} given")
+    if problems:
+        raise InputError(
+            "--resume continues a run with its own settings: "
+            + "; ".join(problems)
+            + "; drop those options, or start a new run"
+        )
+
+
+def _recover_tasks(store: Store, run_id: str, params: Mapping[str, Any]) -> list[Task]:
+    """The run's tasks; rebuilt from their source when a kill left none recorded."""
+    tasks = list(store.tasks(run_id).values())
+    if tasks:
+        return tasks
+    source = RunConfig.model_validate(params["config"]).tasks_source
+    if "suite" in source:
+        from codehazard.tasks.suites import get_suite
+
+        tasks = get_suite(source["suite"]).build(**source.get("params", {}))
+    elif "file" in source:
+        from codehazard.tasks import load_tasks
+
+        tasks = list(load_tasks(source["file"]).values())
+    if not tasks or tasks_digest(tasks) != params.get("tasks_digest"):
+        raise InputError(
+            f"run {run_id} stopped before its tasks were recorded and they cannot be rebuilt "
+            "identically; start a new run"
+        )
+    store.add_tasks(run_id, tasks)
+    return tasks
+
+
+def resume_run(
+    store: Store,
+    run_id: str,
+    *,
+    session: SessionOptions | None = None,
+    progress: ProgressFn | None = None,
+    evaluator_factory: EvaluatorFactory = Evaluator,
+    expect: Mapping[str, Any] | None = None,
+) -> RunResult:
+    """Continue a run with its recorded configuration: generate what is missing, judge what
+    has no final verdict, regenerate samples whose generation failed, then summarise.
+
+    Raises:
+        StoreError: no such run, or an unreadable one.
+        InputError: not a generation run, ``expect`` differs from the run (its
+            ``tasks_digest`` too), or the samples file of a ``samples:`` run changed.
+        BackendError, SandboxError, RunInterrupted: as for ``start_run``.
+    """
+    session = session or SessionOptions()
+    config, params = _stored_config(store, run_id)
+    check_expectations(config, expect or {})
+    given_digest = (expect or {}).get("tasks_digest")
+    if given_digest is not None and given_digest != params.get("tasks_digest"):
+        raise InputError(
+            f"--resume {run_id}: the tasks given differ from the run's own; drop --tasks/--suite"
+        )
+    tasks = _recover_tasks(store, run_id, params)
+    by_id = {t.task_id: t for t in tasks}
+    backend = _backend(config, session, by_id)
+    digest = params.get("backend", {}).get("samples_digest")
+    if digest and backend.describe().get("samples_digest") != digest:
+        raise InputError(f"--resume {run_id}: the samples file changed since the run started")
+    planned = backend.plan(tasks, config.params.n)
+    plan = Plan(
+        backend=backend,
+        params=config.params,
+        tasks=tasks,
+        limits=Limits(**config.limits),
+        jobs=[],
+        replace=set(),
+        to_judge=[],
+        total=len(planned),
+        probe=False,
+        run_id=run_id,
+    )
+    _fill_resume_plan(store, run_id, plan, planned, by_id)
+    return _execute(store, plan, config, session, progress, evaluator_factory)
+
+
+def _fill_resume_plan(
+    store: Store,
+    run_id: str,
+    plan: Plan,
+    planned: Sequence[tuple[str, int]],
+    by_id: Mapping[str, Task],
+) -> None:
+    """Sort the planned samples: missing or failed to generate (jobs; the failed ones are
+    replaced), stored without a final verdict (to judge), or done (left alone)."""
+    stored = {s.key: s for s in store.samples(run_id)}
+    pending = {s.key for s in store.samples(run_id, pending_only=True)}
+    for task_id, index in planned:
+        key = sample_key(task_id, index)
+        sample = stored.get(key)
+        meta = read_meta(sample) if sample is not None else None
+        if sample is None or (key in pending and meta is not None and meta.error is not None):
+            plan.jobs.append((by_id[task_id], index))
+            if sample is not None:
+                plan.replace.add(key)
+        elif key in pending:
+            plan.to_judge.append(sample)
+
+
+def _execute(
+    store: Store,
+    plan: Plan,
+    config: RunConfig,
+    options: SessionOptions,
+    progress: ProgressFn | None,
+    factory: EvaluatorFactory,
+) -> RunResult:
+    cache = ResponseCache(store) if plan.backend.cacheable else None
+    plan.probe = _needs_probe(plan.jobs, plan.backend, plan, cache, options.read_cache)
+    session = Session(store, plan, options, factory, progress, cache)
+    try:
+        asyncio.run(session.main())
+    except KeyboardInterrupt:
+        if session.run_id is None:
+            raise
+        _stop(store, session, config, "interrupted")
+        raise RunInterrupted(session.run_id) from None
+    except BackendError as exc:
+        if session.run_id is None:
+            raise
+        _stop(store, session, config, "failed")
+        raise RunStopped(session.run_id, str(exc)) from None
+    except BaseException:
+        if session.run_id is not None:
+            _stop(store, session, config, "failed")
+        raise
+    assert session.run_id is not None
+    counts = store.status_counts(session.run_id)
+    judged = sum(n for s, n in counts.items() if s != "infra")
+    status = "complete" if judged == plan.total else "incomplete"
+    close_session(store, session.run_id, status, session.stats)
+    summary = build_summary(store, session.run_id, config)
+    store.set_run_status(session.run_id, status, summary)
+    return RunResult(session.run_id, status, {**summary, "status": status}, _notices(plan.backend))
+
+
+def _stop(store: Store, session: Session, config: RunConfig, status: str) -> None:
+    """Mark a stopped run, with a partial summary; never let this hide the original error."""
+    assert session.run_id is not None
+    try:
+        close_session(store, session.run_id, status, session.stats)
+        store.set_run_status(session.run_id, status, build_summary(store, session.run_id, config))
+    except Exception:  # pragma: no cover - the store itself failed; the caller's error wins
+        pass
+
+
+def build_summary(store: Store, run_id: str, config: RunConfig) -> dict[str, Any]:
+    """The ``evaluate --json`` summary of a run plus model, generation totals and timings.
+
+    Raises:
+        StoreError: no such run.
+    """
+    summary = summarize(store, run_id, tuple(config.ks))
+    run = store.get_run(run_id)
+    samples = store.samples(run_id)
+    sessions = run.params.get("sessions", [])
+    planned = int(run.params.get("planned_samples", len(samples)))
+    summary.update(
+        model=config.model,
+        simulated=bool(run.params.get("simulated", False)),
+        planned_samples=planned,
+        missing_samples=max(0, planned - len(samples)),
+        generation=generation_totals(samples),
+        timings={
+            "sessions": len(sessions),
+            "wall_s": sum(float(s.get("wall_s", 0.0)) for s in sessions),
+        },
+    )
+    return summary

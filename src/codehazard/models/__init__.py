@@ -1,0 +1,57 @@
+"""Model backends behind one small interface, registered by name.
+
+``create_backend("openai/gpt-4o-mini", BackendOptions(...))`` returns a ``ModelBackend``; the
+built-in backends are ``openai/<model>`` (any OpenAI-compatible server), ``anthropic/<model>``
+(optional extra), ``samples:<path>`` (pre-generated samples files) and ``demo`` (an offline
+simulator for trying the tool). New backends subclass ``ModelBackend`` and register with
+``@register_backend(name)``; no factory to edit.
+"""
+
+from codehazard.models import _anthropic, _demo, _openai, _samples  # noqa: F401  (registration)
+from codehazard.models._base import (
+    BackendOptions,
+    ModelBackend,
+    RejectedRequestError,
+    TransientBackendError,
+)
+from codehazard.models._demo import NOTICE as DEMO_NOTICE
+from codehazard.models._prompts import CODEX_STOP, COMPLETION_WRAPPER, build_messages
+from codehazard.models._registry import (
+    BackendRegistry,
+    create_backend,
+    default_registry,
+    parse_spec,
+    register_backend,
+)
+from codehazard.models._sdk import parse_retry_after
+from codehazard.models._types import (
+    Completion,
+    FinishReason,
+    GenerationParams,
+    Mode,
+    PromptForm,
+    Request,
+)
+
+__all__ = [
+    "CODEX_STOP",
+    "COMPLETION_WRAPPER",
+    "DEMO_NOTICE",
+    "BackendOptions",
+    "BackendRegistry",
+    "Completion",
+    "FinishReason",
+    "GenerationParams",
+    "Mode",
+    "ModelBackend",
+    "PromptForm",
+    "RejectedRequestError",
+    "Request",
+    "TransientBackendError",
+    "build_messages",
+    "create_backend",
+    "default_registry",
+    "parse_retry_after",
+    "parse_spec",
+    "register_backend",
+]

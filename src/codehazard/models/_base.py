@@ -1,0 +1,162 @@
+"""The backend seam: one small ABC, the errors a backend may raise, and the options it gets.
+
+A backend turns a ``Request`` into a ``Completion``. It has one abstract method, ``generate``;
+everything else (planning samples, building requests, preflight, closing) has a default that
+fits remote APIs. Failures are sorted at this boundary, once, into three kinds:
+
+- ``TransientBackendError``: rate limits, 5xx, timeouts, dropped connections, malformed
+  responses. The generation layer retries them (backoff with jitter, honouring Retry-After).
+- ``RejectedRequestError``: the server refused this one request (a 4xx other than the ones
+  below). Not retried; the sample is recorded as ``infra`` (our side) and retried on resume.
+- ``BackendError`` itself: nothing will work (bad key, unknown model, missing package). The run
+  stops cleanly and can be resumed once fixed.
+
+A prompt that does not fit the model's context is the model's limit, not an error: ``generate``
+returns a ``Completion`` with ``finish_reason="context_length"`` and no text.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from codehazard.errors import BackendError, InputError
+from codehazard.models._prompts import build_messages, default_stop
+from codehazard.models._types import Completion, GenerationParams, Mode, Request
+from codehazard.tasks import Task
+
+
+class TransientBackendError(BackendError):
+    """A failure that may pass if retried; ``retry_after`` is the server's hint in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RejectedRequestError(BackendError):
+    """The server refused this request (and would refuse it again); other requests may pass."""
+
+
+class BackendOptions(BaseModel):
+    """How to reach a backend. Never persisted as a whole: the key stays out of every record.
+
+    ``base_url`` and ``api_key`` left ``None`` fall back to the backend's environment variables
+    (``OPENAI_BASE_URL``/``OPENAI_API_KEY``, ``ANTHROPIC_BASE_URL``/``ANTHROPIC_API_KEY``).
+    ``request_timeout`` is seconds per HTTP request; ``max_connections`` sizes the connection
+    pool to the number of requests in flight.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    request_timeout: float = Field(120.0, gt=0)
+    max_connections: int = Field(16, ge=1)
+
+
+class ModelBackend(ABC):
+    """A source of completions, registered by name (see ``register_backend``).
+
+    Subclasses set ``name`` (the registry key, filled in by the decorator), ``spec_help`` (the
+    ``--model`` form shown in errors), and may narrow ``modes``. Construct with the part of the
+    model spec after the backend name (``gpt-4o-mini`` in ``openai/gpt-4o-mini``).
+
+    Raises (constructor):
+        InputError: the model part of the spec is missing or invalid.
+        BackendError: a required optional package is missing (the message has the install line).
+    """
+
+    name: ClassVar[str] = ""
+    spec_help: ClassVar[str] = ""
+    modes: ClassVar[tuple[Mode, ...]] = ("chat", "completion")
+    default_mode: ClassVar[Mode] = "chat"
+    cacheable: ClassVar[bool] = True
+    """False for backends whose answers cost nothing to recompute (files, simulators)."""
+    simulated: ClassVar[bool] = False
+    """True for simulators: their runs are demonstrations, never measurements."""
+
+    def __init__(self, model: str, options: BackendOptions | None = None) -> None:
+        self.model = model
+        self.options = options or BackendOptions()
+
+    # hooks with defaults ---------------------------------------------------------------------
+
+    def prepare(self, tasks: Mapping[str, Task]) -> None:
+        """Load whatever the backend needs about the tasks (default: nothing).
+
+        Raises:
+            InputError: the backend's inputs do not fit the tasks.
+        """
+        del tasks  # most backends need nothing from the tasks up front
+
+    def plan(self, tasks: Sequence[Task], n: int) -> list[tuple[str, int]]:
+        """The ``(task_id, sample index)`` pairs to generate: ``n`` per task by default."""
+        return [(t.task_id, i) for t in tasks for i in range(n)]
+
+    def resolve(self, params: GenerationParams) -> GenerationParams:
+        """``params`` with the backend's default mode and stop sequences filled in.
+
+        Raises:
+            InputError: the backend does not support the requested mode.
+        """
+        mode = params.mode or self.default_mode
+        if mode not in self.modes:
+            supported = " or ".join(self.modes)
+            raise InputError(
+                f"the {self.name} backend does not support --mode {mode}; use {supported}"
+            )
+        stop = params.stop if params.stop is not None else default_stop(mode)
+        if mode == "completion" and params.prompt_form == "instruction":
+            raise InputError("--prompt-form instruction needs --mode chat")
+        if mode == "completion" and params.system_prompt:
+            raise InputError("--system-prompt needs --mode chat (completion mode has no roles)")
+        return params.model_copy(update={"mode": mode, "stop": tuple(stop)})
+
+    def build_request(self, task: Task, index: int, params: GenerationParams) -> Request:
+        """The request for sample ``index`` of ``task`` (``params`` already resolved)."""
+        mode = params.mode or self.default_mode
+        chat = mode == "chat"
+        return Request(
+            backend=self.name,
+            model=self.model,
+            mode=mode,
+            messages=tuple(build_messages(task, params)) if chat else None,
+            prompt=None if chat else task.prompt,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            max_tokens=params.max_tokens,
+            stop=tuple(params.stop or ()),
+            seed=params.sample_seed(index),
+            index=index,
+        )
+
+    def probe_request(self, params: GenerationParams) -> Request | None:
+        """A tiny request sent once before a run, so that an unreachable server, a rejected
+        key or an unknown model stop the run before it starts; ``None`` (the default, for
+        offline backends) skips the check."""
+        return None
+
+    async def aclose(self) -> None:
+        """Release connections. Called once, in the event loop that used the backend."""
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        """What to record about the backend in the run (never a secret)."""
+        return {"backend": self.name, "model": self.model, "simulated": self.simulated}
+
+    # the one abstract method --------------------------------------------------------------------
+
+    @abstractmethod
+    async def generate(self, request: Request, task: Task | None) -> Completion:
+        """Produce one completion for ``request``; ``task`` (``None`` for the preflight probe)
+        is there for offline backends, which answer from it.
+
+        Raises:
+            TransientBackendError: worth retrying (rate limit, 5xx, timeout, dropped connection,
+                malformed response).
+            RejectedRequestError: this request was refused.
+            BackendError: nothing will work (bad key, unknown model).
+        """
