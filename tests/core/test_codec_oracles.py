@@ -64,6 +64,33 @@ def test_exact_oracle_is_type_strict() -> None:
     assert not exact(1, True)
     assert not exact([1, 2], (1, 2))
     assert exact(math.nan, math.nan)
+    # Python's own set and dict equality merge 1, 1.0 and True; the exact oracle must not.
+    assert exact({1, 2}, {2, 1}) and exact({(1, 2): [3]}, {(1, 2): [3]})
+    assert not exact({0, 1}, {False, 1.0})
+    assert not exact({1: "a"}, {1.0: "a"})
+    assert not exact(frozenset({(1, 2)}), frozenset({(1.0, 2)}))
+    assert not exact({1: "a"}, {1: "b"})
+
+
+def test_integers_beyond_what_json_readers_accept_are_refused() -> None:
+    assert decode(json.loads(json.dumps(encode(10**4000)))) == 10**4000
+    with pytest.raises(CodecError, match="too large"):
+        encode([10**5000])
+
+
+def test_stop_iteration_from_the_candidate_cannot_end_a_test_loop() -> None:
+    from codehazard.sandbox._judge import _raised_class
+
+    assert not issubclass(_raised_class("StopIteration"), StopIteration)
+    assert issubclass(_raised_class("ValueError"), ValueError)
+
+
+def test_candidate_text_is_made_storable_and_inert() -> None:
+    from codehazard.sandbox._judge import clean_text
+
+    cleaned = clean_text("lone \ud800 \x1b[2J\x00 end\nnext")
+    cleaned.encode("utf-8")
+    assert "\x1b" not in cleaned and "\x00" not in cleaned and "\nnext" in cleaned
 
 
 def test_float_and_unordered_oracles() -> None:

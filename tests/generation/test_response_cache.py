@@ -9,7 +9,7 @@ import pytest
 from codehazard.errors import StoreError
 from codehazard.samples import Sample
 from codehazard.store import Store
-from codehazard.store._cache import ResponseCache, replace_sample
+from codehazard.store._cache import ResponseCache
 
 
 def test_put_get_survives_reopening(tmp_path: Path) -> None:
@@ -29,9 +29,9 @@ def test_replace_sample_keeps_key_and_order(store: Store) -> None:
     first = Sample("t#0", "t", 0, {"completion": None}, "", {"error": "503"})
     second = Sample("t#1", "t", 1, {"completion": "x"}, "x", {})
     store.add_samples(run_id, [first, second])
-    replace_sample(store, run_id, Sample("t#0", "t", 0, {"completion": "y"}, "y", {}))
+    store.replace_sample(run_id, Sample("t#0", "t", 0, {"completion": "y"}, "y", {}))
     samples = store.samples(run_id)
     assert [s.key for s in samples] == ["t#0", "t#1"]
     assert samples[0].program == "y" and samples[0].meta == {}
     with pytest.raises(StoreError, match="no sample"):
-        replace_sample(store, run_id, Sample("t#9", "t", 9, {}, "", {}))
+        store.replace_sample(run_id, Sample("t#9", "t", 9, {}, "", {}))

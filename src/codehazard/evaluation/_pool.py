@@ -10,6 +10,7 @@ keeps breaking the harness ends as ``infra``, never as a model failure.
 from __future__ import annotations
 
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -35,6 +36,9 @@ def worker_entry() -> None:
     Workers are started as fresh interpreters with ``subprocess`` rather than
     ``multiprocessing``'s spawn, which would re-import the caller's ``__main__`` module.
     """
+    # Ctrl-C in the terminal reaches the whole process group; the parent handles it and stops
+    # us through the connection, so a worker neither dies mid-verdict nor prints a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     fd, index, isolation, disk_mb = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
     conn = Connection(fd)
     tasks_json = conn.recv()

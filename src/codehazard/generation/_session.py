@@ -26,7 +26,7 @@ from codehazard.models import BackendOptions, GenerationParams, ModelBackend
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
 from codehazard.store import Store
-from codehazard.store._cache import ResponseCache, replace_sample
+from codehazard.store._cache import ResponseCache
 from codehazard.tasks import Task
 from codehazard.verdict import Verdict
 
@@ -225,7 +225,7 @@ class Session:
         assert self.run_id is not None and self.state is not None
         sample = make_sample(generated.task, generated.index, generated.completion, generated.meta)
         if sample.key in self.plan.replace:
-            replace_sample(self.store, self.run_id, sample)
+            self.store.replace_sample(self.run_id, sample)
         else:
             self.store.add_samples(self.run_id, [sample])
         if generated.meta.error is not None:

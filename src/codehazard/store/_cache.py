@@ -15,7 +15,6 @@ import time
 from typing import Any
 
 from codehazard.errors import StoreError
-from codehazard.samples import Sample
 from codehazard.store._sqlite import Store
 
 CACHE_SCHEMA = """
@@ -86,29 +85,3 @@ class ResponseCache:
 
     def __len__(self) -> int:
         return int(self._run("SELECT COUNT(*) FROM generation_cache").fetchone()[0])
-
-
-def replace_sample(store: Store, run_id: str, sample: Sample) -> None:
-    """Overwrite a recorded sample's output (raw, program, meta), keeping its key and order.
-
-    Used when a sample whose generation failed (recorded with an ``infra`` verdict) is
-    generated again on resume; the stale verdict is replaced when the new one is recorded.
-
-    Raises:
-        StoreError: no such sample, or the store cannot be written.
-    """
-    try:
-        cur = store.connection.execute(
-            "UPDATE samples SET raw=?, program=?, meta=? WHERE run_id=? AND key=?",
-            (
-                json.dumps(sample.raw, ensure_ascii=False),
-                sample.program,
-                json.dumps(sample.meta, default=str),
-                run_id,
-                sample.key,
-            ),
-        )
-    except sqlite3.Error as exc:
-        raise StoreError(f"{store.path}: cannot replace sample {sample.key!r} ({exc})") from None
-    if cur.rowcount != 1:
-        raise StoreError(f"run {run_id}: no sample {sample.key!r} to replace")

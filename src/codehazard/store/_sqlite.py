@@ -285,6 +285,29 @@ class Store:
                 ),
             )
 
+    def replace_sample(self, run_id: str, sample: Sample) -> None:
+        """Overwrite a recorded sample's output (raw, program, meta), keeping its key and order.
+
+        Used when a sample whose generation failed (recorded with an ``infra`` verdict) is
+        generated again on resume; the stale verdict is replaced when the new one is recorded.
+
+        Raises:
+            StoreError: no such sample, or the store cannot be written.
+        """
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE samples SET raw=?, program=?, meta=? WHERE run_id=? AND key=?",
+                (
+                    json.dumps(sample.raw, ensure_ascii=False),
+                    sample.program,
+                    json.dumps(sample.meta, default=str),
+                    run_id,
+                    sample.key,
+                ),
+            )
+            if cur.rowcount != 1:
+                raise StoreError(f"run {run_id}: no sample {sample.key!r} to replace")
+
     def samples(self, run_id: str, *, pending_only: bool = False) -> list[Sample]:
         """The samples of a run in order; with ``pending_only``, those without a final verdict."""
         query = (

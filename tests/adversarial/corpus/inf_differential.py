@@ -1,0 +1,5 @@
+# attempts: infinity against a float-tolerance differential oracle
+# task: adv/diff_mean
+# accept: failed
+def halve(x):
+    return float("inf")
