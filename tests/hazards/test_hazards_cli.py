@@ -169,3 +169,19 @@ def test_assess_diff(tmp_path: Path, store_path: Path, capsys: pytest.CaptureFix
     assert main(["assess", "diff", *paths, "--fail-on-increase"]) == 1
     assert main(["assess", "diff", *reversed(paths), "--fail-on-increase"]) == 0
     assert main(["assess", "diff", paths[0], str(tmp_path / "missing.json")]) == 2
+
+
+def test_assess_warns_when_evidence_comes_from_the_demo_simulator(
+    tmp_path: Path, store_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = _run(store_path, 0.3)
+    demo = _run(store_path, 0.3, backend={"backend": "demo", "simulated": True})
+    log = tmp_path / "hazards.yaml"
+    assert main(["hazards", "init", "-o", str(log)]) == 0
+    capsys.readouterr()
+    argv = ["assess", "--log", str(log), "--store", str(store_path)]
+    assert main([*argv, "--run", real]) == 0
+    assert "simulator" not in capsys.readouterr().err
+    assert main([*argv, "--run", demo]) == 0
+    err = capsys.readouterr().err
+    assert f"run {demo} is the demo simulator's" in err

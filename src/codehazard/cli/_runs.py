@@ -53,9 +53,10 @@ def run_list(args: argparse.Namespace) -> int:
         print("no runs yet; `codehazard evaluate` or `codehazard run` records one")
         return 0
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table("id", "created", "kind", "status", "model", "samples", "pass@1")
+    table = Table("created", "kind", "status", "model", "samples", "pass@1")
+    table.columns.insert(0, Column("id", no_wrap=True, min_width=22))  # ids are copied whole
     for row in rows:
         p1 = row["pass@1"]
         cells = [str(row[k]) for k in ("id", "created", "kind", "status", "model", "samples")]
