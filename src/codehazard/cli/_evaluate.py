@@ -63,7 +63,8 @@ def add_limit_options(p: argparse.ArgumentParser) -> None:
         "--memory-mb",
         type=int,
         default=d.memory_mb,
-        help=f"address-space limit per sample (default {d.memory_mb})",
+        help=f"MB per sample: all its processes together (memory cgroup, where available) "
+        f"and each process's address space (default {d.memory_mb})",
     )
     p.add_argument(
         "--max-processes",
@@ -154,8 +155,10 @@ def format_summary(summary: dict[str, Any], results: Path | None) -> str:
         f"  isolation: {iso.get('level', 'unknown')} (network namespace "
         f"{iso.get('network_namespace')}, private root {iso.get('private_root')}, "
         f"PID namespace per sample {iso.get('pid_namespace_per_sample')}, "
-        f"uid {iso.get('unprivileged_uid')})"
+        f"memory cgroup {iso.get('memory_cgroup')}, uid {iso.get('unprivileged_uid')})"
     )
+    for error in iso.get("errors", []):  # what the host refused, so a weaker level is explained
+        lines.append(f"    not obtained: {error}")
     for key, groups in summary.get("breakdown", {}).items():
         lines.append(f"  pass@1 by {key}:")
         for value, g in groups.items():
