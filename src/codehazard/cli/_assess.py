@@ -12,21 +12,18 @@ from pathlib import Path
 
 from codehazard.cli._hazards import print_problems, write_output
 from codehazard.errors import InputError
-from codehazard.hazards import (
-    HazardInputError,
-    assess_runs,
-    assessment_markdown,
-    assessment_summary,
-    diff_assessments,
-    diff_text,
-    load_assessment,
-    load_log,
-    load_profile,
-)
-from codehazard.metrics import default_registry
 
 
 def _assess(args: argparse.Namespace) -> int:
+    from codehazard.hazards import (
+        HazardInputError,
+        assess_runs,
+        assessment_markdown,
+        assessment_summary,
+        load_log,
+        load_profile,
+    )
+    from codehazard.metrics import default_registry
     from codehazard.store import Store, default_store_path
 
     if not args.log or not args.run:
@@ -66,6 +63,8 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from codehazard.hazards import HazardInputError, diff_assessments, diff_text, load_assessment
+
     try:
         old = load_assessment(args.old)
         new = load_assessment(args.new)
