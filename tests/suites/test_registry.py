@@ -127,9 +127,11 @@ class _BrokenEntryPoint:
 def test_a_broken_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.metadata
 
-    from codehazard.tasks.suites import _registry
+    from codehazard._plugins import load_plugins
 
-    monkeypatch.setattr(_registry, "_plugins_loaded", False)
+    load_plugins.cache_clear()  # a failed load is not cached, so later lookups see the same error
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [_BrokenEntryPoint()])
     with pytest.raises(InputError, match=r"suite plugin 'broken' \(broken_plugin:suites\)"):
+        list_suites()
+    with pytest.raises(InputError, match="suite plugin 'broken'"):
         list_suites()

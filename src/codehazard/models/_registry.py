@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
+from codehazard._plugins import load_plugins
 from codehazard.errors import InputError
 from codehazard.models._base import BackendOptions, ModelBackend
 
@@ -78,7 +79,6 @@ class BackendRegistry:
 
 
 _DEFAULT = BackendRegistry()
-_plugins_loaded = False
 
 
 def register_backend(name: str, *, registry: BackendRegistry | None = None) -> Callable[[B], B]:
@@ -99,19 +99,7 @@ def register_backend(name: str, *, registry: BackendRegistry | None = None) -> C
 
 
 def _load_plugins() -> None:
-    global _plugins_loaded
-    if _plugins_loaded:
-        return
-    _plugins_loaded = True
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group="codehazard.backends"):
-        try:
-            ep.load()
-        except Exception as exc:
-            raise InputError(
-                f"the backend plugin {ep.name!r} ({ep.value}) failed to load: {exc}"
-            ) from exc
+    load_plugins("codehazard.backends", "backend")
 
 
 def default_registry() -> BackendRegistry:

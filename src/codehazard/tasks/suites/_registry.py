@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from codehazard._plugins import load_plugins
 from codehazard.errors import InputError
 from codehazard.tasks._model import Task
 from codehazard.tasks.suites._chain import Chain
@@ -200,7 +201,6 @@ class SuiteRegistry:
 
 
 _DEFAULT = SuiteRegistry()
-_plugins_loaded = False
 
 
 def register_suite(
@@ -237,19 +237,7 @@ def register_suite(
 
 
 def _load_plugins() -> None:
-    global _plugins_loaded
-    if _plugins_loaded:
-        return
-    _plugins_loaded = True
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group="codehazard.suites"):
-        try:
-            ep.load()
-        except Exception as exc:
-            raise InputError(
-                f"the suite plugin {ep.name!r} ({ep.value}) failed to load: {exc}"
-            ) from exc
+    load_plugins("codehazard.suites", "suite")
 
 
 def get_suite(name: str) -> Suite:
