@@ -24,14 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("samples", type=Path, help="samples JSONL(.gz): task_id + completion|solution")
     p.add_argument("--tasks", type=Path, required=True, help="HumanEval-format task JSONL(.gz)")
-    p.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 2,
-        help="sandboxed workers (default: CPU count)",
-    )
-    add_limit_options(p)
+    add_execution_options(p)
     add_store_option(p)
     p.add_argument(
         "--resume",
@@ -53,8 +46,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run_evaluate)
 
 
-def add_limit_options(p: argparse.ArgumentParser) -> None:
-    """Sandbox options shared by commands that execute code."""
+def add_execution_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by commands that execute code: pass@k, workers and sandbox limits."""
+    p.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="sandboxed workers (default: CPU count)",
+    )
     d = Limits()
     p.add_argument(
         "--timeout", type=float, default=d.timeout, help=f"seconds per sample (default {d.timeout})"

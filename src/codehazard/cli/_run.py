@@ -8,13 +8,12 @@ stops cleanly, keeps everything finished and prints the ``--resume`` command.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codehazard.cli._common import add_store_option, open_store, parse_ks, print_json
-from codehazard.cli._evaluate import add_limit_options, format_summary, limits_from_args
+from codehazard.cli._evaluate import add_execution_options, format_summary, limits_from_args
 from codehazard.errors import InputError
 
 if TYPE_CHECKING:
@@ -54,14 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--model", help="openai/<model>, anthropic/<model>, samples:<path> or demo")
     _add_generation_options(p)
     _add_connection_options(p)
-    p.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 2,
-        help="sandboxed workers (default: CPU count)",
-    )
-    add_limit_options(p)
+    add_execution_options(p)
     add_store_option(p)
     p.add_argument("--resume", metavar="RUN_ID", help="continue an interrupted run")
     p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
