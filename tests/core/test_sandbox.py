@@ -134,3 +134,44 @@ def test_collect_outputs() -> None:
     calls = collect_outputs("def f(s):\n    return s[::-1]\n", "f", [["ab"], [1]])
     assert calls[0] == {"ok": True, "value": "ba", "error": None}
     assert calls[1]["ok"] is False and "TypeError" in str(calls[1]["error"])
+
+
+SPREAD_OVER_CHILDREN = """
+import os, time
+
+def add(a, b):
+    for _ in range(4):  # 4 x 120 MB, each child within its own address-space limit
+        if os.fork() == 0:
+            blob = bytearray(120 * 1024 * 1024)
+            for i in range(0, len(blob), 4096):
+                blob[i] = 1
+            time.sleep(30)
+            os._exit(0)
+    time.sleep(30)
+    return a + b
+"""
+
+
+@pytest.mark.parametrize("mode", ["cgroup", "watched"])
+def test_memory_of_all_processes_is_bounded_together(toy: dict[str, Task], mode: str) -> None:
+    """With a memory cgroup where the host gives one, and watched from outside where not."""
+    from codehazard.sandbox._prepare import prepare_task
+    from codehazard.sandbox._worker import SandboxWorker
+
+    worker = SandboxWorker(index=7)
+    if mode == "watched":
+        worker._cgroup_error = "memory cgroup unavailable: disabled by the test"
+    try:
+        isolation = worker.start()
+        if isolation["memory_limit"] != mode:
+            pytest.skip(f"this host gives {isolation['memory_limit']!r}, not {mode!r}")
+        limits = Limits(timeout=10.0, memory_mb=300, max_processes=16)
+        verdict = worker.check(prepare_task(toy["toy/add"]), SPREAD_OVER_CHILDREN, limits)
+        assert verdict.status == "memory", verdict.detail
+        assert "together held over 300 MB" in verdict.detail
+        assert verdict.duration < 8  # stopped at the limit, not at the deadline
+        task = prepare_task(toy["toy/add"])
+        ok = worker.check(task, "def add(a, b):\n    return a + b\n", limits)
+        assert ok.status == "passed", ok.detail
+    finally:
+        worker.close()

@@ -155,7 +155,7 @@ def format_summary(summary: dict[str, Any], results: Path | None) -> str:
         f"  isolation: {iso.get('level', 'unknown')} (network namespace "
         f"{iso.get('network_namespace')}, private root {iso.get('private_root')}, "
         f"PID namespace per sample {iso.get('pid_namespace_per_sample')}, "
-        f"memory cgroup {iso.get('memory_cgroup')}, uid {iso.get('unprivileged_uid')})"
+        f"memory limit {iso.get('memory_limit')}, uid {iso.get('unprivileged_uid')})"
     )
     for error in iso.get("errors", []):  # what the host refused, so a weaker level is explained
         lines.append(f"    not obtained: {error}")

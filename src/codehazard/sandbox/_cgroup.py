@@ -113,6 +113,9 @@ class MemoryCgroup:
         value = str(int(memory_mb * _MB))
         if self.version == 2:
             (self.path / "memory.max").write_text(value)
+            group_kill = self.path / "memory.oom.group"  # the OOM killer takes the whole sample
+            if group_kill.exists():
+                group_kill.write_text("1")
             swap = self.path / "memory.swap.max"
             if swap.exists():
                 swap.write_text("0")

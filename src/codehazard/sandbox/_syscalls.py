@@ -28,7 +28,10 @@ MNT_DETACH = 0x2
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
+_CAP_VERSION_3 = 0x20080522
+_CAP_LAST = 63  # beyond the kernel's last capability, PR_CAPBSET_DROP answers EINVAL
 
 _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 
@@ -95,3 +98,34 @@ def setns(fd: int, nstype: int) -> None:
 def prctl(option: int, arg: int) -> None:
     """prctl(2) with one argument. Raises OSError."""
     _check(_libc.prctl(option, arg, 0, 0, 0), f"prctl {option}")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def drop_capabilities() -> None:
+    """Empty the bounding, effective, permitted and inheritable capability sets.
+
+    Inside a user namespace the sandbox runs as its uid 0, which holds every capability over
+    the namespace's own mounts: without this it could remount a read-only bind writable (and
+    write wherever the caller's uid may). With no capabilities and ``no_new_privs``, nothing it
+    executes can regain them. Raises OSError.
+    """
+    for cap in range(_CAP_LAST + 1):
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            if ctypes.get_errno() == 1:  # EPERM: no CAP_SETPCAP, so nothing to drop from here
+                break
+            if ctypes.get_errno() != 22:  # EINVAL: past the kernel's last capability
+                _check(-1, "prctl PR_CAPBSET_DROP")
+    header = _CapHeader(_CAP_VERSION_3, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")

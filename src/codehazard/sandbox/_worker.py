@@ -26,6 +26,8 @@ from codehazard.errors import SandboxError
 from codehazard.sandbox._cgroup import MemoryCgroup
 from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, collect_calls, judge
 from codehazard.sandbox._limits import Limits
+from codehazard.sandbox._memwatch import MemoryWatch, children, pss_over
+from codehazard.sandbox._memwatch import available as memwatch_available
 from codehazard.verdict import Verdict
 
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
@@ -118,6 +120,8 @@ class SandboxWorker:
         self._cgroup: MemoryCgroup | None = None
         self._cgroup_error = ""
         self._oom_before = 0
+        self._watched_zygote: int | None = None  # set when MemoryWatch stands in for a cgroup
+        self._watch_tripped = False
 
     # lifecycle --------------------------------------------------------------------------
 
@@ -160,6 +164,15 @@ class SandboxWorker:
         if hello is None or "hello" not in hello:
             raise SandboxError(f"sandbox worker {self.index} did not start: {self._log_tail()}")
         got = hello["hello"]
+        got["memory_limit"] = "per-process"
+        self._watched_zygote = None
+        if self.requested != "none" and memwatch_available():
+            zygote = self._proc.pid  # as an ordinary user, the zygote is the keeper's child
+            kids = children(zygote) if got.get("user_namespace") else []
+            self._watched_zygote = kids[0] if kids else zygote
+            got["memory_limit"] = "watched"
+        if self._cgroup is not None:
+            got["memory_limit"] = "cgroup"
         if self._cgroup_error:
             got["errors"].append(self._cgroup_error)
         self.isolation = _describe(got)
@@ -311,6 +324,14 @@ class SandboxWorker:
         def expire(signum: int, frame: Any) -> None:
             raise JudgeTimeout
 
+        watch, self._watch_tripped = None, False
+        if self._watched_zygote is not None:
+            if self._cgroup is not None:
+                cgroup, before = self._cgroup, self._oom_before
+                over: Any = lambda pids: cgroup.oom_kills() > before  # noqa: E731
+            else:
+                over = pss_over(limits.memory_mb)
+            watch = MemoryWatch(self._watched_zygote, over).__enter__()
         previous = signal.signal(signal.SIGALRM, expire)
         signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()) + 0.05)
         try:
@@ -322,6 +343,9 @@ class SandboxWorker:
             signal.signal(signal.SIGALRM, previous)
             os.close(req_w)
             os.close(resp_r)
+            if watch is not None:
+                watch.__exit__()
+                self._watch_tripped = watch.tripped
 
     def _infra(self, detail: str, start: float) -> Verdict:
         return Verdict(
@@ -338,13 +362,17 @@ class SandboxWorker:
         if report["out_bytes"] > limits.max_output_kb * 1024:
             status = "error"
             detail = f"output limit exceeded: wrote more than {limits.max_output_kb} KiB"
-        elif self._cgroup is not None and self._cgroup.oom_kills() > self._oom_before:
-            if status != "passed" or report.get("signal") == signal.SIGKILL:
-                status = "memory"
-                detail = (
-                    "memory limit exceeded: the sample's processes together held over "
-                    f"{limits.memory_mb:g} MB"
-                )
+        elif self._watch_tripped or (
+            self._cgroup is not None
+            and self._cgroup.oom_kills() > self._oom_before
+            and (status != "passed" or report.get("signal") == signal.SIGKILL)
+        ):
+            how = "" if self._cgroup is not None else " (measured from outside: no memory cgroup)"
+            status = "memory"
+            detail = (
+                "memory limit exceeded: the sample's processes together held over "
+                f"{limits.memory_mb:g} MB{how}"
+            )
         elif status == "gone":
             status, detail = _why_gone(report, detail)
         fields = {k: outcome.get(k) for k in ("failing_input", "expected", "actual", "exception")}
@@ -397,6 +425,7 @@ def _describe(got: dict[str, Any]) -> dict[str, Any]:
         "ipc_uts_namespaces": bool(got.get("ipc") and got.get("uts")),
         "scrubbed_environment": True,
         "memory_cgroup": bool(got.get("memory_cgroup")),
+        "memory_limit": got.get("memory_limit", "per-process"),
         "rlimits": ["as", "cpu", "fsize", "nofile", "nproc", "core"],
         "errors": got.get("errors", []),
     }

@@ -128,11 +128,34 @@ def _map_user() -> None:
         fh.write(f"0 {gid} 1")
 
 
+def _own_pid_namespace(config: dict[str, Any]) -> int:
+    """Become PID 1 of a PID namespace our user namespace owns; return its descriptor.
+
+    Per-sample namespaces are made by ``setns`` back to the zygote's own PID namespace and a
+    fresh ``unshare``; inside a user namespace that ``setns`` is allowed only for a PID
+    namespace the user namespace owns, so the zygote forks into one first. The process left
+    outside only waits: the worker's ``kill`` reaches it, and its death kills this one
+    (``PDEATHSIG``) and with it every sample.
+    """
+    sc.unshare(sc.CLONE_NEWPID)
+    pid = os.fork()
+    if pid:
+        os.close(config["sock_fd"])
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 0 and not os.path.exists(f"/proc/{config['parent']}"):
+        os._exit(1)  # the worker is gone already
+    os.close(config["pidns_fd"])
+    return os.open("/proc/self/ns/pid", os.O_RDONLY)
+
+
 def isolate(config: dict[str, Any]) -> dict[str, Any]:
     """Enter the strongest isolation this host allows; return what was obtained.
 
     Each step that fails is recorded with its error and the zygote carries on with less, so a
-    restricted host still evaluates (at a lower, reported, level) instead of refusing.
+    restricted host still evaluates (at a lower, reported, level) instead of refusing. May
+    replace ``config["pidns_fd"]`` (see ``_own_pid_namespace``).
     """
     got: dict[str, Any] = {"requested": config["isolation"], "errors": []}
     was_root = os.getuid() == 0
@@ -144,6 +167,7 @@ def isolate(config: dict[str, Any]) -> dict[str, Any]:
         try:
             _map_user()
             got["user_namespace"] = True
+            config["pidns_fd"] = _own_pid_namespace(config)
         except OSError as exc:
             got["errors"].append(str(exc))
     for name, flag in (
@@ -170,6 +194,18 @@ def isolate(config: dict[str, Any]) -> dict[str, Any]:
             got["errors"].append(str(exc))
     got["pid_per_sample"] = _probe_pid_namespace(got, config["pidns_fd"])
     return got
+
+
+def _processes_of(uid: int) -> int:
+    """How many processes the real uid ``uid`` has now (read before the pivot hides /proc)."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                count += 1
+        except OSError:
+            continue
+    return count
 
 
 def _probe_pid_namespace(got: dict[str, Any], pidns_fd: int) -> bool:
@@ -239,7 +275,32 @@ def _apply_limits(limits: dict[str, Any], uid: int | None) -> None:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+    else:  # uid 0 of our user namespace (or the caller's own uid): give up its capabilities
+        sc.drop_capabilities()
     sc.prctl(sc.PR_SET_NO_NEW_PRIVS, 1)
+
+
+def _bound_ipc(limits: dict[str, Any]) -> None:
+    """Cap System V shared memory in the sample's fresh IPC namespace at its memory limit.
+
+    Shared memory detached from every process counts against no rlimit, and without a memory
+    cgroup against nothing at all. These sysctls are per IPC namespace and looked up in the
+    caller's, through a descriptor of /proc the zygote opened before the pivot.
+    """
+    proc_fd = limits.get("proc_fd")
+    if proc_fd is None:
+        return
+    pages = int(limits["memory_mb"]) * 256  # 4 KiB pages
+    for name, value in (
+        ("shmmax", int(limits["memory_mb"]) * 1024 * 1024),
+        ("shmall", pages),
+        ("shmmni", 64),
+    ):
+        fd = os.open(f"sys/kernel/{name}", os.O_WRONLY, dir_fd=proc_fd)
+        try:
+            os.write(fd, str(value).encode())
+        finally:
+            os.close(fd)
 
 
 def _send(fd: int, message: dict[str, Any] | bytes) -> None:
@@ -345,6 +406,9 @@ def run_candidate(
     try:
         if limits.get("cgroup_fd") is not None:  # the whole sample under one memory limit
             os.write(limits["cgroup_fd"], b"0")
+        if limits.get("new_ipc"):  # System V IPC objects die with the sample
+            sc.unshare(sc.CLONE_NEWIPC)
+            _bound_ipc(limits)
         # Move every source above the targets first, so no dup2 overwrites a later source.
         null = os.open("/dev/null", os.O_RDONLY)
         sources = [
@@ -363,8 +427,6 @@ def run_candidate(
         )
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
-        if limits.get("new_ipc"):  # System V IPC objects die with the sample
-            sc.unshare(sc.CLONE_NEWIPC)
         _apply_limits(limits, uid)
         req = os.fdopen(3, "rb")
         first = json.loads(req.readline() or b"{}")
@@ -477,7 +539,9 @@ def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
             os._exit(0)
         config = json.loads(data)
         config["new_ipc"] = bool(state["isolation"].get("ipc"))
+        config["proc_fd"] = state["proc_fd"]
         config["cgroup_fd"] = state["cgroup_fd"]
+        config["max_processes"] = int(config["max_processes"]) + state["nproc_base"]
         run_candidate(fds, out_w, theirs.fileno(), config, state["uid"], workdir)
     os.close(out_w)
     theirs.close()
@@ -543,11 +607,16 @@ def main() -> None:
         os._exit(1)
     for name in PRELOAD:
         __import__(name)
-    state: dict[str, Any] = {"pidns_fd": os.open("/proc/self/ns/pid", os.O_RDONLY)}
-    state["cgroup_fd"] = None
+    config["pidns_fd"] = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    proc_fd = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)  # for per-sample IPC sysctls
+    state: dict[str, Any] = {"cgroup_fd": None, "nproc_base": 0}
     if config.get("cgroup_procs"):  # opened before the pivot hides /sys
         state["cgroup_fd"] = os.open(config["cgroup_procs"], os.O_WRONLY)
-    state["isolation"] = isolate({**config, "pidns_fd": state["pidns_fd"]})
+    if os.getuid() != 0:  # RLIMIT_NPROC counts all the caller's processes, not the sample's
+        state["nproc_base"] = _processes_of(os.getuid())
+    state["isolation"] = isolate(config)
+    state["pidns_fd"] = config["pidns_fd"]
+    state["proc_fd"] = proc_fd if state["isolation"].get("ipc") else None
     uid = config.get("uid")
     state["uid"] = (
         uid
