@@ -1,0 +1,213 @@
+"""The runner: PID 1 of one sample's namespace, which loads the candidate and answers calls.
+
+Forked by the zygote ahead of time; once handed its pipes and limits it moves into the memory
+cgroup, takes a fresh IPC namespace, arranges its descriptors, applies rlimits, drops its uid or
+capabilities, and only then loads the candidate's program and answers the trusted judge's calls
+with plain data. Until the program is loaded a failure is the harness's (reported on a socket
+only the zygote reads); after, everything is the candidate's doing. Standard library,
+``_codec`` and ``_syscalls`` only: this runs inside the sandbox.
+"""
+
+from __future__ import annotations
+
+import builtins
+import fcntl
+import json
+import os
+import resource
+import signal
+from typing import Any
+
+from codehazard.sandbox import _syscalls as sc
+from codehazard.sandbox._codec import CodecError, decode, dumps, encode
+
+
+def _apply_limits(limits: dict[str, Any], uid: int | None) -> None:
+    mb = 1024 * 1024
+    cpu = int(limits["timeout"]) + 2
+    for res, value in (
+        (resource.RLIMIT_AS, int(limits["memory_mb"] * mb)),
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_FSIZE, int(limits["max_file_mb"] * mb)),
+        (resource.RLIMIT_NOFILE, int(limits["max_open_files"])),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NPROC, int(limits["max_processes"])),
+    ):
+        resource.setrlimit(res, (value, value))
+    if uid is not None:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    else:  # uid 0 of our user namespace (or the caller's own uid): give up its capabilities
+        sc.drop_capabilities()
+    sc.prctl(sc.PR_SET_NO_NEW_PRIVS, 1)
+
+
+def _bound_ipc(limits: dict[str, Any]) -> None:
+    """Cap System V shared memory in the sample's fresh IPC namespace at its memory limit.
+
+    Shared memory detached from every process counts against no rlimit, and without a memory
+    cgroup against nothing at all. These sysctls are per IPC namespace and looked up in the
+    caller's, through a descriptor of /proc the zygote opened before the pivot.
+    """
+    proc_fd = limits.get("proc_fd")
+    if proc_fd is None:
+        return
+    pages = int(limits["memory_mb"]) * 256  # 4 KiB pages
+    for name, value in (
+        ("shmmax", int(limits["memory_mb"]) * 1024 * 1024),
+        ("shmall", pages),
+        ("shmmni", 64),
+    ):
+        fd = os.open(f"sys/kernel/{name}", os.O_WRONLY, dir_fd=proc_fd)
+        try:
+            os.write(fd, str(value).encode())
+        finally:
+            os.close(fd)
+
+
+def _send(fd: int, message: dict[str, Any] | bytes) -> None:
+    data = message if isinstance(message, bytes) else dumps(message)
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _load(program: str, entry_point: str) -> tuple[dict[str, Any], Any]:
+    """Compile and run the candidate program; return the ready message and the function."""
+    try:
+        code = compile(program, "<candidate>", "exec")
+    except (SyntaxError, ValueError) as exc:
+        return {"ready": False, "status": "syntax", "detail": f"{type(exc).__name__}: {exc}"}, None
+    except MemoryError:
+        return {"ready": False, "status": "memory", "detail": "MemoryError while compiling"}, None
+    namespace: dict[str, Any] = {"__name__": "__candidate__", "__builtins__": builtins}
+    try:
+        exec(code, namespace)
+    except MemoryError:
+        return {"ready": False, "status": "memory", "detail": "MemoryError at import"}, None
+    except BaseException as exc:  # the candidate's failure, reported as data
+        return {
+            "ready": False,
+            "status": "error",
+            "detail": f"{type(exc).__name__} at import: {str(exc)[:300]}",
+        }, None
+    fn = namespace.get(entry_point)
+    if not callable(fn):
+        return {
+            "ready": False,
+            "status": "error",
+            "detail": f"the program does not define a function {entry_point!r}",
+        }, None
+    return {"ready": True}, fn
+
+
+def _describe_raised(exc: BaseException) -> list[str]:
+    """Name and message of the candidate's exception, even when its ``__str__`` misbehaves."""
+    try:
+        name = type(exc).__name__
+        name = name if type(name) is str else "Exception"
+    except BaseException:
+        name = "Exception"
+    try:
+        message = str(exc)
+        message = message[:300] if type(message) is str else ""
+    except BaseException:
+        message = "<the exception's message could not be read>"
+    return [name, message]
+
+
+def _answer(ident: Any, msg: dict[str, Any], fn: Any) -> bytes:
+    """Call the candidate once and encode its answer (or its failure) as one reply line."""
+    try:
+        value = fn(*decode(msg["args"]), **decode(msg["kwargs"]))
+    except BaseException as exc:  # the candidate raised: report it as data
+        return dumps({"id": ident, "exc": _describe_raised(exc)})
+    try:
+        return dumps({"id": ident, "ok": encode(value)})
+    except CodecError as exc:
+        return dumps({"id": ident, "bad": str(exc)})
+    except RecursionError:
+        return dumps({"id": ident, "bad": "value nested too deeply"})
+
+
+def _serve(req: Any, resp_fd: int, fn: Any) -> None:
+    """Answer the judge's calls until it closes the request pipe.
+
+    Anything going wrong here happens after the candidate's code ran (it may have installed
+    signal handlers, exhausted memory or replaced descriptors), so it is the candidate's failure:
+    the worst outcome is a failed call, never a harness failure.
+    """
+    while True:
+        line = req.readline()
+        if not line:
+            return
+        msg = json.loads(line)
+        ident = msg["id"]
+        memory_reply = dumps({"id": ident, "exc": ["MemoryError", "while answering"]})
+        try:
+            reply = _answer(ident, msg, fn)
+        except MemoryError:
+            reply = memory_reply
+        except BaseException as exc:
+            reply = dumps({"id": ident, "exc": ["Exception", f"answer failed: {type(exc)}"]})
+        _send(resp_fd, reply)
+
+
+SETUP_FD = 5  # the runner's trusted report of a setup failure, closed before candidate code
+
+
+def run_candidate(
+    fds: list[int], out_w: int, setup: int, limits: dict[str, Any], uid: int | None, workdir: str
+) -> None:
+    """Body of the runner process. Never returns.
+
+    Until the candidate's program is loaded, a failure is the harness's: the runner reports it
+    on ``setup`` (a socket only the zygote reads) and the sample is retried as ``infra``. That
+    socket is closed before the candidate's code runs, so a candidate that exits with any code
+    or prints anything cannot pass for a harness failure.
+    """
+    try:
+        if limits.get("cgroup_fd") is not None:  # the whole sample under one memory limit
+            os.write(limits["cgroup_fd"], b"0")
+        if limits.get("new_ipc"):  # System V IPC objects die with the sample
+            sc.unshare(sc.CLONE_NEWIPC)
+            _bound_ipc(limits)
+        # Move every source above the targets first, so no dup2 overwrites a later source.
+        null = os.open("/dev/null", os.O_RDONLY)
+        sources = [
+            fcntl.fcntl(fd, fcntl.F_DUPFD, SETUP_FD + 1) for fd in (null, out_w, fds[0], fds[1])
+        ]
+        setup_high = fcntl.fcntl(setup, fcntl.F_DUPFD, SETUP_FD + 1)
+        for target, fd in zip((0, 1, 3, 4), sources, strict=True):
+            os.dup2(fd, target)
+        os.dup2(sources[1], 2)
+        os.dup2(setup_high, SETUP_FD)
+        os.closerange(SETUP_FD + 1, 65536)
+        os.chdir(workdir)
+        os.environ.clear()
+        os.environ.update(
+            PATH="/usr/local/bin:/usr/bin:/bin", HOME=workdir, TMPDIR=workdir, LANG="C.UTF-8"
+        )
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        _apply_limits(limits, uid)
+        req = os.fdopen(3, "rb")
+        first = json.loads(req.readline() or b"{}")
+    except BaseException as exc:
+        try:
+            import traceback
+
+            report = f"runner setup failed: {exc!r} {traceback.format_exc()[-600:]}"
+            os.write(SETUP_FD, report.encode("utf-8", "replace")[:60000])
+        finally:
+            os._exit(70)
+    os.close(SETUP_FD)
+    code = 0
+    try:
+        ready, fn = _load(first.get("program", ""), first.get("entry_point", ""))
+        _send(4, ready)
+        if fn is not None:
+            _serve(req, 4, fn)
+    except BaseException:  # the candidate's doing (see _serve): the judge sees the call fail
+        code = 1
+    os._exit(code)
