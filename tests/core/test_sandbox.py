@@ -175,3 +175,21 @@ def test_memory_of_all_processes_is_bounded_together(toy: dict[str, Task], mode:
         assert ok.status == "passed", ok.detail
     finally:
         worker.close()
+
+
+def test_a_runner_that_fails_before_the_candidate_runs_is_infra(toy: dict[str, Task]) -> None:
+    """The harness's own failure is never the model's: retried, then reported as infra."""
+    from codehazard.sandbox._prepare import prepare_task
+    from codehazard.sandbox._worker import SandboxWorker
+
+    worker = SandboxWorker(index=8)
+    try:
+        worker.start()
+        limits = Limits(timeout=2.0, max_open_files=2**40)  # setrlimit refuses this
+        verdict = worker.check(
+            prepare_task(toy["toy/add"]), "def add(a, b):\n    return a + b\n", limits
+        )
+        assert verdict.status == "infra", verdict.detail
+        assert "runner setup failed" in verdict.detail
+    finally:
+        worker.close()

@@ -86,11 +86,8 @@ def _load(program: str, entry_point: str) -> tuple[dict[str, Any], Any]:
     except MemoryError:
         return {"ready": False, "status": "memory", "detail": "MemoryError at import"}, None
     except BaseException as exc:  # the candidate's failure, reported as data
-        return {
-            "ready": False,
-            "status": "error",
-            "detail": f"{type(exc).__name__} at import: {str(exc)[:300]}",
-        }, None
+        name, message = _describe_raised(exc)
+        return {"ready": False, "status": "error", "detail": f"{name} at import: {message}"}, None
     fn = namespace.get(entry_point)
     if not callable(fn):
         return {
@@ -166,6 +163,7 @@ def run_candidate(
     socket is closed before the candidate's code runs, so a candidate that exits with any code
     or prints anything cannot pass for a harness failure.
     """
+    report_fd = setup  # moves to SETUP_FD with the other descriptors
     try:
         if limits.get("cgroup_fd") is not None:  # the whole sample under one memory limit
             os.write(limits["cgroup_fd"], b"0")
@@ -182,6 +180,7 @@ def run_candidate(
             os.dup2(fd, target)
         os.dup2(sources[1], 2)
         os.dup2(setup_high, SETUP_FD)
+        report_fd = SETUP_FD
         os.closerange(SETUP_FD + 1, 65536)
         os.chdir(workdir)
         os.environ.clear()
@@ -198,7 +197,7 @@ def run_candidate(
             import traceback
 
             report = f"runner setup failed: {exc!r} {traceback.format_exc()[-600:]}"
-            os.write(SETUP_FD, report.encode("utf-8", "replace")[:60000])
+            os.write(report_fd, report.encode("utf-8", "replace")[:60000])
         finally:
             os._exit(70)
     os.close(SETUP_FD)
