@@ -64,38 +64,50 @@ def available() -> bool:
 class MemoryWatch:
     """Kill the processes under ``zygote`` (the runners and theirs) once they hold too much.
 
-    ``over`` decides: given the sample's pids, is it over its limit? With a memory cgroup it
-    asks whether the kernel's OOM killer has struck (one killed child must not leave the rest
-    of the sample sleeping until the deadline); without, it sums their PSS (``pss_over``).
+    One thread per worker, armed for each sample with ``over``: given the sample's pids, is it
+    over its limit? With a memory cgroup ``over`` asks whether the kernel's OOM killer has
+    struck (one killed child must not leave the rest of the sample sleeping until the
+    deadline); without, it sums their PSS (``pss_over``).
     """
 
-    def __init__(
-        self, zygote: int, over: Callable[[list[int]], bool], interval: float = INTERVAL
-    ) -> None:
-        self.zygote, self.over, self.interval = zygote, over, interval
-        self.tripped = False
+    def __init__(self, zygote: int, interval: float = INTERVAL) -> None:
+        self.zygote, self.interval = zygote, interval
+        self._over: Callable[[list[int]], bool] | None = None
+        self._tripped = False
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory-watch", daemon=True)
-
-    def __enter__(self) -> MemoryWatch:
         self._thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def arm(self, over: Callable[[list[int]], bool]) -> None:
+        """Watch the sample now starting."""
+        with self._lock:
+            self._over, self._tripped = over, False
+
+    def disarm(self) -> bool:
+        """Stop watching; return whether the sample was killed for its memory."""
+        with self._lock:
+            self._over = None
+            return self._tripped
+
+    def close(self) -> None:
+        """End the thread."""
         self._stop.set()
         self._thread.join()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            pids = [p for runner in children(self.zygote) for p in _tree(runner)]
-            if pids and self.over(pids):
-                self.tripped = True
-                for pid in pids:  # runners first: PID 1 of a namespace takes the rest with it
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-                return
+            with self._lock:  # disarm() waits for a kill in progress: none lands after it
+                if self._over is None:
+                    continue
+                pids = [p for runner in children(self.zygote) for p in _tree(runner)]
+                if pids and self._over(pids):
+                    self._tripped, self._over = True, None
+                    for pid in pids:  # runners first: PID 1 of a namespace takes the rest
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except OSError:
+                            pass
 
 
 def pss_over(limit_mb: float) -> Callable[[list[int]], bool]:

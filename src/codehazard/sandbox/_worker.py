@@ -120,7 +120,7 @@ class SandboxWorker:
         self._cgroup: MemoryCgroup | None = None
         self._cgroup_error = ""
         self._oom_before = 0
-        self._watched_zygote: int | None = None  # set when MemoryWatch stands in for a cgroup
+        self._watch: MemoryWatch | None = None  # the sample's memory, watched from here
         self._watch_tripped = False
 
     # lifecycle --------------------------------------------------------------------------
@@ -165,11 +165,10 @@ class SandboxWorker:
             raise SandboxError(f"sandbox worker {self.index} did not start: {self._log_tail()}")
         got = hello["hello"]
         got["memory_limit"] = "per-process"
-        self._watched_zygote = None
         if self.requested != "none" and memwatch_available():
             zygote = self._proc.pid  # as an ordinary user, the zygote is the keeper's child
             kids = children(zygote) if got.get("user_namespace") else []
-            self._watched_zygote = kids[0] if kids else zygote
+            self._watch = MemoryWatch(kids[0] if kids else zygote)
             got["memory_limit"] = "watched"
         if self._cgroup is not None:
             got["memory_limit"] = "cgroup"
@@ -185,6 +184,9 @@ class SandboxWorker:
 
     def close_zygote(self) -> None:
         """Stop the zygote (and with it any sample still running)."""
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         if self._sock is not None:
             self._sock.close()
             self._sock = None
@@ -324,14 +326,14 @@ class SandboxWorker:
         def expire(signum: int, frame: Any) -> None:
             raise JudgeTimeout
 
-        watch, self._watch_tripped = None, False
-        if self._watched_zygote is not None:
+        self._watch_tripped = False
+        if self._watch is not None:
             if self._cgroup is not None:
                 cgroup, before = self._cgroup, self._oom_before
                 over: Any = lambda pids: cgroup.oom_kills() > before  # noqa: E731
             else:
                 over = pss_over(limits.memory_mb)
-            watch = MemoryWatch(self._watched_zygote, over).__enter__()
+            self._watch.arm(over)
         previous = signal.signal(signal.SIGALRM, expire)
         signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()) + 0.05)
         try:
@@ -343,9 +345,8 @@ class SandboxWorker:
             signal.signal(signal.SIGALRM, previous)
             os.close(req_w)
             os.close(resp_r)
-            if watch is not None:
-                watch.__exit__()
-                self._watch_tripped = watch.tripped
+            if self._watch is not None:
+                self._watch_tripped = self._watch.disarm()
 
     def _infra(self, detail: str, start: float) -> Verdict:
         return Verdict(
