@@ -75,6 +75,7 @@ class MemoryCgroup:
     path: Path
     version: int
     limit_mb: float = float("inf")  # a new group starts unlimited
+    _events_fd: int | None = None
 
     @classmethod
     def create(cls, name: str) -> MemoryCgroup:
@@ -132,7 +133,10 @@ class MemoryCgroup:
         """How many processes the kernel has killed in this group for lack of memory."""
         name = "memory.events" if self.version == 2 else "memory.oom_control"
         try:
-            for line in (self.path / name).read_text().splitlines():
+            if self._events_fd is None:  # read once per sample and per poll: keep it open
+                self._events_fd = os.open(self.path / name, os.O_RDONLY)
+            text = os.pread(self._events_fd, 4096, 0).decode()
+            for line in text.splitlines():
                 key, _, count = line.partition(" ")
                 if key == "oom_kill":
                     return int(count)
@@ -142,6 +146,9 @@ class MemoryCgroup:
 
     def remove(self) -> None:
         """Delete the group (its processes are gone by now); leftovers are harmless."""
+        if self._events_fd is not None:
+            os.close(self._events_fd)
+            self._events_fd = None
         try:
             os.rmdir(self.path)
         except OSError:

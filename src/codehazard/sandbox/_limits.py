@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -11,10 +11,12 @@ class Limits:
     """Per-sample limits.
 
     ``timeout`` is wall-clock seconds for the whole check of one sample (every call the test
-    makes); CPU time is capped slightly above it. ``memory_mb`` caps the candidate's address
-    space; ``max_processes`` its processes and threads; ``max_file_mb`` any single file it
-    writes; ``max_disk_mb`` its whole private working directory; ``max_open_files`` its
-    descriptors; ``max_output_kb`` the bytes it may write to stdout and stderr together
+    makes); CPU time is capped slightly above it. ``memory_mb`` caps the memory of all the
+    sample's processes together (a memory cgroup, or a watch where none can be had) and the
+    address space of each; ``max_processes`` its processes and threads; ``max_file_mb`` any
+    single file it writes; ``max_disk_mb`` its whole private working directory;
+    ``max_open_files`` its descriptors; ``max_output_kb`` the bytes it may write to stdout and
+    stderr together
     (past that it is stopped and the sample is an error).
     """
 
@@ -34,7 +36,7 @@ class Limits:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain form, for the sandbox protocol and the run record."""
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # flat: no deep copy
 
     def with_timeout(self, timeout: float | None) -> Limits:
         """The same limits with another time limit (``None`` keeps this one)."""

@@ -133,6 +133,7 @@ class SandboxWorker:
         if self._cgroup is None and self.requested != "none" and not self._cgroup_error:
             try:
                 self._cgroup = MemoryCgroup.create(f"codehazard-{os.getpid()}-{self.index}")
+                self._oom_before = self._cgroup.oom_kills()
             except OSError as exc:
                 self._cgroup_error = f"memory cgroup unavailable: {exc}"
         config = {
@@ -282,7 +283,6 @@ class SandboxWorker:
         if self._cgroup is not None:
             try:
                 self._cgroup.set_limit(limits.memory_mb)
-                self._oom_before = self._cgroup.oom_kills()
             except OSError as exc:
                 return f"cannot set the sample's memory limit: {exc}"
         req_r, req_w = os.pipe()
@@ -356,6 +356,13 @@ class SandboxWorker:
             isolation=self.isolation,
         )
 
+    def _oom_killed(self) -> bool:
+        """Did the cgroup's OOM killer strike during the sample just ended?"""
+        if self._cgroup is None:
+            return False
+        before, self._oom_before = self._oom_before, self._cgroup.oom_kills()
+        return self._oom_before > before
+
     def _merge(
         self, outcome: dict[str, Any], report: dict[str, Any], limits: Limits, start: float
     ) -> Verdict:
@@ -364,9 +371,7 @@ class SandboxWorker:
             status = "error"
             detail = f"output limit exceeded: wrote more than {limits.max_output_kb} KiB"
         elif self._watch_tripped or (
-            self._cgroup is not None
-            and self._cgroup.oom_kills() > self._oom_before
-            and (status != "passed" or report.get("signal") == signal.SIGKILL)
+            self._oom_killed() and (status != "passed" or report.get("signal") == signal.SIGKILL)
         ):
             how = "" if self._cgroup is not None else " (measured from outside: no memory cgroup)"
             status = "memory"
