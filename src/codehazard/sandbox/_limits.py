@@ -16,8 +16,7 @@ class Limits:
     address space of each; ``max_processes`` its processes and threads; ``max_file_mb`` any
     single file it writes; ``max_disk_mb`` its whole private working directory;
     ``max_open_files`` its descriptors; ``max_output_kb`` the bytes it may write to stdout and
-    stderr together
-    (past that it is stopped and the sample is an error).
+    stderr together (past that it is stopped and the sample is an error).
     """
 
     timeout: float = 3.0
