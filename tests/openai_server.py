@@ -11,7 +11,10 @@ asyncio loop in a background thread. Answers are scripted; faults are injected p
   choices.
 
 Each fault applies once, to the next request whose prompt contains its ``match`` (every request
-when ``match`` is ``None``). ``server.requests`` records every request received.
+when ``match`` is ``None``). ``server.requests`` records every request received, with the text
+of the answer sent (``reply``). With ``unique_replies`` every answer ends in a comment line
+numbering it (``    # reply 7``), so a test can tell a reply read from a cache from one asked for
+again.
 
 Standalone (for subprocess tests and the benchmark)::
 
@@ -83,13 +86,14 @@ class Fault:
 
 @dataclass
 class Seen:
-    """A request the server received."""
+    """A request the server received, and the text it answered (``None``: no answer text)."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: Any
     at: float
+    reply: str | None = None
 
 
 def prompt_text(body: Any) -> str:
@@ -124,8 +128,9 @@ class OpenAIServer:
     ``api_key``: required bearer key (``None`` accepts any); ``models``: the models it knows
     (``None`` accepts any); ``latency``: seconds added to every answer; ``context_limit``:
     prompts longer than this many characters get OpenAI's context-length error; ``answer``:
-    the scripted answer function (default: empty text). ``max_in_flight`` is the most
-    generation requests it has held at once.
+    the scripted answer function (default: empty text); ``unique_replies``: number every
+    answer (see the module docstring). ``max_in_flight`` is the most generation requests it
+    has held at once.
     """
 
     def __init__(
@@ -136,10 +141,13 @@ class OpenAIServer:
         latency: float = 0.0,
         context_limit: int | None = None,
         answer: Answer | None = None,
+        unique_replies: bool = False,
     ) -> None:
         self.api_key, self.models, self.latency = api_key, models, latency
         self.context_limit = context_limit
         self.answer: Answer = answer or (lambda body, prompt: "")
+        self.unique_replies = unique_replies
+        self.replies_sent = 0
         self.faults: list[Fault] = []
         self.requests: list[Seen] = []
         self.in_flight = 0
@@ -241,11 +249,14 @@ class OpenAIServer:
             body = json.loads(raw) if raw else None
         except json.JSONDecodeError:
             body = None
-        self.requests.append(Seen(method, path, headers, body, time.monotonic()))
+        seen = Seen(method, path, headers, body, time.monotonic())
+        self.requests.append(seen)
         status, extra, payload = await self._respond(method, path, headers, body)
         if status is None:  # drop the connection without a word
             writer.transport.abort()
             return False
+        if status == 200 and isinstance(payload, dict):
+            seen.reply = self.reply_text(payload)
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
         out = [
@@ -257,6 +268,22 @@ class OpenAIServer:
         writer.write(("\r\n".join(out) + "\r\n\r\n").encode() + data)
         await writer.drain()
         return headers.get("connection", "").lower() != "close"
+
+    def reply_text(self, payload: dict[str, Any]) -> str | None:
+        """The answer text of a response body (``None`` for other bodies)."""
+        choices = payload.get("choices") or [{}]
+        message = choices[0].get("message") or {}
+        text = message.get("content", choices[0].get("text"))
+        return text if isinstance(text, str) else None
+
+    def scripted(self, body: dict[str, Any], prompt: str) -> str:
+        """The scripted answer, numbered when ``unique_replies``."""
+        text = self.answer(body, prompt)
+        if self.unique_replies:
+            with self._lock:
+                self.replies_sent += 1
+                text += f"\n    # reply {self.replies_sent}\n"  # indented: no stop cuts it
+        return text
 
     def _take_fault(self, prompt: str) -> Fault | None:
         with self._lock:
@@ -289,12 +316,7 @@ class OpenAIServer:
         fault = self._take_fault(prompt)
         if fault is not None and fault.kind != "slow":
             return self._fault_response(fault)
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            await asyncio.sleep(self.latency + (fault.delay if fault else 0.0))
-        finally:
-            self.in_flight -= 1
+        await self._hold(fault.delay if fault else 0.0)
         if self.context_limit is not None and len(prompt) > self.context_limit:
             message = (
                 f"This model's maximum context length is {self.context_limit} tokens. However, "
@@ -302,6 +324,15 @@ class OpenAIServer:
             )
             return 400, {}, _error(message, "context_length_exceeded")
         return 200, {}, self._completion(body, prompt, chat, model)
+
+    async def _hold(self, delay: float) -> None:
+        """Keep a generation request in flight for the latency plus ``delay`` seconds."""
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(self.latency + delay)
+        finally:
+            self.in_flight -= 1
 
     def _fault_response(self, fault: Fault) -> tuple[int | None, dict[str, str], Any]:
         if fault.kind == "drop":
@@ -314,7 +345,7 @@ class OpenAIServer:
         return fault.status_code, fault.headers, body
 
     def _completion(self, body: dict[str, Any], prompt: str, chat: bool, model: str) -> Any:
-        text = self.answer(body, prompt)
+        text = self.scripted(body, prompt)
         finish = "stop"
         stops = body.get("stop") or []
         cut = min((i for s in stops if (i := text.find(s)) >= 0), default=-1)

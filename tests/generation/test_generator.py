@@ -128,7 +128,7 @@ def test_preflight(server: OpenAIServer) -> None:
 
     asyncio.run(check(backend(server)))
     (probe,) = server.completion_requests()
-    assert probe.body["max_tokens"] == 1
+    assert probe.body["max_tokens"] == GenerationParams().max_tokens  # the run's budget
     with pytest.raises(BackendError, match="rejected the API key"):
         asyncio.run(
             check(
@@ -140,6 +140,14 @@ def test_preflight(server: OpenAIServer) -> None:
     server.add_fault(Fault.status(400, body={"error": {"message": "top_p unsupported"}}))
     with pytest.raises(BackendError, match="top_p unsupported"):
         asyncio.run(check(backend(server)))
+    budget = (
+        "This model's maximum context length is 512 tokens. However, you requested 1030 "
+        "tokens (6 in the messages, 1024 in the completion)."
+    )
+    server.add_fault(Fault.status(400, body={"error": {"message": budget}}))
+    with pytest.raises(BackendError, match="--max-tokens 1024") as caught:
+        asyncio.run(check(backend(server)))
+    assert "\n" not in str(caught.value)
 
 
 def test_preflight_unreachable_is_one_clear_error() -> None:
@@ -156,3 +164,20 @@ def test_preflight_unreachable_is_one_clear_error() -> None:
     with pytest.raises(BackendError, match="is the server running") as caught:
         asyncio.run(check())
     assert "\n" not in str(caught.value) and url in str(caught.value)
+
+
+def test_answers_without_output_are_not_cached(tmp_path: Path) -> None:
+    jobs = [(t, 0) for t in toy_tasks(2)]
+    refusal = {"error": {"message": "flagged by the content management policy"}}
+    with (
+        Store(tmp_path / "s.sqlite") as store,
+        OpenAIServer(api_key=API_KEY, context_limit=20) as server,
+    ):
+        cache = ResponseCache(store)
+        server.add_fault(Fault.status(400, body=refusal, match="add_1("))
+        first = run_jobs(make(server, cache=cache), jobs)
+        assert sorted(r.meta.finish_reason or "" for r in first) == ["context_length", "refused"]
+        assert len(cache) == 0
+        second = run_jobs(make(server, cache=cache), jobs)
+        assert not any(r.meta.cache_hit for r in second)
+        assert len(server.completion_requests()) == 4

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gen_toys import expected_status, toy_tasks
-from openai_server import API_KEY, Fault, OpenAIServer
+from gen_toys import answers_table, expected_status, toy_tasks
+from openai_server import API_KEY, Fault, OpenAIServer, table_answer
 
 from codehazard.errors import BackendError, InputError
 from codehazard.generation import (
@@ -38,12 +38,12 @@ def config(server: OpenAIServer, model: str = "openai/test-model", **params: Any
     )
 
 
-def options(key: str = API_KEY, **kwargs: Any) -> SessionOptions:
+def options(key: str = API_KEY, base_url: str | None = None, **kwargs: Any) -> SessionOptions:
     return SessionOptions(
         workers=1,
         max_connections=kwargs.pop("max_connections", 4),
         retry=FAST,
-        backend=BackendOptions(api_key=key),
+        backend=BackendOptions(api_key=key, base_url=base_url),
         **kwargs,
     )
 
@@ -225,3 +225,81 @@ def test_resume_rebuilds_tasks_a_kill_left_unrecorded(store: Store) -> None:
         db.execute("DELETE FROM tasks WHERE run_id=?", (run_id,))
     assert resume_run(store, run_id, session=options()).status == "complete"
     assert snapshot(store, run_id) == expected
+
+
+def test_the_cache_never_answers_for_another_server(server: OpenAIServer, store: Store) -> None:
+    first = start_run(store, toy_tasks(3), config(server), session=options())
+    assert first.summary["pass_at_k"]["1"] == 1.0
+    wrong = {f"add_{i}(": ["```python\ndef nothing():\n    pass\n```"] for i in range(3)}
+    with OpenAIServer(api_key=API_KEY, answer=table_answer(wrong)) as other:
+        second = start_run(store, toy_tasks(3), config(other), session=options())
+        assert len(other.completion_requests()) == 4  # the probe and every sample
+    assert second.summary["generation"]["cache_hits"] == 0
+    assert second.summary["pass_at_k"]["1"] == 0.0
+
+
+def test_resume_goes_back_to_the_run_s_server(
+    server: OpenAIServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    server.add_fault(*[Fault.status(503, match="add_1(")] * FAST.attempts)
+    cfg = config(server).model_copy(update={"base_url": None})
+    result = start_run(store, toy_tasks(3), cfg, session=options())
+    params = store.get_run(result.run_id).params
+    assert params["config"]["base_url"] == server.base_url  # resolved from the environment
+    assert params["sessions"][0]["base_url"] == server.base_url
+    with OpenAIServer(api_key=API_KEY, answer=lambda body, prompt: "nonsense") as other:
+        monkeypatch.setenv("OPENAI_BASE_URL", other.base_url)
+        with pytest.raises(InputError, match=f"--base-url {server.base_url} to continue"):
+            resume_run(store, result.run_id, session=options())
+        monkeypatch.delenv("OPENAI_BASE_URL")
+        assert resume_run(store, result.run_id, session=options()).status == "complete"
+        assert other.requests == []
+    assert [r.status for r in store.records(result.run_id)] == ["passed"] * 3
+
+
+def test_resume_may_move_to_a_server_named_by_base_url(
+    server: OpenAIServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.add_fault(*[Fault.status(503, match="add_1(")] * FAST.attempts)
+    result = start_run(store, toy_tasks(3), config(server), session=options())
+    with OpenAIServer(api_key=API_KEY, answer=table_answer(answers_table(3))) as moved:
+        monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # overridden by the flag
+        session = options(base_url=moved.base_url)
+        assert resume_run(store, result.run_id, session=session).status == "complete"
+        assert len(moved.completion_requests()) == 2  # the probe and the failed sample
+    sessions = store.get_run(result.run_id).params["sessions"]
+    assert [s["base_url"] for s in sessions] == [server.base_url, moved.base_url]
+
+
+def test_overflow_from_max_tokens_is_ours_not_the_model_s(
+    server: OpenAIServer, store: Store
+) -> None:
+    budget = (
+        "This model's maximum context length is 2048 tokens. However, you requested 2100 "
+        "tokens (76 in the messages, 2024 in the completion)."
+    )
+    server.add_fault(Fault.status(400, body={"error": {"message": budget}}, match="add_1("))
+    result = start_run(store, toy_tasks(3), config(server, max_tokens=2024), session=options())
+    assert result.status == "incomplete"
+    records = {r.key: r for r in store.records(result.run_id)}
+    infra = records["toy/1#0"]
+    assert infra.status == "infra" and infra.verdict is not None
+    assert "--max-tokens 2024" in infra.verdict.detail
+    assert result.summary["pass_at_k"]["1"] == 1.0  # not counted against the model
+
+
+def test_a_refused_request_is_a_failed_sample_not_retried(
+    server: OpenAIServer, store: Store
+) -> None:
+    refusal = {"error": {"message": "Invalid prompt: flagged under our usage policy."}}
+    server.add_fault(Fault.status(400, body=refusal, match="add_1("))
+    result = start_run(store, toy_tasks(3), config(server), session=options())
+    assert result.status == "complete"
+    refused = {r.key: r for r in store.records(result.run_id)}["toy/1#0"]
+    assert refused.status == "failed" and refused.program == ""
+    assert refused.verdict is not None and "refused" in refused.verdict.detail
+    assert refused.verdict.isolation == {"executed": False}
+    sent = len(server.completion_requests())
+    resume_run(store, result.run_id, session=options())
+    assert len(server.completion_requests()) == sent

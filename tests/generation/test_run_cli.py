@@ -23,7 +23,8 @@ def test_demo_json_is_one_object(tmp_path: Path, capsys: pytest.CaptureFixture[s
     out, err = capsys.readouterr()
     summary = json.loads(out)
     assert summary["status"] == "complete" and summary["simulated"] is True
-    assert summary["n_samples"] == 12 and summary["run_id"] in err
+    assert summary["n_samples"] == 12
+    assert f"codehazard run --resume {summary['run_id']} --store {store}" in err
     assert "measure no model" in err
     assert main(argv) == 0
     out, _ = capsys.readouterr()
@@ -64,7 +65,9 @@ def test_incomplete_run_exits_3_and_says_how_to_resume(
     ("argv", "code", "message"),
     [
         (["--model", "nosuch/x"], 2, "unknown model backend 'nosuch'"),
-        (["--model", "demo", "-n", "0"], 2, "--n:"),
+        (["--model", "demo", "-n", "0"], 2, "error: -n: Input should be greater than or equal"),
+        (["--model", "demo", "--stop", ""], 2, "error: --stop: stop sequences must be non-empty"),
+        (["--model", "demo", "--top-p", "0"], 2, "error: --top-p: Input should be greater"),
         (["--model", "demo", "--mode", "completion", "--prompt-form", "instruction"], 2, "chat"),
         (["--model", "demo", "--max-connections", "0"], 2, "--max-connections"),
     ],

@@ -168,3 +168,99 @@ def test_local_server_needs_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_describe_never_holds_the_key(server: OpenAIServer) -> None:
     info = backend(server).describe()
     assert info["base_url"] == server.base_url and API_KEY not in repr(info)
+
+
+VLLM_BUDGET = (
+    "This model's maximum context length is 2048 tokens. However, you requested 2100 tokens "
+    "(76 in the messages, 2024 in the completion). Please reduce the length of the messages or "
+    "completion."
+)
+VLLM_NEW_BUDGET = (
+    "This model's maximum context length is 2048 tokens. However, you requested 2024 output "
+    "tokens and your prompt contains at least 25 input tokens, for a total of at least 2049 "
+    "tokens."
+)
+PROMPT_ALONE = (
+    "This model's maximum context length is 2048 tokens. However, you requested 3100 tokens "
+    "(3000 in the messages, 100 in the completion). Please reduce the length of the messages or "
+    "completion."
+)
+
+
+@pytest.mark.parametrize("message", [VLLM_BUDGET, VLLM_NEW_BUDGET])
+def test_overflow_caused_by_max_tokens_is_ours(server: OpenAIServer, message: str) -> None:
+    body = {"object": "error", "message": message, "type": "BadRequestError", "code": 400}
+    server.add_fault(Fault.status(400, body=body))
+    with pytest.raises(RejectedRequestError, match="--max-tokens 2024") as caught:
+        generate(backend(server), GenerationParams(max_tokens=2024))
+    assert "\n" not in str(caught.value)
+
+
+def test_prompt_alone_overflowing_is_the_models_limit(server: OpenAIServer) -> None:
+    body = {"error": {"message": PROMPT_ALONE, "code": "context_length_exceeded"}}
+    server.add_fault(Fault.status(400, body=body))
+    out = generate(backend(server), GenerationParams(max_tokens=100))
+    assert out.finish_reason == "context_length" and out.text == ""
+
+
+def test_content_policy_refusal_is_an_output(server: OpenAIServer) -> None:
+    message = (
+        "The response was filtered due to the prompt triggering the content management policy."
+    )
+    server.add_fault(
+        Fault.status(400, body={"error": {"message": message, "code": "content_filter"}})
+    )
+    out = generate(backend(server), GenerationParams())
+    assert out.finish_reason == "refused" and out.text == "" and "content management" in out.detail
+
+
+def test_an_exception_outside_the_sdk_is_one_clear_fatal_error() -> None:
+    import openai
+
+    from codehazard.models._sdk import classify_sdk_error
+
+    exc = TypeError("create() got an unexpected keyword argument 'seed'")
+    outcome = classify_sdk_error(exc, openai, server="http://x", model="m", key_env="K")
+    assert type(outcome) is BackendError and "TypeError" in str(outcome)
+
+
+def test_arguments_the_sdk_does_not_declare_travel_in_the_body() -> None:
+    from codehazard.models._sdk_backend import fit_arguments
+
+    def create(*, model: str, extra_body: dict[str, Any] | None = None) -> None: ...
+
+    def anything(**kwargs: Any) -> None: ...
+
+    args = {"model": "m", "temperature": 0.2}
+    assert fit_arguments(create, args) == {"model": "m", "extra_body": {"temperature": 0.2}}
+    assert fit_arguments(anything, args) == args
+
+
+def test_connection_pool_is_bounded(server: OpenAIServer) -> None:
+    server.latency = 0.2
+    b = backend(server, max_connections=2)
+    params = b.resolve(GenerationParams())
+
+    async def go() -> None:
+        try:
+            await asyncio.gather(
+                *(b.generate(b.build_request(TASK, i, params), TASK) for i in range(6))
+            )
+        finally:
+            await b.aclose()
+
+    asyncio.run(go())
+    assert server.max_in_flight == 2 and len(server.completion_requests()) == 6
+
+
+def test_requests_and_cache_keys_name_the_server(server: OpenAIServer) -> None:
+    here = backend(server)
+    elsewhere = create_backend(
+        "openai/test-model", BackendOptions(base_url="http://127.0.0.1:9/v1/", api_key="k")
+    )
+    params = here.resolve(GenerationParams())
+    first = here.build_request(TASK, 0, params)
+    second = elsewhere.build_request(TASK, 0, params)
+    assert first.server == server.base_url and second.server == "http://127.0.0.1:9/v1"
+    assert first.cache_key() != second.cache_key()
+    assert first.model_copy(update={"server": second.server}).cache_key() == second.cache_key()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,8 +85,12 @@ def _add_generation_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_connection_options(p: argparse.ArgumentParser) -> None:
-    c = p.add_argument_group("connection (not recorded; may change on resume)")
-    c.add_argument("--base-url", help="API root (default $OPENAI_BASE_URL or the provider's)")
+    c = p.add_argument_group("connection (may change on resume)")
+    c.add_argument(
+        "--base-url",
+        help="API root (default $OPENAI_BASE_URL / $ANTHROPIC_BASE_URL, else the provider's); "
+        "the server used is recorded, and a resume goes back to it unless this is given",
+    )
     c.add_argument("--api-key", help="API key (default $OPENAI_API_KEY / $ANTHROPIC_API_KEY)")
     c.add_argument(
         "--max-connections", type=int, default=16, help="requests in flight (default 16)"
@@ -172,10 +177,15 @@ def _generation_params(args: argparse.Namespace) -> GenerationParams:
         return GenerationParams(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = "--" + "-".join(str(p) for p in first["loc"]).replace("_", "-")
-        if not first["loc"]:
-            name = "options"
-        raise InputError(f"{name}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if not first["loc"]:  # a check across options: its message names them
+            raise InputError(message) from None
+        raise InputError(f"{_flag(str(first['loc'][0]))}: {message}") from None
+
+
+def _flag(field: str) -> str:
+    """The command-line option for a ``GenerationParams`` field (``n`` is ``-n``)."""
+    return "-n" if field == "n" else "--" + field.replace("_", "-")
 
 
 def _session_options(args: argparse.Namespace) -> SessionOptions:
@@ -227,7 +237,7 @@ def run_run(args: argparse.Namespace) -> int:
     ks = parse_ks(args.k)
     limits = limits_from_args(args)
     session = _session_options(args)
-    display = _Display(enabled=_show_progress(args))
+    display = _Display(_show_progress(args), lambda run_id: _resume_command(args, run_id))
     with open_store(args) as store:
         try:
             with display:
@@ -319,8 +329,9 @@ def format_run_summary(summary: dict[str, Any]) -> str:
 class _Display:
     """A rich progress bar on stderr (done/total, pass rate so far, rate, ETA), or nothing."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, resume_command: Callable[[str], str]) -> None:
         self.enabled = enabled
+        self._resume_command = resume_command
         self._bar: Any = None
         self._task: Any = None
         self._announced = False
@@ -351,7 +362,7 @@ class _Display:
             self._announced = True
             print(
                 f"codehazard: run {state.run_id}: {state.total} samples "
-                f"(if interrupted: codehazard run --resume {state.run_id})",
+                f"(if interrupted: {self._resume_command(state.run_id)})",
                 file=sys.stderr,
             )
         if self._bar is None:

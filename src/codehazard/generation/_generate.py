@@ -23,6 +23,7 @@ from codehazard.errors import BackendError
 from codehazard.generation._records import GenerationMeta
 from codehazard.generation._retry import RetriesExhausted, RetryPolicy, Sleep, call_with_retries
 from codehazard.models import Completion, GenerationParams, ModelBackend, RejectedRequestError
+from codehazard.models._types import NO_OUTPUT
 from codehazard.store._cache import ResponseCache
 from codehazard.tasks import Task
 
@@ -52,7 +53,10 @@ class Generator:
     """Generates samples with one backend and one set of (resolved) parameters.
 
     ``cache`` is consulted first when ``read_cache`` (and written after every fresh response,
-    either way) for backends that are ``cacheable``. ``rng`` and ``sleep`` exist for tests.
+    either way) for backends that are ``cacheable``. Answers without output (the prompt
+    exceeded the context, the provider refused) are never cached: they cost nothing, and they
+    depend on the server's configuration (its context size, its filters), which may change.
+    ``rng`` and ``sleep`` exist for tests.
 
     Raises (constructor):
         ValueError: ``max_connections`` below 1.
@@ -100,9 +104,10 @@ class Generator:
         if hit is None:
             return None
         try:
-            return Completion.model_validate(hit)
+            completion = Completion.model_validate(hit)
         except ValidationError:  # an entry from an incompatible version: ask again
             return None
+        return None if completion.finish_reason in NO_OUTPUT else completion  # older versions
 
     async def generate(self, task: Task, index: int) -> Generated:
         """Sample ``index`` of ``task``: from the cache, else from the backend with retries.
@@ -131,7 +136,7 @@ class Generator:
         self.stats.requests += attempts
         self.stats.generated += 1
         self.stats.consecutive_failures = 0
-        if key is not None and self.cache is not None:
+        if key is not None and self.cache is not None and completion.finish_reason not in NO_OUTPUT:
             self.cache.put(
                 key,
                 backend=self.backend.name,
@@ -216,7 +221,7 @@ async def preflight(backend: ModelBackend, params: GenerationParams, retry: Retr
         max_delay=min(retry.max_delay, 5.0),
         max_retry_after=min(retry.max_retry_after, 30.0),
     )
-    where = getattr(backend, "server", backend.name)
+    where = backend.server or backend.name
     try:
         await call_with_retries(lambda: backend.generate(request, None), policy)
     except RetriesExhausted as exc:
@@ -227,5 +232,5 @@ async def preflight(backend: ModelBackend, params: GenerationParams, retry: Retr
     except RejectedRequestError as exc:
         raise BackendError(
             f"{exc}; the run's parameters were refused by a test request: check --mode, "
-            "--temperature, --top-p, --stop and --seed"
+            "--temperature, --top-p, --max-tokens, --stop and --seed"
         ) from None

@@ -9,6 +9,7 @@ Orchestration only. Backends live in ``codehazard.models``, judging in
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,12 +70,35 @@ class RunResult:
 
 
 def _backend(config: RunConfig, options: SessionOptions, tasks: Mapping[str, Task]) -> ModelBackend:
-    base_url = options.backend.base_url or config.base_url
-    backend = create_backend(
-        config.model, options.backend.model_copy(update={"base_url": base_url})
-    )
+    """The run's backend: at the session's ``--base-url``, else the run's; its connection pool
+    as large as the number of requests the session keeps in flight."""
+    update = {
+        "base_url": options.backend.base_url or config.base_url,
+        "max_connections": options.max_connections,
+    }
+    backend = create_backend(config.model, options.backend.model_copy(update=update))
     backend.prepare(tasks)
     return backend
+
+
+def _same_server(backend: ModelBackend, recorded: str | None, run_id: str) -> None:
+    """Refuse a resume whose environment names another server than the run's own.
+
+    Without ``--base-url`` a resume goes back to the recorded server; when the backend's
+    URL variable (``OPENAI_BASE_URL``...) now names another one, which the user may have
+    meant, it stops rather than guess.
+
+    Raises:
+        InputError: the variable names another server; the message has both fixes.
+    """
+    env = os.environ.get(backend.base_url_env, "") if backend.base_url_env else ""
+    if not env or recorded is None or env.rstrip("/") == recorded.rstrip("/"):
+        return
+    raise InputError(
+        f"--resume {run_id}: the run's server is {recorded}, but {backend.base_url_env} is "
+        f"{env}; pass --base-url {recorded} to continue there, or --base-url {env} if the "
+        "server moved"
+    )
 
 
 def _notices(backend: ModelBackend) -> list[str]:
@@ -146,7 +170,8 @@ def start_run(
         raise InputError("task ids repeat; every task needs its own task_id")
     backend = _backend(config, session, by_id)
     params = backend.resolve(config.params)
-    config = config.model_copy(update={"params": params})
+    # the resolved server, not the flag: a resume must never follow the environment elsewhere
+    config = config.model_copy(update={"params": params, "base_url": backend.server})
     planned = backend.plan(tasks, params.n)
     if not planned:
         raise InputError(f"{config.model} has no samples for these tasks")
@@ -261,10 +286,14 @@ def resume_run(
     """Continue a run with its recorded configuration: generate what is missing, judge what
     has no final verdict, regenerate samples whose generation failed, then summarise.
 
+    The backend goes to the run's recorded server unless ``session.backend.base_url`` names
+    another (a server that moved).
+
     Raises:
         StoreError: no such run, or an unreadable one.
         InputError: not a generation run, ``expect`` differs from the run (its
-            ``tasks_digest`` too), or the samples file of a ``samples:`` run changed.
+            ``tasks_digest`` too), the samples file of a ``samples:`` run changed, or the
+            backend's URL variable names another server than the run's (without --base-url).
         BackendError, SandboxError, RunInterrupted: as for ``start_run``.
     """
     session = session or SessionOptions()
@@ -277,7 +306,11 @@ def resume_run(
         )
     tasks = _recover_tasks(store, run_id, params)
     by_id = {t.task_id: t for t in tasks}
-    backend = _backend(config, session, by_id)
+    # runs recorded before the resolved URL was kept have it in their backend description
+    recorded = config.base_url or params.get("backend", {}).get("base_url")
+    backend = _backend(config.model_copy(update={"base_url": recorded}), session, by_id)
+    if session.backend.base_url is None:
+        _same_server(backend, recorded, run_id)
     digest = params.get("backend", {}).get("samples_digest")
     if digest and backend.describe().get("samples_digest") != digest:
         raise InputError(f"--resume {run_id}: the samples file changed since the run started")

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from codehazard.models import Completion, FinishReason, GenerationParams, Mode
+from codehazard.models._types import NO_OUTPUT
 from codehazard.samples import Sample, build_program
 from codehazard.tasks import Task
 from codehazard.verdict import Verdict
@@ -27,9 +28,12 @@ RUN_KIND = "run"
 class RunConfig(BaseModel):
     """What defines a generation run; recorded in its params and checked on resume.
 
-    ``model`` is the spec (``openai/gpt-4o-mini``); ``tasks_source`` says where the tasks came
-    from (``{"file": path}`` or ``{"suite": name, "params": {...}}``); ``limits`` are the
-    sandbox limits (``Limits.as_dict()``); ``ks`` the pass@k values summarised.
+    ``model`` is the spec (``openai/gpt-4o-mini``); ``base_url`` the server it resolved to,
+    whether from ``--base-url``, the environment or the provider's default (``start_run``
+    records the backend's ``server``), so that a resume goes back there and nowhere else;
+    ``tasks_source`` says where the tasks came from (``{"file": path}`` or
+    ``{"suite": name, "params": {...}}``); ``limits`` are the sandbox limits
+    (``Limits.as_dict()``); ``ks`` the pass@k values summarised.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -89,7 +93,7 @@ def make_sample(
 ) -> Sample:
     """The stored sample for one generation result (``completion`` ``None`` when it failed)."""
     key = sample_key(task.task_id, index)
-    if completion is None or completion.finish_reason == "context_length":
+    if completion is None or completion.finish_reason in NO_OUTPUT:
         raw: dict[str, Any] = {"task_id": task.task_id, "completion": None}
         return Sample(key, task.task_id, index, raw, "", meta.model_dump(mode="json"))
     raw = dict(completion.record or {"task_id": task.task_id, "completion": completion.text})
@@ -112,12 +116,20 @@ def read_meta(sample: Sample) -> GenerationMeta | None:
         return None
 
 
+_NO_OUTPUT_DETAIL = {
+    "context_length": "no output: the prompt exceeds the model's context length",
+    "refused": "no output: the provider refused the request (content policy)",
+}
+"""The verdict detail for each finish reason in ``NO_OUTPUT``."""
+
+
 def decided_verdict(sample: Sample) -> Verdict | None:
     """The verdict a sample gets without running anything, or ``None`` when it must be run.
 
     A failed generation is ``infra`` (our side: retried on resume, never a model failure). A
-    prompt too long for the model's context is ``failed`` (the model's limit): there is no
-    output to run.
+    prompt too long for the model's context is ``failed`` (the model's limit), and so is a
+    request the provider refused on content policy (the system under test declined the task;
+    asking again on every resume would only be refused again): there is no output to run.
     """
     meta = read_meta(sample)
     if meta is None:
@@ -125,8 +137,8 @@ def decided_verdict(sample: Sample) -> Verdict | None:
     not_run = {"executed": False}
     if meta.error is not None:
         return Verdict(status="infra", detail=f"generation failed: {meta.error}", isolation=not_run)
-    if meta.finish_reason == "context_length":
-        detail = "no output: the prompt exceeds the model's context length"
+    if meta.finish_reason in _NO_OUTPUT_DETAIL:
+        detail = _NO_OUTPUT_DETAIL[meta.finish_reason]
         if meta.detail:
             detail += f" ({meta.detail})"
         return Verdict(status="failed", detail=detail, isolation=not_run)

@@ -49,7 +49,9 @@ class SessionOptions:
     """How this session works (not part of the run's identity; may differ on resume).
 
     ``backend.base_url``, when set, overrides the URL recorded with the run (a server that
-    moved); ``read_cache=False`` asks the backend afresh (responses are still cached).
+    moved); ``max_connections`` bounds the requests in flight and sizes the backend's
+    connection pool (it replaces ``backend.max_connections``); ``read_cache=False`` asks the
+    backend afresh (responses are still cached).
     """
 
     workers: int = 2
@@ -175,6 +177,8 @@ class Session:
         if ev is not None:
             params["isolation"] = ev.isolation
         session = {"started": time.time(), "code_version": code_version(), "host": host_profile()}
+        if plan.backend.server is not None:  # which server answered this session's requests
+            session["base_url"] = plan.backend.server
         params["sessions"] = [*params.get("sessions", []), session]
         store.update_params(self.run_id, params)
         counts = store.status_counts(self.run_id)

@@ -3,7 +3,9 @@
 The SDK is imported only when this backend is asked for; without it the backend says exactly
 what to install. Chat mode only (the Messages API); the system prompt travels in ``system``;
 the API takes no seed, so ``--seed`` does not reach it. ``top_p`` is sent only when set, since
-recent models refuse ``temperature`` and ``top_p`` together.
+recent models refuse ``temperature`` and ``top_p`` together. Releases of the SDK differ in the
+parameters ``messages.create`` declares (2.x has neither ``temperature`` nor ``top_p``);
+``SDKBackend`` sends the undeclared ones in the JSON body, so every release works.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import time
 from typing import Any, ClassVar
 
 from codehazard.errors import BackendError, InputError
-from codehazard.models._base import BackendOptions, ModelBackend, TransientBackendError
+from codehazard.models._base import BackendOptions, TransientBackendError
+from codehazard.models._prompts import PROBE_MESSAGE
 from codehazard.models._registry import register_backend
-from codehazard.models._sdk import classify_sdk_error
+from codehazard.models._sdk_backend import SDKBackend
 from codehazard.models._types import Completion, FinishReason, GenerationParams, Mode, Request
 from codehazard.tasks import Task
 
@@ -29,7 +32,7 @@ _FINISH: dict[str, FinishReason] = {
 
 
 @register_backend("anthropic")
-class AnthropicBackend(ModelBackend):
+class AnthropicBackend(SDKBackend):
     """A Claude model behind the Anthropic Messages API.
 
     The key is ``--api-key``, else ``ANTHROPIC_API_KEY``; the base URL ``--base-url``, else
@@ -43,6 +46,9 @@ class AnthropicBackend(ModelBackend):
 
     spec_help: ClassVar[str] = "anthropic/<model>"
     modes: ClassVar[tuple[Mode, ...]] = ("chat",)
+    base_url_env: ClassVar[str] = "ANTHROPIC_BASE_URL"
+    key_env: ClassVar[str] = "ANTHROPIC_API_KEY"
+    install: ClassVar[str] = "pip install --upgrade 'codehazard[anthropic]'"
 
     def __init__(self, model: str, options: BackendOptions | None = None) -> None:
         super().__init__(model, options)
@@ -55,39 +61,28 @@ class AnthropicBackend(ModelBackend):
         if not model:
             raise InputError("--model anthropic/<model>: name the model, e.g. anthropic/<name>")
         self._sdk = anthropic
-        self.base_url = self.options.base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+        self.base_url = self.options.base_url or os.environ.get(self.base_url_env) or None
         key = self.options.api_key.get_secret_value() if self.options.api_key else None
-        key = key or os.environ.get("ANTHROPIC_API_KEY")
+        key = key or os.environ.get(self.key_env)
         if not key:
             raise InputError("anthropic backend: no API key; set ANTHROPIC_API_KEY or --api-key")
         self._key = key
         self.server = (self.base_url or "https://api.anthropic.com").rstrip("/")
-        self._client: Any = None
 
-    def _client_for_loop(self) -> Any:
-        if self._client is None:
-            self._client = self._sdk.AsyncAnthropic(
-                api_key=self._key,
-                base_url=self.base_url,
-                max_retries=0,
-                timeout=self.options.request_timeout,
-            )
-        return self._client
-
-    def describe(self) -> dict[str, Any]:
-        """Backend, model and the server's URL (never the key)."""
-        return {**super().describe(), "base_url": self.server}
+    def _new_client(self) -> Any:
+        return self._sdk.AsyncAnthropic(**self._client_kwargs())
 
     def probe_request(self, params: GenerationParams) -> Request | None:
-        """A one-token message with the run's sampling parameters."""
+        """A short message with the run's sampling parameters and ``max_tokens``."""
         return Request(
             backend=self.name,
             model=self.model,
+            server=self.server,
             mode="chat",
-            messages=({"role": "user", "content": "Reply with the word OK."},),
+            messages=({"role": "user", "content": PROBE_MESSAGE},),
             temperature=params.temperature,
             top_p=params.top_p,
-            max_tokens=1,
+            max_tokens=params.max_tokens,
             stop=tuple(params.stop or ()),
         )
 
@@ -110,17 +105,10 @@ class AnthropicBackend(ModelBackend):
 
     async def generate(self, request: Request, task: Task | None) -> Completion:
         """Send one message request; see ``ModelBackend.generate`` for what it raises."""
-        client = self._client_for_loop()
         started = time.perf_counter()
-        try:
-            resp = await client.messages.create(**self._arguments(request))
-        except (self._sdk.AnthropicError, ValueError) as exc:
-            outcome = classify_sdk_error(
-                exc, self._sdk, server=self.server, model=self.model, key_env="ANTHROPIC_API_KEY"
-            )
-            if isinstance(outcome, Completion):
-                return outcome.model_copy(update={"latency_s": time.perf_counter() - started})
-            raise outcome from None
+        resp = await self._create(lambda c: c.messages.create, self._arguments(request))
+        if isinstance(resp, Completion):
+            return resp
         blocks = getattr(resp, "content", None)
         if not isinstance(blocks, list):
             raise TransientBackendError(f"malformed response from {self.server}: no content")
@@ -139,9 +127,3 @@ class AnthropicBackend(ModelBackend):
             latency_s=time.perf_counter() - started,
             response_model=model if isinstance(model, str) else None,
         )
-
-    async def aclose(self) -> None:
-        """Close the HTTP client (in the loop that used it)."""
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.close()

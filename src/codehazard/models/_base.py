@@ -12,7 +12,10 @@ fits remote APIs. Failures are sorted at this boundary, once, into three kinds:
   stops cleanly and can be resumed once fixed.
 
 A prompt that does not fit the model's context is the model's limit, not an error: ``generate``
-returns a ``Completion`` with ``finish_reason="context_length"`` and no text.
+returns a ``Completion`` with ``finish_reason="context_length"`` and no text. So is a request
+the provider refuses on content policy (``finish_reason="refused"``): the deployed system
+declined the task, and asking again would only be refused again. An overflow caused by our own
+completion budget (prompt plus ``--max-tokens``) is ours: ``RejectedRequestError``.
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ class BackendOptions(BaseModel):
 
     ``base_url`` and ``api_key`` left ``None`` fall back to the backend's environment variables
     (``OPENAI_BASE_URL``/``OPENAI_API_KEY``, ``ANTHROPIC_BASE_URL``/``ANTHROPIC_API_KEY``).
-    ``request_timeout`` is seconds per HTTP request; ``max_connections`` sizes the connection
-    pool to the number of requests in flight.
+    ``request_timeout`` is seconds per HTTP request; ``max_connections`` sizes the SDK's
+    connection pool (connections and kept-alive ones) to the number of requests in flight, so
+    a large ``--max-connections`` does not churn connections.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -77,6 +81,12 @@ class ModelBackend(ABC):
     """False for backends whose answers cost nothing to recompute (files, simulators)."""
     simulated: ClassVar[bool] = False
     """True for simulators: their runs are demonstrations, never measurements."""
+    base_url_env: ClassVar[str] = ""
+    """The environment variable that supplies the base URL when none is given (remote backends):
+    a resume refuses to go elsewhere than the run's recorded server when it names another."""
+    server: str | None = None
+    """The resolved URL requests go to (``None`` offline). Recorded with the run and part of
+    every cache key: servers that accept any model name make the name alone ambiguous."""
 
     def __init__(self, model: str, options: BackendOptions | None = None) -> None:
         self.model = model
@@ -122,6 +132,7 @@ class ModelBackend(ABC):
         return Request(
             backend=self.name,
             model=self.model,
+            server=self.server,
             mode=mode,
             messages=tuple(build_messages(task, params)) if chat else None,
             prompt=None if chat else task.prompt,
@@ -134,9 +145,10 @@ class ModelBackend(ABC):
         )
 
     def probe_request(self, params: GenerationParams) -> Request | None:
-        """A tiny request sent once before a run, so that an unreachable server, a rejected
-        key or an unknown model stop the run before it starts; ``None`` (the default, for
-        offline backends) skips the check."""
+        """A short request sent once before a run, with the run's parameters (``max_tokens``
+        included), so that an unreachable server, a rejected key, an unknown model or refused
+        parameters stop the run before it starts; ``None`` (the default, for offline backends)
+        skips the check."""
         return None
 
     async def aclose(self) -> None:

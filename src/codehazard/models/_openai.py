@@ -2,9 +2,8 @@
 
 OpenAI itself, vLLM, Ollama, llama.cpp's server, TGI, LM Studio and hosted providers speak the
 same two endpoints: ``/chat/completions`` (chat mode, the default) and ``/completions``
-(completion mode, for base models). The SDK's own retries are switched off
-(``max_retries=0``): the generation layer retries, so every attempt is counted and every wait
-honours ``Retry-After``.
+(completion mode, for base models). The client's set-up (no SDK retries, a bounded pool,
+arguments fitted to the installed SDK, errors sorted) is ``SDKBackend``'s.
 """
 
 from __future__ import annotations
@@ -14,9 +13,10 @@ import time
 from typing import Any, ClassVar
 
 from codehazard.errors import InputError
-from codehazard.models._base import BackendOptions, ModelBackend, TransientBackendError
+from codehazard.models._base import BackendOptions, TransientBackendError
+from codehazard.models._prompts import PROBE_MESSAGE, PROBE_PROMPT
 from codehazard.models._registry import register_backend
-from codehazard.models._sdk import classify_sdk_error
+from codehazard.models._sdk_backend import SDKBackend
 from codehazard.models._types import Completion, FinishReason, GenerationParams, Request
 from codehazard.tasks import Task
 
@@ -26,8 +26,6 @@ _FINISH: dict[str, FinishReason] = {
     "length": "length",
     "content_filter": "content_filter",
 }
-PROBE_MESSAGE = "Reply with the word OK."
-PROBE_PROMPT = "# The word OK:"
 
 
 def finish_reason(value: object) -> FinishReason:
@@ -46,7 +44,7 @@ def _usage(resp: Any) -> tuple[int | None, int | None]:
 
 
 @register_backend("openai")
-class OpenAIBackend(ModelBackend):
+class OpenAIBackend(SDKBackend):
     """A model behind an OpenAI-compatible API.
 
     The base URL is ``--base-url``, else ``OPENAI_BASE_URL``, else OpenAI's. The key is
@@ -58,6 +56,9 @@ class OpenAIBackend(ModelBackend):
     """
 
     spec_help: ClassVar[str] = "openai/<model>"
+    base_url_env: ClassVar[str] = "OPENAI_BASE_URL"
+    key_env: ClassVar[str] = "OPENAI_API_KEY"
+    install: ClassVar[str] = "pip install --upgrade 'openai>=1.40'"
 
     def __init__(self, model: str, options: BackendOptions | None = None) -> None:
         super().__init__(model, options)
@@ -66,9 +67,9 @@ class OpenAIBackend(ModelBackend):
         import openai
 
         self._sdk = openai
-        self.base_url = self.options.base_url or os.environ.get("OPENAI_BASE_URL") or None
+        self.base_url = self.options.base_url or os.environ.get(self.base_url_env) or None
         key = self.options.api_key.get_secret_value() if self.options.api_key else None
-        key = key or os.environ.get("OPENAI_API_KEY")
+        key = key or os.environ.get(self.key_env)
         if not key:
             if self.base_url is None:
                 raise InputError(
@@ -78,34 +79,24 @@ class OpenAIBackend(ModelBackend):
             key = "not-needed"
         self._key = key
         self.server = (self.base_url or "https://api.openai.com/v1").rstrip("/")
-        self._client: Any = None
 
-    def _client_for_loop(self) -> Any:
-        if self._client is None:
-            self._client = self._sdk.AsyncOpenAI(
-                api_key=self._key,
-                base_url=self.base_url,
-                max_retries=0,
-                timeout=self.options.request_timeout,
-            )
-        return self._client
-
-    def describe(self) -> dict[str, Any]:
-        """Backend, model and the server's URL (never the key)."""
-        return {**super().describe(), "base_url": self.server}
+    def _new_client(self) -> Any:
+        return self._sdk.AsyncOpenAI(**self._client_kwargs())
 
     def probe_request(self, params: GenerationParams) -> Request | None:
-        """A one-token request in the run's mode, with the run's sampling parameters."""
+        """A short request in the run's mode, with the run's sampling parameters and
+        ``max_tokens`` (so a completion budget the model's context cannot hold shows now)."""
         chat = params.mode != "completion"
         return Request(
             backend=self.name,
             model=self.model,
+            server=self.server,
             mode="chat" if chat else "completion",
             messages=({"role": "user", "content": PROBE_MESSAGE},) if chat else None,
             prompt=None if chat else PROBE_PROMPT,
             temperature=params.temperature,
             top_p=params.top_p,
-            max_tokens=1,
+            max_tokens=params.max_tokens,
             stop=tuple(params.stop or ()),
             seed=params.seed,
         )
@@ -130,18 +121,14 @@ class OpenAIBackend(ModelBackend):
 
     async def generate(self, request: Request, task: Task | None) -> Completion:
         """Send one request; see ``ModelBackend.generate`` for what it raises."""
-        client = self._client_for_loop()
-        endpoint = client.chat.completions if request.mode == "chat" else client.completions
+        chat = request.mode == "chat"
         started = time.perf_counter()
-        try:
-            resp = await endpoint.create(**self._arguments(request))
-        except (self._sdk.OpenAIError, ValueError) as exc:
-            outcome = classify_sdk_error(
-                exc, self._sdk, server=self.server, model=self.model, key_env="OPENAI_API_KEY"
-            )
-            if isinstance(outcome, Completion):
-                return outcome.model_copy(update={"latency_s": time.perf_counter() - started})
-            raise outcome from None
+        resp = await self._create(
+            lambda c: c.chat.completions.create if chat else c.completions.create,
+            self._arguments(request),
+        )
+        if isinstance(resp, Completion):
+            return resp
         return self._parse(resp, request, time.perf_counter() - started)
 
     def _parse(self, resp: Any, request: Request, latency: float) -> Completion:
@@ -163,9 +150,3 @@ class OpenAIBackend(ModelBackend):
             latency_s=latency,
             response_model=model if isinstance(model, str) else None,
         )
-
-    async def aclose(self) -> None:
-        """Close the HTTP client (in the loop that used it)."""
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.close()

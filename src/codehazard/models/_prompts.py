@@ -23,6 +23,12 @@ COMPLETION_WRAPPER = (
 """The chat message for a task shown in its completion form; ``{prompt}`` is ``Task.prompt``."""
 
 
+PROBE_MESSAGE = "Reply with the word OK."
+"""The chat message of the probe request sent before a run (see ``probe_request``)."""
+PROBE_PROMPT = "# The word OK:"
+"""The completion-mode prompt of the probe request."""
+
+
 def default_stop(mode: Mode) -> tuple[str, ...]:
     """Stop sequences used when none are configured: Codex's in completion mode, none in chat."""
     return CODEX_STOP if mode == "completion" else ()

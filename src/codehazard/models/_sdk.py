@@ -1,17 +1,26 @@
-"""Sorting the errors of the official provider SDKs into the backend seam's three kinds.
+"""Sorting the errors of the official provider SDKs into the backend seam's kinds.
 
 The ``openai`` and ``anthropic`` SDKs share one error design (``APIStatusError`` with
 ``status_code``, ``response`` and ``body``; ``APITimeoutError`` under ``APIConnectionError``;
 ``APIResponseValidationError``), so one function maps both, given the SDK module.
+
+Two server answers are outcomes rather than errors, because asking again cannot change them:
+a prompt longer than the model's context (``context_length``) and a request the provider
+refuses on content policy (``refused``). A context overflow that our own completion budget
+causes (prompt plus ``--max-tokens``) is not the model's limit: it is a refused request, ours.
 """
 
 from __future__ import annotations
 
 import email.utils
+import json
+import re
 import time
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
+
+from pydantic import ValidationError
 
 from codehazard.errors import BackendError
 from codehazard.models._base import RejectedRequestError, TransientBackendError
@@ -26,7 +35,28 @@ _CONTEXT_MARKERS = (
     "too many tokens",
     "input is too long",
 )
+_BUDGET_MARKERS = (
+    "completion",
+    "max_tokens",
+    "max_new_tokens",
+    "max_completion_tokens",
+    "output tokens",
+)
+"""Words showing that the completion budget is part of the overflow (vLLM, OpenAI, TGI)."""
+_LIMIT = re.compile(r"(?:maximum context length is|must be <=|context (?:size|window) of) (\d+)")
+_PROMPT = re.compile(
+    r"(\d+) in the messages|(\d+) in your prompt|(\d+) `?(?:input|inputs|prompt)`? tokens"
+)
+_REFUSAL_MARKERS = (
+    "content_filter",
+    "content_policy",
+    "content management policy",
+    "usage policy",
+    "usage policies",
+)
 _RETRY_STATUSES = {408, 409, 425, 429}
+_MALFORMED = (json.JSONDecodeError, UnicodeDecodeError, ValidationError)
+"""What the SDKs raise, besides their own errors, for a response body they cannot read."""
 
 
 def parse_retry_after(headers: Mapping[str, str] | None, now: float | None = None) -> float | None:
@@ -76,12 +106,50 @@ def _error_code(exc: Exception) -> str:
     return ""
 
 
-def _is_context_error(exc: Exception) -> bool:
-    text = f"{_error_code(exc)} {error_message(exc)}".lower()
-    return any(marker in text for marker in _CONTEXT_MARKERS)
+def _error_text(exc: Exception) -> str:
+    return f"{_error_code(exc)} {error_message(exc)}".lower()
 
 
-def _status_error(exc: Any, server: str, model: str, key_env: str) -> BackendError | Completion:
+def _budget_overflow(text: str) -> bool:
+    """Whether a context-length message shows our completion budget is part of the overflow.
+
+    When the message gives both the context and the prompt's size, the budget is to blame
+    exactly when the prompt alone fits; otherwise any mention of the completion budget counts.
+    """
+    if not any(marker in text for marker in _BUDGET_MARKERS):
+        return False
+    limit, prompt = _LIMIT.search(text), _PROMPT.search(text)
+    if limit is None or prompt is None:
+        return True
+    prompt_tokens = next(int(g) for g in prompt.groups() if g is not None)
+    return prompt_tokens < int(limit.group(1))
+
+
+def _client_error(
+    status: int, exc: Exception, server: str, max_tokens: int | None
+) -> BackendError | Completion | None:
+    """A 400/413/422 that is an outcome (context, refusal) or our budget; ``None`` otherwise."""
+    if status not in (400, 413, 422):
+        return None
+    text = _error_text(exc)
+    message = error_message(exc)
+    if any(marker in text for marker in _CONTEXT_MARKERS):
+        if _budget_overflow(text):
+            budget = "--max-tokens" if max_tokens is None else f"--max-tokens {max_tokens}"
+            return RejectedRequestError(
+                f"{server}: the prompt plus the completion budget ({budget}) exceed the "
+                f"model's context length ({message[:300]}); start a new run with a smaller "
+                "--max-tokens"
+            )
+        return Completion(text="", finish_reason="context_length", detail=message[:500])
+    if any(marker in text for marker in _REFUSAL_MARKERS):
+        return Completion(text="", finish_reason="refused", detail=message[:500])
+    return None
+
+
+def _status_error(
+    exc: Any, server: str, model: str, key_env: str, max_tokens: int | None
+) -> BackendError | Completion:
     status = int(exc.status_code)
     message = error_message(exc)
     headers = getattr(getattr(exc, "response", None), "headers", None)
@@ -98,8 +166,9 @@ def _status_error(exc: Any, server: str, model: str, key_env: str) -> BackendErr
         )
     if status == 429 and "insufficient_quota" in _error_code(exc):
         return BackendError(f"{server}: quota exhausted (429: {message}); check billing")
-    if status in (400, 413, 422) and _is_context_error(exc):
-        return Completion(text="", finish_reason="context_length", detail=message[:500])
+    outcome = _client_error(status, exc, server, max_tokens)
+    if outcome is not None:
+        return outcome
     if status in _RETRY_STATUSES or status >= 500:
         return TransientBackendError(
             f"{status} from {server}: {message}", retry_after=parse_retry_after(headers)
@@ -108,26 +177,40 @@ def _status_error(exc: Any, server: str, model: str, key_env: str) -> BackendErr
 
 
 def classify_sdk_error(
-    exc: Exception, sdk: ModuleType, *, server: str, model: str, key_env: str
+    exc: Exception,
+    sdk: ModuleType,
+    *,
+    server: str,
+    model: str,
+    key_env: str,
+    max_tokens: int | None = None,
+    install: str = "",
 ) -> BackendError | Completion:
     """Map an exception raised by an SDK call to the seam's kinds.
 
-    Returns a ``Completion`` (``finish_reason="context_length"``) when the prompt did not fit,
-    otherwise the ``BackendError`` to raise: ``TransientBackendError`` for what retrying may
-    fix, ``RejectedRequestError`` for a refused request, plain ``BackendError`` for what will
-    never work. Exceptions that are not the SDK's (e.g. invalid JSON in a response body) count
-    as malformed responses, which are transient.
+    Returns a ``Completion`` without output when the prompt did not fit the model's context
+    (``context_length``) or the provider refused it (``refused``), otherwise the
+    ``BackendError`` to raise: ``TransientBackendError`` for what retrying may fix (including
+    a body the SDK cannot parse), ``RejectedRequestError`` for a refused request (and for a
+    context overflow caused by ``max_tokens``), plain ``BackendError`` for what will never
+    work, including any other exception: a TypeError from an SDK release that does not fit
+    this code must stop the run with one clear line, never a traceback. ``install`` is the
+    command that gets a supported SDK.
     """
     if isinstance(exc, sdk.APIStatusError):
-        return _status_error(exc, server, model, key_env)
+        return _status_error(exc, server, model, key_env, max_tokens)
     if isinstance(exc, sdk.APITimeoutError):
         return TransientBackendError(f"request to {server} timed out")
     if isinstance(exc, sdk.APIConnectionError):
         cause = exc.__cause__
         reason = f"{type(cause).__name__}: {cause}" if cause is not None else str(exc)
         return TransientBackendError(f"connection to {server} failed ({reason})")
-    if isinstance(exc, sdk.APIResponseValidationError):
+    if isinstance(exc, (sdk.APIResponseValidationError, *_MALFORMED)):
         return TransientBackendError(f"malformed response from {server}: {exc}")
-    if isinstance(exc, ValueError):
-        return TransientBackendError(f"malformed response from {server}: {exc}")
-    return TransientBackendError(f"{server}: {type(exc).__name__}: {exc}")
+    version = getattr(sdk, "__version__", "?")
+    fix = f"; install a supported version: {install}" if install else ""
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    return BackendError(
+        f"the {sdk.__name__} SDK {version} failed on a request to {server} ({detail}); our "
+        f"side, not the model's{fix}"
+    )

@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PARAMS_SCHEMA_VERSION = 1
 COMPLETION_SCHEMA_VERSION = 1
@@ -21,8 +21,12 @@ Mode = Literal["chat", "completion"]
 PromptForm = Literal["auto", "instruction", "completion"]
 """Which task form a chat request uses: ``auto`` is the instruction when the task has one."""
 
-FinishReason = Literal["stop", "length", "content_filter", "context_length", "other"]
-"""Why the model stopped. ``context_length``: the prompt did not fit; there is no output."""
+FinishReason = Literal["stop", "length", "content_filter", "context_length", "refused", "other"]
+"""Why the model stopped. ``context_length``: the prompt did not fit; ``refused``: the provider
+refused the request (content policy). Neither has any output."""
+
+NO_OUTPUT: frozenset[str] = frozenset({"context_length", "refused"})
+"""Finish reasons that carry no output: nothing to run, and nothing worth caching."""
 
 
 class GenerationParams(BaseModel):
@@ -45,6 +49,14 @@ class GenerationParams(BaseModel):
     system_prompt: str | None = None
     stop: tuple[str, ...] | None = None
 
+    @field_validator("stop")
+    @classmethod
+    def _stops_non_empty(cls, stop: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        # a field error (not a model one), so the message can name the option: --stop
+        if stop is not None and any(not s for s in stop):
+            raise ValueError("stop sequences must be non-empty strings; drop the empty one")
+        return stop
+
     @model_validator(mode="after")
     def _forms_fit(self) -> GenerationParams:
         if self.mode == "completion" and self.prompt_form == "instruction":
@@ -52,8 +64,6 @@ class GenerationParams(BaseModel):
                 "prompt_form 'instruction' needs chat mode: completion mode continues the "
                 "completion form (use --mode chat, or --prompt-form completion)"
             )
-        if self.stop is not None and any(not s for s in self.stop):
-            raise ValueError("stop sequences must be non-empty strings")
         return self
 
     def sample_seed(self, index: int) -> int | None:
@@ -62,15 +72,20 @@ class GenerationParams(BaseModel):
 
 
 class Request(BaseModel):
-    """Exactly what one generation request sends: the messages or prompt, and the sampling.
+    """Exactly what one generation request sends, and where: the messages or prompt, the
+    sampling, and the server.
 
     ``messages`` is set in chat mode (``{"role", "content"}`` dicts, system message first when
     there is one); ``prompt`` in completion mode. ``index`` is the sample index within its task.
+    ``server`` is the resolved URL the request goes to (``None`` for offline backends): local
+    servers (llama.cpp, LM Studio, Ollama) answer any model name, so the name alone does not
+    say which model answered.
     """
 
     model_config = ConfigDict(frozen=True)
     backend: str
     model: str
+    server: str | None = None
     mode: Mode
     messages: tuple[dict[str, str], ...] | None = None
     prompt: str | None = None
@@ -82,7 +97,7 @@ class Request(BaseModel):
     index: int = 0
 
     def cache_key(self) -> str:
-        """SHA-256 over the whole request: backend, model, prompt, parameters, sample index."""
+        """SHA-256 over the whole request: backend, server, model, prompt, parameters, index."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -1,8 +1,9 @@
 """The response cache and the generation bookkeeping that live in the results store.
 
 Responses are kept in their own table of the store's SQLite file, keyed by a digest of the whole
-request (backend, model, prompt, parameters, sample index; see ``Request.cache_key``), so a
-rerun, or a run resumed after any interruption, never pays twice for a response it already got.
+request (backend, server URL, model, prompt, parameters, sample index; see
+``Request.cache_key``), so a rerun, or a run resumed after any interruption, never pays twice
+for a response it already got, and never gets one another server gave.
 Each write is one autocommitted statement: a kill at any moment leaves either the whole row or
 none of it.
 """
