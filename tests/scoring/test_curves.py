@@ -24,7 +24,7 @@ from codehazard.scoring import (
     rate_interval,
     wilson_interval,
 )
-from codehazard.scoring._curves import chi2_sf, fit_loglinear
+from codehazard.scoring._curves import chi2_sf, fit_loglinear, pass_at_k_interval
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,7 @@ def test_fit_decay_on_exact_halving() -> None:
     assert fit.halving_interval is not None
     assert fit.predict(3) == pytest.approx(0.2, rel=1e-3)
     assert fit.p_value == pytest.approx(1.0)
+    assert fit.dispersion == 0.0 and fit.deviance == pytest.approx(0.0, abs=1e-9)
 
 
 def test_fit_decay_says_when_the_fit_is_poor() -> None:
@@ -165,6 +166,59 @@ def test_fit_decay_says_when_the_fit_is_poor() -> None:
     assert fit.quality == "poor"
     assert fit.p_value is not None and fit.p_value < 0.05
     assert any("does not fit" in note for note in fit.notes)
+
+
+def _heterogeneous(seed: int, first: float, ratio: float, rho: float) -> list[LevelPoint]:
+    """Levels 1-8 of 30 tasks x 8 samples, task rates drawn from a beta around the decay."""
+    rng = np.random.default_rng(seed)
+    points = []
+    for level in range(1, 9):
+        p = first * ratio ** (level - 1)
+        k = 1 / rho - 1
+        rates = tuple(float(v) for v in rng.binomial(8, rng.beta(p * k, (1 - p) * k, 30)) / 8)
+        mean = float(np.mean(rates))
+        interval = rate_interval(mean, 30)
+        points.append(LevelPoint(level, 30, 240, mean, interval, {1: mean}, rates, (8,) * 30))
+    return points
+
+
+def test_task_variation_is_estimated_and_widens_the_interval() -> None:
+    """The same level means with very different tasks carry less information than with
+    identical ones: rho is estimated, and the ratio's interval is wider."""
+    varied = _heterogeneous(3, 0.6, 0.6, rho=0.5)
+    fit = fit_decay(varied, n_boot=200)
+    assert fit.dispersion is not None and 0.3 < fit.dispersion < 0.7
+    same = [
+        LevelPoint(p.level, 30, 240, p.pass_at_1, p.interval, {}, (p.pass_at_1,) * 30, (8,) * 30)
+        for p in varied
+    ]
+    plain = fit_decay(same, n_boot=200)
+    assert plain.dispersion == 0.0
+    assert plain.ratio == pytest.approx(fit.ratio, abs=0.05)
+    assert fit.ratio_interval is not None and plain.ratio_interval is not None
+    width = fit.ratio_interval.high - fit.ratio_interval.low
+    assert width > 1.5 * (plain.ratio_interval.high - plain.ratio_interval.low)
+
+
+def test_the_profile_interval_is_asymmetric_and_contains_the_estimate() -> None:
+    """Successes thin out along the chain: the likelihood is skewed, and so is its interval
+    (no widening to include the estimate is needed or done)."""
+    fit = fit_decay(_heterogeneous(5, 0.2, 0.45, rho=0.3), n_boot=200)
+    assert fit.ratio is not None and fit.ratio_interval is not None
+    low, high = fit.ratio_interval.low, fit.ratio_interval.high
+    assert low < fit.ratio < high
+    assert high - fit.ratio != pytest.approx(fit.ratio - low, rel=0.05)
+
+
+def test_the_goodness_of_fit_test_is_calibrated_by_simulation() -> None:
+    """Under the fitted model the deviance's bootstrap p-value is roughly uniform: a correct
+    model on heterogeneous tasks is not called poor, a flat-then-cliff curve is."""
+    p_values = [
+        fit_decay(_heterogeneous(s, 0.8, 0.6, 0.3), n_boot=100, seed=s).p_value for s in range(12)
+    ]
+    assert all(p is not None for p in p_values)
+    assert sum(p < 0.05 for p in p_values if p is not None) <= 2
+    assert 0.2 < float(np.mean([p for p in p_values if p is not None])) < 0.8
 
 
 def test_fit_decay_insufficient() -> None:
@@ -183,6 +237,15 @@ def test_fit_decay_at_the_bound_is_poor() -> None:
     assert any("bound" in note for note in fit.notes)
 
 
+def test_pass_at_k_intervals() -> None:
+    spread = pass_at_k_interval([0.0, 0.5, 1.0, 1.0], n_boot=500)
+    assert 0 <= spread.low < 0.625 < spread.high <= 1
+    flat = pass_at_k_interval([0.0] * 12)  # a bootstrap would be the single point 0
+    assert flat.low == 0.0 and flat.high == pytest.approx(rate_interval(0.0, 12).high)
+    with pytest.raises(ValueError):
+        pass_at_k_interval([])
+
+
 def test_level_points_group_tasks_and_skip_undecided_samples() -> None:
     records = _records({1: [(4, 4), (4, 2)], 3: [(2, 0)]})
     records.append(Rec("L1/0", None, {"components": 1}))
@@ -195,6 +258,9 @@ def test_level_points_group_tasks_and_skip_undecided_samples() -> None:
     assert first.pass_at_1 == pytest.approx(0.75)
     assert first.pass_at_k[2] == pytest.approx((1 + (1 - 1 / 6)) / 2)
     assert first.task_rates == (1.0, 0.5)
+    assert first.task_samples == (4, 4)
+    interval = first.pass_at_k_intervals[2]
+    assert interval is not None and interval.low <= first.pass_at_k[2] <= interval.high
     with pytest.raises(InputError, match="no task has an integer 'variables'"):
         level_points(records, "variables")
 
@@ -212,6 +278,7 @@ def test_curve_json_is_strict_and_complete(tmp_path: Path) -> None:
         data["levels"][1]["pass_at_1"] / data["levels"][0]["pass_at_1"]
     )
     assert data["fit"]["ratio"] == pytest.approx(0.5, abs=0.1)
+    assert {"dispersion", "deviance", "df", "p_value"} <= set(data["fit"])
     assert data["composition_notes"] == ["the tasks name no 'blocks' in their metadata"]
     png, svg = tmp_path / "c.png", tmp_path / "c.svg"
     plot_curve(curve, png)

@@ -109,3 +109,38 @@ def test_weakest_bound_is_never_below_the_product(singles: list[int], chain: int
     assert gap is not None
     assert 0 <= gap.product <= gap.weakest <= 1
     assert gap.gap_weakest >= gap.gap_product
+
+
+def _vb_task(task_id: str, m: int, n: int, c: int) -> list[Rec]:
+    meta = {"blocks": ["add"] * m, "final_step": "return", "components": m}
+    return [Rec(task_id, "passed" if i < c else "failed", meta) for i in range(n)]
+
+
+def test_a_shared_final_step_is_counted_once() -> None:
+    """The review's case: p(op) = 0.9, p(return) = 0.8, composed perfectly. The single-op tasks
+    pass at 0.72 (op and return); a chain of 5 should expect 0.9 ** 5 * 0.8 = 0.47, not
+    0.72 ** 5 = 0.19."""
+    records = _vb_task("m0", 0, 1000, 800) + _vb_task("m1", 1, 1000, 720)
+    records += _vb_task("m5", 5, 1000, round(1000 * 0.9**5 * 0.8))
+    comp = composition_gap(records, n_boot=200)
+    assert comp.notes == ()
+    assert comp.blocks["add"].rate == pytest.approx(0.72)
+    assert comp.blocks["add"].own == pytest.approx(0.9)
+    assert comp.blocks["return"].final and comp.blocks["return"].rate == pytest.approx(0.8)
+    five = comp.level(5)
+    assert five is not None
+    assert five.product == pytest.approx(0.9**5 * 0.8)
+    assert five.weakest == pytest.approx(0.8)
+    assert abs(five.gap_product) < 1e-3
+    assert five.gap_interval.low <= 0 <= five.gap_interval.high
+    zero = comp.level(0)
+    assert zero is not None and zero.product == pytest.approx(0.8) and zero.gap_product == 0
+    assert comp.blocks["add"].as_dict()["step_rate"] == pytest.approx(0.9)
+
+
+def test_without_the_final_step_alone_the_product_is_flagged() -> None:
+    records = _vb_task("m1", 1, 100, 72) + _vb_task("m3", 3, 100, 40)
+    comp = composition_gap(records, n_boot=50)
+    assert "return alone" in comp.notes[0] and "once per block" in comp.notes[0]
+    three = comp.level(3)
+    assert three is not None and three.product == pytest.approx(0.72**3)

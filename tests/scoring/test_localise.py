@@ -16,7 +16,7 @@ from codehazard.scoring import (
     localise_chain,
     summarise_localisations,
 )
-from codehazard.scoring._localise import sandbox_collect
+from codehazard.scoring._localise import Explanation, sandbox_collect, stratified_sample
 from codehazard.tasks.suites._blocks import BLOCKS_BY_KEY
 
 CHAIN = ["remove_e", "trim_two", "reverse_words", "alternate_upper"]
@@ -152,19 +152,77 @@ def test_bound_to_the_wrong_variable() -> None:
 
 def test_summary_counts_kinds_and_blocks() -> None:
     locs = [
-        Localisation("skipped", (1,), ("trim_two",)),
-        Localisation("misapplied", (1,), ("trim_two",)),
-        Localisation("skipped", (0,), ("remove_e",)),
+        Localisation("skipped", (1,), ("trim_two",), exact=True),
+        Localisation("misapplied", (1,), ("trim_two",), exact=True),
+        Localisation("skipped", (0,), ("remove_e",), exact=True),
         Localisation("crashed"),
     ]
     summary = summarise_localisations(locs, {"timeout": 2})
     assert summary.total == 4
-    assert summary.by_kind == {"crashed": 1, "misapplied": 1, "skipped": 2}
+    assert summary.certainty == {"unique": 3, "tied": 0, "partial": 0, "none": 1}
+    assert summary.by_kind == {
+        "skipped": {"unique": 2, "tied": 0, "partial": 0},
+        "misapplied": {"unique": 1, "tied": 0, "partial": 0},
+    }
+    assert summary.outcomes == {"crashed": 1}
     assert summary.by_block == {
         "remove_e": {"skipped": 1},
         "trim_two": {"misapplied": 1, "skipped": 1},
     }
     assert summary.as_dict()["not_localised"] == {"timeout": 2}
+
+
+def test_ties_are_shared_and_partials_kept_apart() -> None:
+    """A tie does not go to the kind first in the preference order: each of the n equally
+    exact faults counts 1/n; a partial match is counted apart and not per block."""
+    tie = Localisation(
+        "skipped",
+        (0,),
+        ("remove_e",),
+        exact=True,
+        alternatives=(Explanation("reordered", (0, 1), ("remove_e", "spaces_to_bang"), ""),),
+    )
+    partial = Localisation("misapplied", (2,), ("trim_two",), agreement=0.9)
+    summary = summarise_localisations([tie, partial])
+    assert tie.certainty == "tied" and partial.certainty == "partial"
+    assert summary.certainty == {"unique": 0, "tied": 1, "partial": 1, "none": 0}
+    assert summary.by_kind == {
+        "skipped": {"unique": 0, "tied": 0.5, "partial": 0},
+        "misapplied": {"unique": 0, "tied": 0, "partial": 1},
+        "reordered": {"unique": 0, "tied": 0.5, "partial": 0},
+    }
+    assert summary.by_block == {
+        "remove_e": {"reordered": 0.5, "skipped": 0.5},
+        "spaces_to_bang": {"reordered": 0.5},
+    }
+    data = summarise_localisations(
+        [tie], examined_by_level={2: 1}, failing_by_level={2: 4}
+    ).as_dict()
+    assert data["certainty"]["tied"] == 1
+    assert (data["examined_by_level"], data["failing_by_level"]) == ({"2": 1}, {"2": 4})
+
+
+def test_an_alternative_reading_is_reported_as_such() -> None:
+    """s[1:-2] reads "the first and last two characters" as the first one and the last two:
+    the tests reject it, but localisation does not call it a misapplied step."""
+    lines = _reference_lines()
+    lines[1] = "s = s[1:-2]"
+    loc = localise(META, INPUTS, _outputs(lines))
+    assert (loc.kind, loc.positions, loc.exact) == ("alternative-reading", (1,), True)
+    summary = summarise_localisations([loc])
+    assert set(summary.by_kind) == {"alternative-reading"}
+
+
+def test_stratified_sample_spreads_the_limit_over_levels() -> None:
+    by_level: dict[int | None, list[int]] = {1: list(range(100)), 2: list(range(100, 103))}
+    by_level[5] = list(range(103, 140))
+    chosen = stratified_sample(by_level, 30, seed=0)
+    assert len(chosen) == 30 and chosen == sorted(chosen)
+    per_level = {lv: sum(i in items for i in chosen) for lv, items in by_level.items()}
+    assert per_level == {1: 14, 2: 3, 5: 13}  # level 2 has only 3: its share goes to the others
+    assert stratified_sample(by_level, 30, seed=0) == chosen
+    assert stratified_sample(by_level, 30, seed=1) != chosen
+    assert stratified_sample(by_level, 500, seed=0) == list(range(140))
 
 
 def test_bad_input_is_reported() -> None:

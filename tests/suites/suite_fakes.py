@@ -71,7 +71,7 @@ def bb_completion(task: Task, rng: random.Random) -> tuple[str, Fault]:
     keys: list[str] = task.metadata["blocks"]
     lines = [BLOCKS_BY_KEY[k].code for k in keys]
     n = len(lines)
-    kinds = ["skipped", "misapplied"] + (["reordered"] if n > 1 else [])
+    kinds = ["skipped", "misapplied"] + (["reordered"] if n > 1 else [])  # mutants: either kind
     kind = rng.choice(kinds)
     if kind == "skipped":
         i = rng.randrange(n)
@@ -80,7 +80,7 @@ def bb_completion(task: Task, rng: random.Random) -> tuple[str, Fault]:
     elif kind == "misapplied":
         i = rng.randrange(n)
         mutant = rng.choice(BLOCKS_BY_KEY[keys[i]].mutants)
-        fault = Fault(kind, (i,), mutant.label)
+        fault = Fault(mutant.kind, (i,), mutant.label)
         lines[i] = mutant.code
     else:
         i, j = sorted(rng.sample(range(n), 2))

@@ -44,7 +44,7 @@ def test_the_papers_example_reads_as_in_the_paper() -> None:
 
 def test_default_shape(variable_binding: list[Task]) -> None:
     cells = Counter((t.metadata["variables"], t.metadata["operations"]) for t in variable_binding)
-    assert cells == {(k, m): 4 for k in range(2, 9) for m in range(1, 13)}
+    assert cells == {(k, m): 4 for k in range(2, 9) for m in range(0, 13)}
     ids = [t.task_id for t in variable_binding]
     assert len(set(ids)) == len(ids)
     for task in variable_binding:
@@ -56,12 +56,37 @@ def test_default_shape(variable_binding: list[Task]) -> None:
         assert len(meta["names"]) == meta["variables"]
         assert meta["blocks"] == [s["op"] for s in meta["steps"]]
         assert meta["combine"] in ("sum", "product")
+        assert meta["final_step"] == "return"
+        assert meta["generator_version"] == 2
         assert meta["docstring_tokens"] > 5 * meta["operations"]
         assert len(meta["test_inputs"]) >= 20
         assert all(len(args) == meta["variables"] for args in meta["test_inputs"])
         word = ["two", "three", "four", "five", "six", "seven", "eight"][meta["variables"] - 2]
         assert f"the {meta['combine']} of the {word}" in " ".join(task.prompt.split())
         assert task.instruction is not None and "do_work" in task.instruction
+
+
+def test_the_return_alone_is_a_task(variable_binding: list[Task]) -> None:
+    """m = 0: no operation, only the combining return, whose own rate the composition gap
+    divides out of the single-operation rates."""
+    alone = [t for t in variable_binding if t.metadata["operations"] == 0]
+    assert len(alone) == 7 * 4
+    for task in alone:
+        meta = task.metadata
+        word = ["two", "three", "four", "five", "six", "seven", "eight"][meta["variables"] - 2]
+        assert " ".join(task.prompt.split()).endswith(
+            f'""" Return the {meta["combine"]} of the {word} numbers. """'
+        )
+        assert meta["blocks"] == [] and meta["steps"] == []
+        assert task.canonical_solution.strip().startswith("return ")
+        assert chain_from_metadata(meta).blocks == ("return",)
+
+
+def test_advice_warns_when_the_composition_gap_lacks_its_rates() -> None:
+    suite = get_suite("variable-binding")
+    assert suite.advise() == []
+    assert any("m = 0" in note for note in suite.advise(operations="1-5"))
+    assert any("m = 1" in note for note in suite.advise(operations="0,2-5"))
 
 
 def test_no_swap_undoes_the_one_before(variable_binding: list[Task]) -> None:
@@ -157,7 +182,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     assert digest == GOLDEN_DIGEST, "generator changed: bump GENERATOR_VERSION, update digest"
 
 
-GOLDEN_DIGEST = "881b847e80c39609a107129e52d8fc60f1904668293926ee57b12bdb4d9cf085"
+GOLDEN_DIGEST = "0b1ab2d21a2750fcdb30010f4eb6d8f4fc7563d7524e2ce620797bcbe2a42218"
 
 
 @pytest.mark.parametrize(

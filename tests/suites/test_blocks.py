@@ -123,6 +123,26 @@ def test_every_mutant_differs_from_its_block_and_from_the_others() -> None:
             seen.append(outputs)
 
 
+# Docstring lines with a second defensible reading that the paper's reference does not take.
+ALTERNATIVE_READINGS = {
+    ("trim_two", "s = s[1:-2]"),  # "the first [one] and [the] last two characters"
+    ("drop_every_third", 's = "".join(c for i, c in enumerate(s) if i % 3 != 2)'),  # from 1
+    ("drop_last_half", "s = s[: (len(s) + 1) // 2]"),  # odd length: the smaller half dropped
+    ("drop_first_half_words", 's = " ".join(s.split()[(len(s.split()) + 1) // 2 :])'),
+    ("reverse_words", 's = " ".join(s.split(" ")[::-1])'),  # words between single spaces
+    ("add_apples", r's = __import__("re").sub(r"(\S+)", r"\1 apples", s)'),  # spacing kept
+    ("alternate_upper", 's = "".join(c.upper() if i % 2 == 1 else c for i, c in enumerate(s))'),
+}
+
+
+def test_alternative_readings_are_tagged() -> None:
+    tagged = {(b.key, m.code) for b in BLOCKS for m in b.mutants if m.kind != "misapplied"}
+    assert tagged == ALTERNATIVE_READINGS
+    assert {m.kind for b in BLOCKS for m in b.mutants} == {"misapplied", "alternative-reading"}
+    apples = BLOCKS_BY_KEY["add_apples"].mutants[-1]
+    assert apples.fn(" a  b. ") == " a apples  b. apples "
+
+
 def test_random_text_exercises_every_block() -> None:
     texts = [random_text(random.Random(i)) for i in range(300)]
     joined = "".join(texts)

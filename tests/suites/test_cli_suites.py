@@ -20,6 +20,7 @@ def test_list_shows_suites_and_their_flags(capsys: pytest.CaptureFixture[str]) -
     assert "--lengths 1-10" in out
     assert "--per-length 30" in out
     assert "--variables 2-8" in out
+    assert "--operations 0-12" in out
 
 
 def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -37,6 +38,7 @@ def test_build_writes_humaneval_jsonl(tmp_path: Path, capsys: pytest.CaptureFixt
     assert f"wrote 12 building-blocks tasks to {out}" in printed
     assert "lengths=1-3, per_length=4, seed=0" in printed
     assert "tasks per level: 1: 4, 2: 4, 3: 4" in printed
+    assert "note: length 1 gets only 4 of the 13 single-block tasks" in printed
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert {"task_id", "prompt", "canonical_solution", "test", "entry_point"} <= set(lines[0])
     assert "def check(candidate):" in lines[0]["test"]

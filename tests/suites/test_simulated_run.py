@@ -116,8 +116,9 @@ def test_injected_faults_are_localised_to_their_step(
 ) -> None:
     db, run_id, faults = decay_run
     with Store(db) as store:
-        found, skipped = localise_run(store, run_id, collect=run_trusted)
+        found, skipped, failing = localise_run(store, run_id, collect=run_trusted)
     assert skipped == {}
+    assert sum(failing.values()) == len(found)
     assert len(found) == sum(f is not None for f in faults.values())
     primary = 0
     for item in found:
@@ -130,8 +131,14 @@ def test_injected_faults_are_localised_to_their_step(
     assert primary >= 0.85 * len(found)
     summary = summarise_localisations(f.localisation for f in found)
     assert summary.total == len(found)
-    assert set(summary.by_kind) <= {"skipped", "misapplied", "reordered"}
+    assert set(summary.by_kind) <= {"skipped", "misapplied", "alternative-reading", "reordered"}
+    assert "alternative-reading" in summary.by_kind
     assert len(summary.by_block) == 13
+    certainty = summary.certainty
+    assert certainty["partial"] == certainty["none"] == 0
+    assert certainty["unique"] + certainty["tied"] == len(found)
+    shares = sum(sum(cols.values()) for cols in summary.by_kind.values())
+    assert shares == pytest.approx(len(found))
 
 
 def test_variable_binding_failures_are_localised(tmp_path: Path) -> None:
@@ -142,7 +149,7 @@ def test_variable_binding_failures_are_localised(tmp_path: Path) -> None:
         tasks, samples_for=lambda t: 4, rate=lambda t: 0.3, path=tmp_path, seed=5
     )
     with Store(db) as store:
-        found, _ = localise_run(store, run_id, collect=run_trusted)
+        found, _, _ = localise_run(store, run_id, collect=run_trusted)
         curve = capability_curve(store.records(run_id), "variables", n_boot=100)
     assert [p.level for p in curve.levels] == [2, 3, 4, 5, 6]
     kinds = {f.localisation.kind for f in found}
@@ -167,6 +174,10 @@ def test_curves_cli_json(
     assert first["n_tasks"] == 13 and first["n_samples"] == 13 * 40
     assert first["interval"]["low"] <= first["pass_at_1"] <= first["interval"]["high"]
     assert set(first["pass_at_k"]) == {"1", "5"}
+    for level in data["levels"]:
+        interval = level["pass_at_k_interval"]["5"]
+        assert interval["low"] <= level["pass_at_k"]["5"] <= interval["high"]
+        assert interval["high"] > interval["low"] or level["pass_at_k"]["5"] in (0, 1)
     assert data["levels"][2]["composed"]["gap_product"] > 0
     fit = data["fit"]
     assert fit["ratio_interval"]["low"] <= RATIO <= fit["ratio_interval"]["high"]
@@ -184,13 +195,21 @@ def test_curves_cli_table_plot_and_localisation(
     monkeypatch.setattr("codehazard.scoring._localise.sandbox_collect", lambda: run_trusted)
     plot = tmp_path / "curve.svg"
     argv = ["curves", run_id, "--store", str(db), "--plot", str(plot), "--localise"]
-    assert main([*argv, "--boot", "200", "--localise-limit", "50"]) == 0
+    assert main([*argv, "--boot", "200", "--localise-limit", "50", "-k", "5"]) == 0
     out = capsys.readouterr().out
     assert f"run {run_id}: pass@1 by components" in out
+    header = next(line for line in out.splitlines() if "tasks" in line and "samples" in line)
+    assert header.split()[3:7] == ["pass@1", "95%", "interval", "pass@5"]
     assert "decay fit: r = " in out
     assert "fit quality: good" in out
     assert "failure localisation: 50 failing sample(s) examined" in out
     assert "not examined: over-limit" in out
+    # stratified: every length is examined, not only the shortest chains stored first
+    examined = next(line for line in out.splitlines() if "examined per level" in line)
+    assert [part.split(":")[0].strip() for part in examined.split(": ", 1)[1].split(", ")] == [
+        str(level) for level in range(1, 7)
+    ]
+    assert "unique" in out and "tied" in out and "partial" in out
     assert f"plot written to {plot}" in out
     assert "<svg" in plot.read_text()
 
@@ -219,9 +238,9 @@ def test_localisation_through_the_real_sandbox(
     """A few failing samples rerun in the lead's sandbox give the same diagnosis."""
     db, run_id, _ = decay_run
     with Store(db) as store:
-        trusted, _ = localise_run(store, run_id, collect=run_trusted, limit=3)
+        trusted = localise_run(store, run_id, collect=run_trusted, limit=3).found
         try:
-            sandboxed, _ = localise_run(store, run_id, limit=3)
+            sandboxed = localise_run(store, run_id, limit=3).found
         except SandboxError as exc:  # pragma: no cover - depends on the host
             pytest.skip(f"sandbox unavailable here: {exc}")
     assert [s.localisation for s in sandboxed] == [t.localisation for t in trusted]

@@ -1,22 +1,25 @@
 """``codehazard curves RUN_ID``: pass rate against specification complexity for a stored run.
 
-Prints a table per level (tasks, samples, pass@1 with its interval, the composed expectations
-and the composition gap, the fitted value), the fitted per-component ratio with its interval and
-the fit's quality; ``--json`` prints the same as one JSON object; ``--plot`` writes a PNG, SVG or
-PDF; ``--localise`` reruns failing samples in the sandbox to say which step went wrong. Logic
-lives in ``codehazard.scoring``.
+Prints a table per level (tasks, samples, pass@1 with its interval, pass@k with its interval
+for each ``-k``, the composed expectations and the composition gap, the fitted value), the
+fitted per-component ratio with its interval and the fit's quality; ``--json`` prints the same
+as one JSON object; ``--plot`` writes a PNG, SVG or PDF; ``--localise`` reruns a sample of the
+failing samples, stratified by level, in the sandbox to say which step went wrong. Logic lives
+in ``codehazard.scoring``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from codehazard.errors import InputError
 from codehazard.scoring import (
     Curve,
+    Interval,
     LocalisationSummary,
     capability_curve,
     curve_to_dict,
@@ -59,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         default=200,
         metavar="N",
-        help="examine at most N failing samples (default 200)",
+        help="examine at most N failing samples, spread evenly over the levels (default 200)",
     )
     parser.set_defaults(func=cmd_curves)
 
@@ -100,8 +103,15 @@ def cmd_curves(args: argparse.Namespace) -> int:
         )
         summary = None
         if args.localise:
-            found, skipped = localise_run(store, args.run_id, limit=args.localise_limit)
-            summary = summarise_localisations((f.localisation for f in found), skipped)
+            result = localise_run(
+                store, args.run_id, limit=args.localise_limit, key=args.by, seed=args.seed
+            )
+            summary = summarise_localisations(
+                (f.localisation for f in result.found),
+                result.not_localised,
+                examined_by_level=Counter(f.level for f in result.found),
+                failing_by_level=result.failing_by_level,
+            )
     if args.plot is not None:
         plot_curve(curve, args.plot)
     if args.json:
@@ -124,24 +134,39 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:5.1f}%"
 
 
+def _span(interval: Interval | None) -> str:
+    return "-" if interval is None else f"[{_pct(interval.low)}, {_pct(interval.high)}]"
+
+
 def print_curve(run_id: str, curve: Curve) -> None:
-    """The per-level table, then the fit."""
+    """The per-level table (pass@1, then pass@k for each other k, with intervals), then the fit."""
     pct = round(curve.confidence * 100)
+    ks = sorted({k for p in curve.levels for k in p.pass_at_k if k != 1})
     print(f"run {run_id}: pass@1 by {curve.key}")
-    header = (
-        f"{curve.key:>10} {'tasks':>5} {'samples':>7} {'pass@1':>7} {f'{pct}% interval':>17} "
-        f"{'product':>7} {'weakest':>7} {'gap':>7} {'fitted':>7}"
-    )
+    header = f"{curve.key:>10} {'tasks':>5} {'samples':>7} {'pass@1':>7} {f'{pct}% interval':>17}"
+    for k in ks:
+        header += f" {f'pass@{k}':>7} {f'{pct}% interval':>17}"
+    header += f" {'product':>7} {'weakest':>7} {'gap':>7} {'fitted':>7}"
     print(header)
     for point in curve.levels:
         gap = curve.composition.level(point.level) if curve.composition else None
-        interval = f"[{_pct(point.interval.low)}, {_pct(point.interval.high)}]"
-        print(
+        line = (
             f"{point.level:>10} {point.n_tasks:>5} {point.n_samples:>7} "
-            f"{_pct(point.pass_at_1):>7} {interval:>17} "
-            f"{_pct(gap.product if gap else None):>7} {_pct(gap.weakest if gap else None):>7} "
-            f"{_pct(gap.gap_product if gap else None):>7} "
-            f"{_pct(curve.fit.predict(point.level)):>7}"
+            f"{_pct(point.pass_at_1):>7} {_span(point.interval):>17}"
+        )
+        for k in ks:
+            interval = point.pass_at_k_intervals.get(k)
+            line += f" {_pct(point.pass_at_k.get(k)):>7} {_span(interval):>17}"
+        line += (
+            f" {_pct(gap.product if gap else None):>7} {_pct(gap.weakest if gap else None):>7}"
+            f" {_pct(gap.gap_product if gap else None):>7}"
+            f" {_pct(curve.fit.predict(point.level)):>7}"
+        )
+        print(line)
+    if ks:
+        print(
+            "pass@k: unbiased estimator per task, averaged; interval: bootstrap over tasks; "
+            "'-' where a task has fewer than k samples"
         )
     if curve.composition is not None and curve.composition.levels:
         print(
@@ -157,8 +182,8 @@ def print_curve(run_id: str, curve: Curve) -> None:
             line += f"; success halves every {fit.halving:.2f} components"
         print(line)
         print(
-            f"fit quality: {fit.quality} (chi-square {fit.chi2:.1f} on {fit.df} df, "
-            f"p = {fit.p_value:.3g})"
+            f"fit quality: {fit.quality} (deviance {fit.deviance:.1f} on {fit.df} df, "
+            f"bootstrap p = {fit.p_value:.3g}; task variation rho = {fit.dispersion:.2f})"
         )
         for note in fit.notes:
             print(f"  note: {note}")
@@ -167,13 +192,42 @@ def print_curve(run_id: str, curve: Curve) -> None:
             print(f"  composition: {note}")
 
 
+def _num(value: float) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def _levels(counts: dict[int | None, int]) -> str:
+    return ", ".join(f"{'-' if k is None else k}: {n}" for k, n in counts.items())
+
+
 def print_localisation(summary: LocalisationSummary) -> None:
-    """Counts of localised failures per kind and per block."""
+    """Diagnoses by certainty and kind, outcomes, per-block counts, and what was examined."""
     print(f"failure localisation: {summary.total} failing sample(s) examined")
-    for kind, n in summary.by_kind.items():
-        print(f"  {kind:<15} {n}")
+    if summary.failing_by_level:
+        print(f"  examined per level: {_levels(summary.examined_by_level)}")
+        print(f"  failing per level:  {_levels(summary.failing_by_level)}")
+    certainty = summary.certainty
+    print(
+        f"  diagnoses: {certainty['unique']} unique, {certainty['tied']} tied (several faults "
+        f"fit exactly; shared equally), {certainty['partial']} partial (>= 80% of outputs), "
+        f"{certainty['none']} without a step"
+    )
+    if summary.by_kind:
+        print(f"  {'kind':<20} {'unique':>7} {'tied':>7} {'partial':>7}")
+        for kind, cols in summary.by_kind.items():
+            print(
+                f"  {kind:<20} {_num(cols['unique']):>7} {_num(cols['tied']):>7} "
+                f"{_num(cols['partial']):>7}"
+            )
+    if "alternative-reading" in summary.by_kind:
+        print(
+            "  alternative-reading: a defensible reading of the docstring line that the tests "
+            "reject; the wording's fault rather than the model's"
+        )
+    if summary.outcomes:
+        print("  " + ", ".join(f"{k} {n}" for k, n in summary.outcomes.items()))
     for block, kinds in summary.by_block.items():
-        detail = ", ".join(f"{k} {n}" for k, n in kinds.items())
+        detail = ", ".join(f"{k} {_num(n)}" for k, n in kinds.items())
         print(f"  {block:<24} {detail}")
     if summary.not_localised:
         skipped = ", ".join(f"{k} {n}" for k, n in summary.not_localised.items())

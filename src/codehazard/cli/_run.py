@@ -150,6 +150,8 @@ def _load_tasks(args: argparse.Namespace) -> tuple[list[Task], dict[str, Any]]:
         suite = get_suite(args.suite)
         given = _suite_params(args)
         resolved = suite.resolve(**given)
+        for note in suite.advise(**given):
+            print(f"codehazard: note: {note}", file=sys.stderr)
         params = {k: list(v) if isinstance(v, tuple) else v for k, v in resolved.items()}
         return suite.build(**given), {"suite": suite.name, "params": params}
     if _suite_params(args):

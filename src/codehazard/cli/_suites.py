@@ -118,4 +118,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     params = ", ".join(f"{k}={format_value(v)}" for k, v in suite.resolve(**given).items())
     print(f"wrote {len(tasks)} {suite.name} tasks to {path} ({params})")
     print(f"tasks per level: {counts}")
+    for note in suite.advise(**given):
+        print(f"note: {note}")
     return 0

@@ -7,33 +7,34 @@ from codehazard.scoring._composition import (
     block_rates,
     composition_gap,
 )
+from codehazard.scoring._curve_output import curve_to_dict, plot_curve
 from codehazard.scoring._curves import (
     Curve,
     DecayFit,
     FitQuality,
     LevelPoint,
     capability_curve,
-    curve_to_dict,
     fit_decay,
     level_points,
-    plot_curve,
     rate_interval,
 )
 from codehazard.scoring._intervals import Interval, bootstrap_mean_interval, wilson_interval
 from codehazard.scoring._localise import (
+    Certainty,
     Localisation,
     LocalisationKind,
-    LocalisationSummary,
+    LocalisedRun,
     LocalisedSample,
     localise,
     localise_chain,
     localise_run,
-    summarise_localisations,
 )
+from codehazard.scoring._localise_summary import LocalisationSummary, summarise_localisations
 from codehazard.scoring._passk import Scorable, Scores, TaskScore, breakdown, pass_at_k, score
 
 __all__ = [
     "BlockRate",
+    "Certainty",
     "Composition",
     "Curve",
     "DecayFit",
@@ -44,6 +45,7 @@ __all__ = [
     "Localisation",
     "LocalisationKind",
     "LocalisationSummary",
+    "LocalisedRun",
     "LocalisedSample",
     "Scorable",
     "Scores",

@@ -14,6 +14,14 @@ single-block rates pool every sample of the tasks that consist of that one block
 block that has no single-block rate is left out of its level (and counted); the interval of the
 product gap is a bootstrap that redraws each block's rate binomially from its samples and
 resamples the chains of the level.
+
+**A step every task shares** (``final_step`` in the task metadata: variable-binding's combining
+``return``) is in every single-block task too, so ``q_b`` is the rate of the block *and* the
+final step. Multiplying ``q_b`` over a chain of ``m`` blocks would count the final step ``m``
+times. Its own rate ``r`` comes from the tasks made of the final step alone (no ``blocks``;
+variable-binding's ``m = 0``); each block's own rate is ``q_b / r`` (at most 1), and a chain
+expects ``r * prod(q_b / r)``. Without such tasks ``r`` is unknown: the plain product is
+reported, with a note that it counts the final step once per block.
 """
 
 from __future__ import annotations
@@ -32,7 +40,12 @@ from codehazard.scoring._passk import Scorable
 
 @dataclass(frozen=True)
 class BlockRate:
-    """A block's single-block pass rate, pooled over the samples of its one-block tasks."""
+    """A block's single-block pass rate, pooled over the samples of its one-block tasks.
+
+    ``step_rate`` is the block's own rate: ``rate`` with the shared final step divided out
+    (``rate`` itself where the tasks have no final step, or its rate is unknown). For the
+    final step (``final`` true), both are the rate of the tasks made of it alone.
+    """
 
     block: str
     n_tasks: int
@@ -40,6 +53,13 @@ class BlockRate:
     passes: int
     rate: float
     interval: Interval
+    step_rate: float | None = None
+    final: bool = False
+
+    @property
+    def own(self) -> float:
+        """The block's own rate (``step_rate``, else ``rate``)."""
+        return self.rate if self.step_rate is None else self.step_rate
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -48,6 +68,8 @@ class BlockRate:
             "n_samples": self.n_samples,
             "rate": self.rate,
             "interval": self.interval.as_dict(),
+            "step_rate": self.own,
+            "final_step": self.final,
         }
 
 
@@ -97,6 +119,7 @@ class Composition:
 class _TaskTally:
     blocks: tuple[str, ...]
     level: int | None
+    final: str | None
     n: int = 0
     c: int = 0
 
@@ -107,34 +130,72 @@ def _tally(records: Iterable[Scorable], key: str) -> dict[str, _TaskTally]:
         if rec.status is None or rec.status == "infra":
             continue
         blocks = rec.metadata.get("blocks")
-        if not isinstance(blocks, list) or not blocks:
+        final = rec.metadata.get("final_step")
+        final = str(final) if final else None
+        if not isinstance(blocks, list) or not (blocks or final):
             continue
         tally = tasks.get(rec.task_id)
         if tally is None:
-            tally = _TaskTally(tuple(str(b) for b in blocks), level_of(rec.metadata, key))
+            blocks_t = tuple(str(b) for b in blocks)
+            tally = _TaskTally(blocks_t, level_of(rec.metadata, key), final)
             tasks[rec.task_id] = tally
         tally.n += 1
         tally.c += int(rec.passed)
     return tasks
 
 
+def _pool(tallies: Iterable[_TaskTally]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """(tasks, samples, passes) per single block, and per final step alone."""
+    blocks: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    finals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for tally in tallies:
+        if len(tally.blocks) == 1:
+            entry = blocks[tally.blocks[0]]
+        elif not tally.blocks and tally.final:
+            entry = finals[tally.final]
+        else:
+            continue
+        entry[0] += 1
+        entry[1] += tally.n
+        entry[2] += tally.c
+    return blocks, finals
+
+
 def block_rates(records: Iterable[Scorable], *, confidence: float = 0.95) -> dict[str, BlockRate]:
-    """Each block's pass rate over the samples of the tasks made of that block alone.
+    """Each block's pass rate over the samples of the tasks made of that block alone, with its
+    own rate once a shared final step's rate (from tasks made of it alone) is divided out; the
+    final step's own entry is keyed by its name.
 
     Raises:
         ValueError: a confidence outside (0, 1).
     """
-    pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for tally in _tally(records, "components").values():
-        if len(tally.blocks) == 1:
-            entry = pooled[tally.blocks[0]]
-            entry[0] += 1
-            entry[1] += tally.n
-            entry[2] += tally.c
-    return {
-        block: BlockRate(block, t, n, c, c / n, wilson_interval(c, n, confidence))
-        for block, (t, n, c) in sorted(pooled.items())
-    }
+    tallies = list(_tally(records, "components").values())
+    pooled, finals = _pool(tallies)
+    final_names = {t.final for t in tallies if t.final}
+    final_rate = None
+    if len(final_names) == 1 and (name := next(iter(final_names))) in finals:
+        t, n, c = finals[name]
+        final_rate = c / n
+    out = {}
+    for block, (t, n, c) in sorted(pooled.items()):
+        own = None
+        if final_rate is not None:
+            own = min(1.0, c / n / final_rate) if final_rate > 0 else 1.0
+        out[block] = BlockRate(block, t, n, c, c / n, wilson_interval(c, n, confidence), own)
+    for name, (t, n, c) in sorted(finals.items()):
+        interval = wilson_interval(c, n, confidence)
+        out[name] = BlockRate(name, t, n, c, c / n, interval, c / n, final=True)
+    return out
+
+
+def _own_rates(raw: np.ndarray, is_final: np.ndarray, divide: bool) -> np.ndarray:
+    """Own rates from raw rates (``(..., columns)``): blocks divided by the final step's rate."""
+    if not divide:
+        return raw
+    final = raw[..., is_final].max(axis=-1, keepdims=True)  # one final step at most
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = np.where(final > 0, np.minimum(1.0, raw / np.where(final > 0, final, 1.0)), 1.0)
+    return np.where(is_final, raw, own)
 
 
 def _level_gap(
@@ -148,17 +209,23 @@ def _level_gap(
 ) -> LevelGap:
     names = sorted(rates)
     column = {b: i for i, b in enumerate(names)}
+    is_final = np.array([rates[b].final for b in names])
+    divide = bool(is_final.any())
     counts = np.zeros((len(chains), len(names)), dtype=int)
     for row, tally in enumerate(chains):
         for block in tally.blocks:
             counts[row, column[block]] += 1
-    q = np.array([rates[b].rate for b in names])
+        if divide and tally.final:
+            counts[row, column[tally.final]] += 1
+    raw = np.array([rates[b].rate for b in names])
+    q = _own_rates(raw, is_final, divide)
     observed = np.array([t.c / t.n for t in chains])
     product = np.prod(q[None, :] ** counts, axis=1)
     weakest = np.where(counts > 0, q[None, :], np.inf).min(axis=1)
     # bootstrap: block rates redrawn from their samples, chains resampled within the level
     n_samples = np.array([rates[b].n_samples for b in names])
-    q_boot = rng.binomial(n_samples[None, :], q[None, :], size=(n_boot, len(names))) / n_samples
+    raw_boot = rng.binomial(n_samples[None, :], raw[None, :], size=(n_boot, len(names)))
+    q_boot = _own_rates(raw_boot / n_samples, is_final, divide)
     idx = rng.integers(0, len(chains), size=(n_boot, len(chains)))
     expected_boot = np.prod(q_boot[:, None, :] ** counts[idx], axis=2).mean(axis=1)
     gap_boot = expected_boot - observed[idx].mean(axis=1)
@@ -187,8 +254,9 @@ def composition_gap(
 ) -> Composition:
     """Composed expectations (product, weakest block) and the gap to observed success per level.
 
-    Uses the task metadata ``blocks`` (the chain's block names) and the integer level ``key``.
-    Without one-block tasks there are no single-block rates and no levels: ``notes`` says so.
+    Uses the task metadata ``blocks`` (the chain's block names), ``final_step`` (a step every
+    task ends with, if any) and the integer level ``key``. Without one-block tasks there are no
+    single-block rates and no levels: ``notes`` says so.
 
     Raises:
         ValueError: a confidence outside (0, 1) or ``n_boot < 1``.
@@ -200,19 +268,39 @@ def composition_gap(
     if not tallies:
         return Composition(key, {}, [], ("the tasks name no 'blocks' in their metadata",))
     rates = block_rates(records, confidence=confidence)
-    if not rates:
-        return Composition(key, {}, [], ("no one-block tasks: no single-block rates",))
+    if not any(not r.final for r in rates.values()):
+        return Composition(key, rates, [], ("no one-block tasks: no single-block rates",))
+    notes = []
+    finals = {t.final for t in tallies.values() if t.final}
+    if len(finals) > 1:
+        notes.append(
+            f"tasks end with different final steps ({', '.join(sorted(finals))}): their rates "
+            "are not divided out, so the product counts them once per block"
+        )
+        rates = {b: r for b, r in rates.items() if not r.final}
+    elif finals and not any(r.final for r in rates.values()):
+        notes.append(
+            f"no task is the final step {'/'.join(sorted(finals))} alone: its rate is unknown, "
+            "so the product counts it once per block and understates a reliable composer"
+        )
     by_level: dict[int, list[_TaskTally]] = defaultdict(list)
     for tally in tallies.values():
         if tally.level is not None:
             by_level[tally.level].append(tally)
     rng = np.random.default_rng(seed)
-    levels, notes = [], []
+    levels = []
     for level in sorted(by_level):
-        covered = [t for t in by_level[level] if all(b in rates for b in t.blocks)]
+        covered = [t for t in by_level[level] if _covered(t, rates)]
         uncovered = len(by_level[level]) - len(covered)
         if uncovered:
             notes.append(f"level {level}: {uncovered} task(s) use a block with no one-block rate")
         if covered:
             levels.append(_level_gap(level, covered, uncovered, rates, rng, n_boot, confidence))
     return Composition(key, rates, levels, tuple(notes))
+
+
+def _covered(tally: _TaskTally, rates: dict[str, BlockRate]) -> bool:
+    """Every block has a rate, and a chain of no blocks has its final step's."""
+    if not tally.blocks:
+        return tally.final in rates
+    return all(b in rates and not rates[b].final for b in tally.blocks)

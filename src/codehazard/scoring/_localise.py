@@ -7,8 +7,9 @@ step bound to the wrong variable, two steps reordered (a swap, or one step moved
 that reproduces every output the sample produced explains it. Design choices (ours):
 
 * several variants can explain the same outputs (two commuting steps, a step whose effect a
-  later one subsumes); the first in the order skipped, misapplied, wrong-variable, reordered,
-  then by step position, is reported, and the others are listed as ``alternatives``;
+  later one subsumes); the first in the order alternative-reading, skipped, misapplied,
+  wrong-variable, reordered, then by step position, is reported, and the others are listed as
+  ``alternatives``; summaries count such ties apart from unique diagnoses;
 * failing that, a variant that matches at least ``min_agreement`` (default 80%) of the outputs,
   and more of them than the reference does, is reported as a partial explanation;
 * a sample that raised on every input is ``crashed``; one whose outputs all match the reference
@@ -22,12 +23,14 @@ gets a stored sample's outputs from the sandbox (``codehazard.sandbox.collect_ou
 from __future__ import annotations
 
 import importlib
+import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from codehazard.errors import InputError, SandboxError
+from codehazard.scoring._curves import level_of
 from codehazard.tasks.suites import get_suite
 from codehazard.tasks.suites._chain import (
     HYPOTHESIS_KINDS,
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from codehazard.store import Store
 
 LocalisationKind = Literal[
+    "alternative-reading",
     "skipped",
     "misapplied",
     "wrong-variable",
@@ -49,7 +53,13 @@ LocalisationKind = Literal[
     "no-mismatch",
     "unexplained",
 ]
-"""What went wrong in a failing sample (the first four name a faulty step)."""
+"""What went wrong in a failing sample (the first five name a step; ``alternative-reading``
+is a step done as another defensible reading of its docstring line, not a fault of the model)."""
+
+Certainty = Literal["unique", "tied", "partial", "none"]
+"""How firm a diagnosis is: the only variant reproducing every output; one of several that do
+(``alternatives``); the best partial match; or no step named (crashed, no-mismatch,
+unexplained)."""
 
 Outcome = Mapping[str, Any]
 """One call's result from the sandbox: ``{"ok": bool, "value": ..., "error": str | None}``."""
@@ -95,6 +105,19 @@ class Localisation:
     agreement: float = 0.0
     exact: bool = False
     alternatives: tuple[Explanation, ...] = ()
+
+    @property
+    def certainty(self) -> Certainty:
+        """``unique``, ``tied``, ``partial`` or ``none`` (see ``Certainty``)."""
+        if self.kind in ("crashed", "no-mismatch", "unexplained"):
+            return "none"
+        if not self.exact:
+            return "partial"
+        return "tied" if self.alternatives else "unique"
+
+    def explanations(self) -> list[tuple[str, tuple[str, ...]]]:
+        """``(kind, blocks)`` of the diagnosis and of each alternative, in order."""
+        return [(self.kind, self.blocks), *((a.kind, a.blocks) for a in self.alternatives)]
 
     def explains(self, kind: str, positions: Sequence[int]) -> bool:
         """Whether the diagnosis or one of its alternatives is ``kind`` at ``positions``."""
@@ -213,45 +236,6 @@ def localise(
     return localise_chain(chain_for(metadata), inputs, outputs, min_agreement=min_agreement)
 
 
-@dataclass(frozen=True)
-class LocalisationSummary:
-    """Counts of localised failures per kind, per block (and kind), and samples not examined."""
-
-    total: int
-    by_kind: dict[str, int]
-    by_block: dict[str, dict[str, int]]
-    not_localised: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {
-            "total": self.total,
-            "by_kind": self.by_kind,
-            "by_block": self.by_block,
-            "not_localised": self.not_localised,
-        }
-
-
-def summarise_localisations(
-    localisations: Iterable[Localisation], not_localised: Mapping[str, int] | None = None
-) -> LocalisationSummary:
-    """Count diagnoses per kind and per block; a reordering counts for both blocks involved."""
-    by_kind: Counter[str] = Counter()
-    by_block: dict[str, Counter[str]] = defaultdict(Counter)
-    total = 0
-    for loc in localisations:
-        total += 1
-        by_kind[loc.kind] += 1
-        for block in dict.fromkeys(loc.blocks):
-            by_block[block][loc.kind] += 1
-    return LocalisationSummary(
-        total=total,
-        by_kind={k: by_kind[k] for k in sorted(by_kind)},
-        by_block={b: dict(sorted(c.items())) for b, c in sorted(by_block.items())},
-        not_localised=dict(sorted((not_localised or {}).items())),
-    )
-
-
 def sandbox_collect() -> Collect:
     """``codehazard.sandbox.collect_outputs``, the only runner allowed for untrusted code.
 
@@ -273,11 +257,55 @@ def sandbox_collect() -> Collect:
 
 @dataclass(frozen=True)
 class LocalisedSample:
-    """One stored sample with its diagnosis."""
+    """One stored sample with its diagnosis and its task's level (``None`` without one)."""
 
     key: str
     task_id: str
     localisation: Localisation
+    level: int | None = None
+
+
+class LocalisedRun(NamedTuple):
+    """What ``localise_run`` examined and what it did not.
+
+    ``found``: the diagnoses. ``not_localised``: per reason, the failing samples not examined
+    (``timeout``, ``syntax``, ..., ``not-a-chain``, ``over-limit``). ``failing_by_level``: the
+    failing samples that could have been examined, per level, of which ``found`` is a sample.
+    """
+
+    found: list[LocalisedSample]
+    not_localised: dict[str, int]
+    failing_by_level: dict[int | None, int]
+
+
+def stratified_sample(
+    by_level: Mapping[int | None, Sequence[int]], limit: int, seed: int
+) -> list[int]:
+    """At most ``limit`` items, spread as evenly as the levels allow, drawn at random per level.
+
+    Each level gets an equal share; a level with fewer items than its share gives the rest to
+    the others. Within a level the items are a seeded random sample. Returns the chosen items
+    sorted, so that the work is done in stored order.
+    """
+    quota = {level: 0 for level in by_level}
+    left = limit
+    open_levels = [lv for lv in by_level if by_level[lv]]
+    while left > 0 and open_levels:
+        share = max(1, left // len(open_levels))
+        for level in list(open_levels):
+            take = min(share, len(by_level[level]) - quota[level], left)
+            quota[level] += take
+            left -= take
+            if quota[level] >= len(by_level[level]):
+                open_levels.remove(level)
+            if left == 0:
+                break
+    rng = random.Random(f"localise/{seed}")
+    chosen: list[int] = []
+    for level in sorted(by_level, key=lambda lv: (lv is None, lv or 0)):
+        items = list(by_level[level])
+        chosen += items if quota[level] >= len(items) else rng.sample(items, quota[level])
+    return sorted(chosen)
 
 
 def localise_run(
@@ -288,15 +316,17 @@ def localise_run(
     timeout: float = 3.0,
     min_agreement: float = 0.8,
     limit: int | None = None,
-) -> tuple[list[LocalisedSample], dict[str, int]]:
-    """Localise every ``failed`` or ``error`` sample of a run's chain tasks.
+    key: str = "components",
+    seed: int = 0,
+) -> LocalisedRun:
+    """Localise the ``failed`` or ``error`` samples of a run's chain tasks.
 
     Each sample's program is run again, in the sandbox, on its task's test inputs (from the
     task metadata ``test_inputs``). ``collect`` defaults to ``codehazard.sandbox
-    .collect_outputs``; tests pass their own trusted runner. Returns the diagnoses and, per
-    reason, the counts of non-passing samples not examined (``timeout``, ``syntax``, ...,
-    ``not-a-chain``, and ``over-limit`` past the first ``limit`` examined: the sandbox starts
-    afresh for each sample, so reruns cost a fraction of a second each).
+    .collect_outputs``; tests pass their own trusted runner. With a ``limit`` (the sandbox
+    starts afresh for each sample, a fraction of a second each), a seeded sample stratified by
+    the task level ``key`` is examined, so that long chains are not crowded out by the short
+    ones stored first; the rest count as ``over-limit``.
 
     Raises:
         StoreError: the run does not exist.
@@ -304,8 +334,8 @@ def localise_run(
     """
     run = collect or sandbox_collect()
     tasks = store.tasks(run_id)
-    found: list[LocalisedSample] = []
     skipped: Counter[str] = Counter()
+    eligible: list[tuple[Any, Chain, list[Any], int | None]] = []
     for rec in store.records(run_id):
         if rec.status is None or rec.status in ("passed", "infra"):
             continue
@@ -320,10 +350,19 @@ def localise_run(
         if chain is None or not isinstance(inputs, list) or rec.task_id not in tasks:
             skipped["not-a-chain"] += 1
             continue
-        if limit is not None and len(found) >= limit:
-            skipped["over-limit"] += 1
-            continue
+        eligible.append((rec, chain, inputs, level_of(rec.metadata, key)))
+    by_level: dict[int | None, list[int]] = defaultdict(list)
+    for i, (_, _, _, level) in enumerate(eligible):
+        by_level[level].append(i)
+    chosen = range(len(eligible))
+    if limit is not None and len(eligible) > limit:
+        chosen = stratified_sample(by_level, limit, seed)
+        skipped["over-limit"] += len(eligible) - len(chosen)
+    found: list[LocalisedSample] = []
+    for i in chosen:
+        rec, chain, inputs, level = eligible[i]
         outputs = run(rec.program, tasks[rec.task_id].entry_point, inputs, timeout=timeout)
         loc = localise_chain(chain, inputs, outputs, min_agreement=min_agreement)
-        found.append(LocalisedSample(rec.key, rec.task_id, loc))
-    return found, dict(skipped)
+        found.append(LocalisedSample(rec.key, rec.task_id, loc, level))
+    failing = {level: len(items) for level, items in by_level.items()}
+    return LocalisedRun(found, dict(skipped), failing)

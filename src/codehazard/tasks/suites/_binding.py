@@ -2,9 +2,11 @@
 
 The paper's example (``DOMAIN.md`` section 4.1): "add 3 to y, then subtract 4 from both x and w,
 return the product of the four numbers"; the model forgot ``w`` and did not return the product.
-Here ``k`` integer variables (2-8) go through ``m`` operations (1-12), each bound to named
-variables, then one combining return. The operations, their wording, the value ranges and the
-sampling are ours (``docs/suites/specification-complexity.md``).
+Here ``k`` integer variables (2-8) go through ``m`` operations (0-12), each bound to named
+variables, then one combining return. The ``m = 0`` tasks are the return alone: the composition
+gap needs the return's own success rate, since every other task ends with it. The operations,
+their wording, the value ranges and the sampling are ours
+(``docs/suites/specification-complexity.md``).
 
 Operations (``op`` in the task metadata):
 
@@ -30,7 +32,7 @@ from codehazard.tasks.suites._registry import SuiteParam, register_suite
 from codehazard.tasks.suites._render import check_code, docstring_tokens
 
 SUITE = "variable-binding"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 ENTRY_POINT = "do_work"
 NAMES: tuple[str, ...] = ("x", "y", "z", "w", "a", "b", "c", "d")
 NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
@@ -255,11 +257,13 @@ def _undoes(previous: Operation, op: Operation) -> bool:
 
 
 def _docstring(names: Sequence[str], ops: Sequence[Operation], combine: Combine) -> str:
-    phrases = [describe(op) for op in ops]
-    text = phrases[0][0].upper() + phrases[0][1:]
-    for phrase in phrases[1:]:
-        text += f", then {phrase}"
-    text += f". Return the {combine} of the {NUMBER_WORDS[len(names)]} numbers."
+    text = f"Return the {combine} of the {NUMBER_WORDS[len(names)]} numbers."
+    if ops:
+        phrases = [describe(op) for op in ops]
+        steps = phrases[0][0].upper() + phrases[0][1:]
+        for phrase in phrases[1:]:
+            steps += f", then {phrase}"
+        text = f"{steps}. {text}"
     return textwrap.fill(text, width=80)
 
 
@@ -309,6 +313,7 @@ def _task(seed: int, k: int, m: int, index: int, rng: random.Random) -> Task:
             "names": names,
             "steps": [op.model_dump(mode="json", exclude_none=True) for op in ops],
             "blocks": [op.op for op in ops],
+            "final_step": "return",
             "combine": combine,
             "docstring_tokens": docstring_tokens(docstring),
             "seed": seed,
@@ -323,17 +328,41 @@ def _cells(variables: Sequence[int], operations: Sequence[int]) -> Iterator[tupl
             yield k, m
 
 
+def advice(
+    variables: tuple[int, ...], operations: tuple[int, ...], per_level: int, seed: int
+) -> list[str]:
+    """Warn when the composition gap will lack the rates it rests on."""
+    del variables, per_level, seed
+    notes = []
+    if 0 not in operations:
+        notes.append(
+            "no m = 0 tasks (the return alone): the composition gap cannot divide out the "
+            "return's own rate and counts it once per operation; include 0 in --operations"
+        )
+    if 1 not in operations:
+        notes.append("no m = 1 tasks: the composition gap needs the single-operation rates")
+    return notes
+
+
 @register_suite(
     SUITE,
-    description="k named variables (2-8) through m operations (1-12) bound to them, then a "
+    description="k named variables (2-8) through m operations (0-12) bound to them, then a "
     "combining return (variable interdependency)",
     params=(
         SuiteParam("variables", "ints", tuple(range(2, 9)), "numbers of variables k", 2, 8),
-        SuiteParam("operations", "ints", tuple(range(1, 13)), "numbers of operations m", 1, 40),
+        SuiteParam(
+            "operations",
+            "ints",
+            tuple(range(0, 13)),
+            "numbers of operations m (0: the return alone)",
+            0,
+            40,
+        ),
         SuiteParam("per_level", "int", 4, "tasks per (k, m) cell", 1, 10_000),
         SuiteParam("seed", "int", 0, "generator seed: the same seed gives identical tasks", 0),
     ),
     chain=chain_from_metadata,
+    advice=advice,
 )
 def build_variable_binding(
     variables: tuple[int, ...], operations: tuple[int, ...], per_level: int, seed: int

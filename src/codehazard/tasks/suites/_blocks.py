@@ -10,12 +10,20 @@ slices, the wrong vowel set, uppercasing instead of lowercasing, ...), each also
 code. They serve three purposes: every generated task's tests must reject them; failure
 localisation recognises a sample that behaves like one as a *misapplied* step; and test code can
 build wrong programs from them.
+
+Some docstring lines admit a second defensible reading that the paper's reference line does not
+take ("the first and last two characters" as the first one and the last two; "every third
+character" counted from 1; which half is "the last half" of an odd length; words split on single
+spaces; whitespace kept as it was; "every other character" starting at the second). Those
+mutants are kind ``alternative-reading``: the tests still reject them (the paper's reference
+decides), but localisation reports them apart, since the wording, not the model, is at fault.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 StrFn = Callable[[str], str]
 
@@ -33,12 +41,17 @@ def compile_line(code: str) -> StrFn:
     return fn  # type: ignore[return-value]
 
 
+MutantKind = Literal["misapplied", "alternative-reading"]
+
+
 @dataclass(frozen=True)
 class Mutant:
-    """A wrong implementation of a block: a short label and its line of code."""
+    """A wrong implementation of a block: a short label, its line of code, and whether it is a
+    plain misreading or another defensible reading of the docstring line."""
 
     label: str
     code: str
+    kind: MutantKind = "misapplied"
     fn: StrFn = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -60,6 +73,7 @@ class Block:
         object.__setattr__(self, "fn", compile_line(self.code))
 
 
+ALT: MutantKind = "alternative-reading"
 _EVERY_OTHER = 's = "".join(c.{} if i % 2 == {} else c for i, c in enumerate(s))'
 _KEEP = 's = "".join(c for c in s if c not in "{}")'
 _POSITIONS = 's = "".join(c for i, c in enumerate(s) if i % {} {} {})'
@@ -106,7 +120,7 @@ BLOCKS: tuple[Block, ...] = (
         (
             Mutant("as s[1:-1]", "s = s[1:-1]"),
             Mutant("as s[2:-1]", "s = s[2:-1]"),
-            Mutant("as s[1:-2]", "s = s[1:-2]"),
+            Mutant("as s[1:-2] (the first one and the last two)", "s = s[1:-2]", ALT),
             Mutant("keeping the end (s[2:])", "s = s[2:]"),
         ),
     ),
@@ -127,7 +141,11 @@ BLOCKS: tuple[Block, ...] = (
         "remove every third character from the string",
         _POSITIONS.format(3, "!=", 0),
         (
-            Mutant("dropping positions 2, 5, 8, ...", _POSITIONS.format(3, "!=", 2)),
+            Mutant(
+                "counting from 1 (dropping positions 2, 5, 8, ...)",
+                _POSITIONS.format(3, "!=", 2),
+                ALT,
+            ),
             Mutant("keeping only every third character", _POSITIONS.format(3, "==", 0)),
             Mutant("dropping every second character", _POSITIONS.format(2, "!=", 0)),
         ),
@@ -139,7 +157,7 @@ BLOCKS: tuple[Block, ...] = (
         "s = s[: len(s) // 2]",
         (
             Mutant("keeping the last half instead", "s = s[len(s) // 2 :]"),
-            Mutant("rounding the kept half up", "s = s[: (len(s) + 1) // 2]"),
+            Mutant("rounding the kept half up", "s = s[: (len(s) + 1) // 2]", ALT),
             Mutant("keeping one character too many", "s = s[: len(s) // 2 + 1]"),
         ),
     ),
@@ -161,7 +179,7 @@ BLOCKS: tuple[Block, ...] = (
         's = " ".join(s.split()[::-1])',
         (
             Mutant("reversing the characters", "s = s[::-1]"),
-            Mutant("splitting on single spaces", 's = " ".join(s.split(" ")[::-1])'),
+            Mutant("splitting on single spaces", 's = " ".join(s.split(" ")[::-1])', ALT),
             Mutant("reversing each word instead", 's = " ".join(w[::-1] for w in s.split())'),
         ),
     ),
@@ -178,6 +196,7 @@ BLOCKS: tuple[Block, ...] = (
             Mutant(
                 "rounding the dropped half up",
                 's = " ".join(s.split()[(len(s.split()) + 1) // 2 :])',
+                ALT,
             ),
             Mutant("counting characters instead of words", "s = s[len(s) // 2 :]"),
         ),
@@ -191,6 +210,11 @@ BLOCKS: tuple[Block, ...] = (
             Mutant("before every word", 's = " ".join("apples " + w for w in s.split())'),
             Mutant("singular apple", 's = " ".join(w + " apple" for w in s.split())'),
             Mutant("only after the last word", 's = s + " apples"'),
+            Mutant(
+                "keeping the original whitespace",
+                r's = __import__("re").sub(r"(\S+)", r"\1 apples", s)',
+                ALT,
+            ),
         ),
     ),
     Block(
@@ -199,7 +223,7 @@ BLOCKS: tuple[Block, ...] = (
         "make every other character in the string uppercase",
         _EVERY_OTHER.format("upper()", 0),
         (
-            Mutant("at odd positions", _EVERY_OTHER.format("upper()", 1)),
+            Mutant("at odd positions", _EVERY_OTHER.format("upper()", 1), ALT),
             Mutant("lowercasing instead of uppercasing", _EVERY_OTHER.format("lower()", 0)),
             Mutant("uppercasing everything", "s = s.upper()"),
         ),

@@ -3,8 +3,9 @@
 Facts from the paper (``DOMAIN.md`` section 2): thirteen blocks, each a docstring line and a
 line of code; the docstring lists the steps and the reference applies them in order to ``s``.
 Everything else here is our design, documented in ``docs/suites/specification-complexity.md``:
-how chains are drawn (distinct blocks, distinct chains per length, a seeded generator per
-length), the entry-point name, the prompt wording, and how test inputs are chosen.
+how chains are drawn (distinct blocks, distinct chains per length, every step observable, a
+seeded generator per length), the entry-point name, the prompt wording, and how test inputs are
+chosen.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from codehazard.errors import InputError
@@ -23,12 +24,14 @@ from codehazard.tasks.suites._registry import SuiteParam, register_suite
 from codehazard.tasks.suites._render import check_code, docstring_tokens
 
 SUITE = "building-blocks"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 ENTRY_POINT = "process_string"
 MIN_INPUTS = 22  # the fixed edge strings plus random ones; the issue asks for at least 20
 MAX_INPUTS = 40  # cap on inputs added to reject wrong variants the first ones miss
 POOL_SIZE = 1000  # candidates for the extra inputs; long strings survive long chains
 POOL_WORDS = (4, 9, 16, 30)
+PRECHECK = 200  # pool inputs used to reject a chain with an unobservable step before building it
+MAX_DRAWS = 2000  # candidate chains per task before settling for the most observable one
 
 # Short strings (length 0-4) that every task is tested on: empty, e and E, other vowels in both
 # cases, y and Y, a run of spaces, leading and trailing spaces, . ! ? and a comma.
@@ -82,7 +85,7 @@ def block_chain(keys: Sequence[str]) -> Chain:
         block = BLOCKS_BY_KEY.get(key)
         if block is None:
             raise InputError(f"unknown building block {key!r}; known: {', '.join(BLOCKS_BY_KEY)}")
-        alternatives = tuple(Alternative("misapplied", m.label, m.fn) for m in block.mutants)
+        alternatives = tuple(Alternative(m.kind, m.label, m.fn) for m in block.mutants)
         steps.append(Step(block.key, block.fn, alternatives))
     return Chain(lambda args: args[0], tuple(steps))
 
@@ -99,19 +102,63 @@ def chain_from_metadata(metadata: Mapping[str, Any]) -> Chain:
     return block_chain(keys)
 
 
-def _draw_chains(length: int, count: int, rng: random.Random) -> list[tuple[int, ...]]:
-    """``count`` distinct chains of ``length`` distinct blocks (all of them, if fewer exist)."""
+def _candidates(length: int, count: int, rng: random.Random) -> Iterator[tuple[int, ...]]:
+    """Chains of ``length`` distinct blocks, each at most once: every chain in order when there
+    are no more than ``count``, else random draws (until every chain has been drawn)."""
     total = math.perm(len(BLOCKS), length)
     if count >= total:
-        return list(itertools.permutations(range(len(BLOCKS)), length))
+        yield from itertools.permutations(range(len(BLOCKS)), length)
+        return
     seen: set[tuple[int, ...]] = set()
-    chains: list[tuple[int, ...]] = []
-    while len(chains) < count:
+    while len(seen) < total:
         chain = tuple(rng.sample(range(len(BLOCKS)), length))
         if chain not in seen:
             seen.add(chain)
-            chains.append(chain)
-    return chains
+            yield chain
+
+
+def _observable_count(chain_ids: Sequence[int], inputs: Sequence[Sequence[str]]) -> int:
+    return sum(block_chain([BLOCKS[i].key for i in chain_ids]).observable_steps(inputs))
+
+
+def _tasks_of_length(seed: int, length: int, count: int) -> list[Task]:
+    """``count`` tasks whose every step is observable on their own test inputs.
+
+    A chain in which skipping some step changes no output (``triple_spaces`` before the words
+    are re-split, ``remove_e`` before ``remove_vowels``, ``alternate_upper`` before
+    ``lowercase``) has fewer real components than its length; it is redrawn. A cheap check on
+    part of the pool rejects most such chains before their inputs are chosen; the task's own
+    inputs decide. If ``MAX_DRAWS`` candidates in a row fail, the most observable one is kept
+    (its ``effective_components`` says so); when every chain of a length is enumerated, the
+    unobservable ones are left out and the length may have fewer tasks.
+    """
+    rng = random.Random(f"{SUITE}/{seed}/L{length}")
+    pool_rng = random.Random(f"{SUITE}/{seed}/L{length}/pool")
+    pool = [
+        [random_text(pool_rng, max_words=pool_rng.choice(POOL_WORDS))] for _ in range(POOL_SIZE)
+    ]
+    precheck = [[s] for s in EDGE_INPUTS] + pool[:PRECHECK]
+    tasks: list[Task] = []
+    best: tuple[int, tuple[int, ...]] | None = None  # (steps observed, chain) of the failures
+    failures = 0
+    for chain_ids in _candidates(length, count, rng):
+        if len(tasks) >= count:
+            break
+        observed = _observable_count(chain_ids, precheck)
+        if observed == length:
+            task = _task(seed, length, len(tasks), chain_ids, pool)
+            if task.metadata["effective_components"] == length:
+                tasks.append(task)
+                best, failures = None, 0
+                continue
+            observed = task.metadata["effective_components"]
+        failures += 1
+        if best is None or observed > best[0]:
+            best = (observed, chain_ids)
+        if failures >= MAX_DRAWS:
+            tasks.append(_task(seed, length, len(tasks), best[1], pool))
+            best, failures = None, 0
+    return tasks
 
 
 def _prompt(blocks: Sequence[Block]) -> tuple[str, str]:
@@ -156,6 +203,7 @@ def _task(
         "length": length,
         "variables": 1,
         "operations": length,
+        "effective_components": sum(chain.observable_steps(inputs)),
         "blocks": [b.key for b in blocks],
         "block_numbers": [b.number for b in blocks],
         "docstring_tokens": docstring_tokens(docstring),
@@ -173,6 +221,21 @@ def _task(
     )
 
 
+def advice(lengths: tuple[int, ...], per_length: int, seed: int) -> list[str]:
+    """Warn when length 1 will not have all 13 single-block tasks (the composition gap needs
+    a one-block rate for every block of a chain, or leaves the chain out)."""
+    del seed
+    if 1 in lengths and per_length < len(BLOCKS):
+        return [
+            f"length 1 gets only {per_length} of the {len(BLOCKS)} single-block tasks: the "
+            "composition gap will leave out every chain using a block without one; use "
+            f"--per-length {len(BLOCKS)} or more"
+        ]
+    if 1 not in lengths:
+        return ["no length-1 tasks: the composition gap needs the single-block rates"]
+    return []
+
+
 @register_suite(
     SUITE,
     description="the Codex paper's 13 string building blocks chained into one function "
@@ -185,21 +248,18 @@ def _task(
         SuiteParam("seed", "int", 0, "generator seed: the same seed gives identical tasks", 0),
     ),
     chain=chain_from_metadata,
+    advice=advice,
 )
 def build_building_blocks(lengths: tuple[int, ...], per_length: int, seed: int) -> list[Task]:
     """Generate the suite: ``per_length`` distinct chains for each length, shortest first.
 
-    Chains of one length come from their own seeded generator, so adding or removing a length
-    leaves the tasks of the others unchanged. The tasks of a length share one pool of candidate
-    inputs (drawn after the chains); each task's base inputs come from its own generator. At
-    length 1 only 13 chains exist: all of them are used (each block once) when ``per_length``
-    is 13 or more.
+    Chains of one length come from their own seeded generators (chains, and the pool of
+    candidate inputs the length's tasks share), so adding or removing a length leaves the tasks
+    of the others unchanged; each task's base inputs come from its own generator. Chains with a
+    step that no test input can observe are redrawn (``_tasks_of_length``). At length 1 only 13
+    chains exist: all of them are used (each block once) when ``per_length`` is 13 or more.
     """
     tasks: list[Task] = []
     for length in lengths:
-        rng = random.Random(f"{SUITE}/{seed}/L{length}")
-        chains = _draw_chains(length, per_length, rng)
-        pool = [[random_text(rng, max_words=rng.choice(POOL_WORDS))] for _ in range(POOL_SIZE)]
-        for index, chain_ids in enumerate(chains):
-            tasks.append(_task(seed, length, index, chain_ids, pool))
+        tasks.extend(_tasks_of_length(seed, length, per_length))
     return tasks

@@ -22,16 +22,24 @@ from typing import Any, Literal
 
 Fn = Callable[[Any], Any]
 
-HypothesisKind = Literal["skipped", "misapplied", "reordered", "wrong-variable"]
-"""How a wrong program differs from the reference: the closed vocabulary of localisation."""
+HypothesisKind = Literal[
+    "alternative-reading", "skipped", "misapplied", "reordered", "wrong-variable"
+]
+"""How a program differs from the reference: the closed vocabulary of localisation.
+
+``alternative-reading`` is a step done as another defensible reading of its docstring line
+(e.g. "every third character" counted from 1): wrong by the tests, but not by the words.
+"""
 
 HYPOTHESIS_KINDS: tuple[HypothesisKind, ...] = (
+    "alternative-reading",
     "skipped",
     "misapplied",
     "wrong-variable",
     "reordered",
 )
-"""Kinds in the order localisation prefers them when several explain a sample equally well."""
+"""Kinds in the order localisation prefers them when several explain a sample equally well: a
+defensible reading first, so that a sample the wording allows is never charged with a fault."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,23 @@ class Chain:
         if reorder != "none":
             out.extend(self._reorders(adjacent_only=reorder == "adjacent"))
         return out
+
+    def skipped_variants(self) -> list[Variant]:
+        """Each (non-fixed) step skipped, in step order."""
+        return list(self._skips())
+
+    def observable_steps(self, inputs: Iterable[Sequence[Any]]) -> tuple[bool, ...]:
+        """Per step: whether skipping it changes the output on at least one of ``inputs``.
+
+        A fixed step counts as observable (it cannot be skipped).
+        """
+        states = [self.states(args) for args in inputs]
+        seen = [True] * len(self.steps)
+        for variant in self._skips():
+            seen[variant.start] = any(
+                not same_value(self.run_variant(variant, st), st[-1]) for st in states
+            )
+        return tuple(seen)
 
     def _skips(self) -> Iterable[Variant]:
         fns = [s.fn for s in self.steps]

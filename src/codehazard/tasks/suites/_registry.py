@@ -27,6 +27,8 @@ ParamKind = Literal["int", "ints"]
 
 Builder = Callable[..., list[Task]]
 ChainFactory = Callable[[Mapping[str, Any]], Chain]
+Advice = Callable[..., list[str]]
+"""Takes the resolved parameters as keywords; returns warnings about them (may be empty)."""
 B = TypeVar("B", bound=Builder)
 
 
@@ -123,7 +125,8 @@ class Suite:
     """A registered suite: its name, a one-line description, parameters and build function.
 
     ``chain`` rebuilds a task's reference chain from its metadata, for failure localisation;
-    suites whose tasks are not chains leave it ``None``.
+    suites whose tasks are not chains leave it ``None``. ``advice`` warns about parameter
+    choices that build fine but weaken an analysis (e.g. too few single-block tasks).
     """
 
     name: str
@@ -131,6 +134,16 @@ class Suite:
     params: tuple[SuiteParam, ...]
     builder: Builder
     chain: ChainFactory | None = None
+    advice: Advice | None = None
+
+    def advise(self, **params: Any) -> list[str]:
+        """Warnings about these parameters (``[]`` when none, or the suite gives no advice).
+
+        Raises:
+            InputError: an unknown parameter, or a value of the wrong form or out of bounds.
+        """
+        resolved = self.resolve(**params)
+        return [] if self.advice is None else self.advice(**resolved)
 
     def defaults(self) -> dict[str, int | tuple[int, ...]]:
         """Every parameter's default value."""
@@ -209,6 +222,7 @@ def register_suite(
     description: str,
     params: Iterable[SuiteParam] = (),
     chain: ChainFactory | None = None,
+    advice: Advice | None = None,
     registry: SuiteRegistry | None = None,
 ) -> Callable[[B], B]:
     """Decorator: register a build function as the suite ``name``; returns it unchanged.
@@ -229,7 +243,7 @@ def register_suite(
                 f"suite {name!r}: builder parameters {sorted(accepted)} differ from the "
                 f"declared {sorted(names)}"
             )
-        suite = Suite(name, description, declared, builder, chain)
+        suite = Suite(name, description, declared, builder, chain, advice)
         (registry or _DEFAULT).add(suite)
         return builder
 

@@ -1,0 +1,122 @@
+"""Presentation of a capability curve: one JSON object, and a plot (PNG, SVG or PDF)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from codehazard.errors import InputError
+from codehazard.scoring._curves import Curve
+
+
+def _clean(value: Any) -> Any:
+    """Plain JSON data: non-finite floats become ``None``, int keys become strings."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def curve_to_dict(curve: Curve) -> dict[str, Any]:
+    """The curve as one JSON object: per level n, pass@1 and interval, pass@k, the ratio to the
+    previous level, the fitted value, the composed expectations and gap; the fit (ratio and
+    interval, halving, quality); the single-block rates. Non-finite numbers become ``null``.
+    """
+    comp = curve.composition
+    levels = []
+    for i, point in enumerate(curve.levels):
+        previous = curve.levels[i - 1].pass_at_1 if i else 0.0
+        gap = comp.level(point.level) if comp else None
+        levels.append(
+            {
+                "level": point.level,
+                "n_tasks": point.n_tasks,
+                "n_samples": point.n_samples,
+                "pass_at_1": point.pass_at_1,
+                "interval": point.interval.as_dict(),
+                "pass_at_k": point.pass_at_k,
+                "pass_at_k_interval": {
+                    k: None if v is None else v.as_dict()
+                    for k, v in point.pass_at_k_intervals.items()
+                },
+                "ratio_to_previous": point.pass_at_1 / previous if previous > 0 else None,
+                "fitted": curve.fit.predict(point.level),
+                "composed": None if gap is None else gap.as_dict(),
+            }
+        )
+    return _clean(
+        {
+            "key": curve.key,
+            "confidence": curve.confidence,
+            "levels": levels,
+            "fit": curve.fit.as_dict(),
+            "blocks": {b.block: b.as_dict() for b in (comp.blocks.values() if comp else [])},
+            "composition_notes": list(comp.notes) if comp else [],
+        }
+    )
+
+
+PLOT_FORMATS = (".png", ".svg", ".pdf")
+
+
+def plot_curve(curve: Curve, path: str | Path) -> Path:
+    """Plot observed pass@1 (with intervals), the composed expectations and the fitted decay.
+
+    Uses matplotlib's Agg backend (no display needed); the format follows the file suffix.
+
+    Raises:
+        InputError: the suffix is not one of ``.png``, ``.svg``, ``.pdf``.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in PLOT_FORMATS:
+        raise InputError(f"{path}: plot format must be one of {', '.join(PLOT_FORMATS)}")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.add_subplot()
+    xs = [p.level for p in curve.levels]
+    ys = [p.pass_at_1 for p in curve.levels]
+    err = [
+        [y - p.interval.low for y, p in zip(ys, curve.levels, strict=True)],
+        [p.interval.high - y for y, p in zip(ys, curve.levels, strict=True)],
+    ]
+    ax.errorbar(xs, ys, yerr=err, fmt="o-", capsize=3, label="observed pass@1")
+    if curve.composition and curve.composition.levels:
+        gaps = curve.composition.levels
+        ax.plot(
+            [g.level for g in gaps],
+            [g.product for g in gaps],
+            "s--",
+            label="composed: product of block rates",
+        )
+        ax.plot(
+            [g.level for g in gaps], [g.weakest for g in gaps], ":", label="composed: weakest block"
+        )
+    fit = curve.fit
+    if fit.ratio is not None:
+        grid = np.linspace(min(xs), max(xs), 100)
+        ax.plot(
+            grid,
+            [fit.predict(v) for v in grid],
+            "-",
+            linewidth=0.8,
+            color="grey",
+            label=f"fit: r = {fit.ratio:.2f} ({fit.quality})",
+        )
+    ax.set_xlabel(curve.key)
+    ax.set_ylabel("pass rate")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    metadata = {"Date": None} if path.suffix.lower() in (".svg", ".pdf") else None
+    fig.savefig(path, metadata=metadata)
+    return path
