@@ -21,6 +21,7 @@ from codehazard.hazards import (
     worst_risk,
 )
 from codehazard.metrics import default_registry
+from codehazard.samples import Sample
 from codehazard.store import Store
 
 REGISTRY = default_registry(plugins=False)
@@ -175,3 +176,60 @@ def test_markdown_and_summary(store: Store) -> None:
     summary = assessment_summary(a)
     assert summary.splitlines()[0].startswith("3 hazards: 1 Serious, 2 Medium")
     assert "H-FAIL" in summary and "(evidence)" in summary
+
+
+def test_pooling_runs_that_name_no_model_is_flagged(store: Store) -> None:
+    # `codehazard evaluate` runs of samples files record no model: pooling them is a guess
+    r1 = add_run(store, humaneval_tasks(0.2), {"samples_path": "a.jsonl"})
+    r2 = add_run(store, humaneval_tasks(0.4), {"samples_path": "b.jsonl"})
+    pooled = _assess(store, [r1, r2])
+    assert any("do not record which model" in n and r1 in n and r2 in n for n in pooled.notes)
+    assert not any("model" in n for n in _assess(store, [r1]).notes)
+    same = [add_run(store, humaneval_tasks(0.2), {"model": "m"}) for _ in range(2)]
+    assert not any("model" in n for n in _assess(store, same).notes)
+
+
+def test_simulated_duplicated_and_unfinished_runs_are_noted(store: Store) -> None:
+    demo = add_run(store, humaneval_tasks(0.2), {"model": "demo", "backend": {"simulated": True}})
+    twice = [add_run(store, humaneval_tasks(0.2), {"samples_digest": "abc"}) for _ in range(2)]
+    partial = add_run(store, humaneval_tasks(0.2), {"model": "demo"})
+    store.set_run_status(partial, "interrupted")
+    notes = " | ".join(_assess(store, [demo, *twice, partial]).notes)
+    assert f"run(s) {demo} come from the demo simulator" in notes
+    assert f"runs {twice[0]}, {twice[1]} checked the same samples file" in notes
+    assert f"run {partial} is interrupted" in notes
+
+
+def test_pending_samples_are_left_out_and_noted(store: Store) -> None:
+    run = add_run(store, humaneval_tasks(0.5))
+    store.add_samples(
+        run, [Sample("HumanEval/0#99", "HumanEval/0", 99, {"completion": ""}, "def f(): pass\n")]
+    )
+    a = _assess(store, [run])
+    assert _hazard(a, "H-FAIL").evidence[0].n == 100
+    assert any("1 sample(s) unchecked and left out" in n for n in a.notes)
+
+
+def test_unanimous_tasks_do_not_make_conservative_rules_exact(store: Store) -> None:
+    # every sample of 20 tasks passes: the bootstrap over tasks is the point [1, 1], so a
+    # "lower pass rate is likelier" rule compared 1.0 and gave the least frequent level
+    log = SMALL_LOG.replace(
+        "      - metric: suite.abstraction.pass@1{level>=4}\n"
+        "        thresholds: {A: 0.8, B: 0.6, C: 0.4, D: 0.2}\n",
+        "      - metric: suite.humaneval.pass@1\n"
+        "        likelier_when: lower\n"
+        "        thresholds: {A: 0.1, B: 0.5, C: 0.9}\n",
+    )
+    run = add_run(store, humaneval_tasks(0.0, n_tasks=20, per_task=5))
+    ev = _hazard(_assess(store, [run], log), "H-CAP").evidence[0]
+    assert ev.value == 1.0 and ev.interval is not None and ev.interval.low < 0.9
+    assert ev.outcome.compared == "low" and ev.outcome.level == "C"
+
+
+def test_rationale_is_carried_into_the_report(store: Store) -> None:
+    log = SMALL_LOG.replace(
+        "    title: Energy use\n", "    title: Energy use\n    rationale: Every request costs.\n"
+    )
+    a = _assess(store, [add_run(store, humaneval_tasks(0.1))], log)
+    assert _hazard(a, "H-ENV").rationale == "Every request costs."
+    assert "- Rationale: Every request costs." in assessment_markdown(a)

@@ -71,3 +71,37 @@ def test_text_and_markdown_rendering(store: Store) -> None:
     md = diff_text(d, markdown=True)
     assert md.startswith("# Assessment diff") and "- H-FAIL" in md
     assert type(d).model_validate_json(d.model_dump_json()) == d
+
+
+def test_two_rules_on_one_metric_are_both_compared(store: Store) -> None:
+    # keyed by metric alone, the second rule hid the first rule's move
+    log = SMALL_LOG.replace(
+        "        thresholds: {A: 0.5, B: 0.2, C: 0.05, D: 0.01}\n",
+        "        thresholds: {A: 0.5, B: 0.2, C: 0.05, D: 0.01}\n"
+        "      - metric: suite.humaneval.rate.failed\n"
+        "        thresholds: {A: 0.9}\n",
+        1,
+    )
+    d = diff_assessments(_assess(store, 0.0, log), _assess(store, 0.6, log))
+    [c] = d.changed
+    assert [(e.occurrence, e.old_level, e.new_level) for e in c.evidence] == [
+        (1, "D", "A"),
+        (2, "E", "E"),
+    ]
+    assert "(rule 2 on this metric)" in diff_text(d)
+
+
+def test_expert_edits_and_rule_edits_are_changes(store: Store) -> None:
+    old = _assess(store, 0.3)
+    # the expert raises the likelihood (and keeps the mitigation credit); evidence still rules
+    edited = SMALL_LOG.replace("likelihood: D\n", "likelihood: C\n", 1).replace(
+        "residual_likelihood: E\n", "residual_likelihood: D\n"
+    )
+    d = diff_assessments(old, _assess(store, 0.3, edited))
+    [c] = d.changed
+    assert (c.old_expert_likelihood, c.new_expert_likelihood) == ("D", "C")
+    assert c.risk_direction == "same" and not c.evidence
+    assert "expert likelihood D -> C" in diff_text(d)
+    retuned = SMALL_LOG.replace("{A: 0.5, B: 0.2, C: 0.05, D: 0.01}", "{A: 0.6, B: 0.2}")
+    [c] = diff_assessments(old, _assess(store, 0.3, retuned)).changed
+    assert [e.rule_changed for e in c.evidence] == [True]

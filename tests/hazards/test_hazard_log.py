@@ -163,3 +163,41 @@ def test_log_json_schema_is_versioned_and_closed() -> None:
     hazard = schema["$defs"]["Hazard"]
     assert hazard["additionalProperties"] is False
     assert {"id", "severity", "likelihood", "evidence", "mitigations"} <= set(hazard["properties"])
+
+
+def test_a_structural_error_does_not_hide_the_hazards_other_problems() -> None:
+    text = """\
+hazards:
+  - id: H1
+    title: One
+    source: security
+    severty: 3
+    likelihood: Q
+    evidence:
+      - metric: suite.x.rate.failedd
+        thresholds: {A: 0.1}
+      - metric: suite.x.rate.failed
+        thresholds: {A: 0.1, B: 0.5}
+      - metric: suite.x.rate.typo
+        thresholds: not-a-mapping
+  - id: H2
+    title: Two
+    source: nonsense
+    severity: 7
+    likelihood: B
+"""
+    problems = _problems(text)
+    expected = [
+        "log.yaml:2: hazard H1: field severity: required field is missing",
+        "log.yaml:5: hazard H1: field severty: unknown field",
+        "log.yaml:6: hazard H1: field likelihood: unknown likelihood 'Q'",
+        "log.yaml:8: hazard H1: field evidence[0].metric: metric 'suite.x.rate.failedd'",
+        "log.yaml:11: hazard H1: field evidence[1].thresholds.B: bound 0.5 must be strictly",
+        "log.yaml:12: hazard H1: field evidence[2].metric: metric 'suite.x.rate.typo'",
+        "log.yaml:13: hazard H1: field evidence[2].thresholds:",
+        "log.yaml:16: hazard H2: field source: unknown source 'nonsense'",
+        "log.yaml:17: hazard H2: field severity: unknown severity '7'",
+    ]
+    for fragment in expected:
+        assert any(p.startswith(fragment) for p in problems), (fragment, problems)
+    assert len(problems) == len(expected), problems

@@ -181,7 +181,45 @@ def test_assess_warns_when_evidence_comes_from_the_demo_simulator(
     capsys.readouterr()
     argv = ["assess", "--log", str(log), "--store", str(store_path)]
     assert main([*argv, "--run", real]) == 0
-    assert "simulator" not in capsys.readouterr().err
+    assert "simulator" not in capsys.readouterr().out
     assert main([*argv, "--run", demo]) == 0
-    err = capsys.readouterr().err
-    assert f"run {demo} is the demo simulator's" in err
+    out = capsys.readouterr().out
+    assert f"run(s) {demo} come from the demo simulator" in out
+
+
+def test_a_5x5_profile_works_end_to_end(
+    tmp_path: Path, store_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "iso.yaml", FIVE_BY_FIVE)
+    log = write(
+        tmp_path / "log.yaml",
+        "profile: iso.yaml\nhazards:\n"
+        "  - id: H1\n    title: wrong code\n    source: over-reliance\n"
+        "    severity: S3\n    likelihood: P2\n    residual_likelihood: P1\n"
+        "    evidence:\n      - metric: suite.humaneval.rate.failed\n"
+        "        thresholds: {P5: 0.5, P4: 0.2, P3: 0.05, P2: 0.01}\n"
+        "  - {id: H2, title: other, source: 'custom:my-thing', severity: S5, likelihood: P1}\n",
+    )
+    assert main(["hazards", "validate", str(log)]) == 0
+    paths = []
+    for share in (0.0, 0.6):
+        run = _run(store_path, share)
+        out, md = tmp_path / f"a{share}.json", tmp_path / f"a{share}.md"
+        argv = ["assess", "--log", str(log), "--run", run, "--store", str(store_path)]
+        assert main([*argv, "-o", str(out), "--markdown", str(md)]) == 0
+        paths.append(str(out))
+    new = load_assessment(paths[1])
+    h1 = next(h for h in new.hazards if h.id == "H1")
+    assert (h1.likelihood, h1.risk, h1.residual_likelihood, h1.residual_risk) == (
+        "P5",
+        "Unacceptable",
+        "P4",
+        "Investigate",
+    )
+    text = (tmp_path / "a0.6.md").read_text()
+    assert "| **S3 Serious** | Unacceptable: H1 |" in text
+    assert "| **S3 Serious** | Unacceptable | Investigate: H1 |" in text
+    assert "| **S5 Catastrophic** |" in text and "Investigate: H2 |" in text
+    capsys.readouterr()
+    assert main(["assess", "diff", *paths, "--fail-on-increase"]) == 1
+    assert "H1 risk Acceptable -> Unacceptable ↑" in capsys.readouterr().out

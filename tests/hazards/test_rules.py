@@ -167,3 +167,36 @@ def test_threshold_problems(kwargs: dict, fragment: str) -> None:
 
 def test_valid_rule_has_no_problems() -> None:
     assert threshold_problems(P, _rule()) == []
+
+
+@given(
+    threshold_sets(),
+    st.floats(0, 1, allow_nan=False),
+    st.floats(0, 1, allow_nan=False),
+    st.floats(0, 1, allow_nan=False),
+)
+def test_conservative_is_never_less_frequent_than_the_point_value(ts, a, b, c) -> None:
+    pairs, direction = ts
+    low, value, high = sorted((a, b, c))
+    rule = _rule(thresholds=dict(pairs), likelier_when=direction)
+    m = _measure(value, low=low, high=high)
+    levels = {
+        end: evaluate_rule(P, rule.model_copy(update={"interval": end}), m).level
+        for end in ("conservative", "point", "low", "high")
+    }
+    assert likelihood_rank(P, levels["conservative"]) >= likelihood_rank(P, levels["point"])
+    assert levels["conservative"] == levels["high" if direction == "higher" else "low"]
+
+
+@given(threshold_sets())
+def test_a_measured_value_at_a_bound_fires_that_level(ts) -> None:
+    pairs, direction = ts
+    rule = _rule(thresholds=dict(pairs), likelier_when=direction)
+    for level, bound in pairs:
+        for interval in ("point", "conservative"):
+            out = evaluate_rule(
+                P,
+                rule.model_copy(update={"interval": interval}),
+                _measure(bound, low=bound, high=bound),
+            )
+            assert out.fired and out.level == level and out.compared_value == bound

@@ -6,7 +6,7 @@ import pytest
 from metric_fakes import FakeRecord, make_records
 
 from codehazard.metrics import default_registry, suite_of
-from codehazard.scoring import wilson_interval
+from codehazard.scoring import rate_interval, wilson_interval
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +100,24 @@ def test_samples_are_grouped_by_run(registry) -> None:
     assert m.runs == ["a", "b"] and m.samples == {"a": ["H/0#0"], "b": ["H/0#0"]}
 
 
-def test_single_task_interval_is_flagged_degenerate(registry) -> None:
-    m = registry.measure("suite.h.pass@1", make_records("H/0", ["passed", "failed"]))
-    assert "degenerate" in m.note
+def test_tasks_that_all_agree_get_a_wilson_interval_not_a_point(registry) -> None:
+    # a bootstrap over 20 identical task values is the single point [1, 1]; a conservative
+    # "lower is likelier" rule would then treat a pass rate of 1 as exact
+    recs = [r for i in range(20) for r in make_records(f"H/{i}", ["passed", "passed"])]
+    m = registry.measure("suite.h.pass@1", recs)
+    expected = rate_interval(1.0, 20)
+    assert m.value == 1.0 and m.interval is not None and m.interval.method == "wilson-tasks"
+    assert (m.interval.low, m.interval.high) == pytest.approx((expected.low, 1.0))
+    assert m.interval.low < 0.9 and "same value" in m.note
+    one = registry.measure("suite.h.pass@1", make_records("H/0", ["passed", "failed"]))
+    assert one.interval is not None and one.interval.low < 0.2 and one.interval.high > 0.8
+
+
+def test_task_mean_sits_exactly_on_a_bound(registry) -> None:
+    # ten tasks at pass@1 0.1: a naive float sum gives 0.09999999999999999, below a 0.1 bound
+    recs = [r for i in range(10) for r in make_records(f"H/{i}", ["passed"] + ["failed"] * 9)]
+    m = registry.measure("suite.h.pass@1", recs)
+    assert m.value == 0.1
 
 
 def test_measurement_round_trips_through_json(registry) -> None:

@@ -46,14 +46,6 @@ def _assess(args: argparse.Namespace) -> int:
         assessment = assess_runs(
             loaded, store, args.run, registry=registry, confidence=args.confidence
         )
-        for run_id in args.run:  # evidence from the demo simulator is no model's evidence
-            backend = store.get_run(run_id).params.get("backend") or {}
-            if isinstance(backend, dict) and backend.get("simulated"):
-                print(
-                    f"codehazard: warning: run {run_id} is the demo simulator's; the likelihoods "
-                    "it sets measure no model",
-                    file=sys.stderr,
-                )
     if args.output:
         write_output(assessment.model_dump_json(indent=2) + "\n", args.output)
     if args.markdown:

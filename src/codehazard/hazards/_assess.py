@@ -107,6 +107,7 @@ class HazardAssessment(BaseModel):
     expert_residual_likelihood: str
     residual_likelihood: str
     residual_risk: str
+    rationale: str = ""
     mitigations: list[Mitigation] = Field(default_factory=list)
     evidence: list[EvidenceResult] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
@@ -235,20 +236,71 @@ def assess_hazard(
         expert_residual_likelihood=hazard.residual_likelihood_id,
         residual_likelihood=residual_l,
         residual_risk=risk(profile, hazard.residual_severity_id, residual_l),
+        rationale=hazard.rationale.strip(),
         mitigations=list(hazard.mitigations),
         evidence=results,
         notes=notes,
     )
 
 
+def run_model(run: RunRef) -> str | None:
+    """The model a run's samples came from, as the run recorded it (``None``: not recorded).
+
+    Generation runs record ``model``; ``evaluate`` runs of a samples file do not know it.
+    """
+    model = run.params.get("model")
+    if model is None and isinstance(run.params.get("config"), dict):
+        model = run.params["config"].get("model")
+    return str(model) if model not in (None, "") else None
+
+
+def _is_simulated(run: RunRef) -> bool:
+    backend = run.params.get("backend")
+    return isinstance(backend, dict) and bool(backend.get("simulated"))
+
+
 def _run_notes(runs: Sequence[RunRef], records: Sequence[MetricRecord]) -> list[str]:
+    """What the reader must know about the evidence: pooling, simulation, unfinished runs."""
     notes = []
-    models = {str(r.params["model"]) for r in runs if "model" in r.params}
-    if len(models) > 1:
+    models = {run_model(r) for r in runs}
+    unnamed = [r.id for r in runs if run_model(r) is None]
+    pooled = "their samples are pooled into one rate per metric as if one model wrote them"
+    advice = "assess each model separately and compare with `codehazard assess diff`"
+    if len(models - {None}) > 1:
+        named = ", ".join(sorted(m for m in models if m is not None))
+        notes.append(f"runs come from different models ({named}); {pooled}: {advice}")
+    elif len(runs) > 1 and unnamed:
         notes.append(
-            f"runs come from different models ({', '.join(sorted(models))}); their samples are "
-            "pooled: assess each model separately and compare with `codehazard assess diff`"
+            f"run(s) {', '.join(unnamed)} do not record which model wrote their samples; "
+            f"{pooled}; if they are different models, {advice}"
         )
+    digests: dict[str, list[str]] = {}
+    for r in runs:
+        digest = r.params.get("samples_digest")
+        if isinstance(digest, str) and digest:
+            digests.setdefault(digest, []).append(r.id)
+    for same in digests.values():
+        if len(same) > 1:
+            notes.append(
+                f"runs {', '.join(same)} checked the same samples file: those samples are "
+                "counted once per run"
+            )
+    simulated = [r.id for r in runs if _is_simulated(r)]
+    if simulated:
+        notes.append(
+            f"run(s) {', '.join(simulated)} come from the demo simulator: the likelihoods "
+            "they set measure no model"
+        )
+    pending: dict[str, int] = {}
+    for rec in records:
+        if rec.status is None:
+            pending[rec.run_id] = pending.get(rec.run_id, 0) + 1
+    for r in runs:
+        if r.status not in ("", "complete") or pending.get(r.id):
+            waiting = (
+                f", {pending[r.id]} sample(s) unchecked and left out" if pending.get(r.id) else ""
+            )
+            notes.append(f"run {r.id} is {r.status or 'of unknown status'}{waiting}")
     empty = sorted({r.id for r in runs} - {rec.run_id for rec in records})
     if empty:
         notes.append(f"run(s) without samples: {', '.join(empty)}")

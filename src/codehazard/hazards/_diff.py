@@ -44,10 +44,16 @@ class HazardRef(BaseModel):
 
 
 class EvidenceChange(BaseModel):
-    """A metric whose value, interval, sample count or rule level differs between the sides."""
+    """A rule whose metric value, interval, sample count, level or definition differs.
+
+    Rules are matched by metric and, when a hazard cites one metric in several rules, by their
+    order among those rules (``occurrence``, 1 for the first).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     metric: str
+    occurrence: int = 1
+    rule_changed: bool = False
     old: str
     new: str
     old_level: str | None = None
@@ -74,6 +80,12 @@ class HazardChange(BaseModel):
     new_likelihood: str
     old_basis: str
     new_basis: str
+    old_expert_likelihood: str = ""
+    new_expert_likelihood: str = ""
+    old_residual_severity: str = ""
+    new_residual_severity: str = ""
+    old_residual_likelihood: str = ""
+    new_residual_likelihood: str = ""
     evidence: list[EvidenceChange] = Field(default_factory=list)
 
 
@@ -114,20 +126,30 @@ def _direction(old: Assessment, old_risk: str, new: Assessment, new_risk: str) -
     return "up" if after > before else "down" if after < before else "same"
 
 
+def _keyed(results: list[EvidenceResult]) -> dict[tuple[str, int], EvidenceResult]:
+    out: dict[tuple[str, int], EvidenceResult] = {}
+    for r in results:
+        nth = 1 + sum(1 for metric, _ in out if metric == r.metric)
+        out[(r.metric, nth)] = r
+    return out
+
+
 def _evidence_changes(old: list[EvidenceResult], new: list[EvidenceResult]) -> list[EvidenceChange]:
-    before = {r.metric: r for r in old}
-    after = {r.metric: r for r in new}
+    before, after = _keyed(old), _keyed(new)
     out = []
-    for metric in [*before, *(m for m in after if m not in before)]:
-        b, a = before.get(metric), after.get(metric)
+    for key in [*before, *(k for k in after if k not in before)]:
+        b, a = before.get(key), after.get(key)
         old_text = format_value(b) if b else "(no rule)"
         new_text = format_value(a) if a else "(no rule)"
         old_level = b.outcome.level if b else None
         new_level = a.outcome.level if a else None
-        if old_text != new_text or old_level != new_level:
+        rule_changed = b is not None and a is not None and b.rule != a.rule
+        if old_text != new_text or old_level != new_level or rule_changed:
             out.append(
                 EvidenceChange(
-                    metric=metric,
+                    metric=key[0],
+                    occurrence=key[1],
+                    rule_changed=rule_changed,
                     old=old_text,
                     new=new_text,
                     old_level=old_level,
@@ -139,12 +161,24 @@ def _evidence_changes(old: list[EvidenceResult], new: list[EvidenceResult]) -> l
     return out
 
 
+_COMPARED = (
+    "risk",
+    "residual_risk",
+    "severity",
+    "likelihood",
+    "likelihood_basis",
+    "expert_likelihood",
+    "residual_severity",
+    "residual_likelihood",
+    "expert_residual_likelihood",
+)
+
+
 def _change(
     old: Assessment, o: HazardAssessment, new: Assessment, n: HazardAssessment
 ) -> HazardChange | None:
     evidence = _evidence_changes(o.evidence, n.evidence)
-    fields = ("risk", "residual_risk", "severity", "likelihood", "residual_likelihood")
-    if not evidence and all(getattr(o, f) == getattr(n, f) for f in fields):
+    if not evidence and all(getattr(o, f) == getattr(n, f) for f in _COMPARED):
         return None
     return HazardChange(
         id=n.id,
@@ -161,6 +195,12 @@ def _change(
         new_likelihood=n.likelihood,
         old_basis=o.likelihood_basis,
         new_basis=n.likelihood_basis,
+        old_expert_likelihood=o.expert_likelihood,
+        new_expert_likelihood=n.expert_likelihood,
+        old_residual_severity=o.residual_severity,
+        new_residual_severity=n.residual_severity,
+        old_residual_likelihood=o.residual_likelihood,
+        new_residual_likelihood=n.residual_likelihood,
         evidence=evidence,
     )
 
@@ -200,16 +240,25 @@ _ARROW = {"up": "↑", "down": "↓", "same": "="}
 
 
 def _change_lines(c: HazardChange, bullet: str) -> list[str]:
+    expert = (
+        f"; expert likelihood {c.old_expert_likelihood} -> {c.new_expert_likelihood}"
+        if c.old_expert_likelihood != c.new_expert_likelihood
+        else ""
+    )
     lines = [
         f"{bullet}{c.id} risk {c.old_risk} -> {c.new_risk} {_ARROW[c.risk_direction]}, "
         f"residual {c.old_residual_risk} -> {c.new_residual_risk} "
         f"{_ARROW[c.residual_direction]} ({c.old_severity}{c.old_likelihood} -> "
-        f"{c.new_severity}{c.new_likelihood}; basis {c.old_basis} -> {c.new_basis}): {c.title}"
+        f"{c.new_severity}{c.new_likelihood}; residual {c.old_residual_severity}"
+        f"{c.old_residual_likelihood} -> {c.new_residual_severity}{c.new_residual_likelihood}; "
+        f"basis {c.old_basis} -> {c.new_basis}{expert}): {c.title}"
     ]
     for e in c.evidence:
+        which = f" (rule {e.occurrence} on this metric)" if e.occurrence > 1 else ""
+        changed = "; the rule itself changed" if e.rule_changed else ""
         lines.append(
-            f"    {e.metric}: {e.old} -> {e.new}; level {e.old_level or '-'} -> "
-            f"{e.new_level or '-'}"
+            f"    {e.metric}{which}: {e.old} -> {e.new}; level {e.old_level or '-'} -> "
+            f"{e.new_level or '-'}{changed}"
         )
     return lines
 

@@ -16,7 +16,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from codehazard.hazards._log import LOG_SCHEMA_VERSION, Hazard, HazardLog, LogHeader
+from codehazard.hazards._log import (
+    LOG_SCHEMA_VERSION,
+    EvidenceRule,
+    Hazard,
+    HazardLog,
+    LogHeader,
+)
 from codehazard.hazards._matrix import likelihood_rank, severity_rank
 from codehazard.hazards._problems import (
     HazardInputError,
@@ -27,7 +33,7 @@ from codehazard.hazards._problems import (
     load_yaml,
     problems_from_validation,
 )
-from codehazard.hazards._profile import Profile, load_profile
+from codehazard.hazards._profile import Profile, _as_id, load_profile
 from codehazard.hazards._rules import threshold_problems
 from codehazard.metrics import MetricRegistry, default_registry
 
@@ -42,32 +48,56 @@ class LoadedLog:
     sha256: str
 
 
-def _scale_problems(hazard: Hazard, profile: Profile) -> list[tuple[Loc, str]]:
-    sevs, liks = profile.severity_ids(), profile.likelihood_ids()
+_SCALE_FIELDS = (
+    ("severity", "severity"),
+    ("likelihood", "likelihood"),
+    ("residual_severity", "severity"),
+    ("residual_likelihood", "likelihood"),
+)
+
+
+def _scale_problems(values: dict[str, str], profile: Profile) -> list[tuple[Loc, str]]:
+    """Problems of the scale fields present in ``values`` (field name -> id)."""
+    known = {"severity": profile.severity_ids(), "likelihood": profile.likelihood_ids()}
     out: list[tuple[Loc, str]] = []
-    for field, value, known, what in (
-        ("severity", hazard.severity, sevs, "severity"),
-        ("likelihood", hazard.likelihood, liks, "likelihood"),
-        ("residual_severity", hazard.residual_severity, sevs, "severity"),
-        ("residual_likelihood", hazard.residual_likelihood, liks, "likelihood"),
-    ):
-        if value is not None and value not in known:
+    for field, what in _SCALE_FIELDS:
+        value = values.get(field)
+        if value is not None and value not in known[what]:
             out.append(
                 (
                     (field,),
-                    f"unknown {what} {value!r}; profile {profile.name!r} has {', '.join(known)}",
+                    f"unknown {what} {value!r}; profile {profile.name!r} has "
+                    f"{', '.join(known[what])}",
                 )
             )
     if out:
         return out
-    if severity_rank(profile, hazard.residual_severity_id) > severity_rank(
-        profile, hazard.severity
+    severity, likelihood = values.get("severity"), values.get("likelihood")
+    residual_s = values.get("residual_severity") or severity
+    residual_l = values.get("residual_likelihood") or likelihood
+    if (
+        severity
+        and residual_s
+        and severity_rank(profile, residual_s) > severity_rank(profile, severity)
     ):
         out.append((("residual_severity",), "is more severe than the severity"))
-    if likelihood_rank(profile, hazard.residual_likelihood_id) > likelihood_rank(
-        profile, hazard.likelihood
+    if (
+        likelihood
+        and residual_l
+        and likelihood_rank(profile, residual_l) > likelihood_rank(profile, likelihood)
     ):
         out.append((("residual_likelihood",), "is more frequent than the likelihood"))
+    return out
+
+
+def _rule_problems(
+    index: int, rule: EvidenceRule, profile: Profile, registry: MetricRegistry
+) -> list[tuple[Loc, str]]:
+    out: list[tuple[Loc, str]] = []
+    why = registry.problem(rule.metric)
+    if why is not None:
+        out.append((("evidence", index, "metric"), why))
+    out += [(("evidence", index, *loc), msg) for loc, msg in threshold_problems(profile, rule)]
     return out
 
 
@@ -75,12 +105,40 @@ def hazard_problems(
     hazard: Hazard, profile: Profile, registry: MetricRegistry
 ) -> list[tuple[Loc, str]]:
     """Problems of one structurally valid hazard against a profile and a metric registry."""
-    out = _scale_problems(hazard, profile)
+    values = {field: getattr(hazard, field) for field, _ in _SCALE_FIELDS}
+    out = _scale_problems({k: v for k, v in values.items() if v is not None}, profile)
     for i, rule in enumerate(hazard.evidence):
-        why = registry.problem(rule.metric)
-        if why is not None:
-            out.append((("evidence", i, "metric"), why))
-        out += [(("evidence", i, *loc), msg) for loc, msg in threshold_problems(profile, rule)]
+        out += _rule_problems(i, rule, profile, registry)
+    return out
+
+
+def partial_hazard_problems(
+    entry: Any, profile: Profile, registry: MetricRegistry
+) -> list[tuple[Loc, str]]:
+    """The profile and metric problems of a hazard entry that failed structural validation.
+
+    The structural errors are reported already; checking the well-formed parts too means a typo
+    in one field does not hide an unknown likelihood or metric until the next run.
+    """
+    if not isinstance(entry, dict):
+        return []
+    values = {}
+    for field, _ in _SCALE_FIELDS:
+        value = _as_id(entry.get(field))
+        if isinstance(value, str) and value:
+            values[field] = value
+    out = _scale_problems(values, profile)
+    rules = entry.get("evidence")
+    for i, item in enumerate(rules if isinstance(rules, list) else []):
+        try:
+            rule = EvidenceRule.model_validate(item)
+        except ValidationError:
+            metric = item.get("metric") if isinstance(item, dict) else None
+            why = registry.problem(metric) if isinstance(metric, str) and metric else None
+            if why is not None:
+                out.append((("evidence", i, "metric"), why))
+            continue
+        out += _rule_problems(i, rule, profile, registry)
     return out
 
 
@@ -111,8 +169,9 @@ def _header(data: dict[str, Any], source: str, lines: LineMap) -> tuple[LogHeade
 
 def _hazards(
     entries: list[Any], source: str, lines: LineMap
-) -> tuple[list[tuple[int, Hazard]], list[Problem]]:
+) -> tuple[list[tuple[int, Hazard]], list[int], list[Problem]]:
     valid: list[tuple[int, Hazard]] = []
+    invalid: list[int] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for i, entry in enumerate(entries):
@@ -132,10 +191,11 @@ def _hazards(
         try:
             valid.append((i, Hazard.model_validate(entry)))
         except ValidationError as exc:
+            invalid.append(i)
             problems += problems_from_validation(
                 exc, source, lines, prefix=("hazards", i), hazard=label
             )
-    return valid, problems
+    return valid, invalid, problems
 
 
 def parse_log(
@@ -169,7 +229,7 @@ def parse_log(
             Problem(source, "must be a list of hazards", "hazards", line=lines.line(("hazards",)))
         )
         entries = []
-    valid, found = _hazards(entries, source, lines)
+    valid, invalid, found = _hazards(entries, source, lines)
     problems += found
     try:
         used = profile or load_profile(header.profile, relative_to=base_dir)
@@ -182,6 +242,10 @@ def parse_log(
             for loc, msg in hazard_problems(hazard, used, registry):
                 line = lines.line(("hazards", i, *loc))
                 problems.append(Problem(source, msg, format_loc(loc), hazard.id, line))
+        for i in invalid:
+            for loc, msg in partial_hazard_problems(entries[i], used, registry):
+                line = lines.line(("hazards", i, *loc))
+                problems.append(Problem(source, msg, format_loc(loc), _label(entries[i], i), line))
     if problems or used is None:
         problems.sort(key=lambda p: (p.source != source, p.line or 0))
         raise HazardInputError(problems)

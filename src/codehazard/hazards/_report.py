@@ -82,6 +82,8 @@ def _hazard_section(h: HazardAssessment, a: Assessment) -> list[str]:
         f"- Residual risk **{h.residual_risk}** (severity {h.residual_severity}, likelihood "
         f"{h.residual_likelihood}; expert residual likelihood {h.expert_residual_likelihood})",
     ]
+    if h.rationale:
+        lines.append(f"- Rationale: {_esc(h.rationale)}")
     lines += [f"- Note: {_esc(n)}" for n in h.notes]
     if h.mitigations:
         lines.append("- Mitigations:")

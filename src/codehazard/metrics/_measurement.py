@@ -11,17 +11,18 @@ traceability as the built-in suite families.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from codehazard.scoring import bootstrap_mean_interval, wilson_interval
+from codehazard.scoring import bootstrap_mean_interval, rate_interval, wilson_interval
 
 MEASUREMENT_SCHEMA_VERSION = 1
 
-IntervalMethod = Literal["wilson", "bootstrap-tasks"]
+IntervalMethod = Literal["wilson", "bootstrap-tasks", "wilson-tasks"]
 
 
 class MetricRecord(Protocol):
@@ -139,11 +140,18 @@ def task_mean_measurement(
     events: int | None = None,
     n_boot: int = 2000,
     seed: int = 0,
+    mean: float | None = None,
 ) -> Measurement:
     """The mean of a per-task statistic, with a bootstrap interval over tasks.
 
     Tasks are the sampling unit of a benchmark, so the interval says how much the value depends
     on which problems were drawn. The seed is fixed: the same records give the same interval.
+    Where every task has the same value (always so for one task) the bootstrap collapses to a
+    single point, which would let "conservative" rules treat the value as exact; for values in
+    [0, 1] the interval is then Wilson's over tasks (``wilson-tasks``), as for the capability
+    curves. The mean is summed exactly (``math.fsum``); a family that can compute it exactly (say
+    from integer counts) passes ``mean``, so a value at a rule's bound is not a rounding error
+    below it.
 
     Raises:
         ValueError: ``confidence`` outside (0, 1).
@@ -151,15 +159,26 @@ def task_mean_measurement(
     if not per_task:
         return absent(metric, family, "no checked samples selected")
     values = list(per_task.values())
-    ci = bootstrap_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)
-    note = "interval over a single task is degenerate" if len(values) == 1 else ""
+    if mean is None:
+        mean = math.fsum(values) / len(values)
+    note = ""
+    method: IntervalMethod = "bootstrap-tasks"
+    if max(values) == min(values) and all(0.0 <= v <= 1.0 for v in values):
+        ci = rate_interval(min(1.0, max(0.0, mean)), len(values), confidence)
+        method = "wilson-tasks"
+        note = (
+            f"every one of the {len(values)} task(s) has the same value: Wilson interval over "
+            "tasks (a bootstrap would be a single point)"
+        )
+    else:
+        ci = bootstrap_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)
+        if len(set(values)) == 1:
+            note = "every task has the same value: the bootstrap interval is degenerate"
     return Measurement(
         metric=metric,
         family=family,
-        value=sum(values) / len(values),
-        interval=MetricInterval(
-            low=ci.low, high=ci.high, confidence=confidence, method="bootstrap-tasks"
-        ),
+        value=mean,
+        interval=MetricInterval(low=ci.low, high=ci.high, confidence=confidence, method=method),
         n=len(records),
         n_tasks=len(per_task),
         events=events,

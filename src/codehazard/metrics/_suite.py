@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from math import comb
 
 from codehazard.metrics._measurement import (
     Measurement,
@@ -23,7 +25,6 @@ from codehazard.metrics._measurement import (
 )
 from codehazard.metrics._names import MetricName
 from codehazard.metrics._registry import metric_family
-from codehazard.scoring import pass_at_k
 from codehazard.verdict import MODEL_STATUSES, STATUSES
 
 
@@ -44,6 +45,14 @@ def select(records: Sequence[MetricRecord], suite: str, metric: MetricName) -> l
         for r in records
         if (wanted == "*" or suite_of(r) == wanted) and metric.selects(r.metadata)
     ]
+
+
+def exact_pass_at_k(n: int, c: int, k: int) -> Fraction:
+    """Unbiased pass@k of one task as an exact fraction: 1 - C(n-c, k) / C(n, k) (n >= k).
+
+    Exact so that a pass rate equal to a rule's bound (1 of 10 is 0.1) compares as equal.
+    """
+    return 1 - Fraction(comb(n - c, k), comb(n, k))
 
 
 def _nothing_note(metric: MetricName, suite: str) -> str:
@@ -93,14 +102,15 @@ class SuitePassAtK:
                 f"pass@{k} is undefined: {len(short)} task(s) have fewer than {k} checked "
                 f"samples (e.g. {short[0]})",
             )
-        per_task = {t: pass_at_k(n, c, k) or 0.0 for t, (n, c) in counts.items()}
+        exact = {t: exact_pass_at_k(n, c, k) for t, (n, c) in counts.items()}
         return task_mean_measurement(
             metric.text,
             self.pattern,
-            per_task,
+            {t: float(v) for t, v in exact.items()},
             chosen,
             confidence=confidence,
             events=sum(c for _, c in counts.values()),
+            mean=float(sum(exact.values(), Fraction(0)) / len(exact)),
         )
 
 
