@@ -150,8 +150,6 @@ def _load_tasks(args: argparse.Namespace) -> tuple[list[Task], dict[str, Any]]:
         suite = get_suite(args.suite)
         given = _suite_params(args)
         resolved = suite.resolve(**given)
-        for note in suite.advise(**given):
-            print(f"codehazard: note: {note}", file=sys.stderr)
         params = {k: list(v) if isinstance(v, tuple) else v for k, v in resolved.items()}
         return suite.build(**given), {"suite": suite.name, "params": params}
     if _suite_params(args):
@@ -301,7 +299,18 @@ def _start_or_resume(
         limits=limits.as_dict(),
         ks=ks,
     )
-    return start_run(store, tasks, config, session=session, progress=display.update)
+    result = start_run(store, tasks, config, session=session, progress=display.update)
+    result.notices.extend(f"note: {note}" for note in _suite_advice(args))
+    return result
+
+
+def _suite_advice(args: argparse.Namespace) -> list[str]:
+    """The suite's warnings about its parameters (``[]`` without ``--suite``)."""
+    if args.suite is None:
+        return []
+    from codehazard.tasks.suites import get_suite
+
+    return get_suite(args.suite).advise(**_suite_params(args))
 
 
 def _show_progress(args: argparse.Namespace) -> bool:
