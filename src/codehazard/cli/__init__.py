@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
-from codehazard.errors import CodehazardError, InputError
+# Our numerical work (bootstrap resampling, small fits) gains nothing from BLAS threads, and
+# OpenBLAS's idle threads spin on the cores the sandbox workers need. Set before numpy loads;
+# a user's own setting wins.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+from codehazard.errors import CodehazardError, InputError  # noqa: E402
 
 
 def command_modules() -> list[str]:

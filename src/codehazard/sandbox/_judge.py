@@ -1,6 +1,6 @@
 """The trusted judge: runs a task's checker and calls the candidate only through the channel.
 
-The judge runs in a child forked from a trusted worker, never in the sandbox. HumanEval-style
+The judge runs in the trusted worker process, never in the sandbox. HumanEval-style
 ``check(candidate)`` code gets a proxy as ``candidate``: each call sends the arguments as plain
 data to the runner and decodes the answer into fresh builtin objects, so every comparison the
 test makes is between values the candidate cannot give behaviour to. Whatever the candidate
@@ -16,7 +16,7 @@ import os
 import select
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from codehazard.sandbox._codec import CodecError, decode, dumps, encode
@@ -74,18 +74,65 @@ def short(value: Any) -> str:
     return text if len(text) <= REPR_LIMIT else text[:REPR_LIMIT] + "..."
 
 
+class Mispredicted(BaseException):
+    """The test called the candidate otherwise than predicted: judge the sample again without
+    a prediction (a BaseException, so test code cannot swallow it)."""
+
+
+PIPELINE_BYTES = 32 * 1024
+"""At most this many bytes of predicted calls are sent ahead: half a pipe's default capacity,
+so sending them never waits on a runner that is itself waiting for its answers to be read."""
+
+
 class Channel:
-    """The judge's end of the two pipes to the runner, with one absolute deadline."""
+    """The judge's end of the two pipes to the runner, with one absolute deadline.
+
+    ``pipeline`` sends predicted calls ahead; ``call`` then checks that each call the test
+    makes is the next predicted one (raising ``Mispredicted`` on the first that is not, and on
+    every call after it) and only waits for its answer. ``unconsumed`` says whether the runner
+    may have run predicted calls the test never made.
+    """
 
     def __init__(self, req_w: int, resp_r: int, deadline: float) -> None:
         self.req_w, self.resp_r, self.deadline = req_w, resp_r, deadline
         self._buf = bytearray()
         self._next_id = 0
+        self._predicted: list[bytes] = []
+        self.mispredicted = False
         self.last_args: Any = None
         self.last_result: Any = None
 
+    @property
+    def unconsumed(self) -> bool:
+        """Predicted calls were sent that the test has not made (yet, or ever)."""
+        return self._next_id < len(self._predicted) and not self.mispredicted
+
+    def pipeline(self, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]) -> None:
+        """Send the predicted ``calls`` now (as many as fit in ``PIPELINE_BYTES``).
+
+        Call before the first ``call``. A call whose arguments are not plain data ends the
+        prediction there: the test will fail on it in ``call`` as it would have anyway.
+        """
+        lines: list[bytes] = []
+        size = 0
+        for index, (args, kwargs) in enumerate(calls, start=self._next_id + 1):
+            try:
+                line = _request(index, args, kwargs)
+            except (CodecError, RecursionError, ValueError):
+                break
+            size += len(line)
+            if size > PIPELINE_BYTES:
+                break
+            lines.append(line)
+        if lines:
+            self._predicted = [b""] * self._next_id + lines
+            self._send_bytes(b"".join(lines))
+
     def send(self, message: dict[str, Any]) -> None:
-        data = memoryview(dumps(message))
+        self._send_bytes(dumps(message))
+
+    def _send_bytes(self, payload: bytes) -> None:
+        data = memoryview(payload)
         while data:
             if time.monotonic() >= self.deadline:
                 raise JudgeTimeout
@@ -125,13 +172,20 @@ class Channel:
 
     def call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Call the candidate once; return its decoded answer or re-raise its exception."""
+        if self.mispredicted:
+            raise Mispredicted
         self._next_id += 1
         self.last_args, self.last_result = (args, kwargs), None
         try:
-            payload = {"id": self._next_id, "args": encode(list(args)), "kwargs": encode(kwargs)}
+            line = _request(self._next_id, args, kwargs)
         except CodecError as exc:
             raise TaskDataError(f"the test passed a non-plain argument ({exc})") from None
-        self.send(payload)
+        if self._next_id <= len(self._predicted):  # call k was sent as _predicted[k - 1]
+            if line != self._predicted[self._next_id - 1]:
+                self.mispredicted = True
+                raise Mispredicted
+        else:
+            self._send_bytes(line)
         reply = self.recv()
         if reply.get("id") != self._next_id:
             raise CandidateGone
@@ -146,6 +200,11 @@ class Channel:
             name, message = (str(x) for x in reply["exc"])
             raise _raised_class(name if name.isidentifier() else "Exception")(message)
         raise BadValue(str(reply.get("bad", "malformed answer")))
+
+
+def _request(ident: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+    """The protocol line of one call."""
+    return dumps({"id": ident, "args": encode(list(args)), "kwargs": encode(kwargs)})
 
 
 class TaskDataError(BaseException):
@@ -166,6 +225,8 @@ class PreparedTask:
     rel_tol: float
     abs_tol: float
     expected: list[Any] | None = None
+    predicted: list[tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=list)
+    """The calls the checker is expected to make first, sent ahead (see ``Channel.pipeline``)."""
 
 
 def _call_repr(ch: Channel) -> str:
@@ -260,18 +321,20 @@ def clean_text(text: str) -> str:
     return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
 
 
-def judge(task: PreparedTask, program: str, ch: Channel) -> dict[str, Any]:
+def judge(task: PreparedTask, program: str, ch: Channel, predict: bool = True) -> dict[str, Any]:
     """Check one program against one task; return the outcome as a plain dict.
 
     ``status`` is a verdict status, or ``gone`` when the runner vanished (the worker then asks
     the zygote why), or ``infra`` when the task itself could not be checked. Every text field
-    is passed through ``clean_text``.
+    is passed through ``clean_text``. With ``predict``, the task's predicted calls are sent
+    ahead; when ``ch.mispredicted`` is set afterwards the outcome means nothing and the sample
+    must be judged again without.
     """
-    outcome = _judge(task, program, ch)
+    outcome = _judge(task, program, ch, predict)
     return {k: clean_text(v) if type(v) is str else v for k, v in outcome.items()}
 
 
-def _judge(task: PreparedTask, program: str, ch: Channel) -> dict[str, Any]:
+def _judge(task: PreparedTask, program: str, ch: Channel, predict: bool) -> dict[str, Any]:
     try:
         ch.send({"program": program, "entry_point": task.entry_point})
         ready = ch.recv()
@@ -280,6 +343,8 @@ def _judge(task: PreparedTask, program: str, ch: Channel) -> dict[str, Any]:
             if status not in ("syntax", "error", "memory"):
                 raise CandidateGone
             return {"status": status, "detail": str(ready.get("detail", ""))[:1000]}
+        if predict and task.predicted:
+            ch.pipeline(task.predicted)
         if task.test is not None:
             return _run_test(task, ch)
         return _run_differential(task, ch)
@@ -295,6 +360,8 @@ def _judge(task: PreparedTask, program: str, ch: Channel) -> dict[str, Any]:
         }
     except TaskDataError as exc:
         return {"status": "infra", "detail": f"task {task.task_id}: {exc}"}
+    except Mispredicted:
+        return {"status": "infra", "detail": "the test's calls differed from the prediction"}
     except RecursionError:
         return {"status": "failed", "detail": "the test recursed too deeply on the answer"}
     except MemoryError:
@@ -319,6 +386,7 @@ def collect_calls(
                 "calls": calls,
                 "detail": str(ready.get("detail", ""))[:1000],
             }
+        ch.pipeline([(tuple(args), {}) for args in inputs])
         for args in inputs:
             try:
                 calls.append({"ok": True, "value": ch.call(tuple(args), {}), "error": None})

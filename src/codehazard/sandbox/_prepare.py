@@ -17,6 +17,7 @@ from typing import Any
 from codehazard.errors import SandboxError
 from codehazard.sandbox._codec import CodecError, decode, encode
 from codehazard.sandbox._judge import PreparedTask
+from codehazard.sandbox._predict import predict_calls
 from codehazard.tasks import DifferentialChecker, Task
 
 
@@ -50,6 +51,7 @@ def prepare_task(task: Task, timeout: float = 30.0) -> PreparedTask:
             checker.abs_tol,
         )
         prepared.expected = _expected_outputs(prepared, timeout)
+        prepared.predicted = [(tuple(args), {}) for args in checker.inputs]
         return prepared
     test = _compile_or_none(checker.test, "<test>")
     if test is None:
@@ -64,6 +66,7 @@ def prepare_task(task: Task, timeout: float = 30.0) -> PreparedTask:
         "exact",
         0.0,
         0.0,
+        predicted=predict_calls(checker.test, task.entry_point),
     )
 
 

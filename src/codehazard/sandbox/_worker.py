@@ -241,16 +241,36 @@ class SandboxWorker:
         assert verdict is not None
         return verdict
 
-    def _check_once(self, task: PreparedTask, program: str, limits: Limits) -> tuple[Verdict, bool]:
+    def _check_once(
+        self, task: PreparedTask, program: str, limits: Limits, predict: bool = True
+    ) -> tuple[Verdict, bool]:
+        """One session: the verdict, and whether a sandbox failure asks for a retry.
+
+        With ``predict`` the task's predicted calls are pipelined (``Channel.pipeline``). The
+        verdict is then the one a call-by-call session gives, or the sample is judged again
+        call by call: when the test's calls differed from the prediction, or when a limit
+        overrode the test's outcome while the runner may have been running predicted calls
+        the test never made (their output or memory must not decide the verdict).
+        """
         start = time.monotonic()
         opened = self._open_session(limits)
         if isinstance(opened, str):
             return self._infra(opened, start), True
-        outcome = self._bounded(lambda ch: judge(task, program, ch), opened, limits, start)
+        channels: list[Channel] = []
+
+        def body(ch: Channel) -> dict[str, Any]:
+            channels.append(ch)
+            return judge(task, program, ch, predict)
+
+        outcome = self._bounded(body, opened, limits, start)
         report = self._close_session(opened[2])
         if isinstance(report, str):
             return self._infra(report, start), True
-        return self._merge(outcome, report, limits, start), False
+        verdict, overridden = self._merge(outcome, report, limits, start)
+        ch = channels[0] if channels else None
+        if predict and ch is not None and (ch.mispredicted or (overridden and ch.unconsumed)):
+            return self._check_once(task, program, limits, predict=False)
+        return verdict, False
 
     def collect(
         self, program: str, entry_point: str, inputs: list[list[Any]], limits: Limits
@@ -365,8 +385,11 @@ class SandboxWorker:
 
     def _merge(
         self, outcome: dict[str, Any], report: dict[str, Any], limits: Limits, start: float
-    ) -> Verdict:
+    ) -> tuple[Verdict, bool]:
+        """The verdict from the judge's outcome and the zygote's report, and whether a limit
+        (output, memory) overrode the judge's outcome."""
         status, detail = outcome["status"], outcome.get("detail", "")
+        overridden = True
         if report["out_bytes"] > limits.max_output_kb * 1024:
             status = "error"
             detail = f"output limit exceeded: wrote more than {limits.max_output_kb} KiB"
@@ -379,16 +402,19 @@ class SandboxWorker:
                 "memory limit exceeded: the sample's processes together held over "
                 f"{limits.memory_mb:g} MB{how}"
             )
-        elif status == "gone":
-            status, detail = _why_gone(report, detail)
+        else:
+            overridden = False
+            if status == "gone":
+                status, detail = _why_gone(report, detail)
         fields = {k: outcome.get(k) for k in ("failing_input", "expected", "actual", "exception")}
-        return Verdict(
+        verdict = Verdict(
             status=status,
             detail=detail,
             duration=time.monotonic() - start,
             isolation=self.isolation,
             **fields,
         )
+        return verdict, overridden
 
 
 def _why_gone(report: dict[str, Any], during: str) -> tuple[str, str]:
