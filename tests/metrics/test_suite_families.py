@@ -57,13 +57,28 @@ def test_pass_at_k_uses_the_unbiased_estimator_and_is_undefined_when_short(regis
 
 
 def test_status_rate_has_a_wilson_interval(registry) -> None:
-    m = registry.measure("suite.humaneval.rate.failed", _humaneval(), confidence=0.9)
+    # both tasks fail half their samples: no sign of correlation within tasks
+    recs = make_records("S/0", ["failed", "passed"] * 2) + make_records("S/1", ["passed", "failed"])
+    m = registry.measure("suite.s.rate.failed", recs, confidence=0.9)
     assert m.value == pytest.approx(3 / 6)
     expected = wilson_interval(3, 6, 0.9)
     assert m.interval is not None and m.interval.method == "wilson"
     assert (m.interval.low, m.interval.high) == pytest.approx((expected.low, expected.high))
     assert m.interval.confidence == 0.9
     assert (m.n, m.events) == (6, 3)
+
+
+def test_status_rate_widens_for_samples_correlated_within_tasks(registry) -> None:
+    # every task either always fails or never does: 20 samples carry about 4 tasks' worth
+    recs = [
+        r for t in range(4) for r in make_records(f"S/{t}", ["failed" if t % 2 else "passed"] * 5)
+    ]
+    m = registry.measure("suite.s.rate.failed", recs)
+    plain = wilson_interval(10, 20)
+    assert m.value == pytest.approx(0.5) and (m.n, m.n_tasks, m.events) == (20, 4, 10)
+    assert m.interval is not None and m.interval.method == "wilson-clustered"
+    assert m.interval.low < plain.low and m.interval.high > plain.high
+    assert "design effect 5.00" in m.note
 
 
 def test_infra_rate_counts_over_every_checked_sample(registry) -> None:

@@ -18,11 +18,11 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from codehazard.scoring import bootstrap_mean_interval, rate_interval, wilson_interval
+from codehazard.scoring import bootstrap_mean_interval, clustered_wilson_interval, rate_interval
 
 MEASUREMENT_SCHEMA_VERSION = 1
 
-IntervalMethod = Literal["wilson", "bootstrap-tasks", "wilson-tasks"]
+IntervalMethod = Literal["wilson", "wilson-clustered", "bootstrap-tasks", "wilson-tasks"]
 
 
 class MetricRecord(Protocol):
@@ -105,28 +105,44 @@ def rate_measurement(
     confidence: float = 0.95,
     empty_note: str = "no checked samples selected",
 ) -> Measurement:
-    """The share of ``records`` that are events, with a Wilson interval over samples.
+    """The share of ``records`` that are events, with a Wilson interval.
 
     ``records`` must already be the denominator (the family filters out pending or ``infra``
-    samples as its definition requires).
+    samples as its definition requires). Samples of one task are correlated (a task the
+    model cannot do fails every sample), so when tasks have several samples and their rates
+    differ more than chance explains, the interval is Wilson's on the effective number of
+    samples (``wilson-clustered``; the note gives the design effect), not on the raw count.
 
     Raises:
         ValueError: ``confidence`` outside (0, 1).
     """
     if not records:
         return absent(metric, family, empty_note)
-    events = sum(1 for r in records if is_event(r))
+    per_task: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for record in records:
+        counts = per_task[record.task_id]
+        counts[0] += 1 if is_event(record) else 0
+        counts[1] += 1
+    events = sum(c for c, _ in per_task.values())
     n = len(records)
-    ci = wilson_interval(events, n, confidence)
+    ci, deff = clustered_wilson_interval([(c, m) for c, m in per_task.values()], confidence)
+    method: IntervalMethod = "wilson-clustered" if deff > 1.0 else "wilson"
+    note = ""
+    if deff > 1.0:
+        note = (
+            f"samples of a task are correlated (design effect {deff:.2f}): the interval is "
+            f"Wilson's on {n / deff:.1f} effective samples of {n}"
+        )
     return Measurement(
         metric=metric,
         family=family,
         value=events / n,
-        interval=MetricInterval(low=ci.low, high=ci.high, confidence=confidence, method="wilson"),
+        interval=MetricInterval(low=ci.low, high=ci.high, confidence=confidence, method=method),
         n=n,
-        n_tasks=len({r.task_id for r in records}),
+        n_tasks=len(per_task),
         events=events,
         samples=sample_keys(records),
+        note=note,
     )
 
 

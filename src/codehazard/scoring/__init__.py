@@ -18,7 +18,13 @@ from codehazard.scoring._curves import (
     level_points,
     rate_interval,
 )
-from codehazard.scoring._intervals import Interval, bootstrap_mean_interval, wilson_interval
+from codehazard.scoring._intervals import (
+    Interval,
+    bootstrap_mean_interval,
+    clustered_wilson_interval,
+    design_effect,
+    wilson_interval,
+)
 from codehazard.scoring._localise import (
     Certainty,
     Localisation,
@@ -54,8 +60,10 @@ __all__ = [
     "bootstrap_mean_interval",
     "breakdown",
     "capability_curve",
+    "clustered_wilson_interval",
     "composition_gap",
     "curve_to_dict",
+    "design_effect",
     "fit_decay",
     "level_points",
     "localise",

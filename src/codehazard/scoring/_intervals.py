@@ -29,8 +29,10 @@ def _z(confidence: float) -> float:
     return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
-def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interval:
+def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> Interval:
     """Wilson score interval for ``successes`` out of ``n``; ``[0, 1]`` when ``n == 0``.
+
+    Counts may be effective (non-integer) ones, as ``clustered_wilson_interval`` passes.
 
     Raises:
         ValueError: counts out of range or a confidence outside (0, 1).
@@ -70,3 +72,49 @@ def bootstrap_mean_interval(
     alpha = (1 - confidence) / 2
     low, high = np.quantile(means, [alpha, 1 - alpha])
     return Interval(float(low), float(high), confidence)
+
+
+def design_effect(counts: Sequence[tuple[int, int]]) -> float:
+    """How much correlation within clusters inflates a pooled rate's variance (>= 1).
+
+    ``counts`` holds ``(events, n)`` per cluster (a task's samples). The intra-cluster
+    correlation ``rho`` is the one-way ANOVA estimator for binary outcomes, clipped to
+    [0, 1]; the design effect is ``1 + (m - 1) rho`` with ``m = sum n_t^2 / N``, the size of
+    the cluster an average sample is in. It is 1 (no correction) with fewer than two
+    clusters, or when no cluster has more than one sample: then ``rho`` cannot be estimated
+    or does not matter.
+    """
+    clusters = [(c, n) for c, n in counts if n > 0]
+    total = sum(n for _, n in clusters)
+    k = len(clusters)
+    if k < 2 or total <= k:
+        return 1.0
+    p = sum(c for c, _ in clusters) / total
+    between = sum(n * (c / n - p) ** 2 for c, n in clusters) / (k - 1)
+    within = sum(c * (1 - c / n) for c, n in clusters) / (total - k)
+    n0 = (total - sum(n * n for _, n in clusters) / total) / (k - 1)
+    denominator = between + (n0 - 1) * within
+    if denominator <= 0:
+        return 1.0
+    rho = min(1.0, max(0.0, (between - within) / denominator))
+    m = sum(n * n for _, n in clusters) / total
+    return 1.0 + (m - 1.0) * rho
+
+
+def clustered_wilson_interval(
+    counts: Sequence[tuple[int, int]], confidence: float = 0.95
+) -> tuple[Interval, float]:
+    """Wilson interval for the pooled rate of clustered samples, and the design effect used.
+
+    Samples of one task are not independent: a task the model cannot do fails all of its
+    samples. Treating them as independent makes the interval too narrow (and a conservative
+    evidence rule too lenient). The counts are divided by the design effect (Kish's effective
+    sample size) before Wilson's formula; with no correlation this is plain Wilson.
+
+    Raises:
+        ValueError: counts out of range or a confidence outside (0, 1).
+    """
+    events = sum(c for c, _ in counts)
+    n = sum(m for _, m in counts)
+    deff = design_effect(counts)
+    return wilson_interval(events / deff, n / deff, confidence), deff
