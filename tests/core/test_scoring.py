@@ -71,6 +71,16 @@ def test_score_excludes_infra_and_reports_only_supported_k() -> None:
     assert s.pass1_interval is not None and s.pass1_interval.low <= 0.5 <= s.pass1_interval.high
 
 
+def test_pass1_interval_is_not_a_point_when_every_task_agrees() -> None:
+    # a bootstrap over tasks that all fail is [0, 0]: "certainly never passes" from 5 tasks
+    s = score([Rec(t, "failed") for t in "abcde"])
+    assert s.pass_at_k[1] == 0.0 and s.pass1_interval_method == "wilson-tasks"
+    assert s.pass1_interval is not None and s.pass1_interval.low == 0.0
+    assert s.pass1_interval.high == pytest.approx(wilson_interval(0, 5).high)
+    mixed = score([Rec("a", "failed"), Rec("b", "passed")])
+    assert mixed.pass1_interval_method == "bootstrap-tasks"
+
+
 def test_breakdown_by_metadata_key() -> None:
     recs = [Rec("a", "passed", {"level": 1}), Rec("b", "failed", {"level": 2}), Rec("c", "passed")]
     groups = breakdown(recs, "level")

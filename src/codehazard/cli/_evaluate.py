@@ -144,7 +144,9 @@ def format_summary(summary: dict[str, Any], results: Path | None) -> str:
         extra = ""
         if k == "1" and summary.get("pass_at_1_interval"):
             iv = summary["pass_at_1_interval"]
-            extra = f"  (95% CI {iv['low']:.4f}-{iv['high']:.4f}, bootstrap over tasks)"
+            how = "Wilson over tasks" if iv.get("method") == "wilson-tasks" else "bootstrap"
+            extra = f"  (95% CI {iv['low']:.4f}-{iv['high']:.4f}, {how} over tasks)"
+            extra = extra.replace("over tasks over tasks", "over tasks")
         lines.append(f"  pass@{k}: {value:.4f}{extra}")
     for k in summary.get("pass_at_k_undefined", []):
         lines.append(f"  pass@{k}: undefined (some task has fewer than {k} samples)")

@@ -29,7 +29,9 @@ def summarize(
         "n_samples": len(records),
         "pass_at_k": {str(k): v for k, v in scores.defined_pass_at_k().items()},
         "pass_at_k_undefined": [k for k, v in scores.pass_at_k.items() if v is None],
-        "pass_at_1_interval": interval.as_dict() if interval else None,
+        "pass_at_1_interval": (
+            {**interval.as_dict(), "method": scores.pass1_interval_method} if interval else None
+        ),
         "status_counts": dict(sorted(counts.items())),
         "pending": sum(1 for r in records if r.verdict is None),
         "isolation": run.params.get("isolation", {}),
@@ -45,6 +47,6 @@ def _breakdown(records: list[Any], key: str) -> dict[str, Any]:
             "n_tasks": scores.n_tasks,
             "n_samples": scores.n_samples,
             "pass@1": scores.pass_at_k.get(1),
-            "interval": iv.as_dict() if iv else None,
+            "interval": {**iv.as_dict(), "method": scores.pass1_interval_method} if iv else None,
         }
     return out

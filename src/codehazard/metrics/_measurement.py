@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from codehazard.scoring import bootstrap_mean_interval, clustered_wilson_interval, rate_interval
+from codehazard.scoring import clustered_wilson_interval, task_mean_interval
 
 MEASUREMENT_SCHEMA_VERSION = 1
 
@@ -177,19 +177,15 @@ def task_mean_measurement(
     values = list(per_task.values())
     if mean is None:
         mean = math.fsum(values) / len(values)
+    ci, method = task_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)
     note = ""
-    method: IntervalMethod = "bootstrap-tasks"
-    if max(values) == min(values) and all(0.0 <= v <= 1.0 for v in values):
-        ci = rate_interval(min(1.0, max(0.0, mean)), len(values), confidence)
-        method = "wilson-tasks"
+    if method == "wilson-tasks":
         note = (
             f"every one of the {len(values)} task(s) has the same value: Wilson interval over "
             "tasks (a bootstrap would be a single point)"
         )
-    else:
-        ci = bootstrap_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)
-        if len(set(values)) == 1:
-            note = "every task has the same value: the bootstrap interval is degenerate"
+    elif len(set(values)) == 1:
+        note = "every task has the same value: the bootstrap interval is degenerate"
     return Measurement(
         metric=metric,
         family=family,

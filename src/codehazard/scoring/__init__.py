@@ -16,13 +16,14 @@ from codehazard.scoring._curves import (
     capability_curve,
     fit_decay,
     level_points,
-    rate_interval,
 )
 from codehazard.scoring._intervals import (
     Interval,
     bootstrap_mean_interval,
     clustered_wilson_interval,
     design_effect,
+    rate_interval,
+    task_mean_interval,
     wilson_interval,
 )
 from codehazard.scoring._localise import (
@@ -74,5 +75,6 @@ __all__ = [
     "rate_interval",
     "score",
     "summarise_localisations",
+    "task_mean_interval",
     "wilson_interval",
 ]

@@ -15,18 +15,16 @@ pass rate by roughly two to three. We measure it as a log-linear model,
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from codehazard.errors import InputError
 from codehazard.scoring._decay import DecayFit, FitQuality, fit_decay
-from codehazard.scoring._intervals import Interval, bootstrap_mean_interval
+from codehazard.scoring._intervals import Interval, rate_interval, task_mean_interval
 from codehazard.scoring._loglinear import chi2_sf, fit_loglinear
 from codehazard.scoring._passk import Scorable, score
 
@@ -44,7 +42,6 @@ __all__ = [
     "fit_loglinear",
     "level_of",
     "level_points",
-    "rate_interval",
 ]
 
 
@@ -79,39 +76,15 @@ class Curve:
     composition: Composition | None = None
 
 
-def rate_interval(rate: float, n: int, confidence: float = 0.95) -> Interval:
-    """Wilson interval for a mean of ``n`` values in [0, 1] (see the module notes).
-
-    Raises:
-        ValueError: ``rate`` outside [0, 1], ``n < 0``, or confidence outside (0, 1).
-    """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    if not 0 <= rate <= 1 or n < 0:
-        raise ValueError(f"need 0 <= rate <= 1 and n >= 0, got {rate}, {n}")
-    if n == 0:
-        return Interval(0.0, 1.0, confidence)
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    denom = 1 + z * z / n
-    centre = (rate + z * z / (2 * n)) / denom
-    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / denom
-    return Interval(max(0.0, centre - half), min(1.0, centre + half), confidence)
-
-
 def pass_at_k_interval(
     values: Sequence[float], *, confidence: float = 0.95, n_boot: int = 1000, seed: int = 0
 ) -> Interval:
-    """Interval of a level's pass@k: bootstrap over tasks, Wilson's if every task agrees.
+    """Interval of a level's pass@k: ``task_mean_interval``'s.
 
     Raises:
         ValueError: no values, or a confidence outside (0, 1).
     """
-    if not values:
-        raise ValueError("no per-task values")
-    if max(values) == min(values):
-        mean = min(1.0, max(0.0, float(values[0])))
-        return rate_interval(mean, len(values), confidence)
-    return bootstrap_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)
+    return task_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)[0]
 
 
 def level_of(metadata: dict[str, Any], key: str) -> int | None:

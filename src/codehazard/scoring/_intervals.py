@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Literal
 
 import numpy as np
 
@@ -49,6 +50,51 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> Int
     low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact ends, no rounding dust
     high = 1.0 if successes == n else min(1.0, centre + half)
     return Interval(low, high, confidence)
+
+
+def rate_interval(rate: float, n: int, confidence: float = 0.95) -> Interval:
+    """Wilson interval for a mean of ``n`` values in [0, 1] (a per-task rate over ``n`` tasks).
+
+    Values in [0, 1] have variance at most ``p (1 - p)``, so the interval is valid
+    (conservative) however many samples each task has, and, unlike a bootstrap, it is not a
+    single point when every task has the same value.
+
+    Raises:
+        ValueError: ``rate`` outside [0, 1], ``n < 0``, or confidence outside (0, 1).
+    """
+    if not 0 <= rate <= 1 or n < 0:
+        _z(confidence)
+        raise ValueError(f"need 0 <= rate <= 1 and n >= 0, got {rate}, {n}")
+    z = _z(confidence)
+    if n == 0:
+        return Interval(0.0, 1.0, confidence)
+    denom = 1 + z * z / n
+    centre = (rate + z * z / (2 * n)) / denom
+    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / denom
+    low = 0.0 if rate == 0 else max(0.0, centre - half)  # exact ends, no rounding dust
+    high = 1.0 if rate == 1 else min(1.0, centre + half)
+    return Interval(low, high, confidence)
+
+
+TaskIntervalMethod = Literal["bootstrap-tasks", "wilson-tasks"]
+
+
+def task_mean_interval(
+    values: Sequence[float], *, confidence: float = 0.95, n_boot: int = 2000, seed: int = 0
+) -> tuple[Interval, TaskIntervalMethod]:
+    """Interval of a mean over tasks (pass@k): a percentile bootstrap over the tasks, or
+    Wilson's over the tasks (``rate_interval``) where every task has the same value in [0, 1]
+    and the bootstrap would be a single point; with the method used.
+
+    Raises:
+        ValueError: no values, or a confidence outside (0, 1).
+    """
+    if not values:
+        raise ValueError("no per-task values")
+    if max(values) == min(values) and 0.0 <= values[0] <= 1.0:
+        return rate_interval(float(values[0]), len(values), confidence), "wilson-tasks"
+    interval = bootstrap_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)
+    return interval, "bootstrap-tasks"
 
 
 def bootstrap_mean_interval(

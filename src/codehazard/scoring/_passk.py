@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from codehazard.scoring._intervals import Interval, bootstrap_mean_interval
+from codehazard.scoring._intervals import Interval, TaskIntervalMethod, task_mean_interval
 
 
 class Scorable(Protocol):
@@ -60,7 +60,11 @@ class TaskScore:
 
 @dataclass(frozen=True)
 class Scores:
-    """pass@k per task and overall, with a bootstrap interval (over tasks) for pass@1."""
+    """pass@k per task and overall, with an interval over tasks for pass@1.
+
+    ``pass1_interval_method`` says which: a percentile bootstrap over tasks, or Wilson's over
+    tasks where every task has the same rate (see ``task_mean_interval``).
+    """
 
     per_task: dict[str, TaskScore]
     pass_at_k: dict[int, float | None]
@@ -69,6 +73,7 @@ class Scores:
     n_samples: int
     excluded: int = 0
     ks: tuple[int, ...] = field(default=(1,))
+    pass1_interval_method: TaskIntervalMethod = "bootstrap-tasks"
 
     def defined_pass_at_k(self) -> dict[int, float]:
         """Only the k every task supports."""
@@ -109,13 +114,15 @@ def score(
             float(np.mean(values)) if values and all(v is not None for v in values) else None
         )
     interval = None
+    method: TaskIntervalMethod = "bootstrap-tasks"
     if per_task:
         p1 = [t.c / t.n for t in per_task.values()]
-        interval = bootstrap_mean_interval(p1, confidence=confidence, n_boot=n_boot, seed=seed)
+        interval, method = task_mean_interval(p1, confidence=confidence, n_boot=n_boot, seed=seed)
     return Scores(
         per_task=per_task,
         pass_at_k=overall,
         pass1_interval=interval,
+        pass1_interval_method=method,
         n_tasks=len(per_task),
         n_samples=sum(t.n for t in per_task.values()),
         excluded=excluded,
