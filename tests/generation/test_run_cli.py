@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,8 +88,10 @@ def test_no_tasks_and_no_model(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "--model is required" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(importlib.util.find_spec("anthropic") is not None, reason="installed")
-def test_missing_anthropic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_anthropic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "anthropic", None)  # as if not installed
     argv = [*DEMO, "--model", "anthropic/claude", "--store", str(tmp_path / "s.sqlite")]
     assert main(argv) == 3
     err = capsys.readouterr().err

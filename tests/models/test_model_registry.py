@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from typing import ClassVar
 
 import pytest
@@ -79,8 +80,8 @@ def test_missing_model_part(spec: str) -> None:
         create_backend(spec)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("anthropic") is not None, reason="installed")
-def test_missing_anthropic_says_what_to_install() -> None:
+def test_missing_anthropic_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "anthropic", None)  # as if not installed
     with pytest.raises(BackendError) as caught:
         create_backend("anthropic/claude-x")
     message = str(caught.value)
