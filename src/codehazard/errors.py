@@ -6,6 +6,7 @@ Tree::
     ├── InputError (ValueError)        bad input: a file, a line, a field; names the fix
     │   └── TaskLoadError
     ├── StoreError (RuntimeError)      the results store cannot be read or written
+    │   └── UnknownRunError            no run has that id (also an InputError: exit 2)
     ├── SandboxError (RuntimeError)    the sandbox itself broke (never a model failure)
     └── BackendError (RuntimeError)    a model backend failed on our side (unreachable, bad key)
 
@@ -31,6 +32,10 @@ class StoreError(CodehazardError, RuntimeError):
     """The results store cannot be opened, read or written."""
 
 
+class UnknownRunError(StoreError, InputError):
+    """No run in the store has the id given: the user's input, not a broken store."""
+
+
 class SandboxError(CodehazardError, RuntimeError):
     """The sandbox failed (an infrastructure failure, never counted against the model)."""
 
@@ -46,4 +51,5 @@ __all__ = [
     "SandboxError",
     "StoreError",
     "TaskLoadError",
+    "UnknownRunError",
 ]

@@ -82,6 +82,9 @@ def test_json_summary_results_file_and_runs(
     shown = json.loads(capsys.readouterr().out)
     assert shown["params"]["isolation"]["level"] == out["isolation"]["level"]
     assert shown["params"]["code_version"]
+    # an unknown run id is the user's input (exit 2), not a broken store (exit 3)
+    assert main(["runs", "show", "no-such-run", "--store", str(store)]) == 2
+    assert "no run 'no-such-run'" in capsys.readouterr().err
 
 
 def test_bad_input_is_reported_not_raised(

@@ -223,7 +223,7 @@ def test_curves_cli_errors(
     assert main(["curves", run_id, "--store", str(tmp_path / "none.sqlite")]) == 2
     assert "no results store here" in capsys.readouterr().err
     assert not (tmp_path / "none.sqlite").exists()
-    assert main(["curves", "no-such-run", "--store", str(db)]) == 3
+    assert main(["curves", "no-such-run", "--store", str(db)]) == 2
     assert "no run 'no-such-run'" in capsys.readouterr().err
     assert main(["curves", run_id, "--store", str(db), "--by", "colour"]) == 2
     assert "no task has an integer 'colour'" in capsys.readouterr().err

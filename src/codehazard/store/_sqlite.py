@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codehazard.errors import StoreError
+from codehazard.errors import StoreError, UnknownRunError
 from codehazard.samples import Sample
 from codehazard.tasks import Task, task_from_dict
 from codehazard.verdict import Verdict
@@ -215,14 +215,14 @@ class Store:
         """Return one run.
 
         Raises:
-            StoreError: no run has that id (the message says how to list them).
+            UnknownRunError: no run has that id (the message says how to list them).
         """
         row = self._db.execute(
             "SELECT id, created, updated, kind, status, params, summary FROM runs WHERE id=?",
             (run_id,),
         ).fetchone()
         if row is None:
-            raise StoreError(
+            raise UnknownRunError(
                 f"no run {run_id!r} in {self.path}; `codehazard runs list` shows the runs"
             )
         return self._row_to_run(row)
