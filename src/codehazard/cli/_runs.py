@@ -52,16 +52,25 @@ def run_list(args: argparse.Namespace) -> int:
     if not rows:
         print("no runs yet; `codehazard evaluate` or `codehazard run` records one")
         return 0
+    import sys
+
+    from rich import box
     from rich.console import Console
     from rich.table import Column, Table
 
-    table = Table("created", "kind", "status", "model", "samples", "pass@1")
-    table.columns.insert(0, Column("id", no_wrap=True, min_width=22))  # ids are copied whole
+    names = ("id", "created", "kind", "status", "model", "samples", "pass@1")
+    # ids and dates are copied whole; piped, the table is plain columns for grep and awk
+    piped = not sys.stdout.isatty()
+    table = Table(
+        *(Column(n, no_wrap=n != "model") for n in names),
+        box=None if piped else box.HEAVY_HEAD,
+        show_edge=not piped,
+    )
     for row in rows:
         p1 = row["pass@1"]
-        cells = [str(row[k]) for k in ("id", "created", "kind", "status", "model", "samples")]
+        cells = [str(row[k]) for k in names[:-1]]
         table.add_row(*cells, f"{p1:.4f}" if isinstance(p1, float) else str(p1))
-    Console().print(table)
+    Console(width=200 if piped else None).print(table)
     return 0
 
 
