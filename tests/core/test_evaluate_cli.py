@@ -82,6 +82,11 @@ def test_json_summary_results_file_and_runs(
     shown = json.loads(capsys.readouterr().out)
     assert shown["params"]["isolation"]["level"] == out["isolation"]["level"]
     assert shown["params"]["code_version"]
+    assert main(["runs", "show", out["run_id"], "--store", str(store)]) == 0
+    text = capsys.readouterr().out
+    assert f"run {out['run_id']}: evaluate, complete" in text
+    assert "statuses: failed 2, passed 4" in text and "code version: " in text
+    assert f"samples: {tmp_path / 'samples.jsonl'}" in text
     # an unknown run id is the user's input (exit 2), not a broken store (exit 3)
     assert main(["runs", "show", "no-such-run", "--store", str(store)]) == 2
     assert "no run 'no-such-run'" in capsys.readouterr().err

@@ -29,6 +29,11 @@ def test_demo_json_is_one_object(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(argv) == 0
     out, _ = capsys.readouterr()
     assert "pass@1" in out and "simulated" in out
+    assert main(["runs", "show", summary["run_id"], "--store", str(store)]) == 0
+    shown = capsys.readouterr().out
+    assert "model: demo  (simulated" in shown and "tokens: " in shown
+    assert "tasks: suite building-blocks (lengths=[1, 2], per_length=3, seed=0)" in shown
+    assert "generation: n 2, temperature" in shown and "sessions: 1 (" in shown
 
 
 def test_openai_run(

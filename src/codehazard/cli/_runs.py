@@ -92,10 +92,63 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    from rich.console import Console
-    from rich.pretty import Pretty
-
-    console = Console()
-    console.print(f"[bold]run {run.id}[/bold]  {run.kind}  {run.status}  created {data['created']}")
-    console.print(Pretty(data))
+    print(f"run {run.id}: {run.kind}, {run.status}; created {data['created']}, updated "
+          f"{data['updated']}")  # fmt: skip
+    if run.summary:
+        print(_summary_text(run.kind, run.summary))
+    for line in _provenance(run.params):
+        print(f"  {line}")
+    print(f"  everything recorded: codehazard runs show {run.id} --json")
     return 0
+
+
+def _summary_text(kind: str, summary: dict[str, Any]) -> str:
+    """The summary as ``evaluate`` or ``run`` printed it, without its first line (the id)."""
+    if kind == "run":
+        from codehazard.cli._run import format_run_summary
+
+        text = format_run_summary(summary)
+    else:
+        from codehazard.cli._evaluate import format_summary
+
+        text = format_summary(summary, None)
+    return text.split("\n", 1)[1] if "\n" in text else ""
+
+
+def _provenance(params: dict[str, Any]) -> list[str]:
+    """What the run was made from and where: tasks, samples, generation, code, host, sessions."""
+    config = params.get("config") or {}
+    lines = []
+    source = config.get("tasks_source") or {}
+    if "suite" in source:
+        given = ", ".join(f"{k}={v}" for k, v in (source.get("params") or {}).items())
+        lines.append(f"tasks: suite {source['suite']} ({given})")
+    elif "file" in source or "tasks_path" in params:
+        lines.append(f"tasks: {source.get('file') or params.get('tasks_path')}")
+    if "samples_path" in params:
+        lines.append(f"samples: {params['samples_path']}")
+    gen = config.get("params") or {}
+    if gen:
+        shown = ("n", "temperature", "top_p", "max_tokens", "mode", "seed")
+        lines.append("generation: " + ", ".join(f"{k} {gen.get(k)}" for k in shown if k in gen))
+    if config.get("base_url"):
+        lines.append(f"server: {config['base_url']}")
+    limits = config.get("limits") or params.get("limits") or {}
+    if limits:
+        lines.append(
+            f"limits: {limits.get('timeout')} s, {limits.get('memory_mb')} MB, "
+            f"{limits.get('max_processes')} processes"
+        )
+    host = params.get("host") or {}
+    if host:
+        lines.append(
+            f"host: {host.get('implementation')} {host.get('python')} on {host.get('system')} "
+            f"{host.get('machine')}, {host.get('cpus')} CPUs ({host.get('hostname')})"
+        )
+    if params.get("code_version"):
+        lines.append(f"code version: {params['code_version']}")
+    sessions = params.get("sessions") or []
+    if sessions:
+        wall = sum(float(s.get("wall_s") or 0.0) for s in sessions)
+        lines.append(f"sessions: {len(sessions)} ({wall:.1f} s of generation and judging)")
+    return lines
