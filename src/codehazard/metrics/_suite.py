@@ -121,7 +121,8 @@ class SuiteStatusRate:
     pattern = "suite.<suite>.rate.<status>"
     description = (
         "share of checked samples whose verdict has this status (passed, failed, error, "
-        "timeout, memory, syntax; infra over all checked samples), Wilson interval over samples"
+        "timeout, memory, syntax; infra over all checked samples), Wilson interval over samples "
+        "(over the effective number of samples when a task's samples are correlated)"
     )
 
     def check(self, metric: MetricName, parts: Mapping[str, str]) -> str | None:
