@@ -10,7 +10,6 @@ keeps breaking the harness ends as ``infra``, never as a model failure.
 from __future__ import annotations
 
 import queue
-import signal
 import socket
 import subprocess
 import sys
@@ -30,59 +29,6 @@ _STOP = object()
 _START_TIMEOUT = 60.0
 
 
-def worker_entry() -> None:
-    """Entry point of a worker process: ``python -c ... FD INDEX ISOLATION``.
-
-    Workers are started as fresh interpreters with ``subprocess`` rather than
-    ``multiprocessing``'s spawn, which would re-import the caller's ``__main__`` module.
-    """
-    # Ctrl-C in the terminal reaches the whole process group; the parent handles it and stops
-    # us through the connection, so a worker neither dies mid-verdict nor prints a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    fd, index, isolation, disk_mb = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-    conn = Connection(fd)
-    tasks_json = conn.recv()
-    _worker_main(index, conn, tasks_json, isolation, int(disk_mb))
-
-
-def _worker_main(
-    index: int, conn: Connection, tasks_json: list[str], isolation: str, disk_mb: int
-) -> None:
-    """Body of a worker process: start the sandbox, then judge what arrives until told to stop."""
-    from codehazard.errors import SandboxError as _SandboxError
-    from codehazard.sandbox._prepare import prepare_task
-    from codehazard.sandbox._worker import SandboxWorker
-
-    tasks = {t.task_id: t for t in (Task.model_validate_json(j) for j in tasks_json)}
-    worker = SandboxWorker(index, isolation, disk_mb)
-    try:
-        conn.send(("hello", worker.start()))
-    except _SandboxError as exc:
-        conn.send(("error", str(exc)))
-        return
-    prepared: dict[str, Any] = {}
-    try:
-        while True:
-            try:
-                message = conn.recv()
-            except EOFError:
-                break
-            if message is None:
-                break
-            task_id, program, limits_dict = message
-            task = tasks[task_id]
-            limits = Limits(**limits_dict).with_timeout(task.timeout)
-            try:
-                if task_id not in prepared:
-                    prepared[task_id] = prepare_task(task)
-                verdict = worker.check(prepared[task_id], program, limits)
-            except _SandboxError as exc:
-                verdict = Verdict(status="infra", detail=str(exc), isolation=worker.isolation)
-            conn.send(verdict.model_dump(mode="json"))
-    finally:
-        worker.close()
-
-
 class _Slot:
     """One worker process and the thread in this process that feeds it."""
 
@@ -97,7 +43,7 @@ class _Slot:
 
     def spawn(self) -> None:
         parent, child = socket.socketpair()
-        code = "from codehazard.evaluation._pool import worker_entry; worker_entry()"
+        code = "from codehazard.sandbox._entry import worker_entry; worker_entry()"
         owner = self.owner
         args = [
             str(child.fileno()),
@@ -114,6 +60,10 @@ class _Slot:
         finally:
             child.close()
         self.conn = Connection(parent.detach())
+
+    def send_tasks(self) -> None:
+        """Hand the spawned worker its tasks (blocks until it has imported enough to read)."""
+        assert self.conn is not None
         self.conn.send(self.owner._tasks_json)
 
     def handshake(self) -> None:
@@ -153,6 +103,7 @@ class _Slot:
             try:
                 if self.conn is None:
                     self.spawn()
+                    self.send_tasks()
                     self.handshake()
                 assert self.conn is not None
                 self.conn.send(message)
@@ -216,8 +167,11 @@ class Evaluator:
         self._slots = [_Slot(self, i) for i in range(workers)]
         self._closed = False
         try:
+            # every interpreter starts before any is waited on: they import side by side
             for slot in self._slots:
                 slot.spawn()
+            for slot in self._slots:
+                slot.send_tasks()
             for slot in self._slots:
                 slot.handshake()
         except BaseException:
