@@ -13,6 +13,7 @@ import pytest
 anthropic = pytest.importorskip("anthropic")
 
 from anthropic_server import AnthropicServer, sent_key  # noqa: E402
+from backend_task import TASK  # noqa: E402
 from openai_server import API_KEY, Fault  # noqa: E402
 
 from codehazard.cli import main  # noqa: E402
@@ -27,15 +28,6 @@ from codehazard.models import (  # noqa: E402
     create_backend,
 )
 from codehazard.models._sdk import classify_sdk_error  # noqa: E402
-from codehazard.tasks import Task, TestChecker  # noqa: E402
-
-TASK = Task(
-    task_id="t/0",
-    prompt='def inc(x: int) -> int:\n    """Return x + 1."""\n',
-    entry_point="inc",
-    canonical_solution="    return x + 1\n",
-    checker=TestChecker(test="def check(c):\n    assert c(1) == 2\n"),
-)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from backend_task import TASK
 from openai_server import API_KEY, Fault, OpenAIServer
 
 from codehazard.errors import BackendError, InputError
@@ -18,15 +19,6 @@ from codehazard.models import (
     RejectedRequestError,
     TransientBackendError,
     create_backend,
-)
-from codehazard.tasks import Task, TestChecker
-
-TASK = Task(
-    task_id="t/0",
-    prompt='def inc(x: int) -> int:\n    """Return x + 1."""\n',
-    entry_point="inc",
-    canonical_solution="    return x + 1\n",
-    checker=TestChecker(test="def check(c):\n    assert c(1) == 2\n"),
 )
 
 
