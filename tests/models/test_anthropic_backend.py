@@ -13,14 +13,13 @@ import pytest
 anthropic = pytest.importorskip("anthropic")
 
 from anthropic_server import AnthropicServer, sent_key  # noqa: E402
-from backend_task import TASK  # noqa: E402
+from backend_common import TASK, generate  # noqa: E402
 from openai_server import API_KEY, Fault  # noqa: E402
 
 from codehazard.cli import main  # noqa: E402
 from codehazard.errors import BackendError  # noqa: E402
 from codehazard.models import (  # noqa: E402
     BackendOptions,
-    Completion,
     GenerationParams,
     ModelBackend,
     RejectedRequestError,
@@ -42,16 +41,6 @@ def server() -> Iterator[AnthropicServer]:
 def backend(server: AnthropicServer, **options: Any) -> ModelBackend:
     opts = {"base_url": server.base_url, "api_key": API_KEY, **options}
     return create_backend("anthropic/claude-test", BackendOptions(**opts))
-
-
-def generate(b: ModelBackend, params: GenerationParams, index: int = 0) -> Completion:
-    async def go() -> Completion:
-        try:
-            return await b.generate(b.build_request(TASK, index, b.resolve(params)), TASK)
-        finally:
-            await b.aclose()
-
-    return asyncio.run(go())
 
 
 def test_request_and_response(server: AnthropicServer) -> None:

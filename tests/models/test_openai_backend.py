@@ -6,14 +6,13 @@ import asyncio
 from typing import Any
 
 import pytest
-from backend_task import TASK
+from backend_common import TASK, generate
 from openai_server import API_KEY, Fault, OpenAIServer
 
 from codehazard.errors import BackendError, InputError
 from codehazard.models import (
     CODEX_STOP,
     BackendOptions,
-    Completion,
     GenerationParams,
     ModelBackend,
     RejectedRequestError,
@@ -25,16 +24,6 @@ from codehazard.models import (
 def backend(server: OpenAIServer, **options: Any) -> ModelBackend:
     opts = {"base_url": server.base_url, "api_key": API_KEY, **options}
     return create_backend("openai/test-model", BackendOptions(**opts))
-
-
-def generate(b: ModelBackend, params: GenerationParams, index: int = 0) -> Completion:
-    async def go() -> Completion:
-        try:
-            return await b.generate(b.build_request(TASK, index, b.resolve(params)), TASK)
-        finally:
-            await b.aclose()
-
-    return asyncio.run(go())
 
 
 def test_chat_request_and_response(server: OpenAIServer) -> None:
