@@ -165,8 +165,9 @@ def print_curve(run_id: str, curve: Curve) -> None:
         print(line)
     if ks:
         print(
-            "pass@k: unbiased estimator per task, averaged; interval: bootstrap over tasks; "
-            "'-' where a task has fewer than k samples"
+            "pass@k: unbiased estimator per task, averaged; interval: bootstrap over tasks "
+            "(Wilson over tasks where every task agrees); '-' where a task has fewer than k "
+            "samples"
         )
     if curve.composition is not None and curve.composition.levels:
         print(
