@@ -4,7 +4,9 @@ Tree::
 
     CodehazardError
     ├── InputError (ValueError)        bad input: a file, a line, a field; names the fix
-    │   └── TaskLoadError
+    │   ├── TaskLoadError
+    │   └── UnknownNameError (LookupError)  no backend, suite, checker... has that name
+    ├── MissingExtraError (ImportError) an optional dependency is missing; says what to install
     ├── StoreError (RuntimeError)      the results store cannot be read or written
     │   └── UnknownRunError            no run has that id (also an InputError: exit 2)
     ├── SandboxError (RuntimeError)    the sandbox itself broke (never a model failure)
@@ -28,6 +30,23 @@ class TaskLoadError(InputError):
     """A task file cannot be loaded."""
 
 
+class UnknownNameError(InputError, LookupError):
+    """No registered backend, suite, checker, scorer, executor... has the name given."""
+
+    def __init__(self, message: str, *, kind: str = "", name: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.name = name
+
+
+class MissingExtraError(CodehazardError, ImportError):
+    """An optional dependency is not installed; the message has the exact install line."""
+
+    def __init__(self, message: str, *, extra: str = "") -> None:
+        super().__init__(message)
+        self.extra = extra
+
+
 class StoreError(CodehazardError, RuntimeError):
     """The results store cannot be opened, read or written."""
 
@@ -48,8 +67,10 @@ __all__ = [
     "BackendError",
     "CodehazardError",
     "InputError",
+    "MissingExtraError",
     "SandboxError",
     "StoreError",
     "TaskLoadError",
+    "UnknownNameError",
     "UnknownRunError",
 ]

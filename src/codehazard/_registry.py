@@ -1,0 +1,232 @@
+"""One registry mechanism for every extension point: backends, suites, checkers, scorers,
+probes, metric families, executors and report formats.
+
+A ``Registry[T]`` maps names to objects of one kind. Entries are added three ways, all equal
+once looked up:
+
+1. ``@registry.register("name")`` on a class or function defined in the package;
+2. ``registry.register_lazy("name", "package.module:attr")``: nothing is imported until the
+   name is first looked up, so a heavy optional dependency costs nothing when unused;
+3. a package entry point in the registry's group (``codehazard.<kind>s``): an entry point
+   naming an object registers it under the entry point's name; one naming a module is imported
+   and its decorators register what it defines. Entry points are read once, on first lookup.
+
+Unknown names raise ``UnknownNameError`` listing what is registered; an entry whose optional
+dependency is missing raises ``MissingExtraError`` with the exact install line
+(``require_extra``). Registries never hold process-global state beyond their entries, and tests
+may make their own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Generic, TypeVar, overload
+
+from codehazard.errors import InputError, MissingExtraError, UnknownNameError
+
+T = TypeVar("T")
+Obj = TypeVar("Obj")
+
+DISTRIBUTION = "codehazard"
+
+
+def install_line(extra: str) -> str:
+    """The command that installs an optional extra of this package."""
+    return f'pip install "{DISTRIBUTION}[{extra}]"'
+
+
+def require_extra(extra: str, module: str, *, feature: str) -> ModuleType:
+    """Import ``module``, which the optional ``extra`` provides, or say how to install it.
+
+    Raises:
+        MissingExtraError: the module cannot be imported; the message names the feature that
+            needs it and the exact ``pip install`` line.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingExtraError(
+            f"{feature} needs the optional package {module.split('.')[0]!r}, which is not "
+            f"installed ({exc.msg if hasattr(exc, 'msg') else exc}); install it with: "
+            f"{install_line(extra)}",
+            extra=extra,
+        ) from exc
+
+
+@dataclass(frozen=True)
+class _Lazy:
+    target: str  # "package.module:attr"
+    help: str
+
+
+def _import_target(target: str) -> Any:
+    module_name, _, attr = target.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr) if attr else module
+
+
+class Registry(Generic[T]):
+    """Objects of one kind by name, with lazy entries and entry-point plug-ins.
+
+    ``kind`` names the kind in messages ("model backend", "suite"); ``group`` is the entry-point
+    group (``None`` for none). ``validate`` checks each object as it is registered or first
+    loaded and may raise ``TypeError``.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        group: str | None = None,
+        *,
+        validate: Callable[[str, Any], None] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.group = group
+        self._validate = validate
+        self._entries: dict[str, T] = {}
+        self._lazy: dict[str, _Lazy] = {}
+        self._plugins_loaded = group is None
+        self._lock = threading.RLock()
+
+    # adding -----------------------------------------------------------------------------
+
+    @overload
+    def register(self, name: str) -> Callable[[Obj], Obj]: ...
+
+    @overload
+    def register(self, name: str, obj: Obj) -> Obj: ...
+
+    def register(self, name: str, obj: Any = None) -> Any:
+        """Register ``obj`` as ``name``; without ``obj``, a decorator that does so.
+
+        Registering the same object twice is harmless.
+
+        Raises:
+            ValueError: another object already has that name.
+            TypeError: the registry's validation rejects the object.
+        """
+        if obj is None:
+
+            def decorate(target: Obj) -> Obj:
+                self._add(name, target)
+                return target
+
+            return decorate
+        self._add(name, obj)
+        return obj
+
+    def register_lazy(self, name: str, target: str, *, help: str = "") -> None:
+        """Register ``"package.module:attr"`` as ``name``, imported on first lookup.
+
+        Raises:
+            ValueError: the name is taken, or the target is not ``module:attr``.
+        """
+        if ":" not in target:
+            raise ValueError(f"lazy {self.kind} target must be 'module:attr', got {target!r}")
+        with self._lock:
+            if name in self._entries or name in self._lazy:
+                existing = self._lazy.get(name)
+                if existing is not None and existing.target == target:
+                    return
+                raise ValueError(f"a {self.kind} named {name!r} is already registered")
+            self._lazy[name] = _Lazy(target, help)
+
+    def _add(self, name: str, obj: Any) -> None:
+        if not name or not isinstance(name, str):
+            raise ValueError(f"a {self.kind} name must be a non-empty string, got {name!r}")
+        if self._validate is not None:
+            self._validate(name, obj)
+        with self._lock:
+            existing = self._entries.get(name)
+            if existing is not None and existing is not obj:
+                raise ValueError(f"a {self.kind} named {name!r} is already registered")
+            self._entries[name] = obj
+            self._lazy.pop(name, None)
+
+    def unregister(self, name: str) -> None:
+        """Remove ``name`` (tests and plug-in authors replacing an entry); absent is fine."""
+        with self._lock:
+            self._entries.pop(name, None)
+            self._lazy.pop(name, None)
+
+    # looking up -------------------------------------------------------------------------
+
+    def load_plugins(self) -> None:
+        """Read the entry-point group once (later calls do nothing).
+
+        Raises:
+            InputError: a plug-in failed to load; names it and why, as a user would rather fix
+                or uninstall it than get a silently incomplete registry.
+        """
+        with self._lock:
+            if self._plugins_loaded:
+                return
+            self._plugins_loaded = True
+            from importlib.metadata import entry_points
+
+            for ep in entry_points(group=self.group or ""):
+                try:
+                    loaded = ep.load()
+                except Exception as exc:
+                    raise InputError(
+                        f"the {self.kind} plugin {ep.name!r} ({ep.value}) failed to load: {exc}"
+                    ) from exc
+                if not isinstance(loaded, ModuleType) and ep.name not in self._entries:
+                    self._add(ep.name, loaded)
+
+    def get(self, name: str) -> T:
+        """The object registered as ``name``, importing it first if it is lazy.
+
+        Raises:
+            UnknownNameError: nothing has that name; the message lists the registered names.
+            MissingExtraError: a lazy entry's optional dependency is not installed.
+            InputError: a plug-in failed to load.
+        """
+        self.load_plugins()
+        with self._lock:
+            if name in self._entries:
+                return self._entries[name]
+            lazy = self._lazy.get(name)
+        if lazy is None:
+            raise UnknownNameError(
+                f"unknown {self.kind} {name!r}; registered: {', '.join(self.names()) or 'none'}",
+                kind=self.kind,
+                name=name,
+            )
+        obj = _import_target(lazy.target)
+        with self._lock:
+            if name not in self._entries:
+                self._add(name, obj)
+            return self._entries[name]
+
+    def names(self) -> list[str]:
+        """Every registered name (lazy ones included), sorted."""
+        self.load_plugins()
+        with self._lock:
+            return sorted({*self._entries, *self._lazy})
+
+    def help(self, name: str) -> str:
+        """A lazy entry's help text without importing it, or ``""``."""
+        lazy = self._lazy.get(name)
+        return lazy.help if lazy else ""
+
+    def __contains__(self, name: object) -> bool:
+        self.load_plugins()
+        return name in self._entries or name in self._lazy
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def items(self) -> list[tuple[str, T]]:
+        """Every ``(name, object)``, importing lazy entries."""
+        return [(name, self.get(name)) for name in self.names()]
+
+    def __repr__(self) -> str:
+        return f"Registry({self.kind!r}, {len(self._entries)} loaded, {len(self._lazy)} lazy)"
+
+
+__all__ = ["Registry", "install_line", "require_extra"]
