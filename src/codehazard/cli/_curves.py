@@ -18,6 +18,8 @@ from typing import Any
 
 from codehazard.errors import InputError
 from codehazard.scoring import (
+    METHOD_LEGEND,
+    TASK_MEAN_METHOD,
     Curve,
     Interval,
     LocalisationSummary,
@@ -163,10 +165,10 @@ def print_curve(run_id: str, curve: Curve) -> None:
             f" {_pct(curve.fit.predict(point.level)):>7}"
         )
         print(line)
+    print(f"intervals: {METHOD_LEGEND[TASK_MEAN_METHOD]}")
     if ks:
         print(
-            "pass@k: unbiased estimator per task, averaged; interval: bootstrap over tasks "
-            "(Wilson over tasks where every task agrees); '-' where a task has fewer than k "
+            "pass@k: unbiased estimator per task, averaged; '-' where a task has fewer than k "
             "samples"
         )
     if curve.composition is not None and curve.composition.levels:

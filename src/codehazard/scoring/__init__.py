@@ -18,12 +18,18 @@ from codehazard.scoring._curves import (
     level_points,
 )
 from codehazard.scoring._intervals import (
+    METHOD_LEGEND,
+    TASK_MEAN_METHOD,
     Interval,
+    TaskMeanInterval,
     bootstrap_mean_interval,
+    cluster_score_interval,
     clustered_wilson_interval,
     design_effect,
     rate_interval,
-    task_mean_interval,
+    t_quantile,
+    task_passk_interval,
+    task_rate_interval,
     wilson_interval,
 )
 from codehazard.scoring._localise import (
@@ -40,6 +46,8 @@ from codehazard.scoring._localise_summary import LocalisationSummary, summarise_
 from codehazard.scoring._passk import Scorable, Scores, TaskScore, breakdown, pass_at_k, score
 
 __all__ = [
+    "METHOD_LEGEND",
+    "TASK_MEAN_METHOD",
     "BlockRate",
     "Certainty",
     "Composition",
@@ -56,11 +64,13 @@ __all__ = [
     "LocalisedSample",
     "Scorable",
     "Scores",
+    "TaskMeanInterval",
     "TaskScore",
     "block_rates",
     "bootstrap_mean_interval",
     "breakdown",
     "capability_curve",
+    "cluster_score_interval",
     "clustered_wilson_interval",
     "composition_gap",
     "curve_to_dict",
@@ -75,6 +85,8 @@ __all__ = [
     "rate_interval",
     "score",
     "summarise_localisations",
-    "task_mean_interval",
+    "t_quantile",
+    "task_passk_interval",
+    "task_rate_interval",
     "wilson_interval",
 ]

@@ -5,12 +5,12 @@ pass rate by roughly two to three. We measure it as a log-linear model,
 ``pass(L) = a * r ** (L - L0)`` (``codehazard.scoring._decay``). Design choices (ours):
 
 * **Tasks are the unit.** A level's rate is the mean over its tasks of each task's fraction of
-  passing samples; its interval is Wilson's with ``n`` = number of tasks. Per-task rates lie in
-  [0, 1], so their variance is at most ``p (1 - p)``: the interval is valid (conservative) with
-  any number of samples per task, and, unlike a bootstrap, is not degenerate at 0 or 1.
-* **pass@k** per level is the mean of each task's unbiased pass@k; its interval is a
-  percentile bootstrap over the level's tasks (Wilson's, as for pass@1, where every task has
-  the same value and the bootstrap would be a single point).
+  passing samples; pass@k per level is the mean of each task's unbiased pass@k. Both get the
+  one interval every mean over tasks gets, the cluster-score interval
+  (``codehazard.scoring._intervals.task_rate_interval`` and ``task_passk_interval``): as
+  tight as the binomial when tasks do not vary, as wide as the spread between tasks demands
+  when they do, never degenerate at 0 or 1. ``docs/metrics.md`` has the method and its
+  measured coverage.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 
 from codehazard.errors import InputError
 from codehazard.scoring._decay import DecayFit, FitQuality, fit_decay
-from codehazard.scoring._intervals import Interval, rate_interval, task_mean_interval
+from codehazard.scoring._intervals import Interval, task_passk_interval, task_rate_interval
 from codehazard.scoring._loglinear import chi2_sf, fit_loglinear
 from codehazard.scoring._passk import Scorable, score
 
@@ -77,14 +77,15 @@ class Curve:
 
 
 def pass_at_k_interval(
-    values: Sequence[float], *, confidence: float = 0.95, n_boot: int = 1000, seed: int = 0
+    counts: Sequence[tuple[int, int]], k: int = 1, *, confidence: float = 0.95
 ) -> Interval:
-    """Interval of a level's pass@k: ``task_mean_interval``'s.
+    """Interval of a level's pass@k from its tasks' ``(passes, samples)``:
+    ``task_passk_interval``'s.
 
     Raises:
-        ValueError: no values, or a confidence outside (0, 1).
+        ValueError: no counts, a task with fewer than k samples, or a confidence outside (0, 1).
     """
-    return task_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)[0]
+    return task_passk_interval(counts, k, confidence=confidence).interval
 
 
 def level_of(metadata: dict[str, Any], key: str) -> int | None:
@@ -101,8 +102,6 @@ def level_points(
     ks: Sequence[int] = (1,),
     *,
     confidence: float = 0.95,
-    n_boot: int = 1000,
-    seed: int = 0,
 ) -> list[LevelPoint]:
     """pass@1 (with interval) and pass@k (with interval) per integer level of ``key``.
 
@@ -110,7 +109,7 @@ def level_points(
 
     Raises:
         InputError: no record has an integer ``key`` in its task metadata.
-        ValueError: a k below 1, a confidence outside (0, 1) or ``n_boot < 1``.
+        ValueError: a k below 1 or a confidence outside (0, 1).
     """
     groups: dict[int, list[Scorable]] = defaultdict(list)
     for rec in records:
@@ -124,32 +123,24 @@ def level_points(
         )
     points = []
     for level in sorted(groups):
-        scores = score(groups[level], ks, n_boot=1)
+        scores = score(groups[level], ks, confidence=confidence)
         if scores.n_tasks == 0:
             continue
         tasks = list(scores.per_task.values())
         rates = tuple(t.c / t.n for t in tasks)
         p1 = float(np.mean(rates))
-        intervals: dict[int, Interval | None] = {}
-        for k, value in scores.pass_at_k.items():
-            per_task = [t.pass_at_k[k] for t in tasks]
-            intervals[k] = (
-                None
-                if value is None
-                else pass_at_k_interval(
-                    [float(v) for v in per_task if v is not None],
-                    confidence=confidence,
-                    n_boot=n_boot,
-                    seed=seed + level,
-                )
-            )
+        counts = [(t.c, t.n) for t in tasks]
+        intervals: dict[int, Interval | None] = {
+            k: None if value is None else pass_at_k_interval(counts, k, confidence=confidence)
+            for k, value in scores.pass_at_k.items()
+        }
         points.append(
             LevelPoint(
                 level=level,
                 n_tasks=scores.n_tasks,
                 n_samples=scores.n_samples,
                 pass_at_1=p1,
-                interval=rate_interval(min(1.0, max(0.0, p1)), scores.n_tasks, confidence),
+                interval=task_rate_interval(counts, confidence=confidence).interval,
                 pass_at_k=dict(scores.pass_at_k),
                 task_rates=rates,
                 task_samples=tuple(t.n for t in tasks),
@@ -181,7 +172,7 @@ def capability_curve(
     if n_boot < 1:
         raise ValueError(f"n_boot must be >= 1, got {n_boot}")
     records = list(records)
-    levels = level_points(records, key, ks, confidence=confidence, n_boot=n_boot, seed=seed)
+    levels = level_points(records, key, ks, confidence=confidence)
     fit = fit_decay(levels, confidence=confidence, n_boot=n_boot, seed=seed)
     comp = None
     if composition:
