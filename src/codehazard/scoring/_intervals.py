@@ -307,7 +307,7 @@ def cluster_score_interval(
         robust = tasks / (tasks - 1) * float(np.dot(w * w, (v - value) ** 2))
         # v(1-v) underestimates p(1-p) by the variance itself: n_eff = v(1-v) / V + 1, so
         # the floor's V = v(1-v) / (n_floor - 1) gives n_floor back
-        if robust > value * (1 - value) / (n_floor - 1):
+        if robust > value * (1 - value) / (n_floor - 1) * (1 + 1e-9):  # not rounding dust
             n_eff, df = value * (1 - value) / robust + 1.0, float(tasks - 1)
     deff = n_floor / n_eff
     interval = _score_interval(value, n_eff, t_quantile(confidence, df), confidence)
