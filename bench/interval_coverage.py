@@ -16,7 +16,7 @@ computes the cluster-score interval (``codehazard.scoring.task_rate_interval``, 
 Seeded: the same arguments print the same table. Exit status 0 when every scenario meets both
 targets, 1 otherwise. Run from the repository root::
 
-    PYTHONPATH=src python bench/interval_coverage.py [--quick] [--reps 2000] [--seed 1]
+    PYTHONPATH=src python bench/interval_coverage.py [--quick] [--reps 5000] [--seed 1]
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def run(sc: Scenario, reps: int, oracle_draws: int, seed: int) -> dict[str, floa
 def main(argv: list[str] | None = None) -> int:
     """Print the table; exit 0 when every scenario meets the coverage and width targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=2000, help="data sets per scenario")
+    parser.add_argument("--reps", type=int, default=5000, help="data sets per scenario")
     parser.add_argument("--oracle", type=int, default=100_000, help="draws for the oracle")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="300 data sets, 20,000 oracle draws")
