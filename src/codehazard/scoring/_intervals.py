@@ -1,4 +1,12 @@
-"""Confidence intervals for rates: Wilson for a binomial proportion, bootstrap for a mean."""
+"""Confidence intervals for rates.
+
+Every mean over tasks of per-task rates (pass@1, a status rate, pass@k) gets one interval, the
+cluster-score interval (``task_rate_interval``, ``task_passk_interval``; ``docs/metrics.md``
+has the method and its measured coverage). Wilson's interval for a binomial proportion is its
+building block. ``rate_interval``, ``bootstrap_mean_interval``, ``design_effect`` and
+``clustered_wilson_interval`` are the earlier methods, no longer used for anything shown: they
+stay for callers and for comparison (``bench/interval_coverage.py`` reports the first).
+"""
 
 from __future__ import annotations
 
@@ -153,10 +161,7 @@ TASK_MEAN_METHOD = "cluster-score"
 TaskIntervalMethod = Literal["cluster-score"]
 
 METHOD_LEGEND = {
-    TASK_MEAN_METHOD: (
-        "cluster-score interval over tasks (Wilson's score interval on the effective sample "
-        "size, t quantile where tasks vary; see docs/metrics.md)"
-    ),
+    TASK_MEAN_METHOD: "cluster-score interval over tasks (docs/metrics.md)",
 }
 """What a report prints to say which method made an interval, by method name."""
 
