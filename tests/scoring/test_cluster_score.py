@@ -213,3 +213,23 @@ def test_coverage_and_width_in_a_small_simulation(tasks, samples, rate, rho) -> 
     coverage, ratio = _coverage(tasks, samples, rate, rho, reps=600, seed=tasks * 7 + samples)
     assert 0.92 <= coverage <= 0.98
     assert ratio <= 1.3
+
+
+def test_the_summary_names_the_method() -> None:
+    from codehazard.cli._evaluate import format_summary
+
+    s = score(_records(13, 10, 6))
+    assert s.pass1_interval is not None
+    interval = {**s.pass1_interval.as_dict(), "method": s.pass1_interval_method}
+    summary = {
+        "run_id": "r",
+        "n_samples": 130,
+        "n_tasks": 13,
+        "pass_at_k": {"1": 0.6},
+        "pass_at_1_interval": interval,
+        "status_counts": {"failed": 52, "passed": 78},
+        "breakdown": {"components": {"1": {"n_samples": 130, "pass@1": 0.6, "interval": interval}}},
+    }
+    text = format_summary(summary, None)
+    assert "cluster-score interval over tasks" in text and "bootstrap" not in text
+    assert text.count("docs/metrics.md") == 2  # the pass@1 line and the breakdown's header
