@@ -11,6 +11,7 @@ stay for callers and for comparison (``bench/interval_coverage.py`` reports the 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -395,7 +396,8 @@ def task_passk_interval(
     n_floor = total / k
     if 0.0 < value < 1.0:
         p = 1.0 - (1.0 - value) ** (1.0 / k)
-        floor = sum(_passk_variance(n, p, k) for n in sizes) / (tasks * tasks)
+        per_size = Counter(sizes)  # one binomial sum per distinct sample count
+        floor = sum(m * _passk_variance(n, p, k) for n, m in per_size.items()) / tasks**2
         if floor > 0:
             n_floor = min(total, max(total / k, value * (1 - value) / floor))
     return cluster_score_interval(
