@@ -14,7 +14,9 @@ computes the cluster-score interval (``codehazard.scoring.task_rate_interval``, 
 * for contrast, the old curve interval (Wilson with ``n`` = the number of tasks).
 
 Seeded: the same arguments print the same table. Exit status 0 when every scenario meets both
-targets, 1 otherwise. Run from the repository root::
+targets, 1 otherwise; ``--quick`` (300 data sets, a coverage standard error near 0.013) is a
+smoke run that only flags coverage more than two standard errors outside the band. Run from the
+repository root::
 
     PYTHONPATH=src python bench/interval_coverage.py [--quick] [--reps 5000] [--seed 1]
 """
@@ -151,18 +153,23 @@ def main(argv: list[str] | None = None) -> int:
         "| old coverage | old ratio |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    # --quick is a smoke run: its coverage has a standard error near 0.013, so it flags only
+    # what lies beyond the target band by more than two standard errors
+    slack = 2 * math.sqrt(0.95 * 0.05 / reps) if args.quick else 0.0
+    band = (COVERAGE[0] - slack, COVERAGE[1] + slack)
     ok = True
     for i, sc in enumerate(SCENARIOS):
         r = run(sc, reps, oracle_draws, args.seed * 1000 + i)
-        met = COVERAGE[0] <= r["coverage"] <= COVERAGE[1] and r["ratio"] <= WIDTH_RATIO
+        met = band[0] <= r["coverage"] <= band[1] and r["ratio"] <= WIDTH_RATIO
         ok &= met
         print(
             f"| {sc.name:<27} | {sc.tasks} | {sc.samples} | {sc.rate:g} | {sc.rho:g} "
             f"| {r['coverage']:.3f} | {r['width']:.3f} | {r['oracle']:.3f} | {r['ratio']:.2f}"
             f"{'' if met else ' (!)'} | {r['old_coverage']:.3f} | {r['old_ratio']:.2f} |"
         )
+    quick = f" (--quick: {band[0]:.3f}-{band[1]:.3f}, two standard errors wider)" if slack else ""
     print(
-        f"targets: coverage {COVERAGE[0]}-{COVERAGE[1]}, width / oracle <= {WIDTH_RATIO}; "
+        f"targets: coverage {COVERAGE[0]}-{COVERAGE[1]}{quick}, width / oracle <= {WIDTH_RATIO}; "
         f"{'all met' if ok else '(!) marks a scenario that misses one'}"
     )
     return 0 if ok else 1
