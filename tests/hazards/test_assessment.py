@@ -172,6 +172,7 @@ def test_markdown_and_summary(store: Store) -> None:
     assert "## Residual risk matrix" in md and "Serious: H-FAIL" in md
     assert "`suite.humaneval.rate.failed` | 0.6 [" in md and "n=100 (10 tasks)" in md
     assert "expert-set likelihood kept" in md
+    assert "95% confidence (cluster-score intervals: docs/metrics.md)" in md  # which method
     assert run in md
     summary = assessment_summary(a)
     assert summary.splitlines()[0].startswith("3 hazards: 1 Serious, 2 Medium")
