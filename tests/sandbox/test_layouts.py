@@ -168,9 +168,7 @@ def planted() -> Iterator[dict[str, str]]:
     plant.write_text("LEAKED from the host's /tmp\n")
     written = Path(tempfile.gettempdir(), f"codehazard-written-{token}")
     secret_arg = f"--api-key=codehazard-layout-secret-{token}"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(600)", secret_arg]
-    )
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", secret_arg])
     try:
         yield {"plant": str(plant), "written": str(written)}
     finally:
@@ -193,8 +191,9 @@ def _evaluate_from(venv: Path, work: Path, planted: dict[str, str]) -> dict[str,
     programs = {name: text.format(**values) for name, text in PROBES.items()}
     (work / "programs.json").write_text(json.dumps(programs))
     (work / "script.py").write_text(SCRIPT)
+    command = [str(venv / "bin" / "python"), str(work / "script.py"), str(tasks)]
     done = subprocess.run(
-        [str(venv / "bin" / "python"), str(work / "script.py"), str(tasks), str(work / "programs.json")],
+        [*command, str(work / "programs.json")],
         capture_output=True,
         text=True,
         timeout=300,

@@ -114,8 +114,8 @@ def sandbox_workdir(ro_paths: list[str]) -> str:
 # ``HumanEval.jsonl.gz`` with every canonical solution): hidden by name, as those directories
 # must stay visible for imports. Directories outside the allow-list are not visible at all.
 _DATA_SUFFIXES = (
-    ".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".jsonl.zst", ".parquet", ".arrow", ".feather", ".csv", ".csv.gz", ".tsv", ".sqlite",
-    ".sqlite3", ".db", ".pkl", ".pickle",
+    ".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".jsonl.zst", ".parquet", ".arrow",
+    ".feather", ".csv", ".csv.gz", ".tsv", ".sqlite", ".sqlite3", ".db", ".pkl", ".pickle",
 )  # fmt: skip
 
 
