@@ -22,6 +22,7 @@ from typing import Any
 from codehazard.errors import SandboxError
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
+from codehazard.sandbox._cgroup import remove_worker_groups
 from codehazard.sandbox._policy import parse_level, worker_mode
 from codehazard.sandbox._policy import record as isolation_record
 from codehazard.sandbox._policy import require as require_isolation
@@ -94,6 +95,7 @@ class _Slot:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            remove_worker_groups(self.process.pid)  # a killed worker leaves its cgroups
         if self.conn is not None:
             self.conn.close()
         self.process = self.conn = None
@@ -123,6 +125,7 @@ class _Slot:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
+            remove_worker_groups(self.process.pid)  # a crashed worker leaves its cgroups
         if self.conn is not None:
             self.conn.close()
         self.process = self.conn = None

@@ -119,6 +119,10 @@ def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
+        # Dies with the zygote: as PID 1 of the sample's namespace, its death kills the rest.
+        # Set again after the runner's uid drop, which clears it; if the zygote is gone
+        # already, the recv below reads EOF.
+        sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
         sock.close()
         mine.close()
         os.close(out_r)
