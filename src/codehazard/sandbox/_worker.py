@@ -49,20 +49,29 @@ SANDBOX_ROOTS = ("/dev", "/etc", "/tmp", "/proc", "/.old")  # made by the zygote
 _WORKDIR_CHOICES = ("/work", "/sandbox", "/sample")
 
 
+def _library_dirs() -> set[str]:
+    """This interpreter's Python library directories: the standard library and every
+    site-packages or dist-packages on ``sys.path`` (the venv's and its base's)."""
+    import sysconfig
+
+    paths = set()
+    for scheme_vars in ({}, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
+        found = sysconfig.get_paths(vars=scheme_vars)
+        paths.update(found[key] for key in _SYSCONFIG_KEYS if key in found)
+    paths.update(e for e in sys.path if e.endswith(_SITE_DIRS))
+    return {p for p in paths if os.path.isdir(p)}
+
+
 def _python_paths() -> set[str]:
     """The directories (and a venv's ``pyvenv.cfg``) this interpreter needs, nothing more."""
     import sysconfig
 
-    paths = {os.path.dirname(sys.executable)}
+    paths = {os.path.dirname(sys.executable)} | _library_dirs()
     for prefix in {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}:
         paths.update(os.path.join(prefix, part) for part in _PREFIX_PARTS)
-    for scheme_vars in ({}, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
-        found = sysconfig.get_paths(vars=scheme_vars)
-        paths.update(found[key] for key in _SYSCONFIG_KEYS if key in found)
     libdir = sysconfig.get_config_var("LIBDIR")  # libpython, for a shared-library build
     if libdir:
         paths.add(str(libdir))
-    paths.update(e for e in sys.path if e.endswith(_SITE_DIRS) and os.path.isdir(e))
     return paths
 
 
@@ -129,7 +138,8 @@ def sandbox_hidden_paths() -> list[str]:
     or an unreadable node over each.
     """
     hidden = {str(Path(__file__).resolve().parents[1])}
-    roots = {p for p in _python_paths() if os.path.isdir(p) and not p.endswith("/bin")}
+    dirs = sorted({os.path.realpath(p) for p in _library_dirs()})
+    roots = [d for d in dirs if not any(d.startswith(o + "/") for o in dirs)]  # walk each once
     for root in roots:
         for dirpath, _, filenames in os.walk(root):
             for name in filenames:
