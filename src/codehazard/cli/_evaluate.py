@@ -81,9 +81,12 @@ def add_execution_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--isolation",
-        choices=("auto", "none"),
-        default="auto",
-        help="auto: strongest available (default); none: rlimits only, for debugging",
+        choices=("full", "partial", "rlimits-only", "none", "auto"),
+        default="full",
+        help="the least sandbox isolation accepted; below it the evaluation refuses to start "
+        "(exit 3) and says what the host refused: full (default; auto is the same), partial, "
+        "rlimits-only, or none (no namespaces at all, for debugging). "
+        "`codehazard sandbox check` shows what this host allows",
     )
 
 
@@ -159,6 +162,8 @@ def format_summary(summary: dict[str, Any], results: Path | None) -> str:
         f"PID namespace per sample {iso.get('pid_namespace_per_sample')}, "
         f"memory limit {iso.get('memory_limit')}, uid {iso.get('unprivileged_uid')})"
     )
+    if iso.get("accepted_below_full"):
+        lines.append(f"    less than full isolation accepted: --isolation {iso.get('required')}")
     for error in iso.get("errors", []):  # what the host refused, so a weaker level is explained
         lines.append(f"    not obtained: {error}")
     for key, groups in summary.get("breakdown", {}).items():

@@ -28,13 +28,18 @@ def collect_outputs(
     with ``ok=False`` and the reason. Starts a sandbox of its own: for a handful of programs
     (failure analysis), not for bulk evaluation. Must be called from the main thread.
 
+    ``isolation`` is the least level accepted, as for ``Evaluator`` (``auto``: full).
+
     Raises:
-        SandboxError: the sandbox could not start or broke.
+        SandboxError: the sandbox could not start or broke; ``IsolationRefused`` when it
+            obtained less than ``isolation``.
     """
+    from codehazard.sandbox._policy import require, worker_mode
     from codehazard.sandbox._worker import SandboxWorker
 
-    worker = SandboxWorker(0, isolation)
+    worker = SandboxWorker(0, worker_mode(isolation))
     try:
+        require(worker.start(), isolation)  # never less than asked for, as for evaluation
         outcome = worker.collect(program, entry_point, inputs, Limits(timeout=timeout))
     finally:
         worker.close()

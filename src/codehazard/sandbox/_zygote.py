@@ -30,7 +30,13 @@ import time
 from typing import Any
 
 from codehazard.sandbox import _syscalls as sc
-from codehazard.sandbox._isolate import PRELOAD, fresh_workdir, isolate, processes_of
+from codehazard.sandbox._isolate import (
+    PRELOAD,
+    WORKDIR,
+    fresh_workdir,
+    isolate,
+    processes_of,
+)
 from codehazard.sandbox._runner import run_candidate
 
 OUT_HEAD = 4096  # bytes of the sample's output kept for the verdict
@@ -113,6 +119,10 @@ def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
+        # Dies with the zygote: as PID 1 of the sample's namespace, its death kills the rest.
+        # Set again after the runner's uid drop, which clears it; if the zygote is gone
+        # already, the recv below reads EOF.
+        sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
         sock.close()
         mine.close()
         os.close(out_r)
@@ -182,8 +192,9 @@ def serve(sock: socket.socket, state: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    """Entry point: ``python -I -c '...main()' CONFIG_JSON``."""
-    config = json.loads(sys.argv[1])
+    """Entry point: ``python -I -c '...main()' CONFIG_FD`` (a file holding the JSON config)."""
+    with os.fdopen(int(sys.argv[1]), "rb") as fh:
+        config = json.loads(fh.read())
     sock = socket.socket(fileno=config["sock_fd"])
     sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != config["parent"]:
@@ -209,6 +220,7 @@ def main() -> None:
     state["isolation"]["uid"] = state["uid"]
     state["isolation"]["memory_cgroup"] = state["cgroup_fd"] is not None
     state["disk_mb"] = config.get("max_disk_mb", 64)
+    state["workdir"] = config.get("workdir", WORKDIR)
     sock.send(json.dumps({"hello": state["isolation"]}).encode())
     gc.collect()
     gc.freeze()  # runners never scan the zygote's objects, so fewer copy-on-write page faults
