@@ -18,6 +18,7 @@ import resource
 import signal
 from typing import Any
 
+from codehazard.sandbox import _seccomp
 from codehazard.sandbox import _syscalls as sc
 from codehazard.sandbox._codec import CodecError, decode, dumps, encode
 
@@ -190,6 +191,8 @@ def run_candidate(
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
         _apply_limits(limits, uid)
+        if limits.get("seccomp"):  # kernel surfaces the namespaces leave open (keyrings, ...)
+            _seccomp.install()
         req = os.fdopen(3, "rb")
         first = json.loads(req.readline() or b"{}")
     except BaseException as exc:
