@@ -268,8 +268,8 @@ def build(machine: str | None = None) -> list[Insn]:
     """The filter for ``machine`` (default: this one) as a list of BPF instructions.
 
     Layout: a foreign architecture (or the x32 ABI) is denied; each argument-checked call has a
-    block of its own; then the allowed numbers as ascending ranges, four instructions each, so
-    every jump is short; anything else is EPERM, or ENOSYS past ``NEWEST_KNOWN``.
+    block of its own; then a binary search over the allowed numbers' ranges; anything else is
+    EPERM, or ENOSYS past ``NEWEST_KNOWN``.
 
     Raises:
         ValueError: the machine's architecture is not one the policy has numbers for.
@@ -287,10 +287,30 @@ def build(machine: str | None = None) -> list[Insn]:
             block = _special(name)
             prog.append((_JEQ, 0, len(block), table[name]))
             prog += block  # every block ends in RET, so A still holds the number after it
-    for low, high in _ranges([table[n] for n in ALLOWED if n in table]):
-        prog += [(_JGT, 3, 0, high), (_JGE, 0, 1, low), (_RET, 0, 0, RET_ALLOW), _deny()]
-    prog += [(_JGT, 0, 1, NEWEST_KNOWN), _deny(errno.ENOSYS), _deny()]
+    prog += _search(_ranges([table[n] for n in ALLOWED if n in table]), last=True)
+    if any(jt > 255 or jf > 255 for _, jt, jf, _ in prog):  # pragma: no cover - a policy bug
+        raise ValueError("seccomp program: a jump is too long for classic BPF")
     return prog
+
+
+def _search(ranges: list[tuple[int, int]], last: bool) -> list[Insn]:
+    """Allow the numbers in ``ranges`` (ascending) by binary search, then a linear scan.
+
+    A few comparisons per call instead of one per range: cheaper on kernels without seccomp's
+    action cache (before 5.11) and for the kernel building that cache when the filter loads.
+    ``last``: this is the highest part, where a number above every range may be newer than the
+    policy (ENOSYS) rather than unknown to it (EPERM).
+    """
+    if len(ranges) > 4:
+        mid = len(ranges) // 2
+        left = _search(ranges[:mid], last=False)
+        return [(_JGE, len(left), 0, ranges[mid][0]), *left, *_search(ranges[mid:], last)]
+    prog: list[Insn] = []
+    for low, high in ranges:
+        prog += [(_JGT, 3, 0, high), (_JGE, 0, 1, low), (_RET, 0, 0, RET_ALLOW), _deny()]
+    if last:
+        return [*prog, (_JGT, 0, 1, NEWEST_KNOWN), _deny(errno.ENOSYS), _deny()]
+    return [*prog, _deny()]
 
 
 def _pack(prog: list[Insn]) -> bytes:
