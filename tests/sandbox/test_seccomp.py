@@ -162,6 +162,7 @@ def test_probe_reports_the_filter() -> None:
     if info["available"]:
         assert info["mode"] == "filter" and info["allowed_syscalls"] > 200
         assert set(info["argument_checked"]) == set(sc.ARGUMENT_CHECKED)
+        assert info["rules"] == info["allowed_syscalls"] + len(sc.ARGUMENT_CHECKED)
     else:
         assert info["mode"] == "unavailable" and info["reason"]
 

@@ -397,9 +397,9 @@ def probe() -> dict[str, Any]:
 
     Returns ``available`` (bool), ``mode`` (``"filter"`` or ``"unavailable"``), ``arch``,
     ``allowed_syscalls`` (names allowed outright on this architecture), ``argument_checked``,
-    ``instructions`` (length of the BPF program), ``default_action`` and, when unavailable,
-    ``reason``. Forks one child that installs the filter and checks it (about a millisecond).
-    Never raises.
+    ``rules`` (calls with a rule of their own: the two together), ``instructions`` (length
+    of the BPF program), ``default_action`` and, when unavailable, ``reason``. Forks one child
+    that installs the filter and checks it (a few milliseconds). Never raises.
     """
     machine = platform.machine()
     table = syscall_table(machine)
@@ -409,6 +409,7 @@ def probe() -> dict[str, Any]:
         "arch": machine,
         "allowed_syscalls": sum(1 for n in ALLOWED if n in table),
         "argument_checked": [n for n in ARGUMENT_CHECKED if n in table],
+        "rules": sum(1 for n in ALLOWED + ARGUMENT_CHECKED if n in table),
         "instructions": len(_PROGRAM) // 8,
         "default_action": "errno EPERM",
     }
