@@ -19,6 +19,7 @@ import select
 import signal
 from typing import Any
 
+from codehazard.sandbox import _seccomp
 from codehazard.sandbox import _syscalls as sc
 from codehazard.sandbox._codec import CodecError, decode, dumps, encode
 
@@ -194,6 +195,8 @@ def run_candidate(
         _apply_limits(limits, uid)
         if select.select([report_fd], [], [], 0)[0]:  # the zygote died before the line above
             os._exit(0)
+        if limits.get("seccomp"):  # kernel surfaces the namespaces leave open (keyrings, ...)
+            _seccomp.install()
         req = os.fdopen(3, "rb")
         first = json.loads(req.readline() or b"{}")
     except BaseException as exc:

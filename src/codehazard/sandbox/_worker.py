@@ -28,6 +28,8 @@ from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, colle
 from codehazard.sandbox._limits import Limits
 from codehazard.sandbox._memwatch import MemoryWatch, children, pss_over
 from codehazard.sandbox._memwatch import available as memwatch_available
+from codehazard.sandbox._uidrange import SANDBOX_UID_BASE as SANDBOX_UID_BASE
+from codehazard.sandbox._uidrange import UidLease
 from codehazard.verdict import Verdict
 
 # What the sandbox shows of the host, as an allow-list: system programs and libraries, and of
@@ -38,7 +40,6 @@ _SYSTEM_DIRS = (
     "/usr/bin", "/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/libx32", "/usr/libexec",
     "/usr/local/bin", "/usr/local/lib", "/usr/local/lib64",
 )  # fmt: skip
-SANDBOX_UID_BASE = 0x7FFF0000
 START_TIMEOUT = 30.0
 REPORT_TIMEOUT = 10.0
 _SIGNAL_NAMES = {s.value: s.name for s in signal.Signals}
@@ -191,6 +192,7 @@ class SandboxWorker:
         self._oom_before = 0
         self._watch: MemoryWatch | None = None  # the sample's memory, watched from here
         self._watch_tripped = False
+        self._uid_lease: UidLease | None = None  # this worker's own uid, held while it lives
 
     # lifecycle --------------------------------------------------------------------------
 
@@ -200,6 +202,11 @@ class SandboxWorker:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._root = tempfile.mkdtemp(prefix="codehazard-root-")
         ro_paths = sandbox_ro_paths()
+        if self._uid_lease is None:
+            try:
+                self._uid_lease = UidLease.acquire()
+            except (OSError, RuntimeError) as exc:
+                raise SandboxError(f"sandbox worker {self.index}: no private uid: {exc}") from exc
         if self._cgroup is None and self.requested != "none" and not self._cgroup_error:
             try:
                 self._cgroup = MemoryCgroup.create(f"codehazard-{os.getpid()}-{self.index}")
@@ -215,7 +222,7 @@ class SandboxWorker:
             "ro_paths": ro_paths,
             "hidden_paths": sandbox_hidden_paths(),
             "workdir": sandbox_workdir(ro_paths),
-            "uid": SANDBOX_UID_BASE + self.index,
+            "uid": self._uid_lease.uid,
             "max_disk_mb": self.disk_mb,
         }
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
@@ -238,6 +245,7 @@ class SandboxWorker:
         if hello is None or "hello" not in hello:
             raise SandboxError(f"sandbox worker {self.index} did not start: {self._log_tail()}")
         got = hello["hello"]
+        got["uid_range"] = self._uid_lease.record(got.get("uid"))
         got["memory_limit"] = "per-process"
         if self.requested != "none" and memwatch_available():
             zygote = self._proc.pid  # as an ordinary user, the zygote is the keeper's child
@@ -280,6 +288,9 @@ class SandboxWorker:
         """Release everything."""
         self.close_zygote()
         self._log.close()
+        if self._uid_lease is not None:
+            self._uid_lease.release()
+            self._uid_lease = None
         if self._cgroup is not None:
             self._cgroup.remove()
             self._cgroup = None
@@ -463,11 +474,12 @@ class SandboxWorker:
         (output, memory) overrode the judge's outcome."""
         status, detail = outcome["status"], outcome.get("detail", "")
         overridden = True
+        oom = self._oom_killed()  # read every time: the next sample starts from a clean count
         if report["out_bytes"] > limits.max_output_kb * 1024:
             status = "error"
             detail = f"output limit exceeded: wrote more than {limits.max_output_kb} KiB"
         elif self._watch_tripped or (
-            self._oom_killed() and (status != "passed" or report.get("signal") == signal.SIGKILL)
+            oom and (status != "passed" or report.get("signal") == signal.SIGKILL)
         ):
             how = "" if self._cgroup is not None else " (measured from outside: no memory cgroup)"
             status = "memory"
@@ -511,6 +523,8 @@ def _describe(got: dict[str, Any]) -> dict[str, Any]:
     """Name the isolation level obtained and keep the facts behind it."""
     full = all(got.get(k) for k in ("network", "mount", "private_root", "pid_per_sample"))
     full = full and (got.get("uid") is not None or got.get("user_namespace"))
+    seccomp = got.get("seccomp") or {"mode": "off"}
+    full = full and bool(seccomp.get("available"))  # the keyrings are shared without it
     if got.get("requested") == "none":
         level = "none"
     elif full:
@@ -532,5 +546,7 @@ def _describe(got: dict[str, Any]) -> dict[str, Any]:
         "memory_cgroup": bool(got.get("memory_cgroup")),
         "memory_limit": got.get("memory_limit", "per-process"),
         "rlimits": ["as", "cpu", "fsize", "nofile", "nproc", "core"],
-        "errors": got.get("errors", []),
+        "seccomp": seccomp.get("mode", "off"),
+        "uid_range": got.get("uid_range"),
+        "errors": got.get("errors", []) + [f"seccomp: {r}" for r in [seccomp.get("reason")] if r],
     }

@@ -29,6 +29,7 @@ import sys
 import time
 from typing import Any
 
+from codehazard.sandbox import _seccomp
 from codehazard.sandbox import _syscalls as sc
 from codehazard.sandbox._isolate import (
     PRELOAD,
@@ -135,6 +136,7 @@ def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
         config["proc_fd"] = state["proc_fd"]
         config["cgroup_fd"] = state["cgroup_fd"]
         config["max_processes"] = int(config["max_processes"]) + state["nproc_base"]
+        config["seccomp"] = bool(state["isolation"]["seccomp"].get("available"))
         run_candidate(fds, out_w, theirs.fileno(), config, state["uid"], workdir)
     os.close(out_w)
     theirs.close()
@@ -208,7 +210,9 @@ def main() -> None:
         state["cgroup_fd"] = os.open(config["cgroup_procs"], os.O_WRONLY)
     if os.getuid() != 0:  # RLIMIT_NPROC counts all the caller's processes, not the sample's
         state["nproc_base"] = processes_of(os.getuid())
+    filter_probe = _seccomp.probe() if config["isolation"] != "none" else {"mode": "off"}
     state["isolation"] = isolate(config)
+    state["isolation"]["seccomp"] = filter_probe
     state["pidns_fd"] = config["pidns_fd"]
     state["proc_fd"] = proc_fd if state["isolation"].get("ipc") else None
     uid = config.get("uid")
