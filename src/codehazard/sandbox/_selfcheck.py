@@ -12,7 +12,6 @@ guarantee held and the level is at least the one required.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import secrets
 import signal
@@ -134,18 +133,24 @@ def _cgroup_probe(controller: str) -> tuple[bool, str]:
 
 
 def _seccomp() -> dict[str, Any]:
+    from codehazard.sandbox import _seccomp
+
     try:
-        module = importlib.import_module("codehazard.sandbox._seccomp")
-    except ImportError:
-        return {"ok": False, "detail": "not available"}
-    probe = getattr(module, "probe", None)
-    if not callable(probe):
-        return {"ok": False, "detail": "not available"}
-    try:
-        found = dict(probe())
+        found = dict(_seccomp.probe())
     except Exception as exc:  # a probe that breaks is reported, never fatal to the check
         return {"ok": False, "detail": f"probe failed: {exc}"}
-    return {"ok": bool(found.get("ok", found.get("available", False))), "detail": found}
+    if not found.get("available"):
+        return {
+            "ok": False,
+            "detail": f"not available: {found.get('reason', 'unknown')}",
+            "probe": found,
+        }
+    detail = (
+        f"{found.get('mode')} on {found.get('arch')}: {found.get('allowed_syscalls')} calls "
+        f"allowed, {len(found.get('argument_checked', []))} argument-checked, the rest "
+        f"{found.get('default_action')}"
+    )
+    return {"ok": True, "detail": detail, "probe": found}
 
 
 def capabilities() -> dict[str, dict[str, Any]]:
