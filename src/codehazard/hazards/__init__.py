@@ -17,6 +17,7 @@ from codehazard.hazards._assess import (
     assess,
     assess_hazard,
     assess_runs,
+    format_value,
     load_assessment,
     worst_risk,
 )
@@ -67,12 +68,6 @@ from codehazard.hazards._profile import (
     load_profile,
     parse_profile,
 )
-from codehazard.hazards._report import (
-    assessment_markdown,
-    assessment_summary,
-    format_value,
-    matrix_cells,
-)
 from codehazard.hazards._rules import (
     RuleOutcome,
     compared_end,
@@ -120,8 +115,6 @@ __all__ = [
     "assess",
     "assess_hazard",
     "assess_runs",
-    "assessment_markdown",
-    "assessment_summary",
     "builtin_profile_text",
     "compared_end",
     "default_catalogue_text",
@@ -138,7 +131,6 @@ __all__ = [
     "load_assessment",
     "load_log",
     "load_profile",
-    "matrix_cells",
     "ordered_thresholds",
     "parse_log",
     "parse_profile",

@@ -90,6 +90,16 @@ class EvidenceResult(BaseModel):
     decisive: bool = False
 
 
+def format_value(result: EvidenceResult) -> str:
+    """``0.288 [0.221, 0.357] n=1640 (164 tasks)`` or ``no data``."""
+    if result.value is None:
+        return "no data"
+    text = f"{result.value:.3g}"
+    if result.interval is not None:
+        text += f" [{result.interval.low:.3g}, {result.interval.high:.3g}]"
+    return text + f" n={result.n} ({result.n_tasks} tasks)"
+
+
 class HazardAssessment(BaseModel):
     """A hazard's assessed severity, likelihood (and its basis), risk and residual risk."""
 

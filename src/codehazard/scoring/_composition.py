@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from codehazard.scoring._curves import level_of
 from codehazard.scoring._intervals import Interval, wilson_interval
+from codehazard.scoring._levels import level_of
 from codehazard.scoring._passk import Scorable
 
 

@@ -47,7 +47,7 @@ from codehazard.scoring._loglinear import (
 )
 
 if TYPE_CHECKING:
-    from codehazard.scoring._curves import LevelPoint
+    from codehazard.scoring._levels import LevelPoint
 
 FitQuality = Literal["good", "poor", "insufficient"]
 
