@@ -60,6 +60,9 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": _BASE | {"tasks", "samples", "sandbox", "store", "scoring", "metrics"},
     "hazards": _BASE | {"scoring", "metrics"},
     "report": _BASE | {"tasks", "samples", "scoring", "metrics", "analysis", "hazards"},
+    "_facade": _BASE
+    | {"tasks", "samples", "sandbox", "store", "scoring", "metrics", "analysis", "hazards"}
+    | {"report", "models", "evaluation", "generation", "runs", "executors", "probes"},
 }
 """Package -> the packages it may import (besides itself). ``cli`` may import everything; the
 top-level façade (``codehazard/__init__.py``) everything but ``cli``; ``__main__`` only ``cli``."""

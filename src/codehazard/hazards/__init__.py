@@ -15,7 +15,6 @@ from codehazard.hazards._assess import (
     LogRef,
     RunRef,
     assess,
-    assess_hazard,
     assess_runs,
     format_value,
     load_assessment,
@@ -30,7 +29,7 @@ from codehazard.hazards._diff import (
     diff_assessments,
     diff_text,
 )
-from codehazard.hazards._load import LoadedLog, hazard_problems, load_log, parse_log
+from codehazard.hazards._load import LoadedLog, load_log, parse_log
 from codehazard.hazards._log import (
     KNOWN_SOURCES,
     LOG_SCHEMA_VERSION,
@@ -51,7 +50,6 @@ from codehazard.hazards._matrix import (
     residual_likelihood,
     risk,
     risk_rank,
-    risk_sort_key,
     severity_rank,
     shift_likelihood,
 )
@@ -113,7 +111,6 @@ __all__ = [
     "RunRef",
     "SeverityCategory",
     "assess",
-    "assess_hazard",
     "assess_runs",
     "builtin_profile_text",
     "compared_end",
@@ -123,7 +120,6 @@ __all__ = [
     "diff_text",
     "evaluate_rule",
     "format_value",
-    "hazard_problems",
     "is_eliminated",
     "level_for_value",
     "likeliest",
@@ -137,7 +133,6 @@ __all__ = [
     "residual_likelihood",
     "risk",
     "risk_rank",
-    "risk_sort_key",
     "severity_rank",
     "shift_likelihood",
     "threshold_problems",

@@ -14,7 +14,6 @@ from codehazard.metrics._measurement import (
     MetricRecord,
     absent,
     rate_measurement,
-    sample_keys,
     task_mean_measurement,
 )
 from codehazard.metrics._names import (
@@ -29,7 +28,6 @@ from codehazard.metrics._registry import (
     ENTRY_POINT_GROUP,
     MetricFamily,
     MetricRegistry,
-    Resolved,
     compile_pattern,
     default_registry,
     discover_provider_modules,
@@ -50,7 +48,6 @@ __all__ = [
     "MetricRecord",
     "MetricRegistry",
     "Operator",
-    "Resolved",
     "Selector",
     "SuitePassAtK",
     "SuiteStatusRate",
@@ -61,7 +58,6 @@ __all__ = [
     "metric_family",
     "parse_metric",
     "rate_measurement",
-    "sample_keys",
     "suite_of",
     "task_mean_measurement",
 ]

@@ -17,7 +17,6 @@ from codehazard.scoring._curves import Curve, capability_curve
 from codehazard.scoring._decay import DecayFit, FitQuality, fit_decay
 from codehazard.scoring._intervals import (
     Interval,
-    bootstrap_mean_interval,
     clustered_wilson_interval,
     design_effect,
     rate_interval,
@@ -40,7 +39,6 @@ __all__ = [
     "Scores",
     "TaskScore",
     "block_rates",
-    "bootstrap_mean_interval",
     "breakdown",
     "capability_curve",
     "clustered_wilson_interval",
