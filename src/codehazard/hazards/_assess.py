@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from codehazard.errors import InputError, StoreError
+from codehazard.errors import ArgumentError, InputError, StoreError
 from codehazard.hazards._load import LoadedLog
 from codehazard.hazards._log import LOG_SCHEMA_VERSION, EvidenceRule, Hazard, Mitigation
 from codehazard.hazards._matrix import (
@@ -337,7 +337,7 @@ def assess(
     from codehazard import __version__
 
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise ArgumentError(f"confidence must be in (0, 1), got {confidence}")
     registry = registry or default_registry()
     profile, log = loaded.profile, loaded.log
     measured = _measure_all(log.hazards, records, registry, confidence)

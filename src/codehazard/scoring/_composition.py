@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from codehazard.errors import ArgumentError
 from codehazard.scoring._intervals import Interval, wilson_interval
 from codehazard.scoring._levels import level_of
 from codehazard.scoring._passk import Scorable
@@ -262,7 +263,7 @@ def composition_gap(
         ValueError: a confidence outside (0, 1) or ``n_boot < 1``.
     """
     if n_boot < 1:
-        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+        raise ArgumentError(f"n_boot must be >= 1, got {n_boot}")
     records = list(records)
     tallies = _tally(records, key)
     if not tallies:

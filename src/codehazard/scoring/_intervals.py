@@ -10,6 +10,8 @@ from typing import Literal
 
 import numpy as np
 
+from codehazard.errors import ArgumentError
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -26,7 +28,7 @@ class Interval:
 
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise ArgumentError(f"confidence must be in (0, 1), got {confidence}")
     return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
@@ -39,7 +41,7 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> Int
         ValueError: counts out of range or a confidence outside (0, 1).
     """
     if n < 0 or not 0 <= successes <= n:
-        raise ValueError(f"need 0 <= successes <= n, got {successes}/{n}")
+        raise ArgumentError(f"need 0 <= successes <= n, got {successes}/{n}")
     z = _z(confidence)
     if n == 0:
         return Interval(0.0, 1.0, confidence)
@@ -64,7 +66,7 @@ def rate_interval(rate: float, n: int, confidence: float = 0.95) -> Interval:
     """
     if not 0 <= rate <= 1 or n < 0:
         _z(confidence)
-        raise ValueError(f"need 0 <= rate <= 1 and n >= 0, got {rate}, {n}")
+        raise ArgumentError(f"need 0 <= rate <= 1 and n >= 0, got {rate}, {n}")
     z = _z(confidence)
     if n == 0:
         return Interval(0.0, 1.0, confidence)
@@ -90,7 +92,7 @@ def task_mean_interval(
         ValueError: no values, or a confidence outside (0, 1).
     """
     if not values:
-        raise ValueError("no per-task values")
+        raise ArgumentError("no per-task values")
     if max(values) == min(values) and 0.0 <= values[0] <= 1.0:
         return rate_interval(float(values[0]), len(values), confidence), "wilson-tasks"
     interval = bootstrap_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)
@@ -111,7 +113,7 @@ def bootstrap_mean_interval(
     _z(confidence)
     arr = np.asarray(values, dtype=float)
     if arr.size == 0:
-        raise ValueError("bootstrap of an empty sequence")
+        raise ArgumentError("bootstrap of an empty sequence")
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, arr.size, size=(n_boot, arr.size))
     means = arr[idx].mean(axis=1)

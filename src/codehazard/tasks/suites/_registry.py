@@ -105,10 +105,10 @@ def _to_ints(value: Any, param: SuiteParam) -> tuple[int, ...]:
                 elif len(bounds) == 2:
                     low, high = int(bounds[0]), int(bounds[1])
                     if low > high:
-                        raise ValueError
+                        raise InputError(part)  # reported below, naming the parameter
                     numbers.update(range(low, high + 1))
                 else:
-                    raise ValueError
+                    raise InputError(part)  # reported below, naming the parameter
             except ValueError:
                 raise InputError(
                     f"{param.name}: cannot read {value!r}; write e.g. {example}"
