@@ -44,14 +44,11 @@ from codehazard.hazards._log import (
     MitigationStatus,
 )
 from codehazard.hazards._matrix import (
-    is_eliminated,
-    likeliest,
     likelihood_rank,
     residual_likelihood,
     risk,
     risk_rank,
     severity_rank,
-    shift_likelihood,
 )
 from codehazard.hazards._problems import HazardInputError, Problem
 from codehazard.hazards._profile import (
@@ -68,12 +65,8 @@ from codehazard.hazards._profile import (
 )
 from codehazard.hazards._rules import (
     RuleOutcome,
-    compared_end,
-    default_otherwise,
     evaluate_rule,
     level_for_value,
-    ordered_thresholds,
-    threshold_problems,
 )
 
 __all__ = [
@@ -113,28 +106,21 @@ __all__ = [
     "assess",
     "assess_runs",
     "builtin_profile_text",
-    "compared_end",
     "default_catalogue_text",
-    "default_otherwise",
     "diff_assessments",
     "diff_text",
     "evaluate_rule",
     "format_value",
-    "is_eliminated",
     "level_for_value",
-    "likeliest",
     "likelihood_rank",
     "load_assessment",
     "load_log",
     "load_profile",
-    "ordered_thresholds",
     "parse_log",
     "parse_profile",
     "residual_likelihood",
     "risk",
     "risk_rank",
     "severity_rank",
-    "shift_likelihood",
-    "threshold_problems",
     "worst_risk",
 ]

@@ -28,12 +28,9 @@ from codehazard.metrics._registry import (
     ENTRY_POINT_GROUP,
     MetricFamily,
     MetricRegistry,
-    compile_pattern,
     default_registry,
-    discover_provider_modules,
     metric_family,
 )
-from codehazard.metrics._suite import SuitePassAtK, SuiteStatusRate, suite_of
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -49,15 +46,10 @@ __all__ = [
     "MetricRegistry",
     "Operator",
     "Selector",
-    "SuitePassAtK",
-    "SuiteStatusRate",
     "absent",
-    "compile_pattern",
     "default_registry",
-    "discover_provider_modules",
     "metric_family",
     "parse_metric",
     "rate_measurement",
-    "suite_of",
     "task_mean_measurement",
 ]

@@ -82,7 +82,7 @@ def plot_curve(curve: Curve, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() not in PLOT_FORMATS:
         raise InputError(f"{path}: plot format must be one of {', '.join(PLOT_FORMATS)}")
-    matplotlib = require_extra("plot", "matplotlib", feature="plotting a curve (--plot)")
+    matplotlib = require_extra("plot", "matplotlib", feature="plotting a curve")
     matplotlib.use("Agg")
     Figure = require_extra("plot", "matplotlib.figure", feature="plotting a curve").Figure
 
