@@ -76,6 +76,9 @@ PUBLIC: dict[str, set[str]] = {
         "create_backend", "default_registry", "parse_retry_after", "parse_spec",
         "register_backend",
     },
+    "codehazard.probes": {
+        "ProbeFactory", "probe_registry",
+    },
     "codehazard.report": {
         "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_markdown",
         "assessment_summary", "curve_json", "curve_text", "curve_to_dict", "matrix_cells",
