@@ -40,7 +40,8 @@ COUNT = SuiteParam("count", "int", 2, "how many", 1, 9)
 @register_suite("toy", description="a toy suite", params=(COUNT,))
 def build(count: int) -> list[Task]:
     checker = TestChecker(test="")
-    return [Task(task_id=f"toy/{i}", prompt="", entry_point="f", checker=checker) for i in range(count)]
+    return [Task(task_id=f"toy/{i}", prompt="", entry_point="f", checker=checker)
+            for i in range(count)]
 
 
 @probe_registry.register("always-safe")
