@@ -243,15 +243,14 @@ def sandbox_collect() -> Collect:
     Raises:
         SandboxError: this installation has no sandbox with ``collect_outputs``.
     """
-    import codehazard.sandbox as sandbox  # imported when used: analysis sits above the sandbox
-
-    collect = getattr(sandbox, "collect_outputs", None)
-    if collect is None:
+    try:  # imported when used: analysis sits above the sandbox
+        from codehazard.sandbox import collect_outputs
+    except ImportError:
         raise SandboxError(
             "failure localisation reruns samples in the sandbox, but this installation has no "
             "codehazard.sandbox.collect_outputs"
-        )
-    return collect  # type: ignore[no-any-return]
+        ) from None
+    return collect_outputs
 
 
 @dataclass(frozen=True)
