@@ -35,8 +35,11 @@ DISTRIBUTION = "codehazard"
 
 
 def install_line(extra: str) -> str:
-    """The command that installs an optional extra of this package."""
-    return f'pip install "{DISTRIBUTION}[{extra}]"'
+    """The command that installs an optional extra of this package.
+
+    Single quotes: the brackets reach pip unexpanded in every POSIX shell (zsh included).
+    """
+    return f"pip install '{DISTRIBUTION}[{extra}]'"
 
 
 def require_extra(

@@ -85,4 +85,4 @@ def test_missing_anthropic_says_what_to_install(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(BackendError) as caught:
         create_backend("anthropic/claude-x")
     message = str(caught.value)
-    assert 'pip install "codehazard[anthropic]"' in message and "\n" not in message
+    assert "pip install 'codehazard[anthropic]'" in message and "\n" not in message
