@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import os
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 # Settings that protect users apply whenever the library runs, not only under the CLI: our
@@ -25,11 +24,6 @@ from typing import TYPE_CHECKING, Any
 # user set wins.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
-
-try:
-    __version__ = version("codehazard")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 _LAZY: dict[str, str] = {
     # models of the data
@@ -107,6 +101,15 @@ def __getattr__(name: str) -> Any:
     Raises:
         AttributeError: ``name`` is not part of the façade.
     """
+    if name == "__version__":  # reading package metadata costs more than the rest of the import
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value: Any = version("codehazard")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            value = "0.0.0"
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'codehazard' has no attribute {name!r}")
@@ -116,4 +119,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *_LAZY, "__version__"})
