@@ -92,10 +92,12 @@ PUBLIC: dict[str, set[str]] = {
     },
     "codehazard.scoring": {
         "BlockRate", "Composition", "Curve", "DecayFit", "FitQuality", "Interval", "LevelGap",
-        "LevelPoint", "Scorable", "Scores", "TaskScore", "block_rates", "breakdown",
-        "capability_curve", "clustered_wilson_interval", "composition_gap", "design_effect",
-        "fit_decay", "level_of", "level_points", "pass_at_k", "rate_interval", "score",
-        "task_mean_interval", "wilson_interval",
+        "LevelPoint", "METHOD_LEGEND", "Scorable", "Scores", "TASK_MEAN_METHOD",
+        "TaskMeanInterval", "TaskScore", "block_rates", "breakdown",
+        "capability_curve", "cluster_score_interval", "clustered_wilson_interval",
+        "composition_gap", "design_effect", "fit_decay", "level_of", "level_points",
+        "pass_at_k", "rate_interval", "score", "t_quantile", "task_passk_interval",
+        "task_rate_interval", "wilson_interval",
     },
     "codehazard.store": {
         "Record", "RunInfo", "SCHEMA_VERSION", "Store", "default_store_path", "new_run_id",

@@ -14,7 +14,7 @@ import numpy as np
 
 from codehazard._registry import require_extra
 from codehazard.errors import InputError
-from codehazard.scoring import Curve
+from codehazard.scoring import TASK_MEAN_METHOD, Curve
 
 
 def _clean(value: Any) -> Any:
@@ -29,9 +29,10 @@ def _clean(value: Any) -> Any:
 
 
 def curve_to_dict(curve: Curve) -> dict[str, Any]:
-    """The curve as one JSON object: per level n, pass@1 and interval, pass@k, the ratio to the
-    previous level, the fitted value, the composed expectations and gap; the fit (ratio and
-    interval, halving, quality); the single-block rates. Non-finite numbers become ``null``.
+    """The curve as one JSON object: the interval method; per level n, pass@1 and interval,
+    pass@k, the ratio to the previous level, the fitted value, the composed expectations and
+    gap; the fit (ratio and interval, halving, quality); the single-block rates. Non-finite
+    numbers become ``null``.
     """
     comp = curve.composition
     levels = []
@@ -59,6 +60,7 @@ def curve_to_dict(curve: Curve) -> dict[str, Any]:
         {
             "key": curve.key,
             "confidence": curve.confidence,
+            "interval_method": TASK_MEAN_METHOD,
             "levels": levels,
             "fit": curve.fit.as_dict(),
             "blocks": {b.block: b.as_dict() for b in (comp.blocks.values() if comp else [])},
@@ -94,7 +96,8 @@ def plot_curve(curve: Curve, path: str | Path) -> Path:
         [y - p.interval.low for y, p in zip(ys, curve.levels, strict=True)],
         [p.interval.high - y for y, p in zip(ys, curve.levels, strict=True)],
     ]
-    ax.errorbar(xs, ys, yerr=err, fmt="o-", capsize=3, label="observed pass@1")
+    label = f"observed pass@1 ({curve.confidence:.0%} {TASK_MEAN_METHOD} interval)"
+    ax.errorbar(xs, ys, yerr=err, fmt="o-", capsize=3, label=label)
     if curve.composition and curve.composition.levels:
         gaps = curve.composition.levels
         ax.plot(

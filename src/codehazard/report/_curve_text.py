@@ -13,7 +13,7 @@ from typing import Any
 
 from codehazard.analysis import LocalisationSummary
 from codehazard.report._curve import curve_to_dict
-from codehazard.scoring import Curve, Interval
+from codehazard.scoring import METHOD_LEGEND, TASK_MEAN_METHOD, Curve, Interval
 
 
 @dataclass(frozen=True)
@@ -80,10 +80,10 @@ def _curve_lines(run_id: str, curve: Curve) -> list[str]:
             f" {_pct(curve.fit.predict(point.level)):>7}"
         )
         out.append(line)
+    out.append(f"intervals: {METHOD_LEGEND[TASK_MEAN_METHOD]}")
     if ks:
         out.append(
-            "pass@k: unbiased estimator per task, averaged; interval: bootstrap over tasks "
-            "(Wilson over tasks where every task agrees); '-' where a task has fewer than k "
+            "pass@k: unbiased estimator per task, averaged; '-' where a task has fewer than k "
             "samples"
         )
     if curve.composition is not None and curve.composition.levels:

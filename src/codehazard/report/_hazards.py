@@ -101,6 +101,8 @@ def assessment_markdown(a: Assessment) -> str:
     counts = a.risk_counts()
     residual_counts = a.risk_counts(residual=True)
     runs = ", ".join(f"`{r.id}`" for r in a.runs) or "none"
+    methods = sorted({r.interval.method for h in a.hazards for r in h.evidence if r.interval})
+    how = f" ({', '.join(methods)} intervals: docs/metrics.md)" if methods else ""
     lines = [
         f"# Hazard assessment: {_esc(a.log.title)}",
         "",
@@ -109,7 +111,7 @@ def assessment_markdown(a: Assessment) -> str:
         f"- Profile: {p.name}",
         f"- Runs: {runs}",
         f"- Created {a.created} by codehazard {a.codehazard_version}; intervals at "
-        f"{a.confidence:.0%} confidence",
+        f"{a.confidence:.0%} confidence{how}",
     ]
     lines += ["", *(f"> {_esc(n)}\n>" for n in a.notes)] if a.notes else []
     lines += ["", "## Risk summary", "", "| Risk | Hazards | After mitigation |", "|---|---|---|"]

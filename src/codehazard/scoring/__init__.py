@@ -16,17 +16,25 @@ from codehazard.scoring._composition import (
 from codehazard.scoring._curves import Curve, capability_curve
 from codehazard.scoring._decay import DecayFit, FitQuality, fit_decay
 from codehazard.scoring._intervals import (
+    METHOD_LEGEND,
+    TASK_MEAN_METHOD,
     Interval,
+    TaskMeanInterval,
+    cluster_score_interval,
     clustered_wilson_interval,
     design_effect,
     rate_interval,
-    task_mean_interval,
+    t_quantile,
+    task_passk_interval,
+    task_rate_interval,
     wilson_interval,
 )
 from codehazard.scoring._levels import LevelPoint, level_of, level_points
 from codehazard.scoring._passk import Scorable, Scores, TaskScore, breakdown, pass_at_k, score
 
 __all__ = [
+    "METHOD_LEGEND",
+    "TASK_MEAN_METHOD",
     "BlockRate",
     "Composition",
     "Curve",
@@ -37,10 +45,12 @@ __all__ = [
     "LevelPoint",
     "Scorable",
     "Scores",
+    "TaskMeanInterval",
     "TaskScore",
     "block_rates",
     "breakdown",
     "capability_curve",
+    "cluster_score_interval",
     "clustered_wilson_interval",
     "composition_gap",
     "design_effect",
@@ -50,6 +60,8 @@ __all__ = [
     "pass_at_k",
     "rate_interval",
     "score",
-    "task_mean_interval",
+    "t_quantile",
+    "task_passk_interval",
+    "task_rate_interval",
     "wilson_interval",
 ]

@@ -5,12 +5,12 @@ pass rate by roughly two to three. We measure it as a log-linear model,
 ``pass(L) = a * r ** (L - L0)`` (``codehazard.scoring._decay``). Design choices (ours):
 
 * **Tasks are the unit.** A level's rate is the mean over its tasks of each task's fraction of
-  passing samples; its interval is Wilson's with ``n`` = number of tasks. Per-task rates lie in
-  [0, 1], so their variance is at most ``p (1 - p)``: the interval is valid (conservative) with
-  any number of samples per task, and, unlike a bootstrap, is not degenerate at 0 or 1.
-* **pass@k** per level is the mean of each task's unbiased pass@k; its interval is a
-  percentile bootstrap over the level's tasks (Wilson's, as for pass@1, where every task has
-  the same value and the bootstrap would be a single point).
+  passing samples; pass@k per level is the mean of each task's unbiased pass@k. Both get the
+  one interval every mean over tasks gets, the cluster-score interval
+  (``codehazard.scoring._intervals.task_rate_interval`` and ``task_passk_interval``): as
+  tight as the binomial when tasks do not vary, as wide as the spread between tasks demands
+  when they do, never degenerate at 0 or 1. ``docs/metrics.md`` has the method and its
+  measured coverage.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def capability_curve(
     if n_boot < 1:
         raise ArgumentError(f"n_boot must be >= 1, got {n_boot}")
     records = list(records)
-    levels = level_points(records, key, ks, confidence=confidence, n_boot=n_boot, seed=seed)
+    levels = level_points(records, key, ks, confidence=confidence)
     fit = fit_decay(levels, confidence=confidence, n_boot=n_boot, seed=seed)
     comp = None
     if composition:

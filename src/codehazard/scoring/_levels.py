@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from codehazard.errors import InputError
-from codehazard.scoring._intervals import Interval, rate_interval, task_mean_interval
+from codehazard.scoring._intervals import Interval, task_passk_interval, task_rate_interval
 from codehazard.scoring._passk import Scorable, score
 
 
@@ -40,14 +40,15 @@ class LevelPoint:
 
 
 def pass_at_k_interval(
-    values: Sequence[float], *, confidence: float = 0.95, n_boot: int = 1000, seed: int = 0
+    counts: Sequence[tuple[int, int]], k: int = 1, *, confidence: float = 0.95
 ) -> Interval:
-    """Interval of a level's pass@k: ``task_mean_interval``'s.
+    """Interval of a level's pass@k from its tasks' ``(passes, samples)``:
+    ``task_passk_interval``'s.
 
     Raises:
-        ValueError: no values, or a confidence outside (0, 1).
+        ValueError: no counts, a task with fewer than k samples, or a confidence outside (0, 1).
     """
-    return task_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)[0]
+    return task_passk_interval(counts, k, confidence=confidence).interval
 
 
 def level_of(metadata: dict[str, Any], key: str) -> int | None:
@@ -64,8 +65,6 @@ def level_points(
     ks: Sequence[int] = (1,),
     *,
     confidence: float = 0.95,
-    n_boot: int = 1000,
-    seed: int = 0,
 ) -> list[LevelPoint]:
     """pass@1 (with interval) and pass@k (with interval) per integer level of ``key``.
 
@@ -73,7 +72,7 @@ def level_points(
 
     Raises:
         InputError: no record has an integer ``key`` in its task metadata.
-        ValueError: a k below 1, a confidence outside (0, 1) or ``n_boot < 1``.
+        ValueError: a k below 1 or a confidence outside (0, 1).
     """
     groups: dict[int, list[Scorable]] = defaultdict(list)
     for rec in records:
@@ -87,32 +86,24 @@ def level_points(
         )
     points = []
     for level in sorted(groups):
-        scores = score(groups[level], ks, n_boot=1)
+        scores = score(groups[level], ks, confidence=confidence)
         if scores.n_tasks == 0:
             continue
         tasks = list(scores.per_task.values())
         rates = tuple(t.c / t.n for t in tasks)
         p1 = float(np.mean(rates))
-        intervals: dict[int, Interval | None] = {}
-        for k, value in scores.pass_at_k.items():
-            per_task = [t.pass_at_k[k] for t in tasks]
-            intervals[k] = (
-                None
-                if value is None
-                else pass_at_k_interval(
-                    [float(v) for v in per_task if v is not None],
-                    confidence=confidence,
-                    n_boot=n_boot,
-                    seed=seed + level,
-                )
-            )
+        counts = [(t.c, t.n) for t in tasks]
+        intervals: dict[int, Interval | None] = {
+            k: None if value is None else pass_at_k_interval(counts, k, confidence=confidence)
+            for k, value in scores.pass_at_k.items()
+        }
         points.append(
             LevelPoint(
                 level=level,
                 n_tasks=scores.n_tasks,
                 n_samples=scores.n_samples,
                 pass_at_1=p1,
-                interval=rate_interval(min(1.0, max(0.0, p1)), scores.n_tasks, confidence),
+                interval=task_rate_interval(counts, confidence=confidence).interval,
                 pass_at_k=dict(scores.pass_at_k),
                 task_rates=rates,
                 task_samples=tuple(t.n for t in tasks),
