@@ -13,14 +13,12 @@ from codehazard.hazards import (
     HazardInputError,
     assess,
     assess_runs,
-    assessment_markdown,
-    assessment_summary,
     load_assessment,
-    matrix_cells,
     parse_log,
     worst_risk,
 )
 from codehazard.metrics import default_registry
+from codehazard.report import assessment_markdown, assessment_summary, matrix_cells
 from codehazard.samples import Sample
 from codehazard.store import Store
 

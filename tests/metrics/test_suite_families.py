@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from metric_fakes import FakeRecord, make_records
 
-from codehazard.metrics import default_registry, suite_of
+from codehazard.metrics import default_registry
+from codehazard.metrics._suite import suite_of
 from codehazard.scoring import rate_interval, wilson_interval
 
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from codehazard.report import curve_to_dict
 from codehazard.scoring import (
     TASK_MEAN_METHOD,
     capability_curve,
-    curve_to_dict,
     level_points,
     rate_interval,
     score,

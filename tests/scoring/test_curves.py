@@ -14,17 +14,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from codehazard.errors import InputError
+from codehazard.report import curve_to_dict, plot_curve
 from codehazard.scoring import (
     LevelPoint,
     capability_curve,
-    curve_to_dict,
     fit_decay,
     level_points,
-    plot_curve,
     rate_interval,
     wilson_interval,
 )
-from codehazard.scoring._curves import chi2_sf, fit_loglinear, pass_at_k_interval
+from codehazard.scoring._levels import pass_at_k_interval
+from codehazard.scoring._loglinear import chi2_sf, fit_loglinear
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from concurrent.futures import Future, as_completed
 from multiprocessing.connection import Connection
 from typing import Any
 
-from codehazard.errors import SandboxError
+from codehazard.errors import ArgumentError, SandboxError, UnknownNameError
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
 from codehazard.sandbox._cgroup import remove_worker_groups
@@ -168,7 +168,7 @@ class Evaluator:
         retries: int = 2,
     ) -> None:
         if workers < 1:
-            raise ValueError(f"workers must be at least 1, got {workers}")
+            raise ArgumentError(f"workers must be at least 1, got {workers}")
         self.tasks = dict(tasks)
         self.limits = limits or Limits()
         self.minimum_isolation = parse_level(isolation)  # "auto" (the default) means full
@@ -209,7 +209,9 @@ class Evaluator:
         if self._closed:
             raise RuntimeError("the evaluator is closed")
         if sample.task_id not in self.tasks:
-            raise KeyError(f"unknown task_id {sample.task_id!r}")
+            raise UnknownNameError(
+                f"unknown task_id {sample.task_id!r}", kind="task", name=sample.task_id
+            )
         future: Future[Verdict] = Future()
         self._queue.put((sample, future))
         return future

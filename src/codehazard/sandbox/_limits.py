@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from codehazard.errors import ArgumentError
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -31,7 +33,7 @@ class Limits:
         for f in fields(self):
             value = getattr(self, f.name)
             if not isinstance(value, int | float) or value <= 0:
-                raise ValueError(f"Limits.{f.name} must be a positive number, got {value!r}")
+                raise ArgumentError(f"Limits.{f.name} must be a positive number, got {value!r}")
 
     def as_dict(self) -> dict[str, Any]:
         """Plain form, for the sandbox protocol and the run record."""

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codehazard.errors import SandboxError
+from codehazard.errors import ArgumentError, SandboxError
 from codehazard.sandbox._cgroup import MemoryCgroup
 from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, collect_calls, judge
 from codehazard.sandbox._limits import Limits
@@ -178,7 +178,7 @@ class SandboxWorker:
 
     def __init__(self, index: int = 0, isolation: str = "auto", disk_mb: int = 64) -> None:
         if isolation not in ("auto", "none"):
-            raise ValueError(f"isolation must be 'auto' or 'none', got {isolation!r}")
+            raise ArgumentError(f"isolation must be 'auto' or 'none', got {isolation!r}")
         self.index = index
         self.requested = isolation
         self.disk_mb = disk_mb

@@ -34,8 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from codehazard.scoring._curves import level_of
+from codehazard.errors import ArgumentError
 from codehazard.scoring._intervals import Interval, task_rate_interval
+from codehazard.scoring._levels import level_of
 from codehazard.scoring._passk import Scorable
 
 
@@ -268,7 +269,7 @@ def composition_gap(
         ValueError: a confidence outside (0, 1) or ``n_boot < 1``.
     """
     if n_boot < 1:
-        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+        raise ArgumentError(f"n_boot must be >= 1, got {n_boot}")
     records = list(records)
     tallies = _tally(records, key)
     if not tallies:

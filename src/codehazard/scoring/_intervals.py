@@ -19,6 +19,8 @@ from typing import Literal
 
 import numpy as np
 
+from codehazard.errors import ArgumentError
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -35,7 +37,7 @@ class Interval:
 
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise ArgumentError(f"confidence must be in (0, 1), got {confidence}")
     return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
@@ -48,7 +50,7 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> Int
         ValueError: counts out of range or a confidence outside (0, 1).
     """
     if n < 0 or not 0 <= successes <= n:
-        raise ValueError(f"need 0 <= successes <= n, got {successes}/{n}")
+        raise ArgumentError(f"need 0 <= successes <= n, got {successes}/{n}")
     z = _z(confidence)
     if n == 0:
         return Interval(0.0, 1.0, confidence)
@@ -73,7 +75,7 @@ def rate_interval(rate: float, n: int, confidence: float = 0.95) -> Interval:
     """
     if not 0 <= rate <= 1 or n < 0:
         _z(confidence)
-        raise ValueError(f"need 0 <= rate <= 1 and n >= 0, got {rate}, {n}")
+        raise ArgumentError(f"need 0 <= rate <= 1 and n >= 0, got {rate}, {n}")
     z = _z(confidence)
     if n == 0:
         return Interval(0.0, 1.0, confidence)
@@ -99,7 +101,7 @@ def bootstrap_mean_interval(
     _z(confidence)
     arr = np.asarray(values, dtype=float)
     if arr.size == 0:
-        raise ValueError("bootstrap of an empty sequence")
+        raise ArgumentError("bootstrap of an empty sequence")
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, arr.size, size=(n_boot, arr.size))
     means = arr[idx].mean(axis=1)
@@ -239,7 +241,7 @@ def t_quantile(confidence: float, df: float) -> float:
     """
     z = _z(confidence)
     if not df >= 1:
-        raise ValueError(f"degrees of freedom must be >= 1, got {df}")
+        raise ArgumentError(f"degrees of freedom must be >= 1, got {df}")
     if math.isinf(df) or df > 1e7:
         return z
     if df >= 5:
@@ -302,9 +304,9 @@ def cluster_score_interval(
     v = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
     if v.size == 0 or v.shape != w.shape:
-        raise ValueError(f"need one weight per value, got {v.size} values, {w.size} weights")
+        raise ArgumentError(f"need one weight per value, got {v.size} values, {w.size} weights")
     if np.any((v < 0) | (v > 1)) or np.any(w < 0) or not w.sum() > 0:
-        raise ValueError("values must lie in [0, 1] and weights be non-negative, not all 0")
+        raise ArgumentError("values must lie in [0, 1] and weights be non-negative, not all 0")
     w = w / w.sum()
     value = min(1.0, max(0.0, float(np.dot(w, v))))
     tasks = int(v.size)
@@ -339,9 +341,9 @@ def task_rate_interval(
     """
     kept = [(c, n) for c, n in counts if n > 0]
     if not kept:
-        raise ValueError("no task has a sample")
+        raise ArgumentError("no task has a sample")
     if any(not 0 <= c <= n for c, n in kept):
-        raise ValueError(f"need 0 <= events <= samples per task, got {kept}")
+        raise ArgumentError(f"need 0 <= events <= samples per task, got {kept}")
     n = np.array([m for _, m in kept], dtype=float)
     values = np.array([c for c, _ in kept], dtype=float) / n
     w = np.ones_like(n) if weight == "tasks" else n.copy()
@@ -384,11 +386,11 @@ def task_passk_interval(
             counts out of range, or a confidence outside (0, 1).
     """
     if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
+        raise ArgumentError(f"k must be >= 1, got {k}")
     if k == 1:
         return task_rate_interval(counts, confidence=confidence)
     if not counts or any(n < k or not 0 <= c <= n for c, n in counts):
-        raise ValueError(f"pass@{k} needs at least {k} samples a task, got {list(counts)}")
+        raise ArgumentError(f"pass@{k} needs at least {k} samples a task, got {list(counts)}")
     values = np.array([1.0 - math.comb(n - c, k) / math.comb(n, k) for c, n in counts])
     sizes = [n for _, n in counts]
     total, tasks = float(sum(sizes)), len(counts)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from codehazard.errors import ArgumentError
 from codehazard.scoring._intervals import (
     TASK_MEAN_METHOD,
     Interval,
@@ -42,9 +43,9 @@ def pass_at_k(n: int, c: int, k: int) -> float | None:
         ValueError: ``k < 1``, ``n < 0`` or ``c`` outside ``[0, n]``.
     """
     if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
+        raise ArgumentError(f"k must be >= 1, got {k}")
     if n < 0 or not 0 <= c <= n:
-        raise ValueError(f"need 0 <= c <= n, got n={n}, c={c}")
+        raise ArgumentError(f"need 0 <= c <= n, got n={n}, c={c}")
     if n < k:
         return None
     if n - c < k:

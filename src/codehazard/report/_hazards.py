@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codehazard.hazards._assess import Assessment, EvidenceResult, HazardAssessment
-from codehazard.hazards._profile import Profile
+from codehazard.hazards import Assessment, HazardAssessment, Profile, format_value
 
 
 def matrix_cells(
@@ -29,16 +28,6 @@ def matrix_cells(
 
 def _esc(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def format_value(result: EvidenceResult) -> str:
-    """``0.288 [0.221, 0.357] n=1640 (164 tasks)`` or ``no data``."""
-    if result.value is None:
-        return "no data"
-    text = f"{result.value:.3g}"
-    if result.interval is not None:
-        text += f" [{result.interval.low:.3g}, {result.interval.high:.3g}]"
-    return text + f" n={result.n} ({result.n_tasks} tasks)"
 
 
 def _matrix_table(a: Assessment, *, residual: bool) -> list[str]:

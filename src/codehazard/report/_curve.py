@@ -1,4 +1,8 @@
-"""Presentation of a capability curve: one JSON object, and a plot (PNG, SVG or PDF)."""
+"""Presentation of a capability curve: one JSON object, and a plot (PNG, SVG or PDF).
+
+matplotlib is the optional ``plot`` extra: it is imported only when a plot is asked for, and a
+missing one names the exact install line.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from codehazard._registry import require_extra
 from codehazard.errors import InputError
-from codehazard.scoring._curves import Curve
-from codehazard.scoring._intervals import TASK_MEAN_METHOD
+from codehazard.scoring import TASK_MEAN_METHOD, Curve
 
 
 def _clean(value: Any) -> Any:
@@ -75,14 +79,14 @@ def plot_curve(curve: Curve, path: str | Path) -> Path:
 
     Raises:
         InputError: the suffix is not one of ``.png``, ``.svg``, ``.pdf``.
+        MissingExtraError: matplotlib is not installed (the message has the install line).
     """
     path = Path(path)
     if path.suffix.lower() not in PLOT_FORMATS:
         raise InputError(f"{path}: plot format must be one of {', '.join(PLOT_FORMATS)}")
-    import matplotlib
-
+    matplotlib = require_extra("plot", "matplotlib", feature="plotting a curve")
     matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    Figure = require_extra("plot", "matplotlib.figure", feature="plotting a curve").Figure
 
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.add_subplot()
