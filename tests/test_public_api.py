@@ -88,7 +88,9 @@ PUBLIC: dict[str, set[str]] = {
         "BadLine", "Sample", "SamplesFile", "build_program", "load_samples", "prompt_header",
     },
     "codehazard.sandbox": {
-        "CodecError", "Limits", "collect_outputs", "comparator", "decode", "encode",
+        "CodecError", "ISOLATION_LEVELS", "IsolationRefused", "Limits", "collect_outputs",
+        "comparator", "decode", "encode", "isolation_record", "isolation_worker_mode",
+        "parse_isolation_level", "remove_worker_groups", "require_isolation", "self_check",
     },
     "codehazard.scoring": {
         "BlockRate", "Composition", "Curve", "DecayFit", "FitQuality", "Interval", "LevelGap",

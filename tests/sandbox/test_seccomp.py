@@ -103,7 +103,7 @@ def test_other_abis_and_newer_calls(machine: str) -> None:
 
 
 def test_unsupported_architecture_is_reported() -> None:
-    with pytest.raises(ValueError, match="riscv64"):
+    with pytest.raises(sc.SeccompUnsupported, match="riscv64"):
         sc.build("riscv64")
 
 

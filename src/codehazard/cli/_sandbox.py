@@ -60,7 +60,7 @@ def format_check(result: dict[str, Any]) -> str:
 
 def run_check(args: argparse.Namespace) -> int:
     """Run the self-check; exit 0 when every promised guarantee holds, else 3."""
-    from codehazard.sandbox._selfcheck import self_check
+    from codehazard.sandbox import self_check
 
     result = self_check(args.isolation)
     if args.json:

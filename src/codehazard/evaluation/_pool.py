@@ -21,11 +21,9 @@ from typing import Any
 
 from codehazard.errors import ArgumentError, SandboxError, UnknownNameError
 from codehazard.samples import Sample
-from codehazard.sandbox import Limits
-from codehazard.sandbox._cgroup import remove_worker_groups
-from codehazard.sandbox._policy import parse_level, worker_mode
-from codehazard.sandbox._policy import record as isolation_record
-from codehazard.sandbox._policy import require as require_isolation
+from codehazard.sandbox import Limits, isolation_record, remove_worker_groups, require_isolation
+from codehazard.sandbox import isolation_worker_mode as worker_mode
+from codehazard.sandbox import parse_isolation_level as parse_level
 from codehazard.tasks import Task
 from codehazard.verdict import Verdict
 

@@ -27,6 +27,14 @@ import platform
 import struct
 from typing import Any
 
+from codehazard.errors import SandboxError
+
+
+class SeccompUnsupported(SandboxError):
+    """The filter cannot be built here (an unknown architecture, a program too long for BPF);
+    the isolation record then says seccomp is unavailable and why."""
+
+
 # --- the policy ---------------------------------------------------------------------------
 
 _ALLOWED_TEXT = """
@@ -251,7 +259,7 @@ def _special(name: str) -> list[Insn]:
         return _allow_if_equal(_OFF_ARG0, (AF_UNIX,))
     if name == "personality":
         return _allow_if_equal(_OFF_ARG0, PERSONALITIES)
-    raise ValueError(f"no argument check for {name!r}")
+    raise SeccompUnsupported(f"no argument check for {name!r}")
 
 
 def _ranges(numbers: list[int]) -> list[tuple[int, int]]:
@@ -277,7 +285,9 @@ def build(machine: str | None = None) -> list[Insn]:
     machine = machine or platform.machine()
     table = syscall_table(machine)
     if not table:
-        raise ValueError(f"no seccomp syscall table for {machine!r} (x86_64 and aarch64 only)")
+        raise SeccompUnsupported(
+            f"no seccomp syscall table for {machine!r} (x86_64 and aarch64 only)"
+        )
     prog: list[Insn] = [(_LD_ABS_W, 0, 0, _OFF_ARCH), (_JEQ, 1, 0, _AUDIT_ARCH[machine]), _deny()]
     prog.append((_LD_ABS_W, 0, 0, _OFF_NR))
     if machine == "x86_64":  # x32 calls carry the native AUDIT_ARCH and this bit in the number
@@ -289,7 +299,7 @@ def build(machine: str | None = None) -> list[Insn]:
             prog += block  # every block ends in RET, so A still holds the number after it
     prog += _search(_ranges([table[n] for n in ALLOWED if n in table]), last=True)
     if any(jt > 255 or jf > 255 for _, jt, jf, _ in prog):  # pragma: no cover - a policy bug
-        raise ValueError("seccomp program: a jump is too long for classic BPF")
+        raise SeccompUnsupported("seccomp program: a jump is too long for classic BPF")
     return prog
 
 
@@ -332,7 +342,7 @@ _libc.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
 def _compiled() -> tuple[bytes, str]:
     try:
         return _pack(build()), ""
-    except ValueError as exc:
+    except SeccompUnsupported as exc:
         return b"", str(exc)
 
 
