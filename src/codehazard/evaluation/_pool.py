@@ -22,7 +22,7 @@ from typing import Any
 from codehazard.errors import SandboxError
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
-from codehazard.tasks import Task
+from codehazard.tasks import Task, kind_sources
 from codehazard.verdict import Verdict
 
 _STOP = object()
@@ -64,7 +64,7 @@ class _Slot:
     def send_tasks(self) -> None:
         """Hand the spawned worker its tasks (blocks until it has imported enough to read)."""
         assert self.conn is not None
-        self.conn.send(self.owner._tasks_json)
+        self.conn.send((self.owner._kind_sources, self.owner._tasks_json))
 
     def handshake(self) -> None:
         assert self.conn is not None
@@ -163,6 +163,7 @@ class Evaluator:
         self.isolation_mode = isolation
         self.retries = retries
         self._tasks_json = [t.model_dump_json() for t in self.tasks.values()]
+        self._kind_sources = kind_sources({t.checker.kind for t in self.tasks.values()})
         self._queue: queue.Queue[Any] = queue.Queue()
         self._slots = [_Slot(self, i) for i in range(workers)]
         self._closed = False

@@ -7,10 +7,23 @@ a channel of plain data. See ``docs/sandbox.md``.
 """
 
 from codehazard.sandbox._codec import CodecError, decode, encode
+from codehazard.sandbox._judge import Channel, Outcome, PreparedTask
 from codehazard.sandbox._limits import Limits
 from codehazard.sandbox._oracles import comparator
+from codehazard.sandbox._prepare import reference_code, reference_outputs
 
-__all__ = ["CodecError", "Limits", "comparator", "decode", "encode"]
+__all__ = [
+    "Channel",
+    "CodecError",
+    "Limits",
+    "Outcome",
+    "PreparedTask",
+    "comparator",
+    "decode",
+    "encode",
+    "reference_code",
+    "reference_outputs",
+]
 
 
 def collect_outputs(
