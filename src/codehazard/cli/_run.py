@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codehazard.cli._common import add_store_option, open_store, parse_ks, print_json
+from codehazard.cli._common import add_store_option, cap_workers, open_store, parse_ks, print_json
 from codehazard.cli._evaluate import add_execution_options, format_summary, limits_from_args
 from codehazard.errors import InputError
 
@@ -206,7 +206,7 @@ def _session_options(args: argparse.Namespace) -> SessionOptions:
     except ValidationError:
         raise InputError("--request-timeout must be a positive number of seconds") from None
     return SessionOptions(
-        workers=args.workers,
+        workers=cap_workers(args.workers),
         isolation=args.isolation,
         max_connections=args.max_connections,
         retry=RetryPolicy(attempts=args.retries + 1),
