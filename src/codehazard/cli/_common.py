@@ -166,3 +166,19 @@ def store_file(text: str) -> Path:
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{text}: is a directory; give the store's file name")
     return path
+
+
+def non_negative_float(text: str) -> float:
+    """argparse type: a finite number of at least 0 (``--temperature``)."""
+    value = float(_number(text, float))
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def unit_interval(text: str) -> float:
+    """argparse type: a number above 0 and at most 1 (``--top-p``)."""
+    value = float(_number(text, float))
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text}")
+    return value
