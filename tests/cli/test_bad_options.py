@@ -222,15 +222,22 @@ def _cli(*args: str) -> list[str]:
 
 def test_output_piped_into_head_exits_quietly() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    producer = subprocess.Popen(
-        _cli("hazards", "schema"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-    )
-    assert producer.stdout is not None
-    producer.stdout.readline()
-    producer.stdout.close()  # the reader goes away, as `| head -1` does
-    _out, err = producer.communicate(timeout=30)
-    assert b"Traceback" not in err and b"BrokenPipe" not in err, err
-    assert producer.returncode in (0, 141)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written, as `| head` can be
+    try:
+        producer = subprocess.run(
+            _cli("hazards", "schema"),
+            stdout=write_end,
+            capture_output=False,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert b"Traceback" not in producer.stderr and b"BrokenPipe" not in producer.stderr
+    assert producer.stderr == b""
+    assert producer.returncode == 141
 
 
 def test_sigterm_is_handled_as_ctrl_c_with_a_resume_hint(tmp_path: Path) -> None:
