@@ -25,6 +25,7 @@ from codehazard.tasks.suites._building_blocks import (
 )
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_default_shape(building_blocks: list[Task]) -> None:
     per_length = Counter(t.metadata["components"] for t in building_blocks)
     assert per_length == {1: 13, **{n: 30 for n in range(2, 11)}}
@@ -35,6 +36,7 @@ def test_default_shape(building_blocks: list[Task]) -> None:
     assert len(set(singles)) == 13  # every block once at length 1
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_chains_have_distinct_blocks_and_differ_within_a_length(
     building_blocks: list[Task],
 ) -> None:
@@ -46,6 +48,7 @@ def test_chains_have_distinct_blocks_and_differ_within_a_length(
         seen.add((len(blocks), blocks))
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_metadata_records_the_complexity(building_blocks: list[Task]) -> None:
     for task in building_blocks:
         meta = task.metadata
@@ -62,6 +65,7 @@ def test_metadata_records_the_complexity(building_blocks: list[Task]) -> None:
         assert len(meta["test_inputs"]) >= 20
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_every_step_is_observable_on_the_tasks_own_inputs(building_blocks: list[Task]) -> None:
     """Skipping any step changes some expected output: no step is a no-op (``triple_spaces``
     before the words are re-split, ``remove_e`` before ``remove_vowels``, ``alternate_upper``
@@ -75,6 +79,7 @@ def test_every_step_is_observable_on_the_tasks_own_inputs(building_blocks: list[
             assert outputs != expected, (task.task_id, variant.detail)
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_known_no_op_pairs_never_occur(building_blocks: list[Task]) -> None:
     """The pairs the review found (a step with no effect on what follows) are redrawn."""
     for task in building_blocks:
@@ -111,6 +116,7 @@ def test_advice_warns_about_missing_single_blocks() -> None:
     assert "no length-1 tasks" in suite.advise(lengths="2-4")[0]
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_prompts_list_the_steps_in_order(building_blocks: list[Task]) -> None:
     task = building_blocks[-1]
     chain = block_chain(task.metadata["blocks"])
@@ -131,12 +137,14 @@ def _check(task: Task) -> Any:
     return namespace["check"]
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_every_reference_passes_its_own_tests(building_blocks: list[Task]) -> None:
     for task in building_blocks:
         fn = load_function(task.reference_program, task.entry_point)
         _check(task)(fn)  # raises AssertionError on a wrong expected value
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_tests_cover_short_strings_and_every_kind_of_character(
     building_blocks: list[Task],
 ) -> None:
@@ -192,6 +200,7 @@ def test_golden_digest_pins_the_generator(tmp_path: Path) -> None:
 GOLDEN_DIGEST = "d91a543d34b6aa27daa34ff4f17b3e12280fcecb2f803136cb25ced6b91a8ffe"
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_humaneval_round_trip(tmp_path: Path, building_blocks: list[Task]) -> None:
     path = tmp_path / "tasks.jsonl.gz"
     write_tasks(building_blocks[:20], path)
