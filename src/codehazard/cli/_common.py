@@ -120,7 +120,9 @@ def output_file(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"{text!r}: is a directory; give a file name")
     parent = next((p for p in path.parents if p.exists()), None)
     if parent is not None and not parent.is_dir():
-        raise argparse.ArgumentTypeError(f"{text}: {parent} is a file, not a directory")
+        raise argparse.ArgumentTypeError(
+            f"{text}: cannot write there: {parent} is a file, not a directory"
+        )
     return path
 
 

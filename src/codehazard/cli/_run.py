@@ -23,7 +23,6 @@ from codehazard.cli._common import (
     positive_float,
     positive_int,
     print_json,
-    unit_interval,
 )
 from codehazard.cli._evaluate import add_execution_options, format_summary, limits_from_args
 from codehazard.errors import InputError
@@ -76,11 +75,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _add_generation_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("sampling (recorded with the run)")
-    g.add_argument("-n", type=positive_int, default=None, help="samples per task (default 1)")
+    g.add_argument("-n", type=int, default=None, help="samples per task (default 1)")
     g.add_argument(
         "--temperature", type=non_negative_float, help="sampling temperature (default 0.2)"
     )
-    g.add_argument("--top-p", type=unit_interval, help="nucleus sampling (default: not sent)")
+    g.add_argument("--top-p", type=float, help="nucleus sampling (default: not sent)")
     g.add_argument("--max-tokens", type=positive_int, help="tokens per completion (default 1024)")
     g.add_argument("--seed", type=int, help="sent as seed + sample index, where supported")
     g.add_argument("--mode", choices=("chat", "completion"), help="endpoint (default chat)")
