@@ -88,9 +88,10 @@ PUBLIC: dict[str, set[str]] = {
         "BadLine", "Sample", "SamplesFile", "build_program", "load_samples", "prompt_header",
     },
     "codehazard.sandbox": {
-        "CodecError", "ISOLATION_LEVELS", "IsolationRefused", "Limits", "collect_outputs",
-        "comparator", "decode", "encode", "isolation_record", "isolation_worker_mode",
-        "parse_isolation_level", "remove_worker_groups", "require_isolation", "self_check",
+        "Channel", "CodecError", "ISOLATION_LEVELS", "IsolationRefused", "Limits", "Outcome",
+        "PreparedTask", "collect_outputs", "comparator", "decode", "encode", "isolation_record",
+        "isolation_worker_mode", "parse_isolation_level", "reference_code", "reference_outputs",
+        "remove_worker_groups", "require_isolation", "self_check",
     },
     "codehazard.scoring": {
         "BlockRate", "Composition", "Curve", "DecayFit", "FitQuality", "Interval", "LevelGap",
@@ -105,12 +106,15 @@ PUBLIC: dict[str, set[str]] = {
         "Record", "RunInfo", "SCHEMA_VERSION", "Store", "default_store_path", "new_run_id",
     },
     "codehazard.tasks": {
-        "Checker", "DifferentialChecker", "Oracle", "TASK_SCHEMA_VERSION", "Task",
-        "TestChecker", "load_tasks", "task_from_dict", "write_tasks",
+        "Checker", "CheckerKind", "CheckerSpec", "DifferentialChecker", "Oracle",
+        "TASK_SCHEMA_VERSION", "Task", "TestChecker", "checker_kind", "checker_registry",
+        "import_kind_sources", "kind_sources", "load_tasks", "parse_checker", "task_from_dict",
+        "write_tasks",
     },
     "codehazard.tasks.suites": {
         "Chain", "HYPOTHESIS_KINDS", "HypothesisKind", "Suite", "SuiteParam", "Variant",
-        "get_suite", "list_suites", "register_suite", "same_value", "suite_registry",
+        "WrongSolution", "get_suite", "list_suites", "register_suite", "same_value",
+        "suite_registry",
     },
 }  # fmt: skip
 """Every package's ``__all__``. ``codehazard.generation`` and ``codehazard.evaluation`` shrink

@@ -210,6 +210,7 @@ def test_the_profile_interval_is_asymmetric_and_contains_the_estimate() -> None:
     assert high - fit.ratio != pytest.approx(fit.ratio - low, rel=0.05)
 
 
+@pytest.mark.slow  # thousands of simulated fits
 def test_the_goodness_of_fit_test_is_calibrated_by_simulation() -> None:
     """Under the fitted model the deviance's bootstrap p-value is roughly uniform: a correct
     model on heterogeneous tasks is not called poor, a flat-then-cliff curve is."""

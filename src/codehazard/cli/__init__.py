@@ -3,17 +3,23 @@
 Each subcommand lives in its own private module under ``codehazard.cli`` (``_name.py``) and
 exposes ``register(subparsers)``; modules are discovered, so adding a command edits no list.
 A command function takes the parsed arguments and returns the exit status. ``CodehazardError``
-is printed as one line on stderr (exit 2 for bad input, 3 for infrastructure failures); Ctrl-C
-exits 130.
+is printed as one line on stderr (exit 2 for bad input, 3 for infrastructure failures), as are
+bad options; Ctrl-C and SIGTERM exit 130 after saving state; a closed output pipe exits 141.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import os
+import shlex
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from types import FrameType
+from typing import NoReturn
 
 # Our numerical work (bootstrap resampling, small fits) gains nothing from BLAS threads, and
 # OpenBLAS's idle threads spin on the cores the sandbox workers need. Set before numpy loads;
@@ -36,11 +42,18 @@ def command_modules() -> list[str]:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: the command, the option, the fix."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every registered subcommand."""
     from codehazard import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="codehazard",
         description="Evaluate code-synthesis models against their specification, and assess "
         "their hazards.",
@@ -54,21 +67,69 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the process exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM is handled as Ctrl-C: state is saved, workers stop, the run is marked."""
+    raise KeyboardInterrupt
+
+
+def _resume_hint(args: argparse.Namespace, argv: Sequence[str]) -> str:
+    """The command that resumes an interrupted resumable command (``resumable`` default)."""
+    if not getattr(args, "resumable", False):
+        return ""
+    words = list(argv)
+    if not any(w == "--resume" or w.startswith("--resume=") for w in words):
+        words.append("--resume")
+    return "; resume with: codehazard " + shlex.join(words)
+
+
+def _silence_stdout() -> None:
+    """After the reader of our output went away (``| head``): drop what is left to write."""
     try:
-        return int(args.func(args) or 0)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit status.
+
+    Exit statuses: 0 done, 2 bad input (one line on stderr), 3 infrastructure failure, 130
+    interrupted (Ctrl-C or SIGTERM, state saved), 141 the output pipe closed (``| head``).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help and --version exit as usual; a bad option returns 2
+        if exc.code in (0, None):
+            raise
+        return exc.code if isinstance(exc.code, int) else 2
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
+    try:
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
     except KeyboardInterrupt:
-        print("codehazard: interrupted", file=sys.stderr)
+        start = "\n" if sys.stderr.isatty() else ""  # after a progress bar or ^C on the line
+        sys.stderr.write(
+            f"{start}codehazard: interrupted; everything finished is saved"
+            f"{_resume_hint(args, argv)}\n"
+        )
         return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
     except InputError as exc:
         print(f"codehazard: error: {exc}", file=sys.stderr)
         return 2
     except CodehazardError as exc:
         print(f"codehazard: error: {exc}", file=sys.stderr)
         return 3
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from codehazard.cli._common import input_file, output_or_stdout, probability, store_file
 from codehazard.cli._hazards import print_problems, write_output
 from codehazard.errors import InputError
 
@@ -79,24 +80,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "rules set likelihoods, the profile's matrix gives risks. `assess diff OLD NEW` "
         "compares two assessments.",
     )
-    parser.add_argument("--log", help="hazard log YAML (`codehazard hazards init` writes one)")
+    parser.add_argument(
+        "--log", type=input_file, help="hazard log YAML (`codehazard hazards init` writes one)"
+    )
     parser.add_argument(
         "--run", action="append", default=[], metavar="RUN_ID", help="a run to use (repeatable)"
     )
-    parser.add_argument("--store", help="results store (default: $CODEHAZARD_STORE or user dir)")
-    parser.add_argument("--profile", help="risk profile YAML overriding the one the log names")
-    parser.add_argument("-o", "--output", help="write the assessment JSON here")
-    parser.add_argument("--markdown", help="write the Markdown report here")
     parser.add_argument(
-        "--confidence", type=float, default=0.95, help="confidence level of intervals"
+        "--store", type=store_file, help="results store (default: $CODEHAZARD_STORE or user dir)"
+    )
+    parser.add_argument(
+        "--profile", type=input_file, help="risk profile YAML overriding the one the log names"
+    )
+    parser.add_argument(
+        "-o", "--output", type=output_or_stdout, help="write the assessment JSON here"
+    )
+    parser.add_argument("--markdown", type=output_or_stdout, help="write the Markdown report here")
+    parser.add_argument(
+        "--confidence", type=probability, default=0.95, help="confidence level of intervals"
     )
     parser.set_defaults(func=_assess)
     sub = parser.add_subparsers(dest="assess_command", metavar="diff")
     p = sub.add_parser("diff", help="compare two assessments (old, new)")
-    p.add_argument("old", help="the earlier assessment JSON")
-    p.add_argument("new", help="the later assessment JSON")
-    p.add_argument("-o", "--output", help="write the diff JSON here")
-    p.add_argument("--markdown", help="write the diff as Markdown here")
+    p.add_argument("old", type=input_file, help="the earlier assessment JSON")
+    p.add_argument("new", type=input_file, help="the later assessment JSON")
+    p.add_argument("-o", "--output", type=output_or_stdout, help="write the diff JSON here")
+    p.add_argument("--markdown", type=output_or_stdout, help="write the diff as Markdown here")
     p.add_argument(
         "--fail-on-increase",
         action="store_true",

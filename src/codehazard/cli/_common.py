@@ -1,9 +1,11 @@
-"""Helpers shared by subcommands: the store option, k lists, printing."""
+"""Helpers shared by subcommands: the store option, k lists, printing, option validators."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ def add_store_option(parser: argparse.ArgumentParser) -> None:
     """``--store PATH``: the SQLite store (default: the user's data directory)."""
     parser.add_argument(
         "--store",
-        type=Path,
+        type=store_file,
         default=None,
         help="SQLite results store (default: $CODEHAZARD_STORE or the user data directory)",
     )
@@ -47,3 +49,138 @@ def parse_ks(text: str) -> tuple[int, ...]:
 def print_json(obj: Any) -> None:
     """Exactly one JSON object on stdout."""
     sys.stdout.write(json.dumps(obj, sort_keys=False, default=str) + "\n")
+
+
+# option validators: every bad value is one line naming the option and the fix ---------------
+
+MAX_WORKERS_PER_CPU = 4
+"""``--workers`` above this many per CPU core only adds start-up time and memory pressure."""
+
+
+def _number(text: str, kind: type[int] | type[float]) -> int | float:
+    try:
+        value = kind(text)
+    except (TypeError, ValueError):
+        name = "an integer" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {name}, got {text!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1 (``--workers``, ``--boot``, limits)."""
+    value = int(_number(text, int))
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer of at least 0 (seeds, retries)."""
+    value = int(_number(text, int))
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number above 0 (``--timeout``); ``nan`` and ``inf`` refused."""
+    value = float(_number(text, float))
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
+def probability(text: str) -> float:
+    """argparse type: a number strictly between 0 and 1 (``--confidence``)."""
+    value = float(_number(text, float))
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (e.g. 0.95), got {text}")
+    return value
+
+
+def input_file(text: str) -> Path:
+    """argparse type: an existing, readable file (not a directory)."""
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: is a directory; give a file")
+    if not os.access(path, os.R_OK):
+        raise argparse.ArgumentTypeError(f"{text}: not readable (check its permissions)")
+    return path
+
+
+def output_file(text: str) -> Path:
+    """argparse type: a file to write. Missing parent directories are created when written
+    (``prepare_output``), for every output option alike; a directory is refused."""
+    path = Path(text)
+    if not text or path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: is a directory; give a file name")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text}: cannot write there: {parent} is a file, not a directory"
+        )
+    return path
+
+
+def prepare_output(path: Path, option: str) -> Path:
+    """Create ``path``'s missing parent directories (the one policy for every output option).
+
+    Raises:
+        InputError: the directory cannot be created; names the option.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot create {path.parent} ({exc.strerror})") from None
+    return path
+
+
+def cap_workers(requested: int) -> int:
+    """``--workers`` capped at ``MAX_WORKERS_PER_CPU`` per CPU core, with a note when capped.
+
+    The pool also never starts more workers than there are samples to judge.
+    """
+    cpus = os.cpu_count() or 1
+    limit = MAX_WORKERS_PER_CPU * cpus
+    if requested > limit:
+        print(
+            f"codehazard: note: --workers {requested} is more than this machine can use; "
+            f"using {limit} ({MAX_WORKERS_PER_CPU} per CPU core), and never more than the "
+            "samples to judge",
+            file=sys.stderr,
+        )
+        return limit
+    return requested
+
+
+def output_or_stdout(text: str) -> str:
+    """argparse type: ``-`` for stdout, else a file to write as ``output_file`` checks it."""
+    return text if text == "-" else str(output_file(text))
+
+
+def store_file(text: str) -> Path:
+    """argparse type for ``--store``: a path that is not a directory (it may not exist yet)."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: is a directory; give the store's file name")
+    return path
+
+
+def non_negative_float(text: str) -> float:
+    """argparse type: a finite number of at least 0 (``--temperature``)."""
+    value = float(_number(text, float))
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def unit_interval(text: str) -> float:
+    """argparse type: a number above 0 and at most 1 (``--top-p``)."""
+    value = float(_number(text, float))
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text}")
+    return value

@@ -17,6 +17,14 @@ from collections import Counter
 from pathlib import Path
 
 from codehazard.analysis import localise_run, summarise_localisations
+from codehazard.cli._common import (
+    non_negative_int,
+    output_file,
+    positive_int,
+    prepare_output,
+    probability,
+    store_file,
+)
 from codehazard.errors import InputError
 from codehazard.report import CurveReport, curve_json, curve_text, plot_curve
 from codehazard.scoring import capability_curve
@@ -33,18 +41,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "fitted per-component success ratio.",
     )
     parser.add_argument("run_id", metavar="RUN_ID")
-    parser.add_argument("--store", type=Path, default=None, help="results store (SQLite file)")
+    parser.add_argument(
+        "--store", type=store_file, default=None, help="results store (SQLite file)"
+    )
     parser.add_argument(
         "--by", default="components", help="integer task metadata key (default components)"
     )
     parser.add_argument(
-        "-k", type=int, action="append", dest="ks", help="also report pass@k (repeatable)"
+        "-k", type=positive_int, action="append", dest="ks", help="also report pass@k (repeatable)"
     )
-    parser.add_argument("--confidence", type=float, default=0.95, help="interval level")
-    parser.add_argument("--boot", type=int, default=1000, help="bootstrap resamples")
-    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    parser.add_argument("--confidence", type=probability, default=0.95, help="interval level")
+    parser.add_argument("--boot", type=positive_int, default=1000, help="bootstrap resamples")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="bootstrap seed")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
-    parser.add_argument("--plot", type=Path, help="write a plot (.png, .svg or .pdf)")
+    parser.add_argument(
+        "--plot", type=output_file, help="write a plot (.png, .svg or .pdf; missing folders made)"
+    )
     parser.add_argument(
         "--localise",
         action="store_true",
@@ -52,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--localise-limit",
-        type=int,
+        type=positive_int,
         default=200,
         metavar="N",
         help="examine at most N failing samples, spread evenly over the levels (default 200)",
@@ -106,7 +118,7 @@ def cmd_curves(args: argparse.Namespace) -> int:
                 failing_by_level=result.failing_by_level,
             )
     if args.plot is not None:
-        plot_curve(curve, args.plot)
+        plot_curve(curve, prepare_output(args.plot, "--plot"))
     report = CurveReport(args.run_id, curve, summary, args.plot)
     if args.json:
         print(json.dumps(curve_json(report), sort_keys=False))

@@ -9,7 +9,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from codehazard.cli._common import add_store_option, open_store, parse_ks, print_json
+from codehazard.cli._common import (
+    add_store_option,
+    cap_workers,
+    input_file,
+    open_store,
+    parse_ks,
+    positive_float,
+    positive_int,
+    print_json,
+)
 from codehazard.evaluation import evaluate_file
 from codehazard.sandbox import Limits
 from codehazard.scoring import METHOD_LEGEND, TASK_MEAN_METHOD
@@ -23,8 +32,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Evaluate samples against tasks in the sandbox. Results go to "
         "<samples>_results.jsonl and to the store; the summary shows pass@k.",
     )
-    p.add_argument("samples", type=Path, help="samples JSONL(.gz): task_id + completion|solution")
-    p.add_argument("--tasks", type=Path, required=True, help="HumanEval-format task JSONL(.gz)")
+    p.add_argument(
+        "samples", type=input_file, help="samples JSONL(.gz): task_id + completion|solution"
+    )
+    p.add_argument(
+        "--tasks", type=input_file, required=True, help="HumanEval-format task JSONL(.gz)"
+    )
     add_execution_options(p)
     add_store_option(p)
     p.add_argument(
@@ -44,7 +57,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=run_evaluate)
+    p.set_defaults(func=run_evaluate, resumable=True)
 
 
 def add_execution_options(p: argparse.ArgumentParser) -> None:
@@ -52,30 +65,33 @@ def add_execution_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
     p.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         default=os.cpu_count() or 2,
         help="sandboxed workers (default: CPU count)",
     )
     d = Limits()
     p.add_argument(
-        "--timeout", type=float, default=d.timeout, help=f"seconds per sample (default {d.timeout})"
+        "--timeout",
+        type=positive_float,
+        default=d.timeout,
+        help=f"seconds per sample (default {d.timeout})",
     )
     p.add_argument(
         "--memory-mb",
-        type=int,
+        type=positive_int,
         default=d.memory_mb,
         help=f"MB per sample: all its processes together (memory cgroup, where available) "
         f"and each process's address space (default {d.memory_mb})",
     )
     p.add_argument(
         "--max-processes",
-        type=int,
+        type=positive_int,
         default=d.max_processes,
         help=f"processes and threads per sample (default {d.max_processes})",
     )
     p.add_argument(
         "--max-output-kb",
-        type=int,
+        type=positive_int,
         default=d.max_output_kb,
         help=f"stdout+stderr bytes per sample (default {d.max_output_kb} KiB)",
     )
@@ -189,7 +205,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             args.tasks,
             store,
             ks=ks,
-            workers=args.workers,
+            workers=cap_workers(args.workers),
             limits=limits,
             isolation=args.isolation,
             resume=args.resume,

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from codehazard.cli._common import input_file, output_or_stdout
 from codehazard.errors import InputError
 
 if TYPE_CHECKING:  # the hazard engine is imported when a command runs, not at start-up
@@ -118,22 +119,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="hazards_command", metavar="ACTION", required=True)
 
     p = sub.add_parser("init", help="write the default hazard log, ready to edit")
-    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.add_argument("-o", "--output", type=output_or_stdout, help="file to write (default: stdout)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=_init)
 
     p = sub.add_parser("validate", help="check a hazard log; list every problem")
-    p.add_argument("file", help="hazard log YAML")
-    p.add_argument("--profile", help="risk profile YAML overriding the one the log names")
+    p.add_argument("file", type=input_file, help="hazard log YAML")
+    p.add_argument(
+        "--profile", type=input_file, help="risk profile YAML overriding the one the log names"
+    )
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the hazard log (or others)")
     p.add_argument("--what", choices=_SCHEMAS, default="log", help="which schema")
-    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.add_argument("-o", "--output", type=output_or_stdout, help="file to write (default: stdout)")
     p.set_defaults(func=_schema)
 
     p = sub.add_parser("profile", help="write the default risk profile, ready to edit")
-    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.add_argument("-o", "--output", type=output_or_stdout, help="file to write (default: stdout)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=_profile)
 

@@ -10,10 +10,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codehazard.cli._common import add_store_option, open_store, parse_ks, print_json
+from codehazard.cli._common import (
+    add_store_option,
+    cap_workers,
+    input_file,
+    non_negative_float,
+    non_negative_int,
+    open_store,
+    parse_ks,
+    positive_float,
+    positive_int,
+    print_json,
+)
 from codehazard.cli._evaluate import add_execution_options, format_summary, limits_from_args
 from codehazard.errors import InputError
 
@@ -49,7 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "continue with --resume RUN_ID (their recorded settings apply).",
     )
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--tasks", type=Path, help="HumanEval-format task JSONL(.gz)")
+    source.add_argument("--tasks", type=input_file, help="HumanEval-format task JSONL(.gz)")
     from codehazard.models import default_registry
     from codehazard.tasks.suites import suite_registry
 
@@ -71,9 +81,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _add_generation_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("sampling (recorded with the run)")
     g.add_argument("-n", type=int, default=None, help="samples per task (default 1)")
-    g.add_argument("--temperature", type=float, help="sampling temperature (default 0.2)")
+    g.add_argument(
+        "--temperature", type=non_negative_float, help="sampling temperature (default 0.2)"
+    )
     g.add_argument("--top-p", type=float, help="nucleus sampling (default: not sent)")
-    g.add_argument("--max-tokens", type=int, help="tokens per completion (default 1024)")
+    g.add_argument("--max-tokens", type=positive_int, help="tokens per completion (default 1024)")
     g.add_argument("--seed", type=int, help="sent as seed + sample index, where supported")
     g.add_argument("--mode", choices=("chat", "completion"), help="endpoint (default chat)")
     g.add_argument(
@@ -98,13 +110,19 @@ def _add_connection_options(p: argparse.ArgumentParser) -> None:
     )
     c.add_argument("--api-key", help="API key (default $OPENAI_API_KEY / $ANTHROPIC_API_KEY)")
     c.add_argument(
-        "--max-connections", type=int, default=16, help="requests in flight (default 16)"
+        "--max-connections", type=positive_int, default=16, help="requests in flight (default 16)"
     )
     c.add_argument(
-        "--request-timeout", type=float, default=120.0, help="seconds per request (default 120)"
+        "--request-timeout",
+        type=positive_float,
+        default=120.0,
+        help="seconds per request (default 120)",
     )
     c.add_argument(
-        "--retries", type=int, default=5, help="retries per request on 429/5xx/timeouts (5)"
+        "--retries",
+        type=non_negative_int,
+        default=5,
+        help="retries per request on 429/5xx/timeouts (5)",
     )
     c.add_argument("--no-cache", action="store_true", help="ask again even for cached prompts")
 
@@ -211,7 +229,7 @@ def _session_options(args: argparse.Namespace) -> SessionOptions:
     except ValidationError:
         raise InputError("--request-timeout must be a positive number of seconds") from None
     return SessionOptions(
-        workers=args.workers,
+        workers=cap_workers(args.workers),
         isolation=args.isolation,
         max_connections=args.max_connections,
         retry=RetryPolicy(attempts=args.retries + 1),

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from codehazard.cli._common import output_file, prepare_output
 from codehazard.errors import InputError
 from codehazard.tasks import write_tasks
 from codehazard.tasks.suites import SuiteParam, get_suite, list_suites
@@ -58,7 +59,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Parameters not given take the suite's defaults (see `codehazard suites list`).",
     )
     builder.add_argument("name", help="suite name, e.g. building-blocks")
-    builder.add_argument("-o", "--output", required=True, help="task file (.jsonl or .jsonl.gz)")
+    builder.add_argument(
+        "-o", "--output", type=output_file, required=True, help="task file (.jsonl or .jsonl.gz)"
+    )
     for param in _all_params().values():
         builder.add_argument(
             param.flag,
@@ -108,7 +111,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if name.startswith("param_") and value is not None
     }
     tasks = suite.build(**given)
-    path = Path(args.output)
+    path = prepare_output(Path(args.output), "--output")
     try:
         write_tasks(tasks, path)
     except OSError as exc:

@@ -60,9 +60,25 @@ def _open_run(
                 f"--resume {run_id}: {sf.path} changed since that run (its content differs); "
                 "evaluate it as a new run instead"
             )
+        _same_limits(run_id, run.params.get("limits"), params["limits"])
         store.set_run_status(run_id, "running")
         return run_id
     return store.create_run("evaluate", params)
+
+
+def _same_limits(run_id: str, recorded: dict[str, Any] | None, given: dict[str, Any]) -> None:
+    """A resumed evaluation keeps its limits: judging the rest under others would mix them."""
+    if recorded is None:
+        return
+    changed = sorted(k for k in given if recorded.get(k) != given[k])
+    if changed:
+        shown = ", ".join(
+            f"--{k.replace('_', '-')} {recorded[k]} (not {given[k]})" for k in changed
+        )
+        raise InputError(
+            f"--resume {run_id}: that run was judged with {shown}; resume with the same "
+            "values, or evaluate as a new run"
+        )
 
 
 def write_results(records: Sequence[Record], path: Path) -> None:
@@ -130,7 +146,8 @@ def evaluate_file(
     pending = store.samples(run_id, pending_only=True)
     total, done = len(sf.samples), len(sf.samples) - len(pending)
     try:
-        with Evaluator(tasks, workers=workers, limits=limits, isolation=isolation) as ev:
+        n_workers = max(1, min(workers, len(pending)))  # never more workers than samples left
+        with Evaluator(tasks, workers=n_workers, limits=limits, isolation=isolation) as ev:
             store.update_params(run_id, {**store.get_run(run_id).params, "isolation": ev.isolation})
             for sample, verdict in ev.evaluate(pending):
                 store.record_verdict(run_id, sample.key, verdict)

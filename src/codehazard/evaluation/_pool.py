@@ -24,7 +24,7 @@ from codehazard.samples import Sample
 from codehazard.sandbox import Limits, isolation_record, remove_worker_groups, require_isolation
 from codehazard.sandbox import isolation_worker_mode as worker_mode
 from codehazard.sandbox import parse_isolation_level as parse_level
-from codehazard.tasks import Task
+from codehazard.tasks import Task, kind_sources
 from codehazard.verdict import Verdict
 
 _STOP = object()
@@ -66,7 +66,7 @@ class _Slot:
     def send_tasks(self) -> None:
         """Hand the spawned worker its tasks (blocks until it has imported enough to read)."""
         assert self.conn is not None
-        self.conn.send(self.owner._tasks_json)
+        self.conn.send((self.owner._kind_sources, self.owner._tasks_json))
 
     def handshake(self) -> None:
         assert self.conn is not None
@@ -173,6 +173,7 @@ class Evaluator:
         self.isolation_mode = worker_mode(isolation)
         self.retries = retries
         self._tasks_json = [t.model_dump_json() for t in self.tasks.values()]
+        self._kind_sources = kind_sources({t.checker.kind for t in self.tasks.values()})
         self._queue: queue.Queue[Any] = queue.Queue()
         self._slots = [_Slot(self, i) for i in range(workers)]
         self._closed = False

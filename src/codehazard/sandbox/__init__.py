@@ -6,6 +6,8 @@ uid, rlimits). A separate trusted judge runs the checker and reaches the candida
 a channel of plain data. See ``docs/sandbox.md``.
 """
 
+from typing import Any
+
 from codehazard.sandbox._codec import CodecError, decode, encode
 from codehazard.sandbox._limits import Limits
 from codehazard.sandbox._oracles import comparator
@@ -16,17 +18,41 @@ from codehazard.sandbox._policy import record as isolation_record
 from codehazard.sandbox._policy import require as require_isolation
 from codehazard.sandbox._policy import worker_mode as isolation_worker_mode
 
+# What a checker kind's trusted side uses, loaded on first use: the zygote imports this package
+# too, and must stay small and hold nothing of the tasks (``_prepare`` imports them).
+_LAZY = {
+    "Channel": "codehazard.sandbox._judge",
+    "Outcome": "codehazard.sandbox._judge",
+    "PreparedTask": "codehazard.sandbox._judge",
+    "reference_code": "codehazard.sandbox._prepare",
+    "reference_outputs": "codehazard.sandbox._prepare",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "ISOLATION_LEVELS",
+    "Channel",
     "CodecError",
     "IsolationRefused",
     "Limits",
+    "Outcome",
+    "PreparedTask",
     "comparator",
     "decode",
     "encode",
     "isolation_record",
     "isolation_worker_mode",
     "parse_isolation_level",
+    "reference_code",
+    "reference_outputs",
     "remove_worker_groups",
     "require_isolation",
     "self_check",

@@ -13,7 +13,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from codehazard.sandbox._limits import Limits
-from codehazard.tasks import Task
+from codehazard.tasks import Task, import_kind_sources
 from codehazard.verdict import Verdict
 
 
@@ -28,7 +28,8 @@ def worker_entry() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     fd, index, isolation, disk_mb = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
     conn = Connection(fd)
-    tasks_json = conn.recv()
+    kinds, tasks_json = conn.recv()
+    import_kind_sources(kinds)  # checker kinds a caller's own module registered
     _worker_main(index, conn, tasks_json, isolation, int(disk_mb))
 
 

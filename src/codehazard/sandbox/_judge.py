@@ -16,6 +16,7 @@ import os
 import select
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -211,22 +212,35 @@ class TaskDataError(BaseException):
     """The task itself cannot be checked this way (an infrastructure problem, not the model's)."""
 
 
+Outcome = dict[str, Any]
+"""A checker's outcome: ``status`` (a verdict status) and ``detail``, optionally
+``failing_input``, ``expected``, ``actual``, ``exception``."""
+
+
 @dataclass
 class PreparedTask:
-    """A task compiled once per worker: reference code, checker, and cached expected outputs."""
+    """A task compiled once per worker: reference code, checker, and cached expected outputs.
+
+    ``run(prepared, channel)`` is the checker kind's judge: it calls the candidate with
+    ``channel.call`` and returns an ``Outcome``; an exception the candidate raised may simply
+    propagate (it becomes an ``error`` verdict naming the call). ``data`` holds whatever else
+    a kind prepared.
+    """
 
     task_id: str
     entry_point: str
     reference: Any  # code object of prompt + canonical solution, or None
-    test: Any  # code object of the test, or None for differential checkers
-    test_lines: list[str]
-    inputs: list[list[Any]] | None
-    oracle: str
-    rel_tol: float
-    abs_tol: float
+    test: Any = None  # code object of the test, or None for other kinds
+    test_lines: list[str] = field(default_factory=list)
+    inputs: list[list[Any]] | None = None
+    oracle: str = "exact"
+    rel_tol: float = 0.0
+    abs_tol: float = 0.0
     expected: list[Any] | None = None
     predicted: list[tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=list)
     """The calls the checker is expected to make first, sent ahead (see ``Channel.pipeline``)."""
+    run: Callable[[PreparedTask, Channel], Outcome] | None = None
+    data: Any = None
 
 
 def _call_repr(ch: Channel) -> str:
@@ -245,7 +259,9 @@ def _test_line(exc: BaseException, task: PreparedTask) -> str:
     return line
 
 
-def _run_test(task: PreparedTask, ch: Channel) -> dict[str, Any]:
+def run_test(task: PreparedTask, ch: Channel) -> Outcome:
+    """The ``test`` kind's judge: HumanEval's ``check(candidate)`` against a call proxy."""
+
     def candidate(*args: Any, **kwargs: Any) -> Any:
         return ch.call(args, kwargs)
 
@@ -289,7 +305,8 @@ def _raised_result(exc: CandidateRaised, ch: Channel) -> dict[str, Any]:
     }
 
 
-def _run_differential(task: PreparedTask, ch: Channel) -> dict[str, Any]:
+def run_differential(task: PreparedTask, ch: Channel) -> Outcome:
+    """The ``differential`` kind's judge: each input's answer against the reference's."""
     assert task.inputs is not None and task.expected is not None
     same = comparator(task.oracle, task.rel_tol, task.abs_tol)
     for args, expected in zip(task.inputs, task.expected, strict=True):
@@ -345,9 +362,7 @@ def _judge(task: PreparedTask, program: str, ch: Channel, predict: bool) -> dict
             return {"status": status, "detail": str(ready.get("detail", ""))[:1000]}
         if predict and task.predicted:
             ch.pipeline(task.predicted)
-        if task.test is not None:
-            return _run_test(task, ch)
-        return _run_differential(task, ch)
+        return _dispatch(task, ch)
     except JudgeTimeout:
         return {"status": "timeout", "detail": f"time limit exceeded during {_call_repr(ch)}"}
     except CandidateGone:
@@ -366,6 +381,15 @@ def _judge(task: PreparedTask, program: str, ch: Channel, predict: bool) -> dict
         return {"status": "failed", "detail": "the test recursed too deeply on the answer"}
     except MemoryError:
         return {"status": "failed", "detail": "the test ran out of memory on the answer"}
+
+
+def _dispatch(task: PreparedTask, ch: Channel) -> Outcome:
+    """Run the checker kind's judge; a candidate's exception it lets through is an ``error``."""
+    run = task.run or (run_test if task.test is not None else run_differential)
+    try:
+        return run(task, ch)
+    except CandidateRaised as exc:
+        return _raised_result(exc, ch)
 
 
 def collect_calls(

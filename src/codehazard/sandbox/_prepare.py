@@ -1,4 +1,7 @@
-"""Compiling a task once per worker, and computing a differential task's expected outputs.
+"""Preparing a task once per worker, by its checker kind; the built-in kinds' trusted side.
+
+``prepare_task`` looks the task's checker kind up in ``checker_registry`` and calls its
+``prepare``. The ``test`` and ``differential`` kinds are prepared here.
 
 Expected outputs come from the reference solution, run in a trusted child process with a time
 limit (a generated reference that hangs is the task's fault, reported as such), and are kept in
@@ -14,11 +17,11 @@ import signal
 import time
 from typing import Any
 
-from codehazard.errors import SandboxError
+from codehazard.errors import InputError, SandboxError
 from codehazard.sandbox._codec import CodecError, decode, encode
-from codehazard.sandbox._judge import PreparedTask
+from codehazard.sandbox._judge import PreparedTask, run_differential, run_test
 from codehazard.sandbox._predict import predict_calls
-from codehazard.tasks import DifferentialChecker, Task
+from codehazard.tasks import DifferentialChecker, Task, TestChecker, checker_registry
 
 
 def _compile_or_none(source: str, name: str) -> Any:
@@ -29,45 +32,79 @@ def _compile_or_none(source: str, name: str) -> Any:
 
 
 def prepare_task(task: Task, timeout: float = 30.0) -> PreparedTask:
-    """Compile a task's reference and checker; run the reference on differential inputs.
+    """Prepare a task for judging by its checker kind's trusted side.
 
     Raises:
-        SandboxError: the test code does not compile, or the reference fails on an input.
+        SandboxError: the kind's trusted side cannot be loaded, or it rejects the task (test
+            code that does not compile, a reference that fails on an input).
     """
+    try:
+        prepare = checker_registry.get(task.checker.kind).trusted_prepare()
+    except InputError as exc:
+        raise SandboxError(f"task {task.task_id}: {exc}") from None
+    prepared = prepare(task, task.checker, timeout)
+    if prepared.run is None and prepared.test is None and prepared.inputs is None:
+        raise SandboxError(f"task {task.task_id}: checker kind {task.checker.kind!r} set no run")
+    return prepared
+
+
+def reference_code(task: Task) -> Any:
+    """The compiled reference program (prompt + solution, else the prompt alone), or ``None``."""
     reference = _compile_or_none(task.reference_program, "<reference>")
-    if reference is None:
-        reference = _compile_or_none(task.prompt, "<reference>")
-    checker = task.checker
-    if isinstance(checker, DifferentialChecker):
-        prepared = PreparedTask(
-            task.task_id,
-            task.entry_point,
-            reference,
-            None,
-            [],
-            checker.inputs,
-            checker.oracle,
-            checker.rel_tol,
-            checker.abs_tol,
-        )
-        prepared.expected = _expected_outputs(prepared, timeout)
-        prepared.predicted = [(tuple(args), {}) for args in checker.inputs]
-        return prepared
+    return reference if reference is not None else _compile_or_none(task.prompt, "<reference>")
+
+
+def prepare_differential(task: Task, checker: DifferentialChecker, timeout: float) -> PreparedTask:
+    """The ``differential`` kind: the reference's outputs on every input, computed once here.
+
+    Raises:
+        SandboxError: the reference does not compile, fails or hangs on an input.
+    """
+    prepared = PreparedTask(
+        task.task_id,
+        task.entry_point,
+        reference_code(task),
+        inputs=checker.inputs,
+        oracle=checker.oracle,
+        rel_tol=checker.rel_tol,
+        abs_tol=checker.abs_tol,
+        run=run_differential,
+    )
+    prepared.expected = _expected_outputs(prepared, timeout)
+    prepared.predicted = [(tuple(args), {}) for args in checker.inputs]
+    return prepared
+
+
+def prepare_test(task: Task, checker: TestChecker, timeout: float) -> PreparedTask:
+    """The ``test`` kind: compile the test; predict the calls it makes first.
+
+    Raises:
+        SandboxError: the test code does not compile.
+    """
     test = _compile_or_none(checker.test, "<test>")
     if test is None:
         raise SandboxError(f"task {task.task_id}: its test code does not compile")
     return PreparedTask(
         task.task_id,
         task.entry_point,
-        reference,
+        reference_code(task),
         test,
         checker.test.splitlines(),
-        None,
-        "exact",
-        0.0,
-        0.0,
         predicted=predict_calls(checker.test, task.entry_point),
+        run=run_test,
     )
+
+
+def reference_outputs(task: Task, inputs: list[list[Any]], timeout: float) -> list[Any]:
+    """The reference's answers on ``inputs``, run in a trusted child with a time limit.
+
+    For checker kinds that compare with the reference, as ``differential`` does.
+
+    Raises:
+        SandboxError: the reference does not compile, fails or hangs on an input.
+    """
+    prepared = PreparedTask(task.task_id, task.entry_point, reference_code(task), inputs=inputs)
+    return _expected_outputs(prepared, timeout)
 
 
 def _expected_outputs(task: PreparedTask, timeout: float) -> list[Any]:

@@ -1,47 +1,23 @@
 """The task model: what a model is asked to write and how its answer is checked.
 
-A task carries one checker. ``TestChecker`` is HumanEval's ``check(candidate)`` test code, run by
-the trusted judge; ``DifferentialChecker`` is a list of inputs whose expected outputs come from
-running the reference solution (in a trusted process), compared by a per-task oracle.
+A task carries one checker, of a registered kind (``tasks._checkers``): ``TestChecker`` is
+HumanEval's ``check(candidate)`` test code, run by the trusted judge; ``DifferentialChecker`` is
+a list of inputs whose expected outputs come from running the reference solution (in a trusted
+process), compared by a per-task oracle. Other kinds register themselves.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SerializeAsAny
+
+from codehazard.tasks._checkers import CheckerSpec, TestChecker, parse_checker
 
 TASK_SCHEMA_VERSION = 1
 
-Oracle = Literal["exact", "float", "unordered"]
-
-
-class TestChecker(BaseModel):
-    """HumanEval-style test code defining ``check(candidate)``; it raises on a wrong answer."""
-
-    __test__: ClassVar[bool] = False  # not a pytest test class, despite the name
-    model_config = ConfigDict(frozen=True)
-    kind: Literal["test"] = "test"
-    test: str
-
-
-class DifferentialChecker(BaseModel):
-    """Call the candidate on each input and compare with the reference's output.
-
-    ``inputs`` holds one positional-argument list per call. ``oracle`` chooses the comparison:
-    ``exact`` (equal values of identical builtin types), ``float`` (numbers within ``rel_tol`` /
-    ``abs_tol``, recursively), ``unordered`` (the same elements in any order, for list results).
-    """
-
-    model_config = ConfigDict(frozen=True)
-    kind: Literal["differential"] = "differential"
-    inputs: list[list[Any]]
-    oracle: Oracle = "exact"
-    rel_tol: float = 1e-6
-    abs_tol: float = 1e-9
-
-
-Checker = Annotated[TestChecker | DifferentialChecker, Field(discriminator="kind")]
+Checker = Annotated[SerializeAsAny[CheckerSpec], BeforeValidator(parse_checker)]
+"""A checker of any registered kind; serialised with its own kind's fields."""
 
 
 class Task(BaseModel):
@@ -77,7 +53,7 @@ class Task(BaseModel):
             "canonical_solution": self.canonical_solution,
             "entry_point": self.entry_point,
         }
-        if isinstance(self.checker, TestChecker):
+        if isinstance(self.checker, TestChecker) and self.checker.version == 1:
             out["test"] = self.checker.test
         else:
             out["checker"] = self.checker.model_dump()

@@ -9,6 +9,7 @@ from codehazard.tasks.suites._chain import (
     Chain,
     HypothesisKind,
     Variant,
+    WrongSolution,
     same_value,
 )
 from codehazard.tasks.suites._registry import (
@@ -27,6 +28,7 @@ __all__ = [
     "Suite",
     "SuiteParam",
     "Variant",
+    "WrongSolution",
     "get_suite",
     "list_suites",
     "register_suite",

@@ -27,7 +27,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from codehazard.errors import InputError
 from codehazard.tasks._model import Task, TestChecker
-from codehazard.tasks.suites._chain import Alternative, Chain, HypothesisKind, Step, select_inputs
+from codehazard.tasks.suites._chain import (
+    Alternative,
+    Chain,
+    HypothesisKind,
+    Step,
+    WrongSolution,
+    chain_mutants,
+    select_inputs,
+)
 from codehazard.tasks.suites._registry import SuiteParam, register_suite
 from codehazard.tasks.suites._render import check_code, docstring_tokens
 
@@ -328,6 +336,22 @@ def _cells(variables: Sequence[int], operations: Sequence[int]) -> Iterator[tupl
             yield k, m
 
 
+_PROBE: list[list[int]] = []
+
+
+def mutants(task: Task) -> list[WrongSolution]:
+    """Each wrong binding, misapplication, skipped operation and swap of neighbours.
+
+    ``told_apart`` tries an independent probe of 300 argument lists in -30..30.
+    """
+    if not _PROBE:
+        rng = random.Random("probe")
+        _PROBE.extend([rng.randint(-30, 30) for _ in range(8)] for _ in range(300))
+    k = task.metadata["variables"]
+    probe = [args[:k] for args in _PROBE]
+    return chain_mutants(task.task_id, chain_from_metadata(task.metadata), probe)
+
+
 def advice(
     variables: tuple[int, ...], operations: tuple[int, ...], per_level: int, seed: int
 ) -> list[str]:
@@ -362,6 +386,7 @@ def advice(
         SuiteParam("seed", "int", 0, "generator seed: the same seed gives identical tasks", 0),
     ),
     chain=chain_from_metadata,
+    mutants=mutants,
     advice=advice,
 )
 def build_variable_binding(

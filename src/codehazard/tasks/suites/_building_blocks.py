@@ -19,7 +19,14 @@ from typing import Any
 from codehazard.errors import InputError
 from codehazard.tasks._model import Task, TestChecker
 from codehazard.tasks.suites._blocks import BLOCKS, BLOCKS_BY_KEY, Block
-from codehazard.tasks.suites._chain import Alternative, Chain, Step, select_inputs
+from codehazard.tasks.suites._chain import (
+    Alternative,
+    Chain,
+    Step,
+    WrongSolution,
+    chain_mutants,
+    select_inputs,
+)
 from codehazard.tasks.suites._registry import SuiteParam, register_suite
 from codehazard.tasks.suites._render import check_code, docstring_tokens
 
@@ -221,6 +228,22 @@ def _task(
     )
 
 
+_PROBE: list[list[str]] = []
+
+
+def mutants(task: Task) -> list[WrongSolution]:
+    """Each skipped step, block mutant and swap of neighbours of ``task``'s chain.
+
+    ``told_apart`` tries an independent probe: the edge strings and 500 random texts drawn
+    apart from any task's inputs.
+    """
+    if not _PROBE:
+        rng = random.Random("independent-probe")
+        _PROBE.extend([s] for s in EDGE_INPUTS)
+        _PROBE.extend([random_text(rng, rng.choice((4, 9, 16, 30)))] for _ in range(500))
+    return chain_mutants(task.task_id, chain_from_metadata(task.metadata), _PROBE)
+
+
 def advice(lengths: tuple[int, ...], per_length: int, seed: int) -> list[str]:
     """Warn when length 1 will not have all 13 single-block tasks (the composition gap needs
     a one-block rate for every block of a chain, or leaves the chain out)."""
@@ -249,6 +272,7 @@ def advice(lengths: tuple[int, ...], per_length: int, seed: int) -> list[str]:
     ),
     chain=chain_from_metadata,
     advice=advice,
+    mutants=mutants,
 )
 def build_building_blocks(lengths: tuple[int, ...], per_length: int, seed: int) -> list[Task]:
     """Generate the suite: ``per_length`` distinct chains for each length, shortest first.

@@ -246,3 +246,51 @@ def _survivors(chain: Chain, variants: list[Variant], args: Sequence[Any]) -> li
     states = chain.states(args)
     expected = states[-1]
     return [v for v in variants if same_value(chain.run_variant(v, states), expected)]
+
+
+@dataclass(frozen=True)
+class WrongSolution:
+    """A known wrong solution of one task (a mutant) that the task's checker must reject.
+
+    ``call`` is the wrong function itself (trusted code of ours, called with the task's
+    arguments). ``told_apart()`` says whether any input of an independent probe gives another
+    answer than the reference: a mutant it cannot tell apart is equivalent on every input we
+    would try, and no checker could reject it.
+    """
+
+    task_id: str
+    kind: HypothesisKind
+    detail: str
+    blocks: tuple[str, ...]
+    call: Callable[..., Any]
+    told_apart: Callable[[], bool]
+
+
+def chain_mutants(
+    task_id: str, chain: Chain, probe: Sequence[Sequence[Any]]
+) -> list[WrongSolution]:
+    """Every single-fault variant of ``chain`` (adjacent reorders) as a wrong solution.
+
+    ``probe`` is the independent set of argument lists ``told_apart`` tries.
+    """
+    expected: list[Any] = []
+
+    def reference_outputs() -> list[Any]:
+        if not expected:
+            expected.extend(chain.run(args) for args in probe)
+        return expected
+
+    out = []
+    for variant in chain.variants(reorder="adjacent"):
+
+        def call(*args: Any, v: Variant = variant) -> Any:
+            return chain.run_variant(v, chain.states(args))
+
+        def told_apart(v: Variant = variant) -> bool:
+            pairs = zip(probe, reference_outputs(), strict=True)
+            return any(not same_value(chain.run_variant(v, chain.states(a)), e) for a, e in pairs)
+
+        out.append(
+            WrongSolution(task_id, variant.kind, variant.detail, variant.blocks, call, told_apart)
+        )
+    return out

@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 from codehazard._registry import Registry
 from codehazard.errors import InputError, RegistryError
 from codehazard.tasks._model import Task
-from codehazard.tasks.suites._chain import Chain
+from codehazard.tasks.suites._chain import Chain, WrongSolution
 
 ParamKind = Literal["int", "ints"]
 """``int``: one integer; ``ints``: a set of integers, written ``1-10``, ``1,3,5`` or ``2-4,7``."""
@@ -30,6 +30,8 @@ ParamKind = Literal["int", "ints"]
 Builder = Callable[..., list[Task]]
 ChainFactory = Callable[[Mapping[str, Any]], Chain]
 Advice = Callable[..., list[str]]
+MutantFactory = Callable[[Task], list[WrongSolution]]
+"""Takes one task of the suite; returns the wrong solutions its checker must reject."""
 """Takes the resolved parameters as keywords; returns warnings about them (may be empty)."""
 B = TypeVar("B", bound=Builder)
 ENTRY_POINT_GROUP = "codehazard.suites"
@@ -130,6 +132,7 @@ class Suite:
     ``chain`` rebuilds a task's reference chain from its metadata, for failure localisation;
     suites whose tasks are not chains leave it ``None``. ``advice`` warns about parameter
     choices that build fine but weaken an analysis (e.g. too few single-block tasks).
+    ``mutant_factory`` gives each task's known wrong solutions (see ``mutants``).
     """
 
     name: str
@@ -138,6 +141,12 @@ class Suite:
     builder: Builder
     chain: ChainFactory | None = None
     advice: Advice | None = None
+    mutant_factory: MutantFactory | None = None
+
+    def mutants(self, task: Task) -> list[WrongSolution]:
+        """The wrong solutions of ``task`` that its checker must reject (``[]`` when the suite
+        declares none); a suite carries them so one conformance test covers every suite."""
+        return [] if self.mutant_factory is None else self.mutant_factory(task)
 
     def advise(self, **params: Any) -> list[str]:
         """Warnings about these parameters (``[]`` when none, or the suite gives no advice).
@@ -233,6 +242,7 @@ def register_suite(
     params: Iterable[SuiteParam] = (),
     chain: ChainFactory | None = None,
     advice: Advice | None = None,
+    mutants: MutantFactory | None = None,
     registry: SuiteRegistry | None = None,
 ) -> Callable[[B], B]:
     """Decorator: register a build function as the suite ``name``; returns it unchanged.
@@ -253,7 +263,7 @@ def register_suite(
                 f"suite {name!r}: builder parameters {sorted(accepted)} differ from the "
                 f"declared {sorted(names)}"
             )
-        suite = Suite(name, description, declared, builder, chain, advice)
+        suite = Suite(name, description, declared, builder, chain, advice, mutants)
         (registry or _DEFAULT).add(suite)
         return builder
 

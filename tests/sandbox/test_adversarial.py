@@ -44,7 +44,7 @@ from codehazard.samples import Sample, build_program
 from codehazard.tasks import Task, load_tasks
 from codehazard.verdict import MODEL_STATUSES, Verdict
 
-HERE = Path(__file__).resolve().parent / "adversarial"
+HERE = Path(__file__).resolve().parents[1] / "adversarial"
 CORPUS = HERE / "corpus"
 TASKS_FILE = HERE / "tasks.jsonl"
 REF_CANARY = "ref-canary-5b1e0c9d"  # a comment inside every reference solution of ours

@@ -76,7 +76,9 @@ def test_build_errors_exit_2_with_one_line(
 def test_unwritable_output_is_an_input_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = tmp_path / "missing-dir" / "t.jsonl"
+    # missing folders are created for every output option; a file in the way is unwritable
+    (tmp_path / "a-file").write_text("")
+    target = tmp_path / "a-file" / "t.jsonl"
     argv = ["suites", "build", "building-blocks", "--lengths", "1", "-o", str(target)]
     assert main(argv) == 2
     assert "cannot write" in capsys.readouterr().err

@@ -5,11 +5,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-import random
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +22,10 @@ from codehazard.tasks.suites._building_blocks import (
     EDGE_INPUTS,
     ENTRY_POINT,
     block_chain,
-    random_text,
 )
-from codehazard.tasks.suites._chain import same_value
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_default_shape(building_blocks: list[Task]) -> None:
     per_length = Counter(t.metadata["components"] for t in building_blocks)
     assert per_length == {1: 13, **{n: 30 for n in range(2, 11)}}
@@ -39,6 +36,7 @@ def test_default_shape(building_blocks: list[Task]) -> None:
     assert len(set(singles)) == 13  # every block once at length 1
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_chains_have_distinct_blocks_and_differ_within_a_length(
     building_blocks: list[Task],
 ) -> None:
@@ -50,6 +48,7 @@ def test_chains_have_distinct_blocks_and_differ_within_a_length(
         seen.add((len(blocks), blocks))
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_metadata_records_the_complexity(building_blocks: list[Task]) -> None:
     for task in building_blocks:
         meta = task.metadata
@@ -66,6 +65,7 @@ def test_metadata_records_the_complexity(building_blocks: list[Task]) -> None:
         assert len(meta["test_inputs"]) >= 20
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_every_step_is_observable_on_the_tasks_own_inputs(building_blocks: list[Task]) -> None:
     """Skipping any step changes some expected output: no step is a no-op (``triple_spaces``
     before the words are re-split, ``remove_e`` before ``remove_vowels``, ``alternate_upper``
@@ -79,6 +79,7 @@ def test_every_step_is_observable_on_the_tasks_own_inputs(building_blocks: list[
             assert outputs != expected, (task.task_id, variant.detail)
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_known_no_op_pairs_never_occur(building_blocks: list[Task]) -> None:
     """The pairs the review found (a step with no effect on what follows) are redrawn."""
     for task in building_blocks:
@@ -115,6 +116,7 @@ def test_advice_warns_about_missing_single_blocks() -> None:
     assert "no length-1 tasks" in suite.advise(lengths="2-4")[0]
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_prompts_list_the_steps_in_order(building_blocks: list[Task]) -> None:
     task = building_blocks[-1]
     chain = block_chain(task.metadata["blocks"])
@@ -135,12 +137,14 @@ def _check(task: Task) -> Any:
     return namespace["check"]
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_every_reference_passes_its_own_tests(building_blocks: list[Task]) -> None:
     for task in building_blocks:
         fn = load_function(task.reference_program, task.entry_point)
         _check(task)(fn)  # raises AssertionError on a wrong expected value
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_tests_cover_short_strings_and_every_kind_of_character(
     building_blocks: list[Task],
 ) -> None:
@@ -153,92 +157,8 @@ def test_tests_cover_short_strings_and_every_kind_of_character(
         assert any("  " in s for s in inputs)
 
 
-def _probe() -> list[list[str]]:
-    rng = random.Random("independent-probe")
-    return [[s] for s in EDGE_INPUTS] + [
-        [random_text(rng, rng.choice((4, 9, 16, 30)))] for _ in range(500)
-    ]
-
-
-@dataclass(frozen=True)
-class Audit:
-    """One wrong variant of one task: did the task's tests reject it, could any test?"""
-
-    task_id: str
-    length: int
-    kind: str
-    block: str
-    label: str
-    rejected: bool
-    distinguishable: bool
-
-
-def _audit(tasks: list[Task]) -> list[Audit]:
-    probe = _probe()
-    out = []
-    for task in tasks:
-        check = _check(task)
-        chain = block_chain(task.metadata["blocks"])
-        expected = None
-        for variant in chain.variants(reorder="adjacent"):
-            try:
-                check(lambda s, v=variant, c=chain: c.run_variant(v, c.states([s])))
-                rejected = False
-            except AssertionError:
-                rejected = True
-            distinguishable = True
-            if not rejected:  # could any input have told it from the reference?
-                expected = expected or [chain.run(a) for a in probe]
-                outputs = [chain.run_variant(variant, chain.states(a)) for a in probe]
-                distinguishable = not all(map(same_value, outputs, expected))
-            label = variant.detail.split(") ", 1)[-1]
-            out.append(
-                Audit(
-                    task.task_id,
-                    task.metadata["length"],
-                    variant.kind,
-                    variant.blocks[0],
-                    label,
-                    rejected,
-                    distinguishable,
-                )
-            )
-    return out
-
-
-@pytest.fixture(scope="module")
-def audit(building_blocks: list[Task]) -> list[Audit]:
-    return _audit(building_blocks)
-
-
-@pytest.mark.slow
-def test_wrong_variants_are_rejected_unless_no_input_could(audit: list[Audit]) -> None:
-    """Every skipped step, mutant and swap of neighbours is rejected by the task's own tests,
-    or no input of an independent 500-string probe tells it from the reference (then no test
-    could). Rare escapes on long chains are bounded: under 0.1% of the variants."""
-    escaped = [a for a in audit if not a.rejected and a.distinguishable]
-    assert len(escaped) <= 0.001 * len(audit), escaped
-    assert all(a.length >= 4 for a in escaped), escaped
-    # Equivalent variants are real: steps that commute, a step a later one subsumes (remove_e
-    # before remove_vowels), a space fix after words were re-joined. About one in six.
-    equivalent = [a for a in audit if not a.rejected and not a.distinguishable]
-    assert len(equivalent) < 0.25 * len(audit)
-    assert all(a.kind == "reordered" or a.length > 1 for a in equivalent)
-    assert not [a for a in audit if a.kind == "skipped" and not a.rejected]
-
-
-@pytest.mark.slow
-def test_every_mutant_of_every_block_is_rejected(audit: list[Audit]) -> None:
-    """Per block: at length 1 each mutant is rejected; across the suite each mutant is rejected
-    wherever any input could reject it (bar the bounded escapes above)."""
-    mutants = [a for a in audit if a.kind in ("misapplied", "alternative-reading")]
-    pairs = {(a.block, a.label) for a in mutants}
-    assert len(pairs) == sum(len(b.mutants) for b in BLOCKS_BY_KEY.values())
-    for block, label in sorted(pairs):
-        cases = [a for a in mutants if (a.block, a.label) == (block, label)]
-        assert all(a.rejected for a in cases if a.length == 1), (block, label)
-        could = [a for a in cases if a.distinguishable]
-        assert sum(a.rejected for a in could) >= 0.98 * len(could), (block, label)
+# The mutant audits (wrong variants rejected unless no input could tell them apart) are in
+# test_conformance.py, over Suite.mutants, for every suite.
 
 
 def test_same_seed_same_bytes_and_lengths_are_independent(tmp_path: Path) -> None:
@@ -280,6 +200,7 @@ def test_golden_digest_pins_the_generator(tmp_path: Path) -> None:
 GOLDEN_DIGEST = "d91a543d34b6aa27daa34ff4f17b3e12280fcecb2f803136cb25ced6b91a8ffe"
 
 
+@pytest.mark.slow  # the default build takes a minute on 2 cores
 def test_humaneval_round_trip(tmp_path: Path, building_blocks: list[Task]) -> None:
     path = tmp_path / "tasks.jsonl.gz"
     write_tasks(building_blocks[:20], path)
