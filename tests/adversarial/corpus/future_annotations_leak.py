@@ -3,5 +3,5 @@
 #   annotations` leaks into the candidate's compilation
 # task: adv/add
 # accept: error
-def add(a: List[int], b: Dict[str, int]) -> Optional[int]:
+def add(a: List[int], b: Dict[str, int]) -> Optional[int]:  # noqa: F821
     return a + b
