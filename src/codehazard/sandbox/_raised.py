@@ -26,6 +26,10 @@ MESSAGE_LIMIT = 300
 """Characters of an exception's ``str()`` sent back."""
 GROUP_LIMIT = 64
 """Members of an exception group described (and nesting levels of groups)."""
+BUILTIN_ATTRIBUTES = ("filename", "filename2", "name", "path")
+"""Attributes of builtin exceptions that are not in ``args`` (``OSError.filename``,
+``NameError.name``, ``ImportError.path``): sent, when plain data, and set on the rebuilt one."""
+_OURS = frozenset({"type_name", "candidate_message", "args"})
 
 _BUILTIN_EXCEPTIONS: dict[int, str] = {
     id(obj): name
@@ -66,7 +70,7 @@ def describe(exc: BaseException, depth: int = 0) -> list[Any]:
         message = message[:MESSAGE_LIMIT] if type(message) is str else ""
     except BaseException:
         message = "<the exception's message could not be read>"
-    extra: dict[str, Any] = {"base": base, "args": None}
+    extra: dict[str, Any] = {"base": base, "args": None, "attrs": _attributes(exc)}
     try:
         args = BaseException.__dict__["args"].__get__(exc)
         extra["args"] = encode(args)
@@ -79,6 +83,25 @@ def describe(exc: BaseException, depth: int = 0) -> list[Any]:
         except BaseException:
             pass
     return [name, message, extra]
+
+
+def _attributes(exc: BaseException) -> dict[str, Any]:
+    """The exception's plain-data attributes beyond ``args`` (builtin ones and its own)."""
+    found: dict[str, Any] = {}
+    try:
+        names = list(BUILTIN_ATTRIBUTES)
+        own = BaseException.__dict__["__dict__"].__get__(exc)
+        names += [k for k in own if type(k) is str and not k.startswith("_")][:GROUP_LIMIT]
+    except BaseException:
+        return found
+    for key in names:
+        try:
+            value = object.__getattribute__(exc, key)
+            if value is not None:
+                found[key] = encode(value)
+        except BaseException:
+            continue
+    return found
 
 
 # --- the judge's half ---------------------------------------------------------------------------
@@ -178,5 +201,13 @@ def rebuild(description: Any, depth: int = 0) -> CandidateRaised:
             exc = cls.__new__(cls, message)
         except Exception:
             exc = raised_class(name, "")(message)
+    attrs = extra.get("attrs")
+    for key, wire in attrs.items() if type(attrs) is dict else ():
+        if type(key) is str and key not in _OURS and not key.startswith("_"):
+            if key in BUILTIN_ATTRIBUTES or not hasattr(type(exc), key):
+                try:
+                    setattr(exc, key, decode(wire, MAX_DEPTH))
+                except Exception:
+                    continue
     exc.candidate_message = message
     return exc
