@@ -123,6 +123,9 @@ def _load(program: str, entry_point: str) -> tuple[dict[str, Any], Any]:
     """Compile and run the candidate program; return the ready message and the function."""
     try:
         code, namespace = _as_main_program(program)
+    except UnicodeError as exc:  # Python refuses a file that is not UTF-8 the same way
+        detail = f"SyntaxError: the program is not valid UTF-8 text ({exc.reason} at {exc.start})"
+        return {"ready": False, "status": "syntax", "detail": detail}, None
     except (SyntaxError, ValueError, RecursionError) as exc:
         return {"ready": False, "status": "syntax", "detail": f"{type(exc).__name__}: {exc}"}, None
     except MemoryError:
