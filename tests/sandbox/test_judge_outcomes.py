@@ -114,6 +114,17 @@ TASKS = [
         "        v = [v]\n"
         "    candidate(v)\n",
     ),
+    _task(
+        "swallow/loop",
+        "def items(n):\n",
+        "    return list(range(n))\n",
+        "def check(candidate):\n"
+        "    try:\n"
+        "        for x in candidate(10):\n"
+        "            sum(range(10**5))\n"
+        "    except:\n"
+        "        pass\n",
+    ),
     {
         "task_id": "num/half",
         "prompt": "def half(x):\n",
@@ -263,3 +274,21 @@ def test_asserts_are_kept_under_pythonoptimize(
     with Evaluator(tasks, workers=1, limits=Limits(timeout=3.0)) as ev:
         assert judge(ev, "toy/add", "    return 0\n").status == "failed"
         assert judge(ev, "toy/add", "    return a + b\n").status == "passed"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("    while True:\n        pass\n", "timeout"),
+        ("    return list(range(10**5))\n", "timeout"),
+        ("    return object()\n", "error"),
+        ("    import os\n    os._exit(0)\n", "error"),
+    ],
+)
+def test_a_test_that_swallows_the_judges_signals_does_not_pass(
+    evaluator: Evaluator, body: str, status: str
+) -> None:
+    """``try: ... except: pass`` in a test catches everything, the judge's signals included."""
+    assert judge(evaluator, "swallow/loop", "    return list(range(n))\n").status == "passed"
+    verdict = judge(evaluator, "swallow/loop", body)
+    assert verdict.status == status, verdict.detail

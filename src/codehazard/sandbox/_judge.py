@@ -69,6 +69,9 @@ class Mispredicted(BaseException):
     a prediction (a BaseException, so test code cannot swallow it)."""
 
 
+TIMER_SLACK = 0.05
+"""The worker's interval timer fires this long after the deadline (``SandboxWorker._bounded``)."""
+
 PIPELINE_BYTES = 32 * 1024
 """At most this many bytes of predicted calls are sent ahead: half a pipe's default capacity,
 so sending them never waits on a runner that is itself waiting for its answers to be read."""
@@ -90,6 +93,8 @@ class Channel:
         self._predicted: list[bytes] = []
         self.mispredicted = False
         self.answered = False
+        self.failure: BaseException | None = None
+        """The first channel signal raised to the test (kept in case the test swallows it)."""
         """The candidate has answered a call: later arguments may be built from its values."""
         self.last_args: Any = None
         self.last_result: Any = None
@@ -163,7 +168,33 @@ class Channel:
         return message
 
     def call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Call the candidate once; return its decoded answer or re-raise its exception."""
+        """Call the candidate once; return its decoded answer or re-raise its exception.
+
+        The channel's own signals (timeout, a vanished or misbehaving candidate) are kept:
+        ``raise_swallowed`` raises them again once the test is done, so test code that
+        swallows one (a bare ``except:``) cannot turn it into a pass; after a timeout or a
+        vanished candidate every later call raises it again at once.
+        """
+        if isinstance(self.failure, (JudgeTimeout, CandidateGone)):
+            raise self.failure  # the runner's replies no longer line up with our calls
+        try:
+            return self._call(args, kwargs)
+        except (JudgeTimeout, CandidateGone, BadValue, ArgumentTooLarge) as exc:
+            self.failure = self.failure or exc
+            raise
+
+    def raise_swallowed(self) -> None:
+        """Raise the channel signal (or the judge's timer) that test code caught and ignored.
+
+        A test of the form ``try: candidate(x) except: pass`` must not turn a candidate that
+        looped past the deadline, crashed or answered garbage into a pass.
+        """
+        if self.failure is not None:
+            raise self.failure
+        if time.monotonic() >= self.deadline + TIMER_SLACK:  # the timer fired and was caught
+            raise JudgeTimeout
+
+    def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self.mispredicted:
             raise Mispredicted
         self._next_id += 1
@@ -269,8 +300,10 @@ def _run_test(task: PreparedTask, ch: Channel) -> dict[str, Any]:
     try:
         check(candidate)
     except CandidateRaised as exc:
+        ch.raise_swallowed()
         return _raised_result(exc, ch)
     except Exception as exc:
+        ch.raise_swallowed()
         kind = "assertion failed" if isinstance(exc, AssertionError) else type(exc).__name__
         where = _test_line(exc, task)
         detail = f"{kind}: {where}" if where else f"{kind}: {short(_safe_str(exc))}"
@@ -282,6 +315,7 @@ def _run_test(task: PreparedTask, ch: Channel) -> dict[str, Any]:
             "failing_input": _call_repr(ch) or None,
             "actual": short(ch.last_result) if ch.last_args is not None else None,
         }
+    ch.raise_swallowed()
     return {"status": "passed", "detail": ""}
 
 
