@@ -192,6 +192,7 @@ def test_a_correct_solution_raising_what_the_test_expects_passes(
         "    raise E(object())\n",
         "    class E(Exception):\n        def __init__(self):\n            raise TypeError('no')\n"
         "    e = Exception.__new__(E)\n    raise e\n",
+        "    e = ValueError(b'x' * 3_000_000)\n    e.blob = 'y' * 3_000_000\n    raise e\n",
     ],
 )
 def test_an_exception_no_rebuild_could_construct_is_an_error(

@@ -18,6 +18,7 @@ Standard library and ``_codec`` only: the runner half runs inside the sandbox.
 from __future__ import annotations
 
 import builtins
+import json
 from typing import Any
 
 from codehazard.sandbox._codec import MAX_DEPTH, decode, encode
@@ -29,6 +30,9 @@ GROUP_LIMIT = 64
 BUILTIN_ATTRIBUTES = ("filename", "filename2", "name", "path")
 """Attributes of builtin exceptions that are not in ``args`` (``OSError.filename``,
 ``NameError.name``, ``ImportError.path``): sent, when plain data, and set on the rebuilt one."""
+WIRE_LIMIT = 64 * 1024
+"""Bytes of arguments (and of attributes) sent with one exception: a larger exception is rebuilt
+from its message, so its report never exceeds what one answer may hold."""
 _OURS = frozenset({"type_name", "candidate_message", "args"})
 
 _BUILTIN_EXCEPTIONS: dict[int, str] = {
@@ -72,8 +76,8 @@ def describe(exc: BaseException, depth: int = 0) -> list[Any]:
         message = "<the exception's message could not be read>"
     extra: dict[str, Any] = {"base": base, "args": None, "attrs": _attributes(exc)}
     try:
-        args = BaseException.__dict__["args"].__get__(exc)
-        extra["args"] = encode(args)
+        args = encode(BaseException.__dict__["args"].__get__(exc))
+        extra["args"] = args if _small(args) else None
     except BaseException:
         pass
     if isinstance(exc, BaseExceptionGroup) and depth < GROUP_LIMIT:
@@ -101,7 +105,11 @@ def _attributes(exc: BaseException) -> dict[str, Any]:
                 found[key] = encode(value)
         except BaseException:
             continue
-    return found
+    return found if _small(found) else {}
+
+
+def _small(wire: Any) -> bool:
+    return len(json.dumps(wire)) <= WIRE_LIMIT
 
 
 # --- the judge's half ---------------------------------------------------------------------------
