@@ -5,6 +5,7 @@ NUL characters, bytes that are not UTF-8, very long lines; through ``codehazard 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ from codehazard.samples import Sample, load_samples
 from codehazard.store import Store
 from codehazard.store._text import from_column, from_json, to_column, to_json
 from codehazard.tasks import load_tasks
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: openai_server
+from openai_server import OpenAIServer
 
 LONG = "x" * 1_000_000
 LINES: list[tuple[dict[str, Any], str]] = [
@@ -169,3 +173,36 @@ def test_store_round_trips_any_sample_text(tmp_path: Path) -> None:
         run_id = store.create_run("evaluate", {})
         store.add_samples(run_id, samples)
         assert store.samples(run_id) == samples
+
+
+def test_run_with_an_http_model_caches_stores_and_judges_hostile_answers(
+    toy_tasks_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model served over HTTP answers with lone surrogates and NULs: the response cache, the
+    store and the verdicts take them, and a resumed run reads them back from the cache."""
+    answers = ["    return a + b  # \ud800\x00\n", "    return a + b\n"]
+
+    def answer(body: dict[str, Any], prompt: str) -> str:
+        return answers[int(body.get("seed") or 0) % 2] if "add" in prompt else ""
+
+    store = tmp_path / "st.sqlite"
+    with OpenAIServer(answer=answer) as server:
+        argv = ["run", "--tasks", str(toy_tasks_path), "--model", "openai/m", "-n", "2"]
+        argv += ["--seed", "0", "--base-url", server.base_url, "--api-key", "k", "--k", "1"]
+        argv += ["--mode", "completion", "--workers", "1", "--store", str(store), "--json"]
+        main(argv)
+        run_id = json.loads(capsys.readouterr().out)["run_id"]
+        with Store(store) as st:
+            add = [r for r in st.records(run_id) if r.task_id == "toy/add"]
+            assert len(add) == 2
+            assert {r.status for r in add} == {"syntax", "passed"}, [r.verdict for r in add]
+            assert any("\ud800\x00" in r.program for r in add)
+            keys = [r.key for r in add]
+            st.connection.execute("DELETE FROM verdicts WHERE run_id=?", (run_id,))
+            st.connection.commit()
+        main(["run", "--resume", run_id, "--json", "--workers", "1", "--store", str(store)])
+        capsys.readouterr()
+    with Store(store) as st:
+        again = {r.key: r for r in st.records(run_id)}
+    assert [again[k].program for k in keys] == [r.program for r in add]
+    assert [again[k].status for k in keys] == [r.status for r in add]
