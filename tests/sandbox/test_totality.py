@@ -114,3 +114,24 @@ def test_an_answer_at_the_depth_limit_fits_in_a_request() -> None:
         value = [value]
     assert decode(json.loads(json.dumps(encode(value)))) == value
     encode([[value]], REQUEST_DEPTH)  # sent back, wrapped: no limit of the candidate's met
+
+
+def test_unordered_is_exact_and_linear() -> None:
+    import time
+
+    same = comparator("unordered")
+    many = [[i, {"k": float(i)}] for i in range(20_000)]
+    start = time.process_time()
+    assert same(many, list(reversed(many)))
+    assert not same(many, [*many[:-1], [0, {"k": 0.0}]])
+    assert time.process_time() - start < 5.0  # quadratic matching took minutes
+    assert not same([0.0], [-0.0]) and not same([1], [True]) and not same([{1: 2}], [{1: 2.0}])
+    assert same([math.nan, 1], [1, math.nan]) and same([[1, 2], [3]], [[3], [1, 2]])
+
+
+@settings(max_examples=200)
+@given(st.lists(plain, max_size=5), st.randoms())
+def test_unordered_agrees_with_exact_on_permutations(items: list[Any], rnd: Any) -> None:
+    shuffled = list(items)
+    rnd.shuffle(shuffled)
+    assert comparator("unordered")(items, shuffled)
