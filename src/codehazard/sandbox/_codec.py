@@ -21,6 +21,10 @@ import math
 from typing import Any
 
 MAX_DEPTH = 100
+"""How deeply an answer may nest (the candidate's values)."""
+REQUEST_DEPTH = MAX_DEPTH + 16
+"""How deeply a call's arguments may nest: deeper than any answer, so a test that sends an answer
+back (as an argument, or wrapped a few levels) never meets a limit the candidate's value set."""
 # JSON readers refuse integers longer than 4300 digits (CPython's int/str conversion limit);
 # refusing them here, when encoding, makes an over-long answer the candidate's error.
 MAX_INT_BITS = 14_000
@@ -30,13 +34,17 @@ class CodecError(ValueError):
     """A value cannot be encoded (not plain data) or a message cannot be decoded."""
 
 
-def _enc(value: Any, depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        raise CodecError(f"value nested deeper than {MAX_DEPTH}")
+class CodecLimitError(CodecError):
+    """Plain data over one of the channel's size limits (nesting depth, integer size)."""
+
+
+def _enc(value: Any, depth: int, limit: int) -> Any:
+    if depth > limit:
+        raise CodecLimitError(f"value nested deeper than {limit}")
     kind = type(value)
     if kind is int:
         if value.bit_length() > MAX_INT_BITS:
-            raise CodecError(f"integer too large to send (over {MAX_INT_BITS} bits)")
+            raise CodecLimitError(f"integer too large to send (over {MAX_INT_BITS} bits)")
         return value
     if value is None or kind is bool or kind is str:
         return value
@@ -45,68 +53,75 @@ def _enc(value: Any, depth: int) -> Any:
             return value
         return {"x": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
     if kind is list:
-        return [_enc(v, depth + 1) for v in value]
+        return [_enc(v, depth + 1, limit) for v in value]
     if kind is tuple:
-        return {"t": [_enc(v, depth + 1) for v in value]}
+        return {"t": [_enc(v, depth + 1, limit) for v in value]}
     if kind is dict:
-        return {"d": [[_enc(k, depth + 1), _enc(v, depth + 1)] for k, v in value.items()]}
+        return {
+            "d": [[_enc(k, depth + 1, limit), _enc(v, depth + 1, limit)] for k, v in value.items()]
+        }
     if kind is set or kind is frozenset:
         tag = "s" if kind is set else "f"
-        return {tag: [_enc(v, depth + 1) for v in value]}
+        return {tag: [_enc(v, depth + 1, limit) for v in value]}
     if kind is bytes:
         return {"b": value.hex()}
     if kind is complex:
-        return {"c": [_enc(value.real, depth + 1), _enc(value.imag, depth + 1)]}
+        return {"c": [_enc(value.real, depth + 1, limit), _enc(value.imag, depth + 1, limit)]}
     raise CodecError(f"unsupported type {kind.__module__}.{kind.__qualname__}")
 
 
-def encode(value: Any) -> Any:
+def encode(value: Any, max_depth: int = MAX_DEPTH) -> Any:
     """Turn plain data into its JSON-ready wire form.
 
     Raises:
-        CodecError: the value holds a non-builtin type, or nests too deeply.
+        CodecLimitError: the value nests deeper than ``max_depth`` or holds a too large integer.
+        CodecError: the value holds a non-builtin type.
     """
-    return _enc(value, 0)
+    return _enc(value, 0, max_depth)
 
 
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
-def _dec_items(items: Any, depth: int) -> list[Any]:
+def _dec_items(items: Any, depth: int, limit: int) -> list[Any]:
     if type(items) is not list:
         raise CodecError("malformed container")
-    return [_dec(v, depth + 1) for v in items]
+    return [_dec(v, depth + 1, limit) for v in items]
 
 
-def _dec(wire: Any, depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        raise CodecError(f"value nested deeper than {MAX_DEPTH}")
+def _dec(wire: Any, depth: int, limit: int) -> Any:
+    if depth > limit:
+        raise CodecLimitError(f"value nested deeper than {limit}")
     kind = type(wire)
-    if wire is None or kind in (bool, str, int, float):
+    if kind is int:
+        if wire.bit_length() > MAX_INT_BITS:
+            raise CodecLimitError(f"integer larger than {MAX_INT_BITS} bits")
+        return wire
+    if wire is None or kind in (bool, str, float):
         return wire
     if kind is list:
-        return [_dec(v, depth + 1) for v in wire]
+        return [_dec(v, depth + 1, limit) for v in wire]
     if kind is not dict or len(wire) != 1:
         raise CodecError("malformed value")
     ((tag, body),) = wire.items()
     if tag == "t":
-        return tuple(_dec_items(body, depth))
+        return tuple(_dec_items(body, depth, limit))
     if tag == "d":
         out = {}
-        for pair in _dec_items(body, depth):
+        for pair in _dec_items(body, depth, limit):
             if type(pair) is not list or len(pair) != 2:
                 raise CodecError("malformed dict item")
             out[pair[0]] = pair[1]
         return out
     if tag in ("s", "f"):
         members = set()
-        for item in _dec_items(body, depth):  # one add per step: a timer can interrupt
+        for item in _dec_items(body, depth, limit):  # one add per step: a timer can interrupt
             members.add(item)  # (a set of colliding hashes is quadratic to build)
         return members if tag == "s" else frozenset(members)
     if tag == "b" and type(body) is str:
         return bytes.fromhex(body)
     if tag == "c" and type(body) is list and len(body) == 2:
-        re_, im = (_dec(v, depth + 1) for v in body)
+        re_, im = (_dec(v, depth + 1, limit) for v in body)
         if type(re_) is not float or type(im) is not float:
             raise CodecError("malformed complex")
         return complex(re_, im)
@@ -115,16 +130,22 @@ def _dec(wire: Any, depth: int) -> Any:
     raise CodecError(f"unknown tag {tag!r}")
 
 
-def decode(wire: Any) -> Any:
+def decode(wire: Any, max_depth: int = MAX_DEPTH) -> Any:
     """Rebuild plain data from its wire form, building only fresh builtin objects.
 
+    Total on any JSON value: every malformed form (unhashable set members or dict keys, bad
+    hexadecimal, an integer over the limit) is a ``CodecError``.
+
     Raises:
-        CodecError: the wire form is malformed (including unhashable set members or dict keys).
+        CodecLimitError: the value nests deeper than ``max_depth`` or holds a too large integer.
+        CodecError: the wire form is malformed.
     """
     try:
-        return _dec(wire, 0)
-    except TypeError as exc:  # unhashable key or member
-        raise CodecError(str(exc)) from None
+        return _dec(wire, 0, max_depth)
+    except (TypeError, ValueError) as exc:  # unhashable key or member, bad hexadecimal
+        if isinstance(exc, CodecError):
+            raise
+        raise CodecError(f"malformed value: {str(exc)[:80]}") from None
 
 
 def dumps(message: dict[str, Any]) -> bytes:

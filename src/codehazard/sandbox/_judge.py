@@ -10,7 +10,6 @@ descriptor) can at most make a call fail; only the test completing here is a pas
 
 from __future__ import annotations
 
-import builtins
 import json
 import os
 import select
@@ -20,8 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from codehazard.sandbox._codec import CodecError, decode, dumps, encode
+from codehazard.sandbox._codec import (
+    REQUEST_DEPTH,
+    CodecError,
+    CodecLimitError,
+    decode,
+    dumps,
+    encode,
+)
 from codehazard.sandbox._oracles import comparator
+from codehazard.sandbox._raised import CandidateRaised, raised_class, rebuild
+
+__all__ = ["CandidateRaised", "raised_class"]  # re-exported: callers name them here
+_raised_class = raised_class  # the name older callers use
 
 MAX_MESSAGE = 4 * 1024 * 1024  # bounds what one answer can make the trusted judge hold
 REPR_LIMIT = 500
@@ -39,39 +49,19 @@ class BadValue(BaseException):
     """The candidate answered with something that is not plain builtin data."""
 
 
-class CandidateRaised(Exception):
-    """Base of exceptions re-raised in the judge on the candidate's behalf."""
-
-    type_name = "Exception"
-
-
-_RAISED: dict[str, type[CandidateRaised]] = {}
-# Exceptions with control-flow meaning to the interpreter: a StopIteration raised through
-# ``map(candidate, inputs)`` would silently end the test's loop with nothing checked.
-_NEVER_DERIVED = (StopIteration, StopAsyncIteration)
-
-
-def _raised_class(name: str) -> type[CandidateRaised]:
-    """A judge-side class for the candidate's exception, deriving the builtin one if any.
-
-    So test code that expects ``ValueError`` from the candidate can still catch it.
-    """
-    if name not in _RAISED:
-        base = getattr(builtins, name, None)
-        bases: tuple[type, ...] = (CandidateRaised,)
-        if (
-            isinstance(base, type)
-            and issubclass(base, Exception)
-            and not issubclass(base, _NEVER_DERIVED)
-        ):
-            bases = (CandidateRaised, base)
-        _RAISED[name] = type(name, bases, {"type_name": name})
-    return _RAISED[name]
-
-
 def short(value: Any) -> str:
-    """A truncated repr for verdict details."""
-    text = repr(value)
+    """A truncated repr for verdict details; never raises.
+
+    The value may be the candidate's (a string of megabytes, an integer whose decimal form is
+    over CPython's conversion limit, a deeply nested list): its display must not become an
+    error of the judge.
+    """
+    try:
+        text = repr(value)
+    except Exception as exc:
+        kind = type(value).__name__
+        size = f" of {value.bit_length()} bits" if type(value) is int else ""
+        return f"<{kind}{size}: no repr ({type(exc).__name__})>"
     return text if len(text) <= REPR_LIMIT else text[:REPR_LIMIT] + "..."
 
 
@@ -79,6 +69,9 @@ class Mispredicted(BaseException):
     """The test called the candidate otherwise than predicted: judge the sample again without
     a prediction (a BaseException, so test code cannot swallow it)."""
 
+
+TIMER_SLACK = 0.05
+"""The worker's interval timer fires this long after the deadline (``SandboxWorker._bounded``)."""
 
 PIPELINE_BYTES = 32 * 1024
 """At most this many bytes of predicted calls are sent ahead: half a pipe's default capacity,
@@ -100,6 +93,10 @@ class Channel:
         self._next_id = 0
         self._predicted: list[bytes] = []
         self.mispredicted = False
+        self.answered = False
+        self.failure: BaseException | None = None
+        """The first channel signal raised to the test (kept in case the test swallows it)."""
+        """The candidate has answered a call: later arguments may be built from its values."""
         self.last_args: Any = None
         self.last_result: Any = None
 
@@ -172,13 +169,43 @@ class Channel:
         return message
 
     def call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Call the candidate once; return its decoded answer or re-raise its exception."""
+        """Call the candidate once; return its decoded answer or re-raise its exception.
+
+        The channel's own signals (timeout, a vanished or misbehaving candidate) are kept:
+        ``raise_swallowed`` raises them again once the test is done, so test code that
+        swallows one (a bare ``except:``) cannot turn it into a pass; after a timeout or a
+        vanished candidate every later call raises it again at once.
+        """
+        if isinstance(self.failure, (JudgeTimeout, CandidateGone)):
+            raise self.failure  # the runner's replies no longer line up with our calls
+        try:
+            return self._call(args, kwargs)
+        except (JudgeTimeout, CandidateGone, BadValue, ArgumentTooLarge) as exc:
+            self.failure = self.failure or exc
+            raise
+
+    def raise_swallowed(self) -> None:
+        """Raise the channel signal (or the judge's timer) that test code caught and ignored.
+
+        A test of the form ``try: candidate(x) except: pass`` must not turn a candidate that
+        looped past the deadline, crashed or answered garbage into a pass.
+        """
+        if self.failure is not None:
+            raise self.failure
+        if time.monotonic() >= self.deadline + TIMER_SLACK:  # the timer fired and was caught
+            raise JudgeTimeout
+
+    def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self.mispredicted:
             raise Mispredicted
         self._next_id += 1
         self.last_args, self.last_result = (args, kwargs), None
         try:
             line = _request(self._next_id, args, kwargs)
+        except (CodecLimitError, RecursionError) as exc:
+            if self.answered:  # the test is sending back (something built from) an answer
+                raise ArgumentTooLarge(str(exc)) from None
+            raise TaskDataError(f"the test passed a too large argument ({exc})") from None
         except CodecError as exc:
             raise TaskDataError(f"the test passed a non-plain argument ({exc})") from None
         if self._next_id <= len(self._predicted):  # call k was sent as _predicted[k - 1]
@@ -190,22 +217,29 @@ class Channel:
         reply = self.recv()
         if reply.get("id") != self._next_id:
             raise CandidateGone
+        self.answered = True
         if "ok" in reply:
             try:
                 value = decode(reply["ok"])
-            except (CodecError, RecursionError) as exc:
-                raise BadValue(str(exc)) from None
+            except Exception as exc:  # whatever the wire holds, it is the candidate's error
+                raise BadValue(str(exc)[:REPR_LIMIT]) from None
             self.last_result = value
             return value
-        if "exc" in reply and type(reply["exc"]) is list and len(reply["exc"]) == 2:
-            name, message = (str(x) for x in reply["exc"])
-            raise _raised_class(name if name.isidentifier() else "Exception")(message)
-        raise BadValue(str(reply.get("bad", "malformed answer")))
+        if "exc" in reply:
+            raise rebuild(reply["exc"])
+        raise BadValue(str(reply.get("bad", "malformed answer"))[:REPR_LIMIT])
 
 
 def _request(ident: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
     """The protocol line of one call."""
-    return dumps({"id": ident, "args": encode(list(args)), "kwargs": encode(kwargs)})
+    args_wire, kwargs_wire = encode(list(args), REQUEST_DEPTH), encode(kwargs, REQUEST_DEPTH)
+    return dumps({"id": ident, "args": args_wire, "kwargs": kwargs_wire})
+
+
+class ArgumentTooLarge(BaseException):
+    """The test built an argument over the channel's limits from the candidate's answers (a
+    BaseException, so test code cannot swallow it): the candidate's values made the check
+    impossible, which is a failure of the candidate, never of the harness."""
 
 
 class TaskDataError(BaseException):
@@ -272,18 +306,23 @@ def run_test(task: PreparedTask, ch: Channel) -> Outcome:
         except Exception as exc:
             raise TaskDataError(f"the task's reference program fails: {exc!r}") from None
     namespace[task.entry_point] = candidate
-    exec(task.test, namespace)
+    try:
+        exec(task.test, namespace)
+    except Exception as exc:
+        raise TaskDataError(f"the task's test code fails: {_safe_str(exc)}") from None
     check = namespace.get("check")
     if not callable(check):
         raise TaskDataError("the task's test defines no check(candidate) function")
     try:
         check(candidate)
     except CandidateRaised as exc:
+        ch.raise_swallowed()
         return _raised_result(exc, ch)
     except Exception as exc:
+        ch.raise_swallowed()
         kind = "assertion failed" if isinstance(exc, AssertionError) else type(exc).__name__
         where = _test_line(exc, task)
-        detail = f"{kind}: {where}" if where else f"{kind}: {short(str(exc))}"
+        detail = f"{kind}: {where}" if where else f"{kind}: {short(_safe_str(exc))}"
         if ch.last_args is not None:
             detail += f"; last call {_call_repr(ch)} returned {short(ch.last_result)}"
         return {
@@ -292,7 +331,17 @@ def run_test(task: PreparedTask, ch: Channel) -> Outcome:
             "failing_input": _call_repr(ch) or None,
             "actual": short(ch.last_result) if ch.last_args is not None else None,
         }
+    ch.raise_swallowed()
     return {"status": "passed", "detail": ""}
+
+
+def _safe_str(exc: BaseException) -> str:
+    """``str(exc)`` of an exception of the test's, which may quote the candidate's values (a
+    ``KeyError`` of an integer too long to print); never raises."""
+    try:
+        return str(exc)
+    except Exception as error:
+        return f"<message could not be read: {type(error).__name__}>"
 
 
 def _raised_result(exc: CandidateRaised, ch: Channel) -> dict[str, Any]:
@@ -314,13 +363,19 @@ def run_differential(task: PreparedTask, ch: Channel) -> Outcome:
             actual = ch.call(tuple(args), {})
         except CandidateRaised as exc:
             return _raised_result(exc, ch)
-        if not same(expected, actual):
+        shown = ""
+        try:
+            equal = same(expected, actual)
+        except Exception as exc:  # the oracles are total; this keeps the judge so regardless
+            equal, shown = False, f" (not comparable: {type(exc).__name__})"
+        if not equal:
+            shown = short(actual) + shown
             return {
                 "status": "failed",
-                "detail": f"{_call_repr(ch)} returned {short(actual)}, expected {short(expected)}",
+                "detail": f"{_call_repr(ch)} returned {shown}, expected {short(expected)}",
                 "failing_input": _call_repr(ch),
                 "expected": short(expected),
-                "actual": short(actual),
+                "actual": shown,
             }
     return {"status": "passed", "detail": ""}
 
@@ -373,6 +428,12 @@ def _judge(task: PreparedTask, program: str, ch: Channel, predict: bool) -> dict
             "detail": f"{_call_repr(ch)} returned a value that is not plain data: {exc}",
             "failing_input": _call_repr(ch) or None,
         }
+    except ArgumentTooLarge as exc:
+        return {
+            "status": "failed",
+            "detail": f"the test could not send a value built from the answers back: {exc}",
+            "failing_input": _call_repr(ch) or None,
+        }
     except TaskDataError as exc:
         return {"status": "infra", "detail": f"task {task.task_id}: {exc}"}
     except Mispredicted:
@@ -405,8 +466,9 @@ def collect_calls(
         ch.send({"program": program, "entry_point": entry_point})
         ready = ch.recv()
         if ready.get("ready") is not True:
+            status = ready.get("status")
             return {
-                "status": str(ready.get("status", "error")),
+                "status": status if status in ("syntax", "error", "memory") else "error",
                 "calls": calls,
                 "detail": str(ready.get("detail", ""))[:1000],
             }
@@ -422,7 +484,7 @@ def collect_calls(
                         "error": f"{exc.type_name}: {str(exc)[:REPR_LIMIT]}",
                     }
                 )
-            except BadValue as exc:
+            except (BadValue, ArgumentTooLarge) as exc:
                 calls.append({"ok": False, "value": None, "error": f"not plain data: {exc}"})
     except JudgeTimeout:
         return {"status": "timeout", "calls": calls}

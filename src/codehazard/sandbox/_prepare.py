@@ -25,9 +25,12 @@ from codehazard.tasks import DifferentialChecker, Task, TestChecker, checker_reg
 
 
 def _compile_or_none(source: str, name: str) -> Any:
+    """Compile trusted task code as its own module: no ``__future__`` feature of this module
+    leaks in (``dont_inherit``), and asserts are kept whatever the worker's optimisation level
+    (``PYTHONOPTIMIZE`` would otherwise strip every ``assert`` of a test, passing everything)."""
     try:
-        return compile(source, name, "exec")
-    except (SyntaxError, ValueError):
+        return compile(source, name, "exec", flags=0, dont_inherit=True, optimize=0)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 

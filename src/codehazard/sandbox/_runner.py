@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import builtins
 import fcntl
+import importlib.machinery
 import json
 import os
 import resource
 import select
 import signal
+import sys
+import types
 from typing import Any
 
 from codehazard.sandbox import _seccomp
 from codehazard.sandbox import _syscalls as sc
-from codehazard.sandbox._codec import CodecError, decode, dumps, encode
+from codehazard.sandbox._codec import REQUEST_DEPTH, CodecError, decode, dumps, encode
+from codehazard.sandbox._raised import describe
 
 
 def _apply_limits(limits: dict[str, Any], uid: int | None) -> None:
@@ -75,15 +79,60 @@ def _send(fd: int, message: dict[str, Any] | bytes) -> None:
         data = data[os.write(fd, data) :]
 
 
+PROGRAM_NAME = "program.py"
+"""The candidate's file in its working directory, run as ``python program.py`` would run it."""
+DEFAULT_RECURSION_LIMIT = 1000  # CPython's
+
+
+def _as_main_program(program: str) -> tuple[Any, dict[str, Any]]:
+    """Compile ``program`` and make the namespace ``python program.py`` would run it in.
+
+    Exactly as the interpreter runs a script: no ``__future__`` feature or compiler flag of
+    ours leaks in (``dont_inherit``), asserts are kept (``optimize=0``), the code runs in a
+    fresh ``__main__`` module registered in ``sys.modules`` (so pickle, doctest and ``if
+    __name__ == "__main__"`` behave), ``__file__`` and ``sys.argv[0]`` name the program's file,
+    its directory leads ``sys.path``, the signal dispositions are the interpreter's start-up
+    ones, and the recursion limit leaves the candidate the frames a script would have. The
+    differences that remain are listed in docs/sandbox.md.
+
+    Raises:
+        SyntaxError, ValueError, RecursionError, MemoryError: the program does not compile.
+    """
+    path = os.path.abspath(PROGRAM_NAME)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:  # the source on disk, as for a script: tracebacks, inspect.getsource, open(__file__)
+        with open(path, "w", encoding="utf-8", errors="surrogatepass") as fh:
+            fh.write(program)
+    except OSError:
+        pass
+    code = compile(program, path, "exec", flags=0, dont_inherit=True, optimize=0)
+    module = types.ModuleType("__main__")
+    namespace = module.__dict__
+    namespace.update(__file__=path, __builtins__=builtins, __cached__=None)
+    namespace["__loader__"] = importlib.machinery.SourceFileLoader("__main__", path)
+    sys.modules["__main__"] = module
+    sys.argv[:] = [path]
+    sys.path.insert(0, os.path.dirname(path))
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT + depth)
+    return code, namespace
+
+
 def _load(program: str, entry_point: str) -> tuple[dict[str, Any], Any]:
     """Compile and run the candidate program; return the ready message and the function."""
     try:
-        code = compile(program, "<candidate>", "exec")
-    except (SyntaxError, ValueError) as exc:
+        code, namespace = _as_main_program(program)
+    except UnicodeError as exc:  # Python refuses a file that is not UTF-8 the same way
+        detail = f"SyntaxError: the program is not valid UTF-8 text ({exc.reason} at {exc.start})"
+        return {"ready": False, "status": "syntax", "detail": detail}, None
+    except (SyntaxError, ValueError, RecursionError) as exc:
         return {"ready": False, "status": "syntax", "detail": f"{type(exc).__name__}: {exc}"}, None
     except MemoryError:
         return {"ready": False, "status": "memory", "detail": "MemoryError while compiling"}, None
-    namespace: dict[str, Any] = {"__name__": "__candidate__", "__builtins__": builtins}
     try:
         exec(code, namespace)
     except MemoryError:
@@ -118,10 +167,11 @@ def _describe_raised(exc: BaseException) -> list[str]:
 
 def _answer(ident: Any, msg: dict[str, Any], fn: Any) -> bytes:
     """Call the candidate once and encode its answer (or its failure) as one reply line."""
+    args, kwargs = decode(msg["args"], REQUEST_DEPTH), decode(msg["kwargs"], REQUEST_DEPTH)
     try:
-        value = fn(*decode(msg["args"]), **decode(msg["kwargs"]))
+        value = fn(*args, **kwargs)
     except BaseException as exc:  # the candidate raised: report it as data
-        return dumps({"id": ident, "exc": _describe_raised(exc)})
+        return dumps({"id": ident, "exc": describe(exc)})
     try:
         return dumps({"id": ident, "ok": encode(value)})
     except CodecError as exc:

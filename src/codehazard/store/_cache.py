@@ -10,13 +10,13 @@ none of it.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from typing import Any
 
 from codehazard.errors import StoreError
 from codehazard.store._sqlite import Store
+from codehazard.store._text import from_json, to_json
 
 CACHE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS generation_cache (
@@ -55,7 +55,7 @@ class ResponseCache:
             StoreError: the store cannot be read.
         """
         row = self._run("SELECT response FROM generation_cache WHERE key=?", (key,)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else from_json(row[0])
 
     def put(
         self,
@@ -78,8 +78,8 @@ class ResponseCache:
                 key,
                 backend,
                 model,
-                json.dumps(request, sort_keys=True, ensure_ascii=False),
-                json.dumps(response, ensure_ascii=False),
+                to_json(request, sort_keys=True),
+                to_json(response),
                 time.time(),
             ),
         )

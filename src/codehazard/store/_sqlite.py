@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from codehazard.errors import StoreError, UnknownRunError
 from codehazard.samples import Sample
+from codehazard.store._text import from_column, from_json, to_column, to_json
 from codehazard.tasks import Task, task_from_dict
 from codehazard.verdict import Verdict
 
@@ -301,9 +302,9 @@ class Store:
                         start + i,
                         s.task_id,
                         s.index,
-                        json.dumps(s.raw, ensure_ascii=False),
-                        s.program,
-                        json.dumps(s.meta, default=str),
+                        to_json(s.raw),
+                        to_column(s.program),
+                        to_json(s.meta, default=str),
                     )
                     for i, s in enumerate(samples)
                 ),
@@ -322,9 +323,9 @@ class Store:
             cur = db.execute(
                 "UPDATE samples SET raw=?, program=?, meta=? WHERE run_id=? AND key=?",
                 (
-                    json.dumps(sample.raw, ensure_ascii=False),
-                    sample.program,
-                    json.dumps(sample.meta, default=str),
+                    to_json(sample.raw),
+                    to_column(sample.program),
+                    to_json(sample.meta, default=str),
                     run_id,
                     sample.key,
                 ),
@@ -343,7 +344,7 @@ class Store:
             query += " AND (v.status IS NULL OR v.status = 'infra')"
         rows = self._db.execute(query + " ORDER BY s.seq", (run_id,)).fetchall()
         return [
-            Sample(key, task_id, idx, json.loads(raw), program, json.loads(meta))
+            Sample(key, task_id, idx, from_json(raw), from_column(program), from_json(meta))
             for key, task_id, idx, raw, program, meta in rows
         ]
 
@@ -357,7 +358,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (run_id, key) DO UPDATE SET "
                 "status=excluded.status, verdict=excluded.verdict, "
                 "attempts=verdicts.attempts + 1, recorded=excluded.recorded",
-                (run_id, key, verdict.status, verdict.model_dump_json(), time.time()),
+                (run_id, key, verdict.status, _verdict_json(verdict), time.time()),
             )
 
     @_reads
@@ -383,9 +384,9 @@ class Store:
                 task_id=task_id,
                 index=idx,
                 metadata=meta.get(task_id, {}),
-                raw=json.loads(raw),
-                program=program,
-                verdict=Verdict.model_validate_json(v) if v else None,
+                raw=from_json(raw),
+                program=from_column(program),
+                verdict=Verdict.model_validate(from_json(v)) if v else None,
             )
             for key, task_id, idx, raw, program, v in rows
         ]
@@ -397,3 +398,8 @@ class Store:
             "SELECT status, COUNT(*) FROM verdicts WHERE run_id=? GROUP BY status", (run_id,)
         ).fetchall()
         return {status: n for status, n in rows}
+
+
+def _verdict_json(verdict: Verdict) -> str:
+    """A verdict as stored: its JSON form, escaped where it holds text no UTF-8 can."""
+    return to_json(verdict.model_dump(mode="json"))
