@@ -104,6 +104,7 @@ PUBLIC: dict[str, set[str]] = {
     },
     "codehazard.store": {
         "Record", "RunInfo", "SCHEMA_VERSION", "Store", "default_store_path", "new_run_id",
+        "to_json",
     },
     "codehazard.tasks": {
         "Checker", "CheckerKind", "CheckerSpec", "DifferentialChecker", "Oracle",

@@ -17,8 +17,7 @@ from codehazard.evaluation._provenance import code_version, host_profile
 from codehazard.evaluation._summary import summarize
 from codehazard.samples import BadLine, SamplesFile, load_samples
 from codehazard.sandbox import Limits
-from codehazard.store import Record, Store
-from codehazard.store._text import to_json
+from codehazard.store import Record, Store, to_json
 from codehazard.tasks import load_tasks
 from codehazard.verdict import Verdict
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from codehazard.errors import StoreError
+
 
 def to_column(text: str) -> str | bytes:
     """The value to bind for a text column: ``text`` itself, or its bytes when not UTF-8."""
@@ -33,13 +35,15 @@ def from_column(value: str | bytes) -> str:
     """The string ``to_column`` was given.
 
     Raises:
-        TypeError: the column holds neither text nor bytes.
+        StoreError: the column holds neither text nor bytes (a damaged store).
     """
     if isinstance(value, bytes):
         return value.decode("utf-8", "surrogatepass")
     if isinstance(value, str):
         return value
-    raise TypeError(f"expected a text or blob column, got {type(value).__name__}")
+    raise StoreError(
+        f"the store is damaged: expected a text or blob column, got {type(value).__name__}"
+    )
 
 
 def to_json(value: Any, **options: Any) -> str:
