@@ -1,4 +1,4 @@
-"""The evaluator: a pool of sandboxed worker processes behind a thread-safe ``submit``.
+"""The local executor: a pool of sandboxed worker processes behind a thread-safe ``submit``.
 
 Each worker is a fresh interpreter (``spawn``) that holds the tasks, owns one sandbox zygote and
 judges samples one at a time. A thread per worker feeds it from one shared queue, so ``submit``
@@ -32,7 +32,7 @@ _START_TIMEOUT = 60.0
 class _Slot:
     """One worker process and the thread in this process that feeds it."""
 
-    def __init__(self, owner: Evaluator, index: int) -> None:
+    def __init__(self, owner: LocalPool, index: int) -> None:
         self.owner, self.index = owner, index
         self.process: subprocess.Popen[bytes] | None = None
         self.conn: Connection | None = None
@@ -137,7 +137,7 @@ class _Slot:
                 future.set_exception(exc)
 
 
-class Evaluator:
+class LocalPool:
     """Judge samples in sandboxed worker processes.
 
     Use as a context manager. ``submit`` returns a ``concurrent.futures.Future[Verdict]``.
@@ -226,7 +226,7 @@ class Evaluator:
             slot.thread.join()
             slot.stop()
 
-    def __enter__(self) -> Evaluator:
+    def __enter__(self) -> LocalPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
