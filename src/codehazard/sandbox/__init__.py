@@ -6,11 +6,42 @@ uid, rlimits). A separate trusted judge runs the checker and reaches the candida
 a channel of plain data. See ``docs/sandbox.md``.
 """
 
+from typing import Any
+
 from codehazard.sandbox._codec import CodecError, decode, encode
 from codehazard.sandbox._limits import Limits
 from codehazard.sandbox._oracles import comparator
+from codehazard.sandbox._protocol import Done, Job, Ready, StartFailed, Stop, WorkerConfig
 
-__all__ = ["CodecError", "Limits", "comparator", "decode", "encode"]
+__all__ = [
+    "CodecError",
+    "Done",
+    "Job",
+    "Limits",
+    "PreparedTask",
+    "Ready",
+    "Sandbox",
+    "StartFailed",
+    "Stop",
+    "WorkerConfig",
+    "comparator",
+    "decode",
+    "encode",
+    "judge_sample",
+    "prepare_task",
+]
+
+_UNIT = ("PreparedTask", "Sandbox", "judge_sample", "prepare_task")
+
+
+def __getattr__(name: str) -> Any:
+    """The unit of work (``judge_sample`` and what it takes), imported on first use: it pulls
+    in the zygote and the judge, which most importers of this package do not need."""
+    if name in _UNIT:
+        from codehazard.sandbox import _unit
+
+        return getattr(_unit, name)
+    raise AttributeError(f"module 'codehazard.sandbox' has no attribute {name!r}")
 
 
 def collect_outputs(
