@@ -120,6 +120,14 @@ def add_execution_options(p: argparse.ArgumentParser) -> None:
         help=f"stdout+stderr bytes per sample (default {d.max_output_kb} KiB)",
     )
     p.add_argument(
+        "--scorer",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also score each sample with this registered scorer (repeatable; the sandbox's "
+        "verdict is always the first score)",
+    )
+    p.add_argument(
         "--executor",
         default="local",
         metavar="NAME",
@@ -298,6 +306,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 progress=update,
                 by=args.by,
                 executor=args.executor,
+                scorers=args.scorer,
             )
     except RunInterrupted as stop:
         print(

@@ -329,6 +329,7 @@ def _start_or_resume(
         tasks_source=source,
         limits=limits.as_dict(),
         ks=ks,
+        scorers=tuple(args.scorer),
     )
     result = start(store, tasks, config, session=session, progress=display.update)
     result.notices.extend(f"note: {note}" for note in _suite_advice(args))

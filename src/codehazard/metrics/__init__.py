@@ -35,7 +35,7 @@ from codehazard.metrics._registry import (
     discover_provider_modules,
     metric_family,
 )
-from codehazard.metrics._suite import SuitePassAtK, SuiteStatusRate, suite_of
+from codehazard.metrics._suite import SuitePassAtK, SuiteScoreRate, SuiteStatusRate, suite_of
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -53,6 +53,7 @@ __all__ = [
     "Resolved",
     "Selector",
     "SuitePassAtK",
+    "SuiteScoreRate",
     "SuiteStatusRate",
     "absent",
     "compile_pattern",

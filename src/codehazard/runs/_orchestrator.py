@@ -31,6 +31,7 @@ from codehazard.runs._manifest import (
     load_run,
     tasks_digest,
 )
+from codehazard.runs._scorers import get_scorer
 from codehazard.runs._session import (
     Plan,
     ProgressFn,
@@ -163,8 +164,9 @@ def start(
     remote backends) and the sandbox has started, so bad input never leaves a half-made run.
 
     Raises:
-        InputError: no tasks, duplicate task ids, an unknown backend or a bad model spec,
-            parameters the backend does not support, or a samples file that does not fit.
+        InputError: no tasks, duplicate task ids, an unknown backend, scorer or executor, a
+            bad model spec, parameters the backend does not support, or a samples file that
+            does not fit.
         BackendError: preflight failed (unreachable server, rejected key, unknown model, a
             missing optional package); ``RunStopped`` when the backend broke mid-run.
         SandboxError: the sandbox cannot start.
@@ -196,6 +198,7 @@ def start(
         total=len(planned),
         probe=False,
         new_manifest=_new_manifest(kind, config, backend, tasks, len(planned), session),
+        scorers=[get_scorer(name) for name in config.scorers],
     )
     return _execute(store, plan, config, session, progress, executor_factory)
 
@@ -346,6 +349,7 @@ def resume(
         total=len(planned),
         probe=False,
         run_id=run_id,
+        scorers=[get_scorer(name) for name in config.scorers],
     )
     _fill_resume_plan(store, run_id, plan, planned, by_id)
     return _execute(store, plan, config, session, progress, executor_factory)

@@ -31,9 +31,10 @@ from codehazard.generation import (
 )
 from codehazard.models import BackendOptions, GenerationParams, ModelBackend
 from codehazard.runs._manifest import RunManifest, SessionRecord, parse_manifest
+from codehazard.runs._scorers import Scorer, run_scorer
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
-from codehazard.store import Store
+from codehazard.store import SANDBOX_SCORER, Store
 from codehazard.store._cache import ResponseCache
 from codehazard.tasks import Task
 from codehazard.verdict import Verdict
@@ -112,6 +113,7 @@ class Plan:
     probe: bool
     new_manifest: RunManifest | None = None
     run_id: str | None = None
+    scorers: Sequence[Scorer] = ()
 
 
 class Session:
@@ -133,6 +135,7 @@ class Session:
         self.state: ProgressState | None = None
         self._evals: set[asyncio.Task[None]] = set()
         self._room = asyncio.Semaphore(max(64, 8 * options.workers))
+        self._tasks = {t.task_id: t for t in plan.tasks}
 
     async def main(self) -> None:
         """Preflight, start the sandbox, open the run, work; always close the backend.
@@ -270,6 +273,8 @@ class Session:
     def _record(self, sample: Sample, verdict: Verdict) -> None:
         assert self.run_id is not None and self.state is not None
         self.store.record_verdict(self.run_id, sample.key, verdict)
+        if verdict.status != "infra":  # infra is judged again on resume, and scored then
+            self._score(sample, verdict)
         state = self.state
         state.done += 1
         if verdict.status == "infra":
@@ -278,6 +283,17 @@ class Session:
             state.judged += 1
             state.passed += verdict.passed
         self._notify()
+
+    def _score(self, sample: Sample, verdict: Verdict) -> None:
+        """Commit each of the run's other scorers' scores of a judged sample."""
+        assert self.run_id is not None
+        task = self._tasks.get(sample.task_id)
+        for scorer in self.plan.scorers:
+            if task is None or scorer.name == SANDBOX_SCORER:
+                continue
+            score = run_scorer(scorer, task, sample, verdict)
+            if score is not None:
+                self.store.record_score(self.run_id, score)
 
     def _notify(self) -> None:
         if self.progress is not None and self.state is not None:

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,8 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class Record:
-    """One sample joined with its task metadata and verdict (``None`` while not yet checked)."""
+    """One sample joined with its task metadata and verdict (``None`` while not yet checked),
+    and the values of its other scorers' scores by scorer name (the sandbox's is ``verdict``)."""
 
     run_id: str
     key: str
@@ -113,6 +114,7 @@ class Record:
     raw: dict[str, Any]
     program: str
     verdict: Verdict | None
+    scores: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def status(self) -> str | None:
@@ -394,6 +396,11 @@ class Store:
                 "SELECT task_id, data FROM tasks WHERE run_id=?", (run_id,)
             )
         }
+        scores: dict[str, dict[str, float | None]] = {}
+        for key, scorer, value in self._db.execute(
+            "SELECT key, scorer, value FROM scores WHERE run_id=?", (run_id,)
+        ):
+            scores.setdefault(key, {})[scorer] = value
         rows = self._db.execute(
             "SELECT s.key, s.task_id, s.idx, s.raw, s.program, v.verdict FROM samples s "
             "LEFT JOIN verdicts v ON v.run_id = s.run_id AND v.key = s.key "
@@ -410,6 +417,7 @@ class Store:
                 raw=json.loads(raw),
                 program=program,
                 verdict=Verdict.model_validate_json(v) if v else None,
+                scores=scores.get(key, {}),
             )
             for key, task_id, idx, raw, program, v in rows
         ]
