@@ -392,9 +392,11 @@ def _execute(
     session = Session(store, plan, options, factory, progress, cache)
     try:
         asyncio.run(session.main())
-    except KeyboardInterrupt:
-        if session.run_id is None:
+    except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+        if isinstance(exc, asyncio.CancelledError) and not session.interrupted:
             raise
+        if session.run_id is None:
+            raise KeyboardInterrupt from None
         _stop(store, session, config, "interrupted")
         raise RunInterrupted(session.run_id) from None
     except BackendError as exc:

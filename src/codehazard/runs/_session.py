@@ -136,6 +136,8 @@ class Session:
         self._evals: set[asyncio.Task[None]] = set()
         self._room = asyncio.Semaphore(max(64, 8 * options.workers))
         self._tasks = {t.task_id: t for t in plan.tasks}
+        self.interrupted = False
+        self._main: asyncio.Task[None] | None = None
 
     async def main(self) -> None:
         """Preflight, start the sandbox, open the run, work; always close the backend.
@@ -143,7 +145,10 @@ class Session:
         Raises:
             BackendError: preflight failed (before any run is created) or the backend broke.
             SandboxError: the sandbox cannot start.
+            asyncio.CancelledError: the progress callback raised ``KeyboardInterrupt``
+                (``interrupted`` is then set).
         """
+        self._main = asyncio.current_task()
         plan = self.plan
         try:
             if plan.probe:
@@ -272,6 +277,8 @@ class Session:
 
     def _record(self, sample: Sample, verdict: Verdict) -> None:
         assert self.run_id is not None and self.state is not None
+        if self.interrupted:  # stopping: what is judged from here on is judged again on resume
+            return
         self.store.record_verdict(self.run_id, sample.key, verdict)
         if verdict.status != "infra":  # infra is judged again on resume, and scored then
             self._score(sample, verdict)
@@ -296,8 +303,18 @@ class Session:
                 self.store.record_score(self.run_id, score)
 
     def _notify(self) -> None:
-        if self.progress is not None and self.state is not None:
+        """Call the progress callback. Its ``KeyboardInterrupt`` (a caller's stop) cancels the
+        session's main task rather than escaping from one of many tasks, which would leave
+        the others' exceptions unretrieved and logged from a finaliser at any later moment."""
+        if self.progress is None or self.state is None:
+            return
+        try:
             self.progress(self.state)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            if self._main is None:
+                raise
+            self._main.cancel()
 
 
 def close_session(store: Store, run_id: str, status: str, stats: GenerationStats) -> None:
