@@ -11,8 +11,7 @@ import pytest
 from codehazard.cli import main
 from codehazard.errors import UnknownNameError
 from codehazard.metrics import default_registry, parse_metric
-from codehazard.runs import evaluate, load_run
-from codehazard.runs._scorers import scorers
+from codehazard.runs import evaluate, load_run, scorers
 from codehazard.samples import Sample
 from codehazard.store import Score, Store
 from codehazard.tasks import Task

@@ -40,6 +40,7 @@ from codehazard.runs._orchestrator import (
     start,
 )
 from codehazard.runs._orchestrator import resume as _resume
+from codehazard.runs._scorers import SandboxScorer, Scorer, get_scorer, scorers
 from codehazard.runs._session import ProgressFn, ProgressState, SessionOptions
 from codehazard.store import Store
 
@@ -74,6 +75,8 @@ __all__ = [
     "RunRecord",
     "RunStopped",
     "RunSummary",
+    "SandboxScorer",
+    "Scorer",
     "SessionOptions",
     "SessionRecord",
     "SuiteSource",
@@ -82,10 +85,12 @@ __all__ = [
     "build_summary",
     "check_expectations",
     "evaluate",
+    "get_scorer",
     "list_run_records",
     "load_run",
     "resolve_run_id",
     "results_path_for",
+    "scorers",
     "resume",
     "start",
     "task_source",
