@@ -4,8 +4,9 @@ A curated façade for notebooks and scripts::
 
     import codehazard as ch
     tasks = ch.build_suite("building-blocks", lengths="1-5")
-    curve = ch.curves(run_id, store="results.sqlite")
-    assessment = ch.assess("hazards.yaml", [run_id], store="results.sqlite")
+    run = ch.run("demo", suite="building-blocks", n=5, store="results.sqlite")
+    curve = ch.curves(run.run_id, store="results.sqlite")
+    assessment = ch.assess("hazards.yaml", [run.run_id], store="results.sqlite")
 
 Names are imported on first use (PEP 562 ``__getattr__``), so ``import codehazard`` loads
 nothing but this file. Everything else lives in the packages (``codehazard.tasks``,
@@ -38,7 +39,11 @@ _LAZY: dict[str, str] = {
     "build_suite": "codehazard._facade",
     "curves": "codehazard._facade",
     "assess": "codehazard._facade",
-    # -- room for the run model: "evaluate", "run" and "resume" (codehazard.runs) go here --
+    "evaluate": "codehazard._facade",
+    "run": "codehazard._facade",
+    "resume": "codehazard._facade",
+    "Run": "codehazard.runs",
+    "RunSummary": "codehazard.runs",
     # errors
     "CodehazardError": "codehazard.errors",
     "InputError": "codehazard.errors",
@@ -60,6 +65,8 @@ __all__ = [
     "InputError",
     "Limits",
     "MissingExtraError",
+    "Run",
+    "RunSummary",
     "SandboxError",
     "Store",
     "StoreError",
@@ -71,11 +78,14 @@ __all__ = [
     "assess",
     "build_suite",
     "curves",
+    "evaluate",
     "load_tasks",
+    "resume",
+    "run",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from codehazard._facade import assess, build_suite, curves
+    from codehazard._facade import assess, build_suite, curves, evaluate, resume, run
     from codehazard.errors import (
         ArgumentError,
         BackendError,
@@ -88,6 +98,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         UnknownRunError,
     )
     from codehazard.hazards import Assessment
+    from codehazard.runs import Run, RunSummary
     from codehazard.sandbox import Limits
     from codehazard.scoring import Curve
     from codehazard.store import Store

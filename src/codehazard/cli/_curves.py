@@ -97,6 +97,9 @@ def cmd_curves(args: argparse.Namespace) -> int:
     if args.boot < 1 or args.localise_limit < 1 or any(k < 1 for k in args.ks or ()):
         raise InputError("--boot, --localise-limit and -k must be at least 1")
     with open_store(args.store) as store:
+        from codehazard.runs import resolve_run_id  # a unique prefix names the run too
+
+        args.run_id = resolve_run_id(store, args.run_id)
         records = store.records(args.run_id)
         curve = capability_curve(
             records,

@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codehazard.cli._common import (
     add_store_option,
@@ -19,9 +19,11 @@ from codehazard.cli._common import (
     positive_int,
     print_json,
 )
-from codehazard.evaluation import evaluate_file
 from codehazard.sandbox import Limits
 from codehazard.scoring import METHOD_LEGEND, TASK_MEAN_METHOD
+
+if TYPE_CHECKING:
+    from codehazard.runs import ProgressState, RunSummary
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,9 +57,48 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="KEY",
         help="break pass@1 down by a task metadata key (repeatable)",
     )
+    add_completeness_options(p, require_all_tasks=False)
     p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_evaluate, resumable=True)
+
+
+def add_completeness_options(p: argparse.ArgumentParser, *, require_all_tasks: bool) -> None:
+    """``--require-all-tasks`` and ``--max-infra-rate``: when a run's results are not whole."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "--require-all-tasks",
+        dest="require_all_tasks",
+        action="store_true",
+        default=require_all_tasks,
+        help="exit 2 when some task of the task file has no sample"
+        + (" (the default)" if require_all_tasks else ""),
+    )
+    group.add_argument(
+        "--allow-missing-tasks",
+        dest="require_all_tasks",
+        action="store_false",
+        help="report tasks without samples, but do not fail"
+        + ("" if require_all_tasks else " (the default)"),
+    )
+    p.add_argument(
+        "--max-infra-rate",
+        type=_rate,
+        default=0.01,
+        metavar="RATE",
+        help="share of samples the harness may fail to judge before the run fails loudly "
+        "(default 0.01)",
+    )
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
+    return value
 
 
 def add_execution_options(p: argparse.ArgumentParser) -> None:
@@ -94,6 +135,21 @@ def add_execution_options(p: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=d.max_output_kb,
         help=f"stdout+stderr bytes per sample (default {d.max_output_kb} KiB)",
+    )
+    p.add_argument(
+        "--scorer",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also score each sample with this registered scorer (repeatable; the sandbox's "
+        "verdict is always the first score)",
+    )
+    p.add_argument(
+        "--executor",
+        default="local",
+        metavar="NAME",
+        help="where samples are judged: a registered executor (default local: sandboxed "
+        "worker processes on this machine)",
     )
     p.add_argument(
         "--isolation",
@@ -147,31 +203,35 @@ def _progress(enabled: bool) -> tuple[Any, Any]:
         transient=True,
     )
     task_id = bar.add_task("evaluate", total=None, rate="")
-    passed = [0, 0]
 
-    def update(done: int, total: int, verdict: Any) -> None:
-        passed[0] += verdict.passed
-        passed[1] += 1
-        bar.update(task_id, completed=done, total=total, rate=f"pass {passed[0] / passed[1]:.1%}")
+    def update(state: ProgressState) -> None:
+        rate = "" if state.pass_rate is None else f"pass {state.pass_rate:.1%}"
+        bar.update(task_id, completed=state.done, total=state.total, rate=rate)
 
     return bar, update
 
 
-def format_summary(summary: dict[str, Any], results: Path | None) -> str:
+def format_summary(summary: RunSummary, results: Path | None) -> str:
     """The human-readable summary."""
-    lines = [f"run {summary['run_id']}: {summary['n_samples']} samples, {summary['n_tasks']} tasks"]
-    for k, value in summary["pass_at_k"].items():
+    lines = [f"run {summary.run_id}: {summary.n_samples} samples, {summary.n_tasks} tasks"]
+    for k, value in summary.pass_at_k.items():
         extra = ""
-        if k == "1" and summary.get("pass_at_1_interval"):
-            iv = summary["pass_at_1_interval"]
+        if k == "1" and summary.pass_at_1_interval:
+            iv = summary.pass_at_1_interval
             how = METHOD_LEGEND.get(iv.get("method", ""), iv.get("method", "unknown method"))
             extra = f"  (95% CI {iv['low']:.4f}-{iv['high']:.4f}, {how})"
         lines.append(f"  pass@{k}: {value:.4f}{extra}")
-    for k in summary.get("pass_at_k_undefined", []):
+    for k in summary.pass_at_k_undefined:
         lines.append(f"  pass@{k}: undefined (some task has fewer than {k} samples)")
-    counts = ", ".join(f"{s} {n}" for s, n in summary["status_counts"].items())
+    lines += _coverage_lines(summary)
+    counts = ", ".join(f"{s} {n}" for s, n in summary.status_counts.items())
     lines.append(f"  statuses: {counts}")
-    iso = summary.get("isolation", {})
+    infra = summary.status_counts.get("infra", 0)
+    lines.append(
+        f"  infra rate: {summary.infra_rate:.2%} ({infra} of {summary.n_samples} samples: "
+        "harness failures, not counted against the model)"
+    )
+    iso = summary.isolation
     lines.append(
         f"  isolation: {iso.get('level', 'unknown')} (network namespace "
         f"{iso.get('network_namespace')}, private root {iso.get('private_root')}, "
@@ -182,7 +242,7 @@ def format_summary(summary: dict[str, Any], results: Path | None) -> str:
         lines.append(f"    less than full isolation accepted: --isolation {iso.get('required')}")
     for error in iso.get("errors", []):  # what the host refused, so a weaker level is explained
         lines.append(f"    not obtained: {error}")
-    for key, groups in summary.get("breakdown", {}).items():
+    for key, groups in (getattr(summary, "breakdown", None) or {}).items():
         lines.append(f"  pass@1 by {key} (intervals: {METHOD_LEGEND[TASK_MEAN_METHOD]}):")
         for value, g in groups.items():
             iv = g["interval"]
@@ -193,44 +253,108 @@ def format_summary(summary: dict[str, Any], results: Path | None) -> str:
     return "\n".join(lines)
 
 
+def _coverage_lines(summary: RunSummary) -> list[str]:
+    """Over which tasks pass@k was computed, and the tasks left without any sample."""
+    over = summary.pass_at_k_tasks
+    missing = summary.tasks_without_samples
+    if over is None:
+        return []
+    if not missing:
+        return [f"  pass@k over {over} tasks (all tasks of the run)"]
+    shown = ", ".join(missing[:10]) + (
+        f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+    )
+    return [
+        f"  pass@k over {over} of {over + len(missing)} tasks",
+        f"  tasks without samples ({len(missing)}, left out of pass@k): {shown}",
+    ]
+
+
+def check_completeness(summary: RunSummary, args: argparse.Namespace, resume: str) -> int:
+    """Say what is missing or failed and choose the exit status: 0 whole, 2 tasks without
+    samples under ``--require-all-tasks``, 3 an infra rate above ``--max-infra-rate`` (or
+    samples left unjudged), each with a message on stderr."""
+    infra = summary.status_counts.get("infra", 0)
+    code = 0
+    if infra and summary.infra_rate > args.max_infra_rate:
+        print(
+            f"codehazard: error: INFRA RATE {summary.infra_rate:.2%} ({infra} of "
+            f"{summary.n_samples} samples) IS ABOVE {args.max_infra_rate:.2%}: the harness, not "
+            "the model, failed on them, and pass@k leaves them out, so these results are not a "
+            f"measurement. Retry them with: {resume} (or accept the rate with --max-infra-rate)",
+            file=sys.stderr,
+        )
+        code = 3
+    elif infra:
+        print(
+            f"codehazard: warning: {infra} samples hit infrastructure failures (infra rate "
+            f"{summary.infra_rate:.2%}, within --max-infra-rate {args.max_infra_rate:.2%}; not "
+            f"counted against the model); retry them with: {resume}",
+            file=sys.stderr,
+        )
+    missing = summary.tasks_without_samples
+    if missing and args.require_all_tasks:
+        print(
+            f"codehazard: error: {len(missing)} task(s) have no samples ({', '.join(missing[:5])}"
+            f"{', ...' if len(missing) > 5 else ''}); pass@k covers only the others. Add samples "
+            "for them, or accept the omission with --allow-missing-tasks",
+            file=sys.stderr,
+        )
+        code = code or 2
+    return code
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Run the evaluation; exit 0 when complete, 2 for rejected lines, 3 for infra failures."""
+    """Run the evaluation; exit 0 when complete, 2 for rejected lines or missing tasks (with
+    ``--require-all-tasks``), 3 for an infra rate above ``--max-infra-rate``, 130 on Ctrl-C."""
+    from codehazard.runs import RunInterrupted, evaluate
+
     ks = parse_ks(args.k)
     limits = limits_from_args(args)
     show = not args.no_progress and sys.stderr.isatty()
     bar, update = _progress(show)
-    with open_store(args) as store, bar if bar is not None else contextlib.nullcontext():
-        result = evaluate_file(
-            args.samples,
-            args.tasks,
-            store,
-            ks=ks,
-            workers=cap_workers(args.workers),
-            limits=limits,
-            isolation=args.isolation,
-            resume=args.resume,
-            progress=update,
-            by=args.by,
+    try:
+        with open_store(args) as store, bar if bar is not None else contextlib.nullcontext():
+            result = evaluate(
+                args.samples,
+                args.tasks,
+                store=store,
+                ks=ks,
+                workers=cap_workers(args.workers),
+                limits=limits,
+                isolation=args.isolation,
+                resume=args.resume,
+                progress=update,
+                by=args.by,
+                executor=args.executor,
+                scorers=args.scorer,
+            )
+    except RunInterrupted as stop:
+        print(
+            "codehazard: interrupted; everything judged is saved. Resume with: "
+            + _resume_command(args, stop.run_id),
+            file=sys.stderr,
         )
+        return 130
     for bad in result.bad_lines:
         print(f"codehazard: skipped {bad.message}", file=sys.stderr)
     if args.json:
-        print_json(result.summary)
+        print_json(result.summary.to_json())
     else:
         print(format_summary(result.summary, result.results_path))
-    infra = result.summary["status_counts"].get("infra", 0)
-    if infra:
-        print(
-            f"codehazard: error: {infra} samples hit infrastructure failures (not counted "
-            f"against the model); retry them with --resume {result.run_id}",
-            file=sys.stderr,
-        )
-        return 3
-    if result.bad_lines:
+    code = check_completeness(result.summary, args, _resume_command(args, result.run_id))
+    if code == 0 and result.bad_lines:
         print(
             f"codehazard: error: {len(result.bad_lines)} invalid line(s) in {args.samples} "
             "were skipped (listed above); the rest were evaluated",
             file=sys.stderr,
         )
         return 2
-    return 0
+    return code
+
+
+def _resume_command(args: argparse.Namespace, run_id: str) -> str:
+    command = f"codehazard evaluate {args.samples} --tasks {args.tasks} --resume {run_id}"
+    if args.store is not None:
+        command += f" --store {args.store}"
+    return command

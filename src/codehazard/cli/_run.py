@@ -8,8 +8,10 @@ stops cleanly, keeps everything finished and prints the ``--resume`` command.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from codehazard.cli._common import (
@@ -24,12 +26,18 @@ from codehazard.cli._common import (
     positive_int,
     print_json,
 )
-from codehazard.cli._evaluate import add_execution_options, format_summary, limits_from_args
+from codehazard.cli._evaluate import (
+    add_completeness_options,
+    add_execution_options,
+    check_completeness,
+    format_summary,
+    limits_from_args,
+)
 from codehazard.errors import InputError
 
 if TYPE_CHECKING:
-    from codehazard.generation import ProgressState, RunResult, SessionOptions
     from codehazard.models import GenerationParams
+    from codehazard.runs import ProgressState, Run, RunSummary, SessionOptions
     from codehazard.sandbox import Limits
     from codehazard.store import Store
     from codehazard.tasks import Task
@@ -72,6 +80,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_execution_options(p)
     add_store_option(p)
     p.add_argument("--resume", metavar="RUN_ID", help="continue an interrupted run")
+    add_completeness_options(p, require_all_tasks=True)
     p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress display")
     _add_suite_options(p)
@@ -174,10 +183,28 @@ def _load_tasks(args: argparse.Namespace) -> tuple[list[Task], dict[str, Any]]:
         given = _suite_params(args)
         resolved = suite.resolve(**given)
         params = {k: list(v) if isinstance(v, tuple) else v for k, v in resolved.items()}
-        return suite.build(**given), {"suite": suite.name, "params": params}
+        with _building(suite.name, _show_progress(args)):
+            tasks = suite.build(**given)
+        return tasks, {"suite": suite.name, "params": params}
     if _suite_params(args):
         raise InputError("suite parameters need --suite NAME")
     raise InputError("name the tasks: --tasks FILE or --suite NAME (or --resume RUN_ID)")
+
+
+@contextlib.contextmanager
+def _building(name: str, show: bool) -> Iterator[None]:
+    """A spinner with the elapsed time while a suite is built (it can take tens of seconds:
+    every task's reference is checked), so the wait before the run starts is not silent."""
+    if not show:
+        yield
+        return
+    from rich.console import Console
+
+    started = time.monotonic()
+    console = Console(stderr=True)
+    with console.status(f"building suite {name} (generating tasks, checking references)"):
+        yield
+    console.print(f"codehazard: built suite {name} in {time.monotonic() - started:.1f}s")
 
 
 def _generation_params(args: argparse.Namespace) -> GenerationParams:
@@ -214,8 +241,9 @@ def _flag(field: str) -> str:
 def _session_options(args: argparse.Namespace) -> SessionOptions:
     from pydantic import SecretStr, ValidationError
 
-    from codehazard.generation import RetryPolicy, SessionOptions
+    from codehazard.generation import RetryPolicy
     from codehazard.models import BackendOptions
+    from codehazard.runs import SessionOptions
 
     if args.max_connections < 1 or args.workers < 1 or args.retries < 0:
         raise InputError("--max-connections and --workers must be at least 1, --retries 0 or more")
@@ -235,6 +263,7 @@ def _session_options(args: argparse.Namespace) -> SessionOptions:
         retry=RetryPolicy(attempts=args.retries + 1),
         read_cache=not args.no_cache,
         backend=backend,
+        executor=args.executor,
     )
 
 
@@ -255,7 +284,7 @@ def run_run(args: argparse.Namespace) -> int:
         InputError: bad options, tasks or model spec (exit 2).
         BackendError: the backend cannot be used (exit 3), checked before the run starts.
     """
-    from codehazard.generation import RunInterrupted, RunStopped
+    from codehazard.runs import RunInterrupted, RunStopped
 
     ks = parse_ks(args.k)
     limits = limits_from_args(args)
@@ -279,18 +308,20 @@ def run_run(args: argparse.Namespace) -> int:
     for notice in result.notices:
         print(f"codehazard: {notice}", file=sys.stderr)
     if args.json:
-        print_json(result.summary)
+        print_json(result.summary.to_json())
     else:
         print(format_run_summary(result.summary))
-    if result.status != "complete":
+    resume = _resume_command(args, result.run_id)
+    code = check_completeness(result.summary, args, resume)
+    missing = result.summary.missing_samples or 0
+    if code != 3 and missing:
         print(
-            "codehazard: error: some samples could not be generated or judged (infrastructure, "
-            f"not counted against the model); retry them with: "
-            f"{_resume_command(args, result.run_id)}",
+            f"codehazard: error: {missing} samples could not be generated or judged "
+            f"(infrastructure, not counted against the model); retry them with: {resume}",
             file=sys.stderr,
         )
         return 3
-    return 0
+    return code
 
 
 def _start_or_resume(
@@ -300,16 +331,16 @@ def _start_or_resume(
     limits: Limits,
     session: SessionOptions,
     display: _Display,
-) -> RunResult:
-    from codehazard.generation import RunConfig, resume_run, start_run, tasks_digest
+) -> Run:
+    from codehazard.runs import RunConfig, resume, start, tasks_digest
 
     if args.resume:
         expect: dict[str, Any] = {"model": args.model}
         expect.update({name: getattr(args, name) for name in _RUN_DEFINING})
         if args.tasks is not None or args.suite is not None:
             expect["tasks_digest"] = tasks_digest(_load_tasks(args)[0])
-        return resume_run(
-            store, args.resume, session=session, progress=display.update, expect=expect
+        return resume(
+            args.resume, store=store, session=session, progress=display.update, expect=expect
         )
     if not args.model:
         raise InputError("--model is required, e.g. --model openai/gpt-4o-mini or --model demo")
@@ -321,8 +352,9 @@ def _start_or_resume(
         tasks_source=source,
         limits=limits.as_dict(),
         ks=ks,
+        scorers=tuple(args.scorer),
     )
-    result = start_run(store, tasks, config, session=session, progress=display.update)
+    result = start(store, tasks, config, session=session, progress=display.update)
     result.notices.extend(f"note: {note}" for note in _suite_advice(args))
     return result
 
@@ -340,12 +372,12 @@ def _show_progress(args: argparse.Namespace) -> bool:
     return not (args.json or args.no_progress) and sys.stdout.isatty() and sys.stderr.isatty()
 
 
-def format_run_summary(summary: dict[str, Any]) -> str:
+def format_run_summary(summary: RunSummary) -> str:
     """The evaluation summary followed by the model, token, request and timing lines."""
-    gen = summary.get("generation", {})
+    gen = summary.generation or {}
     latency = gen.get("latency_s", {})
-    lines = [format_summary(summary, None), f"  model: {summary.get('model')}"]
-    if summary.get("simulated"):
+    lines = [format_summary(summary, None), f"  model: {summary.model}"]
+    if summary.simulated:
         lines[-1] += "  (simulated: a demonstration, not a measurement)"
     lines.append(
         f"  tokens: {gen.get('prompt_tokens', 0)} prompt + {gen.get('completion_tokens', 0)} "
@@ -355,7 +387,7 @@ def format_run_summary(summary: dict[str, Any]) -> str:
     if latency.get("mean") is not None:
         lines.append(
             f"  latency: mean {latency['mean']:.2f}s, p95 {latency['p95']:.2f}s; "
-            f"wall {summary.get('timings', {}).get('wall_s', 0.0):.1f}s"
+            f"wall {(summary.timings or {}).get('wall_s', 0.0):.1f}s"
         )
     return "\n".join(lines)
 

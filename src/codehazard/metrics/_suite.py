@@ -152,3 +152,48 @@ class SuiteStatusRate:
             confidence=confidence,
             empty_note=_nothing_note(metric, parts["suite"]),
         )
+
+
+def _score_of(record: MetricRecord, scorer: str) -> float | None:
+    """The record's value from ``scorer`` (the sandbox's is its verdict), ``None`` if none."""
+    if scorer == "sandbox":
+        return None if record.status in (None, "infra") else float(record.passed)
+    value = getattr(record, "scores", {}).get(scorer)
+    return None if value is None else float(value)
+
+
+@metric_family
+class SuiteScoreRate:
+    """``suite.<suite>.score.<scorer>``: the share of scored samples a scorer marked."""
+
+    pattern = "suite.<suite>.score.<scorer>"
+    description = (
+        "share of the samples a per-sample scorer scored whose score is positive (a yes), "
+        "among the samples that scorer gave a value; Wilson interval over samples (clustered "
+        "by task); scorer 'sandbox' is the verdict"
+    )
+
+    def check(self, metric: MetricName, parts: Mapping[str, str]) -> str | None:
+        """Any scorer name: runs record which scorers they used."""
+        return None
+
+    def measure(
+        self,
+        metric: MetricName,
+        parts: Mapping[str, str],
+        records: Sequence[MetricRecord],
+        confidence: float,
+    ) -> Measurement:
+        """The Wilson-bounded rate of positive scores among the selected scored samples."""
+        scorer = parts["scorer"]
+        chosen = [
+            r for r in select(records, parts["suite"], metric) if _score_of(r, scorer) is not None
+        ]
+        return rate_measurement(
+            metric.text,
+            self.pattern,
+            chosen,
+            lambda r: (_score_of(r, scorer) or 0.0) > 0.0,
+            confidence=confidence,
+            empty_note=f"no samples scored by {scorer!r} in the runs given",
+        )

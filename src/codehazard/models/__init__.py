@@ -25,6 +25,7 @@ from codehazard.models._registry import (
 )
 from codehazard.models._sdk import parse_retry_after
 from codehazard.models._types import (
+    NO_OUTPUT,
     Completion,
     FinishReason,
     GenerationParams,
@@ -37,6 +38,7 @@ __all__ = [
     "CODEX_STOP",
     "COMPLETION_WRAPPER",
     "DEMO_NOTICE",
+    "NO_OUTPUT",
     "BackendOptions",
     "BackendRegistry",
     "Completion",

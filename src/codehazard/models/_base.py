@@ -172,3 +172,17 @@ class ModelBackend(ABC):
             RejectedRequestError: this request was refused.
             BackendError: nothing will work (bad key, unknown model).
         """
+
+    async def generate_batch(
+        self, batch: Sequence[tuple[Request, Task | None]]
+    ) -> list[Completion]:
+        """Completions for a whole batch of requests, in order.
+
+        The default asks ``generate`` for each in turn; a local engine (vLLM, transformers)
+        overrides it to run the batch at once, which is where its throughput comes from.
+
+        Raises:
+            TransientBackendError, RejectedRequestError, BackendError: as ``generate``; one
+                failing request fails the batch (the caller retries what is left).
+        """
+        return [await self.generate(request, task) for request, task in batch]

@@ -17,10 +17,15 @@ from codehazard.sandbox._policy import parse_level as parse_isolation_level
 from codehazard.sandbox._policy import record as isolation_record
 from codehazard.sandbox._policy import require as require_isolation
 from codehazard.sandbox._policy import worker_mode as isolation_worker_mode
+from codehazard.sandbox._protocol import Done, Job, Ready, StartFailed, Stop, WorkerConfig
 
-# What a checker kind's trusted side uses, loaded on first use: the zygote imports this package
-# too, and must stay small and hold nothing of the tasks (``_prepare`` imports them).
+# Loaded on first use: the zygote imports this package too, and must stay small and hold nothing
+# of the tasks (``_prepare`` imports them). What a checker kind's trusted side uses, and the unit
+# of work (``judge_sample`` and what it takes) that any executor calls on a worker.
 _LAZY = {
+    "Sandbox": "codehazard.sandbox._unit",
+    "judge_sample": "codehazard.sandbox._unit",
+    "prepare_task": "codehazard.sandbox._unit",
     "Channel": "codehazard.sandbox._judge",
     "Outcome": "codehazard.sandbox._judge",
     "PreparedTask": "codehazard.sandbox._judge",
@@ -41,16 +46,25 @@ __all__ = [
     "ISOLATION_LEVELS",
     "Channel",
     "CodecError",
+    "Done",
     "IsolationRefused",
+    "Job",
     "Limits",
     "Outcome",
     "PreparedTask",
+    "Ready",
+    "Sandbox",
+    "StartFailed",
+    "Stop",
+    "WorkerConfig",
     "comparator",
     "decode",
     "encode",
     "isolation_record",
     "isolation_worker_mode",
+    "judge_sample",
     "parse_isolation_level",
+    "prepare_task",
     "reference_code",
     "reference_outputs",
     "remove_worker_groups",

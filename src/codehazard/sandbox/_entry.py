@@ -1,8 +1,11 @@
-"""The worker process's entry point: receive the tasks, start a sandbox, judge until told to stop.
+"""The worker process: receive its configuration, start a sandbox, judge until told to stop.
 
-Kept apart from ``codehazard.evaluation`` so that a worker imports only what judging needs (the
-sandbox, the task and verdict models), not the store, scoring or numpy: workers start side by
-side at every evaluation, so their start-up is on every user's clock.
+Started as ``python -m codehazard.sandbox._entry FD`` (a fresh interpreter: ``multiprocessing``'s
+spawn would re-import the caller's ``__main__``); it speaks the typed messages of
+``_protocol`` over the socket ``FD`` and judges each job with the public unit of work,
+``judge_sample``. Kept apart from ``codehazard.evaluation`` so that a worker imports only what
+judging needs (the sandbox, the task and verdict models), not the store, scoring or numpy:
+workers start side by side at every evaluation, so their start-up is on every user's clock.
 """
 
 from __future__ import annotations
@@ -13,40 +16,37 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from codehazard.sandbox._limits import Limits
+from codehazard.sandbox._protocol import Done, Job, Ready, StartFailed, WorkerConfig
 from codehazard.tasks import Task, import_kind_sources
-from codehazard.verdict import Verdict
 
 
-def worker_entry() -> None:
-    """Entry point of a worker process: ``python -c ... FD INDEX ISOLATION``.
-
-    Workers are started as fresh interpreters with ``subprocess`` rather than
-    ``multiprocessing``'s spawn, which would re-import the caller's ``__main__`` module.
-    """
+def worker_entry(argv: list[str] | None = None) -> None:
+    """Entry point of a worker process: ``python -m codehazard.sandbox._entry FD``."""
     # Ctrl-C in the terminal reaches the whole process group; the parent handles it and stops
     # us through the connection, so a worker neither dies mid-verdict nor prints a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    fd, index, isolation, disk_mb = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-    conn = Connection(fd)
-    kinds, tasks_json = conn.recv()
-    import_kind_sources(kinds)  # checker kinds a caller's own module registered
-    _worker_main(index, conn, tasks_json, isolation, int(disk_mb))
+    args = sys.argv[1:] if argv is None else argv
+    conn = Connection(int(args[0]))
+    config = conn.recv()
+    if not isinstance(config, WorkerConfig):
+        conn.send(StartFailed(f"expected a WorkerConfig first, got {type(config).__name__}"))
+        return
+    import_kind_sources(config.kind_sources)  # checker kinds a caller's own module registered
+    _worker_main(conn, config)
 
 
-def _worker_main(
-    index: int, conn: Connection, tasks_json: list[str], isolation: str, disk_mb: int
-) -> None:
+def _worker_main(conn: Connection, config: WorkerConfig) -> None:
     """Body of a worker process: start the sandbox, then judge what arrives until told to stop."""
     from codehazard.errors import SandboxError as _SandboxError
-    from codehazard.sandbox._prepare import prepare_task
-    from codehazard.sandbox._worker import SandboxWorker
+    from codehazard.sandbox._unit import Sandbox, judge_sample, prepare_task
+    from codehazard.verdict import Verdict
 
-    tasks = {t.task_id: t for t in (Task.model_validate_json(j) for j in tasks_json)}
-    worker = SandboxWorker(index, isolation, disk_mb)
+    tasks = {t.task_id: t for t in (Task.model_validate_json(j) for j in config.tasks_json)}
+    worker = Sandbox(config.index, config.isolation, config.disk_mb)
     try:
-        conn.send(("hello", worker.start()))
+        conn.send(Ready(worker.start()))
     except _SandboxError as exc:
-        conn.send(("error", str(exc)))
+        conn.send(StartFailed(str(exc)))
         return
     prepared: dict[str, Any] = {}
     try:
@@ -55,17 +55,21 @@ def _worker_main(
                 message = conn.recv()
             except EOFError:
                 break
-            if message is None:
-                break
-            task_id, program, limits_dict = message
-            task = tasks[task_id]
-            limits = Limits(**limits_dict).with_timeout(task.timeout)
+            if not isinstance(message, Job):
+                break  # Stop, or anything else: the parent is done with us
+            task = tasks[message.task_id]
+            limits = Limits(**message.limits).with_timeout(task.timeout)
             try:
-                if task_id not in prepared:
-                    prepared[task_id] = prepare_task(task)
-                verdict = worker.check(prepared[task_id], program, limits)
+                if message.task_id not in prepared:
+                    prepared[message.task_id] = prepare_task(task)
             except _SandboxError as exc:
                 verdict = Verdict(status="infra", detail=str(exc), isolation=worker.isolation)
-            conn.send(verdict.model_dump(mode="json"))
+            else:
+                verdict = judge_sample(worker, prepared[message.task_id], message.program, limits)
+            conn.send(Done(verdict.model_dump(mode="json")))
     finally:
         worker.close()
+
+
+if __name__ == "__main__":
+    worker_entry()

@@ -14,17 +14,18 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from codehazard.errors import StoreError, UnknownRunError
 from codehazard.samples import Sample
+from codehazard.store._scores import SANDBOX_SCORER, Score, verdict_score
 from codehazard.store._text import from_column, from_json, to_column, to_json
 from codehazard.tasks import Task, task_from_dict
 from codehazard.verdict import Verdict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -64,6 +65,28 @@ CREATE TABLE IF NOT EXISTS verdicts (
     PRIMARY KEY (run_id, key),
     FOREIGN KEY (run_id, key) REFERENCES samples(run_id, key)
 );
+CREATE TABLE IF NOT EXISTS scores (
+    run_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    scorer TEXT NOT NULL,
+    value REAL,
+    explanation TEXT NOT NULL DEFAULT '',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    recorded REAL NOT NULL,
+    PRIMARY KEY (run_id, key, scorer),
+    FOREIGN KEY (run_id, key) REFERENCES samples(run_id, key)
+);
+"""
+
+# schema 1 -> 2: the scores table (created by _SCHEMA), and one sample-key scheme: evaluate
+# runs keyed samples by their line (``L<line>``); every run now keys them ``<task_id>#<index>``
+_MIGRATE_1_TO_2 = """
+UPDATE verdicts SET key = (
+    SELECT s.task_id || '#' || s.idx FROM samples s
+    WHERE s.run_id = verdicts.run_id AND s.key = verdicts.key
+) WHERE run_id IN (SELECT id FROM runs WHERE kind = 'evaluate') AND key LIKE 'L%';
+UPDATE samples SET key = task_id || '#' || idx
+WHERE run_id IN (SELECT id FROM runs WHERE kind = 'evaluate') AND key LIKE 'L%';
 """
 
 
@@ -82,7 +105,8 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class Record:
-    """One sample joined with its task metadata and verdict (``None`` while not yet checked)."""
+    """One sample joined with its task metadata and verdict (``None`` while not yet checked),
+    and the values of its other scorers' scores by scorer name (the sandbox's is ``verdict``)."""
 
     run_id: str
     key: str
@@ -92,6 +116,7 @@ class Record:
     raw: dict[str, Any]
     program: str
     verdict: Verdict | None
+    scores: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def status(self) -> str | None:
@@ -150,12 +175,39 @@ class Store:
                     f"{self.path}: store schema version {version} is newer than this codehazard "
                     f"understands ({SCHEMA_VERSION}); upgrade codehazard or choose another --store"
                 )
+            fresh = not self._db.execute(
+                "SELECT name FROM sqlite_master WHERE name='runs'"
+            ).fetchone()
             self._db.executescript(_SCHEMA)  # idempotent; executescript commits by itself
+            if version < SCHEMA_VERSION and not fresh:
+                self._migrate(version)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{self.path}: cannot open the store ({exc}); choose another --store"
             ) from None
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older store up to this schema in place, in one transaction.
+
+        Raises:
+            sqlite3.DatabaseError: the migration failed (nothing was changed).
+        """
+        self._db.execute("PRAGMA foreign_keys=OFF")  # keys of both tables move together
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if version <= 1:
+                    for statement in _MIGRATE_1_TO_2.split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        finally:
+            self._db.execute("PRAGMA foreign_keys=ON")
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -371,6 +423,11 @@ class Store:
                 "SELECT task_id, data FROM tasks WHERE run_id=?", (run_id,)
             )
         }
+        scores: dict[str, dict[str, float | None]] = {}
+        for key, scorer, value in self._db.execute(
+            "SELECT key, scorer, value FROM scores WHERE run_id=?", (run_id,)
+        ):
+            scores.setdefault(key, {})[scorer] = value
         rows = self._db.execute(
             "SELECT s.key, s.task_id, s.idx, s.raw, s.program, v.verdict FROM samples s "
             "LEFT JOIN verdicts v ON v.run_id = s.run_id AND v.key = s.key "
@@ -387,6 +444,7 @@ class Store:
                 raw=from_json(raw),
                 program=from_column(program),
                 verdict=Verdict.model_validate(from_json(v)) if v else None,
+                scores=scores.get(key, {}),
             )
             for key, task_id, idx, raw, program, v in rows
         ]
@@ -399,6 +457,93 @@ class Store:
         ).fetchall()
         return {status: n for status, n in rows}
 
+    # scores -------------------------------------------------------------------------------
+
+    def record_score(self, run_id: str, score: Score) -> None:
+        """Commit one score now (a scorer's later score for the same sample replaces it).
+
+        Raises:
+            StoreError: the sandbox's own scores are the verdicts (record those instead), the
+                sample is not in the run, or the store cannot be written.
+        """
+        if score.scorer == SANDBOX_SCORER:
+            raise StoreError(f"scores of {SANDBOX_SCORER!r} are the verdicts; record a verdict")
+        try:
+            with self._tx() as db:
+                db.execute(
+                    "INSERT INTO scores (run_id, key, scorer, value, explanation, metadata, "
+                    "recorded) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, key, scorer) "
+                    "DO UPDATE SET value=excluded.value, explanation=excluded.explanation, "
+                    "metadata=excluded.metadata, recorded=excluded.recorded",
+                    (
+                        run_id,
+                        score.key,
+                        score.scorer,
+                        score.value,
+                        to_column(score.explanation),
+                        to_json(score.metadata, default=str),
+                        time.time(),
+                    ),
+                )
+        except StoreError as exc:
+            raise StoreError(
+                f"run {run_id}: cannot record score of {score.key!r} ({exc})"
+            ) from None
+
+    def scores(self, run_id: str, scorer: str | None = None) -> list[Score]:
+        """Every score of a run (the sandbox's, derived from its verdicts, first), in order.
+
+        Raises:
+            UnknownRunError: no such run.
+        """
+        self.get_run(run_id)
+        out: list[Score] = []
+        if scorer in (None, SANDBOX_SCORER):
+            rows = self._db.execute(
+                "SELECT v.key, v.verdict FROM verdicts v JOIN samples s ON s.run_id = v.run_id "
+                "AND s.key = v.key WHERE v.run_id=? ORDER BY s.seq",
+                (run_id,),
+            ).fetchall()
+            out += [verdict_score(key, Verdict.model_validate(from_json(v))) for key, v in rows]
+        query = (
+            "SELECT c.key, c.scorer, c.value, c.explanation, c.metadata FROM scores c "
+            "JOIN samples s ON s.run_id = c.run_id AND s.key = c.key WHERE c.run_id=?"
+        )
+        args: tuple[Any, ...] = (run_id,)
+        if scorer is not None:
+            query, args = query + " AND c.scorer=?", (run_id, scorer)
+        for key, name, value, explanation, meta in self._db.execute(
+            query + " ORDER BY c.scorer, s.seq", args
+        ):
+            out.append(
+                Score(key=key, scorer=name, value=value, explanation=from_column(explanation),
+                      metadata=from_json(meta))
+            )  # fmt: skip
+        return out
+
+    # managing runs ------------------------------------------------------------------------
+
+    def delete_run(self, run_id: str) -> None:
+        """Delete a run with its tasks, samples, verdicts and scores (asks nothing).
+
+        Raises:
+            UnknownRunError: no such run.
+            StoreError: the store cannot be written.
+        """
+        self.get_run(run_id)
+        with self._tx() as db:
+            for table in ("scores", "verdicts", "samples", "tasks"):
+                db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
+            db.execute("DELETE FROM runs WHERE id=?", (run_id,))
+
+    def progress(self, run_id: str) -> tuple[int, int]:
+        """``(samples with a final verdict, samples recorded)`` of a run."""
+        done, recorded = self._db.execute(
+            "SELECT COUNT(v.key) - COALESCE(SUM(v.status = 'infra'), 0), COUNT(*) FROM samples s "
+            "LEFT JOIN verdicts v ON v.run_id = s.run_id AND v.key = s.key WHERE s.run_id=?",
+            (run_id,),
+        ).fetchone()
+        return int(done), int(recorded)
 
 def _verdict_json(verdict: Verdict) -> str:
     """A verdict as stored: its JSON form, escaped where it holds text no UTF-8 can."""

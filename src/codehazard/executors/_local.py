@@ -1,10 +1,12 @@
-"""The evaluator: a pool of sandboxed worker processes behind a thread-safe ``submit``.
+"""The local executor: a pool of sandboxed worker processes behind a thread-safe ``submit``.
 
-Each worker is a fresh interpreter (``spawn``) that holds the tasks, owns one sandbox zygote and
-judges samples one at a time. A thread per worker feeds it from one shared queue, so ``submit``
-can be called from any thread (or from asyncio via ``asyncio.wrap_future``) and samples flow to
-whichever worker is free. A worker that dies is restarted and its sample retried; a sample that
-keeps breaking the harness ends as ``infra``, never as a model failure.
+Each worker is a fresh interpreter (``python -m codehazard.sandbox._entry``) that holds the
+tasks, owns one sandbox and judges samples one at a time with the sandbox's unit of work; the
+two ends speak the typed messages of ``codehazard.sandbox._protocol``. A thread per worker
+feeds it from one shared queue, so ``submit`` can be called from any thread (or from asyncio
+via ``asyncio.wrap_future``) and samples flow to whichever worker is free. A worker that dies
+is restarted and its sample retried; a sample that keeps breaking the harness ends as
+``infra``, never as a model failure.
 """
 
 from __future__ import annotations
@@ -21,7 +23,18 @@ from typing import Any
 
 from codehazard.errors import ArgumentError, SandboxError, UnknownNameError
 from codehazard.samples import Sample
-from codehazard.sandbox import Limits, isolation_record, remove_worker_groups, require_isolation
+from codehazard.sandbox import (
+    Done,
+    Job,
+    Limits,
+    Ready,
+    StartFailed,
+    Stop,
+    WorkerConfig,
+    isolation_record,
+    remove_worker_groups,
+    require_isolation,
+)
 from codehazard.sandbox import isolation_worker_mode as worker_mode
 from codehazard.sandbox import parse_isolation_level as parse_level
 from codehazard.tasks import Task, kind_sources
@@ -34,7 +47,7 @@ _START_TIMEOUT = 60.0
 class _Slot:
     """One worker process and the thread in this process that feeds it."""
 
-    def __init__(self, owner: Evaluator, index: int) -> None:
+    def __init__(self, owner: LocalPool, index: int) -> None:
         self.owner, self.index = owner, index
         self.process: subprocess.Popen[bytes] | None = None
         self.conn: Connection | None = None
@@ -45,17 +58,9 @@ class _Slot:
 
     def spawn(self) -> None:
         parent, child = socket.socketpair()
-        code = "from codehazard.sandbox._entry import worker_entry; worker_entry()"
-        owner = self.owner
-        args = [
-            str(child.fileno()),
-            str(self.index),
-            owner.isolation_mode,
-            str(int(owner.limits.max_disk_mb)),
-        ]
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", code, *args],
+                [sys.executable, "-m", "codehazard.sandbox._entry", str(child.fileno())],
                 pass_fds=[child.fileno()],
                 stdin=subprocess.DEVNULL,
             )
@@ -64,27 +69,38 @@ class _Slot:
         self.conn = Connection(parent.detach())
 
     def send_tasks(self) -> None:
-        """Hand the spawned worker its tasks (blocks until it has imported enough to read)."""
+        """Hand the spawned worker its configuration and tasks."""
         assert self.conn is not None
-        self.conn.send((self.owner._kind_sources, self.owner._tasks_json))
+        owner = self.owner
+        self.conn.send(
+            WorkerConfig(
+                index=self.index,
+                isolation=owner.isolation_mode,
+                disk_mb=int(owner.limits.max_disk_mb),
+                tasks_json=owner._tasks_json,
+                kind_sources=owner._kind_sources,
+            )
+        )
 
     def handshake(self) -> None:
         assert self.conn is not None
         if not self.conn.poll(_START_TIMEOUT):
             raise SandboxError(f"worker {self.index} did not start within {_START_TIMEOUT}s")
         try:
-            kind, payload = self.conn.recv()
+            reply = self.conn.recv()
         except EOFError:
             raise SandboxError(f"worker {self.index} died while starting") from None
-        if kind != "hello":
-            raise SandboxError(f"worker {self.index}: {payload}")
-        require_isolation(payload, self.owner.minimum_isolation)  # below it: refused
-        self.isolation = payload
+        if isinstance(reply, StartFailed):
+            raise SandboxError(f"worker {self.index}: {reply.message}")
+        if not isinstance(reply, Ready):
+            raise SandboxError(f"worker {self.index}: unexpected {type(reply).__name__}")
+        require_isolation(reply.isolation, self.owner.minimum_isolation)  # below it: refused
+        self.isolation = reply.isolation
 
     def stop(self) -> None:
         if self.conn is not None:
             try:
-                self.conn.send(None)
+                self.conn.send(Stop())
             except OSError:
                 pass
         if self.process is not None:
@@ -100,7 +116,7 @@ class _Slot:
 
     def _judge(self, sample: Sample) -> Verdict:
         owner = self.owner
-        message = (sample.task_id, sample.program, owner.limits.as_dict())
+        message = Job(sample.task_id, sample.program, owner.limits.as_dict())
         wait = owner.limits.timeout + 60.0
         last = "worker unavailable"
         for _ in range(owner.retries + 1):
@@ -113,7 +129,10 @@ class _Slot:
                 self.conn.send(message)
                 if not self.conn.poll(wait):
                     raise SandboxError("worker did not answer in time")
-                return Verdict.model_validate(self.conn.recv())
+                reply = self.conn.recv()
+                if not isinstance(reply, Done):
+                    raise SandboxError(f"unexpected {type(reply).__name__} from the worker")
+                return Verdict.model_validate(reply.verdict)
             except (EOFError, OSError, SandboxError) as exc:
                 last = f"worker {self.index} failed: {exc or type(exc).__name__}"
                 self._discard()
@@ -142,7 +161,7 @@ class _Slot:
                 future.set_exception(exc)
 
 
-class Evaluator:
+class LocalPool:
     """Judge samples in sandboxed worker processes.
 
     Use as a context manager. ``submit`` returns a ``concurrent.futures.Future[Verdict]``.
@@ -239,7 +258,7 @@ class Evaluator:
             slot.thread.join()
             slot.stop()
 
-    def __enter__(self) -> Evaluator:
+    def __enter__(self) -> LocalPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

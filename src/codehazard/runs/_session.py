@@ -12,36 +12,31 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from codehazard.errors import BackendError
 from codehazard.evaluation import code_version, host_profile
-from codehazard.generation._generate import Generated, GenerationStats, Generator, preflight
-from codehazard.generation._records import decided_verdict, make_sample
-from codehazard.generation._retry import RetryPolicy
+from codehazard.executors import Executor, ExecutorFactory
+from codehazard.generation import (
+    Generated,
+    GenerationStats,
+    Generator,
+    RetryPolicy,
+    decided_verdict,
+    make_sample,
+    preflight,
+)
 from codehazard.models import BackendOptions, GenerationParams, ModelBackend
+from codehazard.runs._manifest import RunManifest, SessionRecord, parse_manifest
+from codehazard.runs._scorers import Scorer, run_scorer
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
-from codehazard.store import Store
-from codehazard.store._cache import ResponseCache
+from codehazard.store import SANDBOX_SCORER, ResponseCache, Store
 from codehazard.tasks import Task
 from codehazard.verdict import Verdict
-
-
-class Executor(Protocol):
-    """What the session needs from ``codehazard.evaluation.Evaluator``."""
-
-    @property
-    def isolation(self) -> dict[str, Any]: ...
-
-    def submit(self, sample: Sample) -> concurrent.futures.Future[Verdict]: ...
-
-
-EvaluatorFactory = Callable[..., AbstractContextManager[Executor]]
-"""Called as ``factory(tasks, workers=..., limits=..., isolation=...)``, like ``Evaluator``."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +46,8 @@ class SessionOptions:
     ``backend.base_url``, when set, overrides the URL recorded with the run (a server that
     moved); ``max_connections`` bounds the requests in flight and sizes the backend's
     connection pool (it replaces ``backend.max_connections``); ``read_cache=False`` asks the
-    backend afresh (responses are still cached).
+    backend afresh (responses are still cached); ``executor`` names the registered executor
+    that judges; ``by`` names task-metadata keys the summary breaks pass@1 down by.
     """
 
     workers: int = 2
@@ -60,6 +56,8 @@ class SessionOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     read_cache: bool = True
     backend: BackendOptions = field(default_factory=BackendOptions)
+    executor: str = "local"
+    by: tuple[str, ...] = ()
 
 
 @dataclass
@@ -112,8 +110,9 @@ class Plan:
     to_judge: list[Sample]
     total: int
     probe: bool
-    new_run_params: dict[str, Any] | None = None
+    new_manifest: RunManifest | None = None
     run_id: str | None = None
+    scorers: Sequence[Scorer] = ()
 
 
 class Session:
@@ -124,7 +123,7 @@ class Session:
         store: Store,
         plan: Plan,
         options: SessionOptions,
-        factory: EvaluatorFactory,
+        factory: ExecutorFactory,
         progress: ProgressFn | None,
         cache: ResponseCache | None,
     ) -> None:
@@ -135,6 +134,9 @@ class Session:
         self.state: ProgressState | None = None
         self._evals: set[asyncio.Task[None]] = set()
         self._room = asyncio.Semaphore(max(64, 8 * options.workers))
+        self._tasks = {t.task_id: t for t in plan.tasks}
+        self.interrupted = False
+        self._main: asyncio.Task[None] | None = None
 
     async def main(self) -> None:
         """Preflight, start the sandbox, open the run, work; always close the backend.
@@ -142,7 +144,10 @@ class Session:
         Raises:
             BackendError: preflight failed (before any run is created) or the backend broke.
             SandboxError: the sandbox cannot start.
+            asyncio.CancelledError: the progress callback raised ``KeyboardInterrupt``
+                (``interrupted`` is then set).
         """
+        self._main = asyncio.current_task()
         plan = self.plan
         try:
             if plan.probe:
@@ -168,19 +173,25 @@ class Session:
     def _open_run(self, ev: Executor | None) -> None:
         store, plan = self.store, self.plan
         if self.run_id is None:
-            assert plan.new_run_params is not None
-            self.run_id = store.create_run("run", plan.new_run_params)
+            assert plan.new_manifest is not None
+            manifest = plan.new_manifest
+            self.run_id = store.create_run(manifest.kind, manifest.to_params())
             store.add_tasks(self.run_id, plan.tasks)
         else:
             store.set_run_status(self.run_id, "running")
-        params = store.get_run(self.run_id).params
+            info = store.get_run(self.run_id)
+            manifest = parse_manifest(info.id, info.kind, info.params)
+        update: dict[str, Any] = {"workers": self.options.workers}
         if ev is not None:
-            params["isolation"] = ev.isolation
-        session = {"started": time.time(), "code_version": code_version(), "host": host_profile()}
-        if plan.backend.server is not None:  # which server answered this session's requests
-            session["base_url"] = plan.backend.server
-        params["sessions"] = [*params.get("sessions", []), session]
-        store.update_params(self.run_id, params)
+            update["isolation"] = ev.isolation
+        session = SessionRecord(
+            started=time.time(),
+            code_version=code_version(),
+            host=host_profile(),
+            base_url=plan.backend.server,  # which server answered this session's requests
+        )
+        update["sessions"] = [*manifest.sessions, session]
+        store.update_params(self.run_id, manifest.model_copy(update=update).to_params())
         counts = store.status_counts(self.run_id)
         judged = sum(n for status, n in counts.items() if status != "infra")
         self.state = ProgressState(
@@ -265,7 +276,11 @@ class Session:
 
     def _record(self, sample: Sample, verdict: Verdict) -> None:
         assert self.run_id is not None and self.state is not None
+        if self.interrupted:  # stopping: what is judged from here on is judged again on resume
+            return
         self.store.record_verdict(self.run_id, sample.key, verdict)
+        if verdict.status != "infra":  # infra is judged again on resume, and scored then
+            self._score(sample, verdict)
         state = self.state
         state.done += 1
         if verdict.status == "infra":
@@ -275,26 +290,48 @@ class Session:
             state.passed += verdict.passed
         self._notify()
 
+    def _score(self, sample: Sample, verdict: Verdict) -> None:
+        """Commit each of the run's other scorers' scores of a judged sample."""
+        assert self.run_id is not None
+        task = self._tasks.get(sample.task_id)
+        for scorer in self.plan.scorers:
+            if task is None or scorer.name == SANDBOX_SCORER:
+                continue
+            score = run_scorer(scorer, task, sample, verdict)
+            if score is not None:
+                self.store.record_score(self.run_id, score)
+
     def _notify(self) -> None:
-        if self.progress is not None and self.state is not None:
+        """Call the progress callback. Its ``KeyboardInterrupt`` (a caller's stop) cancels the
+        session's main task rather than escaping from one of many tasks, which would leave
+        the others' exceptions unretrieved and logged from a finaliser at any later moment."""
+        if self.progress is None or self.state is None:
+            return
+        try:
             self.progress(self.state)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            if self._main is None:
+                raise
+            self._main.cancel()
 
 
 def close_session(store: Store, run_id: str, status: str, stats: GenerationStats) -> None:
     """Record the end of the current session (its status and generation counts) in the run."""
-    params = store.get_run(run_id).params
-    sessions: list[Mapping[str, Any]] = params.get("sessions", [])
-    if sessions:
-        last = dict(sessions[-1])
+    info = store.get_run(run_id)
+    manifest = parse_manifest(info.id, info.kind, info.params)
+    if manifest.sessions:
         now = time.time()
-        last.update(
-            ended=now,
-            wall_s=now - float(last.get("started", now)),
-            status=status,
-            requests=stats.requests,
-            generated=stats.generated,
-            cache_hits=stats.cache_hits,
-            failed_generations=stats.failed,
+        last = manifest.sessions[-1].model_copy(
+            update={
+                "ended": now,
+                "wall_s": now - manifest.sessions[-1].started,
+                "status": status,
+                "requests": stats.requests,
+                "generated": stats.generated,
+                "cache_hits": stats.cache_hits,
+                "failed_generations": stats.failed,
+            }
         )
-        params["sessions"] = [*sessions[:-1], last]
-        store.update_params(run_id, params)
+        sessions = [*manifest.sessions[:-1], last]
+        store.update_params(run_id, manifest.model_copy(update={"sessions": sessions}).to_params())

@@ -1,9 +1,11 @@
-"""``codehazard run`` as a library: start a generation run or resume one, and summarise it.
+"""The one orchestrator: start a run or resume one, for every way samples reach the sandbox.
 
-Orchestration only. Backends live in ``codehazard.models``, judging in
-``codehazard.evaluation``, persistence in ``codehazard.store``; one session of work is
-``_session.Session``. Everything a run needs to be resumed is in the store: its configuration
-(``RunConfig``), its tasks, its samples and verdicts, and the response cache.
+A model backend produces the samples (a remote API, the demo simulator, or ``samples:<path>``,
+which replays a samples file: ``evaluate`` is a run over that backend), a session judges them
+as they arrive, and the store keeps everything. Orchestration only: backends live in
+``codehazard.models``, judging behind an executor, persistence in ``codehazard.store``; one
+session of work is ``_session.Session``. Everything a run needs to be resumed is in the store:
+its manifest (``RunManifest``), its tasks, its samples and verdicts, and the response cache.
 """
 
 from __future__ import annotations
@@ -12,32 +14,34 @@ import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from codehazard.errors import BackendError, InputError, StoreError
-from codehazard.evaluation import Evaluator, code_version, host_profile, summarize
-from codehazard.generation._records import (
-    RUN_KIND,
+from codehazard.errors import BackendError, InputError
+from codehazard.evaluation import code_version, host_profile, summarize
+from codehazard.executors import ExecutorFactory, get_executor
+from codehazard.generation import generation_totals, read_meta, sample_key
+from codehazard.models import GenerationParams, ModelBackend, create_backend
+from codehazard.runs._manifest import (
+    RUN_KINDS,
     RunConfig,
-    generation_totals,
-    read_meta,
-    sample_key,
+    RunKind,
+    RunManifest,
+    RunSummary,
+    load_run,
     tasks_digest,
 )
-from codehazard.generation._session import (
-    EvaluatorFactory,
+from codehazard.runs._scorers import get_scorer
+from codehazard.runs._session import (
     Plan,
     ProgressFn,
     Session,
     SessionOptions,
     close_session,
 )
-from codehazard.models import GenerationParams, ModelBackend, create_backend
+from codehazard.samples import BadLine
 from codehazard.sandbox import Limits
-from codehazard.store import Store
-from codehazard.store._cache import ResponseCache
+from codehazard.store import ResponseCache, Store
 from codehazard.tasks import Task
 
 
@@ -59,14 +63,17 @@ class RunStopped(BackendError):
 
 
 @dataclass
-class RunResult:
-    """A finished session: the run, its status (``complete`` or ``incomplete``), its summary,
-    and notices for the user (simulated backend, skipped samples-file lines)."""
+class Run:
+    """A finished session: the run, its status (``complete`` or ``incomplete``), its typed
+    summary, notices for the user (simulated backend, skipped samples-file lines), the
+    samples-file lines rejected, and the results file ``evaluate`` wrote."""
 
     run_id: str
     status: str
-    summary: dict[str, Any]
+    summary: RunSummary
     notices: list[str] = field(default_factory=list)
+    bad_lines: list[BadLine] = field(default_factory=list)
+    results_path: Path | None = None
 
 
 def _backend(config: RunConfig, options: SessionOptions, tasks: Mapping[str, Task]) -> ModelBackend:
@@ -139,23 +146,26 @@ def _requests_ok(
         backend.build_request(by_id[task_id], 0, params)
 
 
-def start_run(
+def start(
     store: Store,
     tasks: Sequence[Task],
     config: RunConfig,
     *,
+    kind: RunKind = "run",
     session: SessionOptions | None = None,
     progress: ProgressFn | None = None,
-    evaluator_factory: EvaluatorFactory = Evaluator,
-) -> RunResult:
+    executor_factory: ExecutorFactory | None = None,
+) -> Run:
     """Generate samples for ``tasks`` with ``config.model``, judge them, record and summarise.
 
+    ``kind`` is ``"evaluate"`` for a samples file judged as it is (``samples:<path>``).
     Nothing is written to the store until the backend has answered a probe request (for
     remote backends) and the sandbox has started, so bad input never leaves a half-made run.
 
     Raises:
-        InputError: no tasks, duplicate task ids, an unknown backend or a bad model spec,
-            parameters the backend does not support, or a samples file that does not fit.
+        InputError: no tasks, duplicate task ids, an unknown backend, scorer or executor, a
+            bad model spec, parameters the backend does not support, or a samples file that
+            does not fit.
         BackendError: preflight failed (unreachable server, rejected key, unknown model, a
             missing optional package); ``RunStopped`` when the backend broke mid-run.
         SandboxError: the sandbox cannot start.
@@ -186,43 +196,46 @@ def start_run(
         to_judge=[],
         total=len(planned),
         probe=False,
-        new_run_params=_new_run_params(config, backend, tasks, len(planned)),
+        new_manifest=_new_manifest(kind, config, backend, tasks, len(planned), session),
+        scorers=[get_scorer(name) for name in config.scorers],
     )
-    return _execute(store, plan, config, session, progress, evaluator_factory)
+    return _execute(store, plan, config, session, progress, executor_factory)
 
 
-def _new_run_params(
-    config: RunConfig, backend: ModelBackend, tasks: Sequence[Task], planned: int
-) -> dict[str, Any]:
+def _new_manifest(
+    kind: RunKind,
+    config: RunConfig,
+    backend: ModelBackend,
+    tasks: Sequence[Task],
+    planned: int,
+    session: SessionOptions,
+) -> RunManifest:
     """What a new run records: its configuration, backend, tasks digest and provenance."""
-    return {
-        "kind": RUN_KIND,
-        "model": config.model,
-        "config": config.model_dump(mode="json"),
-        "backend": backend.describe(),
-        "simulated": backend.simulated,
-        "tasks_digest": tasks_digest(tasks),
-        "n_tasks": len(tasks),
-        "planned_samples": planned,
-        "code_version": code_version(),
-        "host": host_profile(),
-        "sessions": [],
-    }
-
-
-def _stored_config(store: Store, run_id: str) -> tuple[RunConfig, dict[str, Any]]:
-    run = store.get_run(run_id)
-    if run.kind != RUN_KIND:
-        raise InputError(
-            f"run {run_id} is a {run.kind!r} run, not a generation run; resume it with "
-            f"`codehazard {run.kind} --resume {run_id}`"
-        )
-    try:
-        return RunConfig.model_validate(run.params["config"]), run.params
-    except (KeyError, ValidationError) as exc:
-        raise StoreError(
-            f"run {run_id}: its recorded configuration is unreadable ({exc})"
-        ) from None
+    described = backend.describe()
+    samples = {}
+    if kind == "evaluate":  # the file judged, and where its tasks came from
+        samples = {
+            "samples_path": described.get("samples_path"),
+            "samples_digest": described.get("samples_digest"),
+            "tasks_path": config.tasks_source.get("file"),
+        }
+    return RunManifest(
+        kind=kind,
+        model=None if kind == "evaluate" else config.model,
+        config=config,
+        backend=described,
+        simulated=backend.simulated,
+        tasks_digest=tasks_digest(tasks),
+        n_tasks=len(tasks),
+        planned_samples=planned,
+        seeds={"generation": config.params.seed},
+        isolation_required=session.isolation,
+        executor=session.executor,
+        workers=session.workers,
+        code_version=code_version(),
+        host=host_profile(),
+        **samples,
+    )
 
 
 def check_expectations(config: RunConfig, expect: Mapping[str, Any]) -> None:
@@ -251,21 +264,16 @@ def check_expectations(config: RunConfig, expect: Mapping[str, Any]) -> None:
         )
 
 
-def _recover_tasks(store: Store, run_id: str, params: Mapping[str, Any]) -> list[Task]:
+def _recover_tasks(store: Store, run_id: str, manifest: RunManifest) -> list[Task]:
     """The run's tasks; rebuilt from their source when a kill left none recorded."""
     tasks = list(store.tasks(run_id).values())
     if tasks:
         return tasks
-    source = RunConfig.model_validate(params["config"]).tasks_source
-    if "suite" in source:
-        from codehazard.tasks.suites import get_suite
-
-        tasks = get_suite(source["suite"]).build(**source.get("params", {}))
-    elif "file" in source:
-        from codehazard.tasks import load_tasks
-
-        tasks = list(load_tasks(source["file"]).values())
-    if not tasks or tasks_digest(tasks) != params.get("tasks_digest"):
+    try:
+        tasks = manifest.source.load()
+    except InputError:
+        tasks = []
+    if not tasks or tasks_digest(tasks) != manifest.tasks_digest:
         raise InputError(
             f"run {run_id} stopped before its tasks were recorded and they cannot be rebuilt "
             "identically; start a new run"
@@ -274,44 +282,58 @@ def _recover_tasks(store: Store, run_id: str, params: Mapping[str, Any]) -> list
     return tasks
 
 
-def resume_run(
+def resume(
     store: Store,
     run_id: str,
     *,
     session: SessionOptions | None = None,
     progress: ProgressFn | None = None,
-    evaluator_factory: EvaluatorFactory = Evaluator,
+    executor_factory: ExecutorFactory | None = None,
     expect: Mapping[str, Any] | None = None,
-) -> RunResult:
+) -> Run:
     """Continue a run with its recorded configuration: generate what is missing, judge what
     has no final verdict, regenerate samples whose generation failed, then summarise.
 
-    The backend goes to the run's recorded server unless ``session.backend.base_url`` names
-    another (a server that moved).
+    ``run_id`` may be a unique prefix of the id. The backend goes to the run's recorded server
+    unless ``session.backend.base_url`` names another (a server that moved).
 
     Raises:
-        StoreError: no such run, or an unreadable one.
-        InputError: not a generation run, ``expect`` differs from the run (its
+        UnknownRunError: no such run, or an ambiguous prefix.
+        StoreError: an unreadable run.
+        InputError: not a run of a known kind, ``expect`` differs from the run (its
             ``tasks_digest`` too), the samples file of a ``samples:`` run changed, or the
             backend's URL variable names another server than the run's (without --base-url).
-        BackendError, SandboxError, RunInterrupted: as for ``start_run``.
+        BackendError, SandboxError, RunInterrupted: as for ``start``.
     """
     session = session or SessionOptions()
-    config, params = _stored_config(store, run_id)
+    record = load_run(store, run_id)
+    run_id = record.id
+    if record.kind == "evaluate" and not record.manifest.samples_path:
+        raise InputError(
+            f"run {run_id} is an 'evaluate' run, not a generation run, and records no samples "
+            f"file; resume it with `codehazard evaluate SAMPLES --tasks TASKS --resume {run_id}`"
+        )
+    if record.kind not in RUN_KINDS:
+        raise InputError(
+            f"run {run_id} is a {record.kind!r} run, not a generation run; resume it with "
+            f"`codehazard {record.kind} --resume {run_id}`"
+        )
+    manifest = record.manifest
+    config = manifest.config
     check_expectations(config, expect or {})
     given_digest = (expect or {}).get("tasks_digest")
-    if given_digest is not None and given_digest != params.get("tasks_digest"):
+    if given_digest is not None and given_digest != manifest.tasks_digest:
         raise InputError(
             f"--resume {run_id}: the tasks given differ from the run's own; drop --tasks/--suite"
         )
-    tasks = _recover_tasks(store, run_id, params)
+    tasks = _recover_tasks(store, run_id, manifest)
     by_id = {t.task_id: t for t in tasks}
     # runs recorded before the resolved URL was kept have it in their backend description
-    recorded = config.base_url or params.get("backend", {}).get("base_url")
+    recorded = config.base_url or manifest.backend.get("base_url")
     backend = _backend(config.model_copy(update={"base_url": recorded}), session, by_id)
     if session.backend.base_url is None:
         _same_server(backend, recorded, run_id)
-    digest = params.get("backend", {}).get("samples_digest")
+    digest = manifest.backend.get("samples_digest")
     if digest and backend.describe().get("samples_digest") != digest:
         raise InputError(f"--resume {run_id}: the samples file changed since the run started")
     planned = backend.plan(tasks, config.params.n)
@@ -326,9 +348,10 @@ def resume_run(
         total=len(planned),
         probe=False,
         run_id=run_id,
+        scorers=[get_scorer(name) for name in config.scorers],
     )
     _fill_resume_plan(store, run_id, plan, planned, by_id)
-    return _execute(store, plan, config, session, progress, evaluator_factory)
+    return _execute(store, plan, config, session, progress, executor_factory)
 
 
 def _fill_resume_plan(
@@ -360,16 +383,19 @@ def _execute(
     config: RunConfig,
     options: SessionOptions,
     progress: ProgressFn | None,
-    factory: EvaluatorFactory,
-) -> RunResult:
+    factory: ExecutorFactory | None,
+) -> Run:
+    factory = factory or get_executor(options.executor)
     cache = ResponseCache(store) if plan.backend.cacheable else None
     plan.probe = _needs_probe(plan.jobs, plan.backend, plan, cache, options.read_cache)
     session = Session(store, plan, options, factory, progress, cache)
     try:
         asyncio.run(session.main())
-    except KeyboardInterrupt:
-        if session.run_id is None:
+    except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+        if isinstance(exc, asyncio.CancelledError) and not session.interrupted:
             raise
+        if session.run_id is None:
+            raise KeyboardInterrupt from None
         _stop(store, session, config, "interrupted")
         raise RunInterrupted(session.run_id) from None
     except BackendError as exc:
@@ -382,13 +408,14 @@ def _execute(
             _stop(store, session, config, "failed")
         raise
     assert session.run_id is not None
-    counts = store.status_counts(session.run_id)
-    judged = sum(n for s, n in counts.items() if s != "infra")
-    status = "complete" if judged == plan.total else "incomplete"
+    done, _ = store.progress(session.run_id)
+    status = "complete" if done == plan.total else "incomplete"
     close_session(store, session.run_id, status, session.stats)
-    summary = build_summary(store, session.run_id, config)
-    store.set_run_status(session.run_id, status, summary)
-    return RunResult(session.run_id, status, {**summary, "status": status}, _notices(plan.backend))
+    summary = build_summary(store, session.run_id, config, options.by)
+    store.set_run_status(session.run_id, status, summary.model_dump(mode="json"))
+    summary = summary.model_copy(update={"status": status})
+    bad = list(getattr(plan.backend, "bad", []))
+    return Run(session.run_id, status, summary, _notices(plan.backend), bad)
 
 
 def _stop(store: Store, session: Session, config: RunConfig, status: str) -> None:
@@ -396,31 +423,37 @@ def _stop(store: Store, session: Session, config: RunConfig, status: str) -> Non
     assert session.run_id is not None
     try:
         close_session(store, session.run_id, status, session.stats)
-        store.set_run_status(session.run_id, status, build_summary(store, session.run_id, config))
+        summary = build_summary(store, session.run_id, config, session.options.by)
+        store.set_run_status(session.run_id, status, summary.model_dump(mode="json"))
     except Exception:  # pragma: no cover - the store itself failed; the caller's error wins
         pass
 
 
-def build_summary(store: Store, run_id: str, config: RunConfig) -> dict[str, Any]:
-    """The ``evaluate --json`` summary of a run plus model, generation totals and timings.
+def build_summary(
+    store: Store, run_id: str, config: RunConfig, by: Sequence[str] = ()
+) -> RunSummary:
+    """The summary of a run: pass@k and its interval, statuses, isolation, the tasks left
+    without samples and the infra rate, plus model, generation totals and timings.
 
     Raises:
         StoreError: no such run.
     """
-    summary = summarize(store, run_id, tuple(config.ks))
-    run = store.get_run(run_id)
+    summary = summarize(store, run_id, tuple(config.ks), tuple(by))
+    record = load_run(store, run_id)
+    manifest = record.manifest
     samples = store.samples(run_id)
-    sessions = run.params.get("sessions", [])
-    planned = int(run.params.get("planned_samples", len(samples)))
+    planned = manifest.planned_samples if manifest.planned_samples is not None else len(samples)
     summary.update(
-        model=config.model,
-        simulated=bool(run.params.get("simulated", False)),
+        model=manifest.model,
+        simulated=manifest.simulated,
         planned_samples=planned,
         missing_samples=max(0, planned - len(samples)),
         generation=generation_totals(samples),
         timings={
-            "sessions": len(sessions),
-            "wall_s": sum(float(s.get("wall_s", 0.0)) for s in sessions),
+            "sessions": len(manifest.sessions),
+            "wall_s": sum(s.wall_s for s in manifest.sessions),
         },
     )
-    return summary
+    if manifest.kind == "evaluate":
+        summary["invalid_lines"] = int(manifest.backend.get("invalid_lines", 0))
+    return RunSummary.model_validate(summary)

@@ -1,0 +1,99 @@
+"""Runs: the one run model and the one orchestrator for every way samples reach the sandbox.
+
+``start(store, tasks, RunConfig(model="openai/gpt-4o-mini", ...))`` generates, judges and
+records a run; ``resume(run_id, store=store)`` continues one after any interruption, to
+exactly the result an uninterrupted run gives; ``evaluate(samples, tasks, store=store)``
+judges a samples file as it is (a run over the ``samples:<path>`` backend). Each returns a
+``Run`` with a typed ``RunSummary``. A stored run reads back as a ``RunRecord`` (its
+``RunManifest`` and ``RunSummary``) through ``load_run``, which takes a unique id prefix too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from codehazard.runs._evaluate import evaluate, results_path_for, write_results
+from codehazard.runs._manifest import (
+    MANIFEST_VERSION,
+    GivenTasks,
+    RunConfig,
+    RunManifest,
+    RunRecord,
+    RunSummary,
+    SessionRecord,
+    SuiteSource,
+    TaskFile,
+    TaskSource,
+    list_run_records,
+    load_run,
+    resolve_run_id,
+    task_source,
+    tasks_digest,
+)
+from codehazard.runs._orchestrator import (
+    Run,
+    RunInterrupted,
+    RunStopped,
+    build_summary,
+    check_expectations,
+    start,
+)
+from codehazard.runs._orchestrator import resume as _resume
+from codehazard.runs._scorers import SandboxScorer, Scorer, get_scorer, scorers
+from codehazard.runs._session import ProgressFn, ProgressState, SessionOptions
+from codehazard.store import Store
+
+
+def resume(
+    run_id: str,
+    *,
+    store: Store,
+    session: SessionOptions | None = None,
+    progress: ProgressFn | None = None,
+    expect: Mapping[str, Any] | None = None,
+    **kwargs: Any,
+) -> Run:
+    """Continue a run (by id or unique prefix) with its recorded configuration.
+
+    Raises:
+        UnknownRunError, StoreError, InputError, BackendError, SandboxError, RunInterrupted:
+            as ``codehazard.runs._orchestrator.resume`` documents.
+    """
+    return _resume(store, run_id, session=session, progress=progress, expect=expect, **kwargs)
+
+
+__all__ = [
+    "MANIFEST_VERSION",
+    "GivenTasks",
+    "ProgressFn",
+    "ProgressState",
+    "Run",
+    "RunConfig",
+    "RunInterrupted",
+    "RunManifest",
+    "RunRecord",
+    "RunStopped",
+    "RunSummary",
+    "SandboxScorer",
+    "Scorer",
+    "SessionOptions",
+    "SessionRecord",
+    "SuiteSource",
+    "TaskFile",
+    "TaskSource",
+    "build_summary",
+    "check_expectations",
+    "evaluate",
+    "get_scorer",
+    "list_run_records",
+    "load_run",
+    "resolve_run_id",
+    "results_path_for",
+    "resume",
+    "scorers",
+    "start",
+    "task_source",
+    "tasks_digest",
+    "write_results",
+]

