@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codehazard.cli import main
-from codehazard.evaluation import evaluate_file
+from codehazard.runs import ProgressState, evaluate
 from codehazard.samples import Sample, load_samples
 from codehazard.store import Store
 from codehazard.store._text import from_column, from_json, to_column, to_json
@@ -101,12 +101,12 @@ def test_interrupted_evaluate_resumes_over_hostile_text(
     statuses = _write(samples, toy_tasks_path)
     store = tmp_path / "st.sqlite"
 
-    def stop_after_two(done: int, total: int, verdict: object) -> None:
-        if done == 2:
+    def stop_after_two(state: ProgressState) -> None:
+        if state.done == 2:
             raise KeyboardInterrupt
 
     with Store(store) as st, pytest.raises(KeyboardInterrupt):
-        evaluate_file(samples, toy_tasks_path, st, workers=1, progress=stop_after_two)
+        evaluate(samples, toy_tasks_path, store=st, workers=1, progress=stop_after_two)
     argv = ["evaluate", str(samples), "--tasks", str(toy_tasks_path), "--workers", "1"]
     argv += ["--store", str(store), "--resume", "--no-progress", "--k", "1"]
     assert main(argv) == 0

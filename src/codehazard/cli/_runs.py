@@ -6,7 +6,6 @@ Run ids can be given whole or by a unique prefix; an ambiguous prefix lists the 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 from codehazard.cli._common import add_store_option, open_store, print_json
 from codehazard.runs import RunManifest, RunRecord, list_run_records, load_run
+from codehazard.store import to_json
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -203,7 +203,7 @@ def run_export(args: argparse.Namespace) -> int:
             "raw": rec.raw,
             "scores": scores.get(rec.key, {}),
         }
-        lines.append(json.dumps(line, ensure_ascii=False) + "\n")
+        lines.append(to_json(line) + "\n")  # escaped where text is not valid UTF-8
     if args.output is None:
         sys.stdout.write("".join(lines))
         return 0

