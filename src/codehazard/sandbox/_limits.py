@@ -5,13 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+WALL_FACTOR = 2.0
+WALL_SLACK = 2.0
+
 
 @dataclass(frozen=True)
 class Limits:
     """Per-sample limits.
 
-    ``timeout`` is wall-clock seconds for the whole check of one sample (every call the test
-    makes); CPU time is capped slightly above it. ``memory_mb`` caps the memory of all the
+    ``timeout`` is seconds of CPU time for the whole check of one sample (every call the test
+    makes): the CPU time of all the sample's processes together, measured by the trusted side
+    (the sample's cgroup, or ``/proc``), so a loaded machine or a hostile neighbour, which only
+    make the sample wait for a CPU, cannot turn a correct sample into a timeout. The test's
+    own computation on the answers, in the trusted judge, has the same budget of the judge's
+    CPU time. A wall-clock backstop (``wall_timeout``: ``WALL_FACTOR`` times ``timeout`` plus
+    ``WALL_SLACK`` seconds) ends a sample that sleeps or blocks. The harness's set-up (fork,
+    namespaces, handing over the program) is not the sample's: it runs before the sample's
+    cgroup is joined. ``memory_mb`` caps the memory of all the
     sample's processes together (a memory cgroup, or a watch where none can be had) and the
     address space of each; ``max_processes`` its processes and threads; ``max_file_mb`` any
     single file it writes; ``max_disk_mb`` its whole private working directory;
@@ -32,6 +42,11 @@ class Limits:
             value = getattr(self, f.name)
             if not isinstance(value, int | float) or value <= 0:
                 raise ValueError(f"Limits.{f.name} must be a positive number, got {value!r}")
+
+    @property
+    def wall_timeout(self) -> float:
+        """The wall-clock backstop in seconds: a sleeping or blocked sample still ends."""
+        return WALL_FACTOR * self.timeout + WALL_SLACK
 
     def as_dict(self) -> dict[str, Any]:
         """Plain form, for the sandbox protocol and the run record."""
