@@ -19,14 +19,19 @@ class Limits:
     make the sample wait for a CPU, cannot turn a correct sample into a timeout. The test's
     own computation on the answers, in the trusted judge, has the same budget of the judge's
     CPU time. A wall-clock backstop (``wall_timeout``: ``WALL_FACTOR`` times ``timeout`` plus
-    ``WALL_SLACK`` seconds) ends a sample that sleeps or blocks. The harness's set-up (fork,
-    namespaces, handing over the program) is not the sample's: it runs before the sample's
-    cgroup is joined. ``memory_mb`` caps the memory of all the
-    sample's processes together (a memory cgroup, or a watch where none can be had) and the
-    address space of each; ``max_processes`` its processes and threads; ``max_file_mb`` any
-    single file it writes; ``max_disk_mb`` its whole private working directory;
-    ``max_open_files`` its descriptors; ``max_output_kb`` the bytes it may write to stdout and
-    stderr together (past that it is stopped and the sample is an error).
+    ``WALL_SLACK`` seconds) ends a sample that sleeps or blocks; one still computing then (it
+    used half its CPU limit or more, so the machine's load slowed it) is measured on, to its
+    CPU limit or ``wall_timeout_busy`` (``timeout`` seconds later). The harness's set-up
+    (fork, namespaces, handing over the program) is not the sample's: it happens before the
+    sample joins its cgroup. Where CPU time cannot be measured (no ``/proc``), ``timeout`` is
+    wall-clock seconds, as the isolation record's ``time_limit`` says.
+
+    ``memory_mb`` caps the memory of all the sample's processes together (a memory cgroup, or
+    a watch where none can be had) and the address space of each; ``max_processes`` its
+    processes and threads; ``max_file_mb`` any single file it writes; ``max_disk_mb`` its
+    whole private working directory; ``max_open_files`` its descriptors; ``max_output_kb``
+    the bytes it may write to stdout and stderr together (past that it is stopped and the
+    sample is an error).
     """
 
     timeout: float = 3.0
@@ -45,8 +50,13 @@ class Limits:
 
     @property
     def wall_timeout(self) -> float:
-        """The wall-clock backstop in seconds: a sleeping or blocked sample still ends."""
+        """The wall-clock backstop in seconds: a sleeping or blocked sample ends here."""
         return WALL_FACTOR * self.timeout + WALL_SLACK
+
+    @property
+    def wall_timeout_busy(self) -> float:
+        """The wall-clock limit of a sample still computing at the backstop (slowed by load)."""
+        return self.wall_timeout + self.timeout
 
     def as_dict(self) -> dict[str, Any]:
         """Plain form, for the sandbox protocol and the run record."""

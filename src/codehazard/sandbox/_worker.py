@@ -40,7 +40,7 @@ _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 SANDBOX_UID_BASE = 0x7FFF0000
 START_TIMEOUT = 30.0
 REPORT_TIMEOUT = 10.0
-REMEASURE_CPU_SHARE = 0.5  # a wall-clock timeout this busy is judged again before it counts
+IDLE_CPU_SHARE = 0.5  # below this share of its CPU limit at the backstop, a sample is idle
 _SIGNAL_NAMES = {s.value: s.name for s in signal.Signals}
 
 
@@ -256,26 +256,11 @@ class SandboxWorker:
                     verdict = Verdict(status="infra", detail=str(exc), isolation=self.isolation)
                     continue
             verdict, retry = self._check_once(task, program, limits)
-            if not retry and self._busy_at_backstop(verdict, limits):
-                verdict, retry = self._check_once(task, program, limits)  # measure it again
-                verdict = verdict.model_copy(
-                    update={"detail": f"{verdict.detail} (measured twice)"}
-                )
             if not retry:
                 return verdict
             self.close_zygote()
         assert verdict is not None
         return verdict
-
-    def _busy_at_backstop(self, verdict: Verdict, limits: Limits) -> bool:
-        """Did the wall-clock backstop end a sample that was computing, not sleeping?
-
-        A sample that used well over a small share of its CPU time before the backstop was
-        slowed by the machine, not idle: its timeout is measured once more before it counts.
-        """
-        if verdict.status != "timeout" or self._watch_tripped == "cpu" or self._expired == "cpu":
-            return False
-        return (self._cpu_used or 0.0) >= REMEASURE_CPU_SHARE * limits.timeout
 
     def _check_once(
         self, task: PreparedTask, program: str, limits: Limits, predict: bool = True
@@ -341,8 +326,9 @@ class SandboxWorker:
         return outcome
 
     def _wall_timeout(self, limits: Limits) -> float:
-        """The wall-clock limit: a backstop where CPU time is watched, else the limit itself."""
-        return limits.wall_timeout if self._watch is not None else limits.timeout
+        """The last wall-clock moment of a sample: a backstop where CPU time is watched (for a
+        sample still computing, slowed by the machine), else the time limit itself."""
+        return limits.wall_timeout_busy if self._watch is not None else limits.timeout
 
     def _open_session(self, limits: Limits) -> tuple[int, int, int] | str:
         """Ask the zygote to run a sample in a fresh cgroup; return our pipe ends, or why not.
@@ -392,12 +378,20 @@ class SandboxWorker:
         self._cpu_used = used
         return used
 
-    def _arm_watch(self, limits: Limits) -> None:
-        """Watch the sample's CPU time and, unless isolation is off, its memory."""
+    def _arm_watch(self, limits: Limits, start: float) -> None:
+        """Watch the sample's CPU time and, unless isolation is off, its memory.
+
+        The CPU time limit ends a computing sample. One that is idle (under ``IDLE_CPU_SHARE``
+        of its CPU limit used) when the wall-clock backstop passes is sleeping or blocked and
+        ends there; one that is busy is measured on, to its CPU limit or the later backstop
+        ``wall_timeout_busy``, so a machine's load that slows it does not decide its verdict.
+        """
         self._watch_tripped = None
         if self._watch is None:
             return
         cpu = cpu_over(limits.timeout, self._cpu_seconds)
+        idle_at = start + limits.wall_timeout
+        idle_cpu = IDLE_CPU_SHARE * limits.timeout
         memory: Any = None
         if self._sample is not None and self._sample.memory is not None:
             sample = self._sample
@@ -408,7 +402,11 @@ class SandboxWorker:
         def check(pids: list[int]) -> str | None:
             if memory is not None and memory(pids):
                 return "memory"
-            return "cpu" if cpu(pids) else None
+            if cpu(pids):
+                return "cpu"
+            if time.monotonic() >= idle_at and (self._cpu_used or 0.0) < idle_cpu:
+                return "wall"
+            return None
 
         self._watch.arm(check)
 
@@ -441,7 +439,7 @@ class SandboxWorker:
             self._expired = "cpu" if signum == signal.SIGPROF else "wall"
             raise JudgeTimeout
 
-        self._arm_watch(limits)
+        self._arm_watch(limits, start)
         previous = signal.signal(signal.SIGALRM, expire)
         previous_prof = signal.signal(signal.SIGPROF, expire)
         signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()) + 0.05)
@@ -496,6 +494,8 @@ class SandboxWorker:
             )
         elif self._watch_tripped == "cpu" and status != "passed":
             status, detail = "timeout", _cpu_detail(limits, self._cpu_used, detail)
+        elif self._watch_tripped == "wall" and status != "passed":
+            status, detail = "timeout", _idle_detail(limits, self._cpu_used, detail)
         else:
             overridden = False
             if status == "gone":
@@ -522,6 +522,15 @@ def _cpu_detail(limits: Limits, used: float | None, during: str) -> str:
     return (
         f"time limit exceeded{where}: the sample's processes used {spent} of CPU time, "
         f"limit {limits.timeout:g} s"
+    )
+
+
+def _idle_detail(limits: Limits, used: float | None, during: str) -> str:
+    """Why a sample ended idle at the wall-clock backstop is a timeout."""
+    where = f" during {during}" if during and not during.startswith("time limit") else ""
+    return (
+        f"time limit exceeded{where}: the wall-clock backstop of {limits.wall_timeout:g} s "
+        f"passed with {used or 0.0:.2f} s of CPU time used (the sample sleeps or is blocked)"
     )
 
 
