@@ -13,18 +13,17 @@ WALL_SLACK = 2.0
 class Limits:
     """Per-sample limits.
 
-    ``timeout`` is seconds of CPU time for the whole check of one sample (every call the test
-    makes): the CPU time of all the sample's processes together, measured by the trusted side
-    (the sample's cgroup, or ``/proc``), so a loaded machine or a hostile neighbour, which only
-    make the sample wait for a CPU, cannot turn a correct sample into a timeout. The test's
-    own computation on the answers, in the trusted judge, has the same budget of the judge's
-    CPU time. A wall-clock backstop (``wall_timeout``: ``WALL_FACTOR`` times ``timeout`` plus
-    ``WALL_SLACK`` seconds) ends a sample that sleeps or blocks; one still computing then (it
-    used half its CPU limit or more, so the machine's load slowed it) is measured on, to its
-    CPU limit or ``wall_timeout_busy`` (``timeout`` seconds later). The harness's set-up
-    (fork, namespaces, handing over the program) is not the sample's: it happens before the
-    sample joins its cgroup. Where CPU time cannot be measured (no ``/proc``), ``timeout`` is
-    wall-clock seconds, as the isolation record's ``time_limit`` says.
+    ``timeout`` is seconds of the sample's own time for the whole check of one sample (every
+    call the test makes): the CPU time of all its processes together, measured by the trusted
+    side (the sample's cgroup, or ``/proc``), plus the time it sleeps or blocks by itself.
+    Waiting for a CPU does not count, so a loaded machine or a hostile neighbour cannot turn a
+    correct sample into a timeout, and neither does the harness's set-up (fork, namespaces,
+    handing over the program: done before the sample joins its cgroup) or the judge's turn.
+    The test's own computation on the answers, in the trusted judge, has a budget of
+    ``timeout`` seconds of the judge's CPU time. A wall-clock backstop (``wall_timeout``:
+    ``WALL_FACTOR`` times ``timeout`` plus ``WALL_SLACK`` seconds) ends every sample however
+    starved. Where nothing can be measured (no ``/proc``), ``timeout`` is wall-clock seconds;
+    the isolation record's ``time_limit`` says which.
 
     ``memory_mb`` caps the memory of all the sample's processes together (a memory cgroup, or
     a watch where none can be had) and the address space of each; ``max_processes`` its
@@ -52,11 +51,6 @@ class Limits:
     def wall_timeout(self) -> float:
         """The wall-clock backstop in seconds: a sleeping or blocked sample ends here."""
         return WALL_FACTOR * self.timeout + WALL_SLACK
-
-    @property
-    def wall_timeout_busy(self) -> float:
-        """The wall-clock limit of a sample still computing at the backstop (slowed by load)."""
-        return self.wall_timeout + self.timeout
 
     def as_dict(self) -> dict[str, Any]:
         """Plain form, for the sandbox protocol and the run record."""

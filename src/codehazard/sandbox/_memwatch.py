@@ -8,10 +8,11 @@ shares with the zygote count once) of all the sample's processes from ``/proc`` 
 second, and kills them all when the sum passes the limit. Between two looks a sample can
 overshoot for up to one interval, each process still within its own ``RLIMIT_AS``.
 
-The same thread enforces the time limit, which is CPU time of all the sample's processes
-together (so neither the machine's load nor a hostile neighbour can turn a correct sample into
-a timeout): read from the sample's cgroup where there is one, else summed from ``/proc`` (user
-and system time of each process, plus what it collected from children it reaped).
+The same thread enforces the time limit on the sample's own time (``SampleClock``): the CPU
+time of all its processes together, read from the sample's cgroup where there is one, else
+summed from ``/proc`` (user and system time of each process, plus what it collected from
+children it reaped), plus the time it sleeps by itself. Waiting for a CPU does not count, so
+neither the machine's load nor a hostile neighbour can turn a correct sample into a timeout.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 
 INTERVAL = 0.05
@@ -148,6 +150,57 @@ def proc_cpu_seconds(pids: list[int]) -> float:
     return ticks / _TICK
 
 
-def cpu_over(limit_s: float, measure: Callable[[list[int]], float]) -> Callable[[list[int]], bool]:
-    """A test for ``SampleWatch``: have these processes used over ``limit_s`` of CPU time?"""
-    return lambda pids: measure(pids) > limit_s
+_BUSY_STATES = frozenset("RD")  # running or waiting for a CPU; blocked in the kernel
+
+
+def asleep(pids: list[int], tids: tuple[int, ...] = ()) -> bool:
+    """Are all threads of ``pids`` (and this process's threads ``tids``) asleep or stopped?
+
+    A thread that is running, runnable (waiting for a CPU) or in uninterruptible sleep (disk)
+    is not; a process that is gone is.
+    """
+    paths = [f"/proc/self/task/{tid}/stat" for tid in tids]
+    for pid in pids:
+        try:
+            paths.extend(f"/proc/{pid}/task/{tid}/stat" for tid in os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue
+    for path in paths:
+        try:
+            with open(path) as fh:
+                state = fh.read().rsplit(")", 1)[1].split(None, 1)[0]
+        except (OSError, IndexError):
+            continue
+        if state in _BUSY_STATES:
+            return False
+    return True
+
+
+class SampleClock:
+    """A sample's own time: its CPU time, plus the time it sleeps or blocks by itself.
+
+    That is the time it would take on an idle machine: waiting for a CPU (the machine's load, a
+    hostile neighbour) counts for nothing, and neither does waiting for the trusted judge (the
+    judge's thread ``judge_tid`` is busy then). Time counts as slept when, at two successive
+    looks, every thread of the sample and the judge's thread are asleep: a sample that answers
+    slowly because it sleeps (``time.sleep`` in each call) still times out.
+    """
+
+    def __init__(
+        self, limit_s: float, cpu_seconds: Callable[[list[int]], float], judge_tid: int | None
+    ) -> None:
+        self.limit_s, self.cpu_seconds = limit_s, cpu_seconds
+        self.judge_tids = (judge_tid,) if judge_tid is not None else ()
+        self.idle = 0.0
+        self._last: float | None = None
+
+    def over(self, pids: list[int]) -> str | None:
+        """``"cpu"`` past the limit in CPU time, ``"idle"`` past it with slept time, else None."""
+        used = self.cpu_seconds(pids)
+        if used > self.limit_s:
+            return "cpu"
+        now = time.monotonic()
+        if self._last is not None and asleep(pids, self.judge_tids):
+            self.idle += now - self._last
+        self._last = now
+        return "idle" if used + self.idle > self.limit_s else None

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,9 @@ from codehazard.sandbox._cgroup import SampleGroup, WorkerCgroups
 from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, collect_calls, judge
 from codehazard.sandbox._limits import Limits
 from codehazard.sandbox._memwatch import (
+    SampleClock,
     SampleWatch,
     children,
-    cpu_over,
     proc_cpu_seconds,
     pss_over,
 )
@@ -40,7 +41,6 @@ _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 SANDBOX_UID_BASE = 0x7FFF0000
 START_TIMEOUT = 30.0
 REPORT_TIMEOUT = 10.0
-IDLE_CPU_SHARE = 0.5  # below this share of its CPU limit at the backstop, a sample is idle
 _SIGNAL_NAMES = {s.value: s.name for s in signal.Signals}
 
 
@@ -131,6 +131,7 @@ class SandboxWorker:
         self._watch_tripped: str | None = None
         self._expired = ""  # which of the judge's clocks ran out: "wall" or "cpu"
         self._cpu_used: float | None = None
+        self._clock: SampleClock | None = None
 
     # lifecycle --------------------------------------------------------------------------
 
@@ -326,9 +327,9 @@ class SandboxWorker:
         return outcome
 
     def _wall_timeout(self, limits: Limits) -> float:
-        """The last wall-clock moment of a sample: a backstop where CPU time is watched (for a
-        sample still computing, slowed by the machine), else the time limit itself."""
-        return limits.wall_timeout_busy if self._watch is not None else limits.timeout
+        """The wall-clock limit: a backstop where the sample's own time is watched, else the
+        time limit itself."""
+        return limits.wall_timeout if self._watch is not None else limits.timeout
 
     def _open_session(self, limits: Limits) -> tuple[int, int, int] | str:
         """Ask the zygote to run a sample in a fresh cgroup; return our pipe ends, or why not.
@@ -378,20 +379,15 @@ class SandboxWorker:
         self._cpu_used = used
         return used
 
-    def _arm_watch(self, limits: Limits, start: float) -> None:
-        """Watch the sample's CPU time and, unless isolation is off, its memory.
-
-        The CPU time limit ends a computing sample. One that is idle (under ``IDLE_CPU_SHARE``
-        of its CPU limit used) when the wall-clock backstop passes is sleeping or blocked and
-        ends there; one that is busy is measured on, to its CPU limit or the later backstop
-        ``wall_timeout_busy``, so a machine's load that slows it does not decide its verdict.
-        """
+    def _arm_watch(self, limits: Limits) -> None:
+        """Watch the sample's own time (``SampleClock``) and, unless isolation is off, its
+        memory."""
         self._watch_tripped = None
+        self._clock = None
         if self._watch is None:
             return
-        cpu = cpu_over(limits.timeout, self._cpu_seconds)
-        idle_at = start + limits.wall_timeout
-        idle_cpu = IDLE_CPU_SHARE * limits.timeout
+        clock = SampleClock(limits.timeout, self._cpu_seconds, threading.main_thread().native_id)
+        self._clock = clock
         memory: Any = None
         if self._sample is not None and self._sample.memory is not None:
             sample = self._sample
@@ -402,11 +398,7 @@ class SandboxWorker:
         def check(pids: list[int]) -> str | None:
             if memory is not None and memory(pids):
                 return "memory"
-            if cpu(pids):
-                return "cpu"
-            if time.monotonic() >= idle_at and (self._cpu_used or 0.0) < idle_cpu:
-                return "wall"
-            return None
+            return clock.over(pids)
 
         self._watch.arm(check)
 
@@ -439,7 +431,7 @@ class SandboxWorker:
             self._expired = "cpu" if signum == signal.SIGPROF else "wall"
             raise JudgeTimeout
 
-        self._arm_watch(limits, start)
+        self._arm_watch(limits)
         previous = signal.signal(signal.SIGALRM, expire)
         previous_prof = signal.signal(signal.SIGPROF, expire)
         signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()) + 0.05)
@@ -494,8 +486,9 @@ class SandboxWorker:
             )
         elif self._watch_tripped == "cpu" and status != "passed":
             status, detail = "timeout", _cpu_detail(limits, self._cpu_used, detail)
-        elif self._watch_tripped == "wall" and status != "passed":
-            status, detail = "timeout", _idle_detail(limits, self._cpu_used, detail)
+        elif self._watch_tripped == "idle" and status != "passed":
+            idle = self._clock.idle if self._clock is not None else 0.0
+            status, detail = "timeout", _idle_detail(limits, self._cpu_used, idle, detail)
         else:
             overridden = False
             if status == "gone":
@@ -525,12 +518,12 @@ def _cpu_detail(limits: Limits, used: float | None, during: str) -> str:
     )
 
 
-def _idle_detail(limits: Limits, used: float | None, during: str) -> str:
-    """Why a sample ended idle at the wall-clock backstop is a timeout."""
+def _idle_detail(limits: Limits, used: float | None, idle: float, during: str) -> str:
+    """Why a sample that slept or blocked past its time limit is a timeout."""
     where = f" during {during}" if during and not during.startswith("time limit") else ""
     return (
-        f"time limit exceeded{where}: the wall-clock backstop of {limits.wall_timeout:g} s "
-        f"passed with {used or 0.0:.2f} s of CPU time used (the sample sleeps or is blocked)"
+        f"time limit exceeded{where}: the sample used {used or 0.0:.2f} s of CPU time and "
+        f"slept or blocked for {idle:.2f} s, limit {limits.timeout:g} s"
     )
 
 
