@@ -86,6 +86,7 @@ class SampleWatch:
         self.zygote, self.interval = zygote, interval
         self._check: Check | None = None
         self._tripped: str | None = None
+        self.tripped_at = 0.0  # when the last kill was made (monotonic clock)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sample-watch", daemon=True)
@@ -116,6 +117,7 @@ class SampleWatch:
                 reason = self._check(pids) if pids else None
                 if reason is not None:
                     self._tripped, self._check = reason, None
+                    self.tripped_at = time.monotonic()
                     for pid in pids:  # runners first: PID 1 of a namespace takes the rest
                         try:
                             os.kill(pid, signal.SIGKILL)
@@ -153,13 +155,13 @@ def proc_cpu_seconds(pids: list[int]) -> float:
 _BUSY_STATES = frozenset("RD")  # running or waiting for a CPU; blocked in the kernel
 
 
-def asleep(pids: list[int], tids: tuple[int, ...] = ()) -> bool:
-    """Are all threads of ``pids`` (and this process's threads ``tids``) asleep or stopped?
+def asleep(pids: list[int], harness: tuple[str, ...] = ()) -> bool:
+    """Are all threads of ``pids`` (and the harness's threads, their ``stat`` paths) asleep?
 
     A thread that is running, runnable (waiting for a CPU) or in uninterruptible sleep (disk)
-    is not; a process that is gone is.
+    is not; a process that is gone, asleep or stopped is.
     """
-    paths = [f"/proc/self/task/{tid}/stat" for tid in tids]
+    paths = list(harness)
     for pid in pids:
         try:
             paths.extend(f"/proc/{pid}/task/{tid}/stat" for tid in os.listdir(f"/proc/{pid}/task"))
@@ -180,17 +182,20 @@ class SampleClock:
     """A sample's own time: its CPU time, plus the time it sleeps or blocks by itself.
 
     That is the time it would take on an idle machine: waiting for a CPU (the machine's load, a
-    hostile neighbour) counts for nothing, and neither does waiting for the trusted judge (the
-    judge's thread ``judge_tid`` is busy then). Time counts as slept when, at two successive
-    looks, every thread of the sample and the judge's thread are asleep: a sample that answers
-    slowly because it sleeps (``time.sleep`` in each call) still times out.
+    hostile neighbour) counts for nothing, and neither does waiting for the harness (the
+    trusted judge computing, the zygote handing over the sample: ``harness`` names their
+    threads' ``stat`` files, and they are busy then). Time counts as slept when, at two
+    successive looks, every thread of the sample and of the harness is asleep: a sample that
+    answers slowly because it sleeps (``time.sleep`` in each call) still times out.
     """
 
     def __init__(
-        self, limit_s: float, cpu_seconds: Callable[[list[int]], float], judge_tid: int | None
+        self,
+        limit_s: float,
+        cpu_seconds: Callable[[list[int]], float],
+        harness: tuple[str, ...] = (),
     ) -> None:
-        self.limit_s, self.cpu_seconds = limit_s, cpu_seconds
-        self.judge_tids = (judge_tid,) if judge_tid is not None else ()
+        self.limit_s, self.cpu_seconds, self.harness = limit_s, cpu_seconds, harness
         self.idle = 0.0
         self._last: float | None = None
 
@@ -200,7 +205,7 @@ class SampleClock:
         if used > self.limit_s:
             return "cpu"
         now = time.monotonic()
-        if self._last is not None and asleep(pids, self.judge_tids):
+        if self._last is not None and asleep(pids, self.harness):
             self.idle += now - self._last
         self._last = now
         return "idle" if used + self.idle > self.limit_s else None

@@ -132,6 +132,7 @@ class SandboxWorker:
         self._expired = ""  # which of the judge's clocks ran out: "wall" or "cpu"
         self._cpu_used: float | None = None
         self._clock: SampleClock | None = None
+        self._returned_at = 0.0  # when the judge's body returned, for _killed_while_awaited
 
     # lifecycle --------------------------------------------------------------------------
 
@@ -294,8 +295,20 @@ class SandboxWorker:
             self._end_sample()
         ch = channels[0] if channels else None
         if predict and ch is not None and (ch.mispredicted or (overridden and ch.unconsumed)):
-            return self._check_once(task, program, limits, predict=False)
+            if not self._killed_while_awaited(outcome):
+                return self._check_once(task, program, limits, predict=False)
         return verdict, False
+
+    def _killed_while_awaited(self, outcome: dict[str, Any]) -> bool:
+        """Did the watch kill the sample while the test was waiting for an answer?
+
+        Then the runner, which answers in order, was still computing a call the test made, so
+        no predicted call the test never made can have decided the verdict, and judging the
+        sample again call by call (for up to its whole time limit again) would give the same.
+        """
+        if self._watch is None or self._watch_tripped is None or outcome["status"] != "gone":
+            return False
+        return self._watch.tripped_at < self._returned_at
 
     def collect(
         self, program: str, entry_point: str, inputs: list[list[Any]], limits: Limits
@@ -386,7 +399,11 @@ class SandboxWorker:
         self._clock = None
         if self._watch is None:
             return
-        clock = SampleClock(limits.timeout, self._cpu_seconds, threading.main_thread().native_id)
+        harness = (  # the judge's thread and the zygote: while one is busy, nobody idles
+            f"/proc/self/task/{threading.main_thread().native_id}/stat",
+            f"/proc/{self._watch.zygote}/stat",
+        )
+        clock = SampleClock(limits.timeout, self._cpu_seconds, harness)
         self._clock = clock
         memory: Any = None
         if self._sample is not None and self._sample.memory is not None:
@@ -441,6 +458,7 @@ class SandboxWorker:
         except JudgeTimeout:
             return {"status": "timeout", "detail": "the check did not finish in time"}
         finally:
+            self._returned_at = time.monotonic()
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.setitimer(signal.ITIMER_PROF, 0)
             signal.signal(signal.SIGALRM, previous)
