@@ -99,7 +99,6 @@ def test_a_setsid_spinner_cannot_starve_another_workers_sample(
     """A sample forking spinners in sessions of their own leaves the other worker its CPU."""
     task = humaneval["HumanEval/75"]  # 133 ms of CPU for the reference, unloaded
     with Evaluator({task.task_id: task}, workers=2, limits=Limits(timeout=3.0)) as ev:
-        assert isinstance(ev.isolation["cpu_cgroup"], bool)
         for round_ in range(4):
             hostile = ev.submit(Sample("spin", task.task_id, round_, {}, SETSID_SPINNER))
             time.sleep(0.5)  # the spinners are running on the other worker by now
@@ -107,6 +106,7 @@ def test_a_setsid_spinner_cannot_starve_another_workers_sample(
             assert correct.status == "passed", (round_, correct.detail)
             spun = hostile.result(timeout=240)
             assert spun.status == "timeout", spun.detail
+        assert isinstance(ev.isolation["cpu_cgroup"], bool)  # recorded, whatever the host gave
 
 
 def test_cpu_spread_over_children_counts_in_full(add_tasks: dict[str, Task]) -> None:
@@ -233,7 +233,7 @@ def test_memory_bounds_hold_under_cpu_load(add_tasks: dict[str, Task], mode: str
         if isolation["memory_limit"] != mode:
             pytest.skip(f"this host gives {isolation['memory_limit']!r}, not {mode!r}")
         task = prepare_task(add_tasks["res/add"])
-        limits = Limits(timeout=10.0, memory_mb=300, max_processes=16)
+        limits = Limits(timeout=10.0, memory_mb=300, max_processes=16, max_file_mb=64)
         with cpu_hogs(4):
             for _ in range(2):
                 bomb = worker.check(task, _memory_bomb(300), limits)
