@@ -61,3 +61,29 @@ class Limits:
         if timeout is None or timeout == self.timeout:
             return self
         return Limits(**{**self.as_dict(), "timeout": float(timeout)})
+
+
+def cpu_detail(limits: Limits, used: float | None, during: str) -> str:
+    """Why a sample killed at its CPU time limit is a timeout."""
+    where = f" during {during}" if during and not during.startswith("time limit") else ""
+    spent = f"{used:.2f} s" if used is not None else "more"
+    return (
+        f"time limit exceeded{where}: the sample's processes used {spent} of CPU time, "
+        f"limit {limits.timeout:g} s"
+    )
+
+
+def idle_detail(limits: Limits, used: float | None, idle: float, during: str) -> str:
+    """Why a sample that slept or blocked past its time limit is a timeout."""
+    where = f" during {during}" if during and not during.startswith("time limit") else ""
+    return (
+        f"time limit exceeded{where}: the sample used {used or 0.0:.2f} s of CPU time and "
+        f"slept or blocked for {idle:.2f} s, limit {limits.timeout:g} s"
+    )
+
+
+def wall_detail(wall: float, used: float | None) -> str:
+    """What a timeout at the wall-clock backstop measured (a sleeping or blocked sample)."""
+    if used is None:
+        return f" (wall-clock limit {wall:g} s)"
+    return f" (wall-clock backstop {wall:g} s passed with {used:.2f} s of CPU time used)"

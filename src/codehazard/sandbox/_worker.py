@@ -26,7 +26,7 @@ from typing import Any
 from codehazard.errors import SandboxError
 from codehazard.sandbox._cgroup import SampleGroup, WorkerCgroups
 from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, collect_calls, judge
-from codehazard.sandbox._limits import Limits
+from codehazard.sandbox._limits import Limits, cpu_detail, idle_detail, wall_detail
 from codehazard.sandbox._memwatch import (
     SampleClock,
     SampleWatch,
@@ -503,10 +503,10 @@ class SandboxWorker:
                 f"{limits.memory_mb:g} MB{how}"
             )
         elif self._watch_tripped == "cpu" and status != "passed":
-            status, detail = "timeout", _cpu_detail(limits, self._cpu_used, detail)
+            status, detail = "timeout", cpu_detail(limits, self._cpu_used, detail)
         elif self._watch_tripped == "idle" and status != "passed":
             idle = self._clock.idle if self._clock is not None else 0.0
-            status, detail = "timeout", _idle_detail(limits, self._cpu_used, idle, detail)
+            status, detail = "timeout", idle_detail(limits, self._cpu_used, idle, detail)
         else:
             overridden = False
             if status == "gone":
@@ -514,7 +514,7 @@ class SandboxWorker:
             if status == "timeout" and self._expired == "cpu":
                 detail += f" (the test's own computation used over {limits.timeout:g} s of CPU)"
             elif status == "timeout":
-                detail += _wall_detail(self._wall_timeout(limits), self._cpu_used)
+                detail += wall_detail(self._wall_timeout(limits), self._cpu_used)
         fields = {k: outcome.get(k) for k in ("failing_input", "expected", "actual", "exception")}
         verdict = Verdict(
             status=status,
@@ -524,32 +524,6 @@ class SandboxWorker:
             **fields,
         )
         return verdict, overridden
-
-
-def _cpu_detail(limits: Limits, used: float | None, during: str) -> str:
-    """Why a sample killed at its CPU time limit is a timeout."""
-    where = f" during {during}" if during and not during.startswith("time limit") else ""
-    spent = f"{used:.2f} s" if used is not None else "more"
-    return (
-        f"time limit exceeded{where}: the sample's processes used {spent} of CPU time, "
-        f"limit {limits.timeout:g} s"
-    )
-
-
-def _idle_detail(limits: Limits, used: float | None, idle: float, during: str) -> str:
-    """Why a sample that slept or blocked past its time limit is a timeout."""
-    where = f" during {during}" if during and not during.startswith("time limit") else ""
-    return (
-        f"time limit exceeded{where}: the sample used {used or 0.0:.2f} s of CPU time and "
-        f"slept or blocked for {idle:.2f} s, limit {limits.timeout:g} s"
-    )
-
-
-def _wall_detail(wall: float, used: float | None) -> str:
-    """What a timeout at the wall-clock backstop measured (a sleeping or blocked sample)."""
-    if used is None:
-        return f" (wall-clock limit {wall:g} s)"
-    return f" (wall-clock backstop {wall:g} s passed with {used:.2f} s of CPU time used)"
 
 
 def _why_gone(report: dict[str, Any], during: str) -> tuple[str, str]:
