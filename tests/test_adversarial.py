@@ -375,7 +375,8 @@ def run_attack(attack: Attack, stage: Stage, isolation: str = "auto") -> Outcome
     chain = [attack] + ([ATTACKS[attack.then]] if attack.then else [])
     verdicts: list[tuple[Attack, Verdict, float]] = []
     tasks = _tasks_for(attack.tasks)
-    with Evaluator(tasks, workers=1, limits=LIMITS, isolation=isolation) as ev:
+    accept = "rlimits-only" if isolation == "auto" else isolation  # skipped below, not refused
+    with Evaluator(tasks, workers=1, limits=LIMITS, isolation=accept) as ev:
         iso = ev.isolation
         if isolation == "auto" and attack.requires_full and iso.get("level") != "full":
             pytest.skip(f"{attack.name} is only safe to run with full isolation, got {iso}")

@@ -61,3 +61,41 @@ def test_missing_extra_names_the_install_line() -> None:
     message = str(info.value)
     assert install_line("ray") in message and "--executor ray" in message
     assert isinstance(info.value, ImportError) and info.value.extra == "ray"
+
+
+def test_listing_builtin_backends_and_suites_imports_nothing_heavy() -> None:
+    """Built-in entries are lazy: listing them, or the CLI help, imports no SDK or generator."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from codehazard.models import default_registry\n"
+        "from codehazard.tasks.suites import suite_registry\n"
+        "print(default_registry().forms()); print(suite_registry().names())\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('openai', 'anthropic', "
+        "'matplotlib') or m.startswith(('codehazard.models._openai', "
+        "'codehazard.models._anthropic', 'codehazard.tasks.suites._b'))]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert "openai/<model>" in out[0] and "samples:<path>" in out[0]
+    assert "building-blocks" in out[1] and "variable-binding" in out[1]
+    assert out[2] == "[]"
+
+
+def test_a_module_target_must_register_its_name() -> None:
+    reg: Registry[object] = Registry("widget")
+    reg.register_lazy("json", "json")
+    with pytest.raises(InputError, match="did not register 'json'"):
+        reg.get("json")
+
+
+def test_unknown_names_are_key_errors_printed_plainly() -> None:
+    reg: Registry[int] = Registry("widget", known="known widgets")
+    reg.register("a", 1, help="a/<x>")
+    with pytest.raises(KeyError) as info:
+        reg.get("b")
+    assert str(info.value) == "unknown widget 'b'; known widgets: a/<x>"

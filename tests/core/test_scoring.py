@@ -74,11 +74,12 @@ def test_score_excludes_infra_and_reports_only_supported_k() -> None:
 def test_pass1_interval_is_not_a_point_when_every_task_agrees() -> None:
     # a bootstrap over tasks that all fail is [0, 0]: "certainly never passes" from 5 tasks
     s = score([Rec(t, "failed") for t in "abcde"])
-    assert s.pass_at_k[1] == 0.0 and s.pass1_interval_method == "wilson-tasks"
+    assert s.pass_at_k[1] == 0.0 and s.pass1_interval_method == "cluster-score"
     assert s.pass1_interval is not None and s.pass1_interval.low == 0.0
     assert s.pass1_interval.high == pytest.approx(wilson_interval(0, 5).high)
     mixed = score([Rec("a", "failed"), Rec("b", "passed")])
-    assert mixed.pass1_interval_method == "bootstrap-tasks"
+    assert mixed.pass1_interval_method == "cluster-score"
+    assert mixed.pass1_interval is not None and mixed.pass1_interval.low < 0.5
 
 
 def test_breakdown_by_metadata_key() -> None:

@@ -13,14 +13,12 @@ from codehazard.hazards import (
     HazardInputError,
     assess,
     assess_runs,
-    assessment_markdown,
-    assessment_summary,
     load_assessment,
-    matrix_cells,
     parse_log,
     worst_risk,
 )
 from codehazard.metrics import default_registry
+from codehazard.report import assessment_markdown, assessment_summary, matrix_cells
 from codehazard.samples import Sample
 from codehazard.store import Store
 
@@ -172,6 +170,7 @@ def test_markdown_and_summary(store: Store) -> None:
     assert "## Residual risk matrix" in md and "Serious: H-FAIL" in md
     assert "`suite.humaneval.rate.failed` | 0.6 [" in md and "n=100 (10 tasks)" in md
     assert "expert-set likelihood kept" in md
+    assert "95% confidence (cluster-score intervals: docs/metrics.md)" in md  # which method
     assert run in md
     summary = assessment_summary(a)
     assert summary.splitlines()[0].startswith("3 hazards: 1 Serious, 2 Medium")
@@ -212,17 +211,18 @@ def test_pending_samples_are_left_out_and_noted(store: Store) -> None:
 
 def test_unanimous_tasks_do_not_make_conservative_rules_exact(store: Store) -> None:
     # every sample of 20 tasks passes: the bootstrap over tasks is the point [1, 1], so a
-    # "lower pass rate is likelier" rule compared 1.0 and gave the least frequent level
+    # "lower pass rate is likelier" rule compared 1.0 and gave the least frequent level;
+    # 100 passes in 100 samples put the low end at Wilson's 0.963, under C's 0.97
     log = SMALL_LOG.replace(
         "      - metric: suite.abstraction.pass@1{level>=4}\n"
         "        thresholds: {A: 0.8, B: 0.6, C: 0.4, D: 0.2}\n",
         "      - metric: suite.humaneval.pass@1\n"
         "        likelier_when: lower\n"
-        "        thresholds: {A: 0.1, B: 0.5, C: 0.9}\n",
+        "        thresholds: {A: 0.1, B: 0.5, C: 0.97}\n",
     )
     run = add_run(store, humaneval_tasks(0.0, n_tasks=20, per_task=5))
     ev = _hazard(_assess(store, [run], log), "H-CAP").evidence[0]
-    assert ev.value == 1.0 and ev.interval is not None and ev.interval.low < 0.9
+    assert ev.value == 1.0 and ev.interval is not None and ev.interval.low < 0.97
     assert ev.outcome.compared == "low" and ev.outcome.level == "C"
 
 

@@ -8,16 +8,14 @@ from hypothesis import strategies as st
 
 from codehazard.hazards import (
     Profile,
-    is_eliminated,
-    likeliest,
     likelihood_rank,
     load_profile,
     residual_likelihood,
     risk,
     risk_rank,
     severity_rank,
-    shift_likelihood,
 )
+from codehazard.hazards._matrix import is_eliminated, likeliest, shift_likelihood
 
 DEFAULT = load_profile()
 

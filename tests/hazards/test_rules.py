@@ -8,12 +8,14 @@ from hypothesis import strategies as st
 
 from codehazard.hazards import (
     EvidenceRule,
-    compared_end,
-    default_otherwise,
     evaluate_rule,
     level_for_value,
     likelihood_rank,
     load_profile,
+)
+from codehazard.hazards._rules import (
+    compared_end,
+    default_otherwise,
     ordered_thresholds,
     threshold_problems,
 )

@@ -15,14 +15,12 @@ from codehazard.metrics import (
     MetricNameError,
     MetricRecord,
     MetricRegistry,
-    SuitePassAtK,
-    SuiteStatusRate,
-    compile_pattern,
     default_registry,
-    discover_provider_modules,
     metric_family,
     rate_measurement,
 )
+from codehazard.metrics._registry import compile_pattern, discover_provider_modules
+from codehazard.metrics._suite import SuitePassAtK, SuiteStatusRate
 
 
 @metric_family

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from metric_fakes import FakeRecord, make_records
 
-from codehazard.metrics import default_registry, suite_of
+from codehazard.metrics import default_registry
+from codehazard.metrics._suite import suite_of
 from codehazard.scoring import rate_interval, wilson_interval
 
 
@@ -33,7 +34,7 @@ def test_pass_at_1_averages_over_tasks_and_excludes_pending_and_infra(registry) 
     # task 0: 2/4, task 1: 0/2 (infra and pending excluded)
     assert m.value == pytest.approx(0.25)
     assert (m.n, m.n_tasks, m.events) == (6, 2, 2)
-    assert m.interval is not None and m.interval.method == "bootstrap-tasks"
+    assert m.interval is not None and m.interval.method == "cluster-score"
     assert m.interval.low <= m.value <= m.interval.high
     assert m.samples == {
         "run-1": [
@@ -57,12 +58,13 @@ def test_pass_at_k_uses_the_unbiased_estimator_and_is_undefined_when_short(regis
 
 
 def test_status_rate_has_a_wilson_interval(registry) -> None:
-    # both tasks fail half their samples: no sign of correlation within tasks
+    # both tasks fail half their samples: no sign of correlation within tasks, so the
+    # cluster-score interval is plain Wilson on the samples
     recs = make_records("S/0", ["failed", "passed"] * 2) + make_records("S/1", ["passed", "failed"])
     m = registry.measure("suite.s.rate.failed", recs, confidence=0.9)
     assert m.value == pytest.approx(3 / 6)
     expected = wilson_interval(3, 6, 0.9)
-    assert m.interval is not None and m.interval.method == "wilson"
+    assert m.interval is not None and m.interval.method == "cluster-score"
     assert (m.interval.low, m.interval.high) == pytest.approx((expected.low, expected.high))
     assert m.interval.confidence == 0.9
     assert (m.n, m.events) == (6, 3)
@@ -76,9 +78,9 @@ def test_status_rate_widens_for_samples_correlated_within_tasks(registry) -> Non
     m = registry.measure("suite.s.rate.failed", recs)
     plain = wilson_interval(10, 20)
     assert m.value == pytest.approx(0.5) and (m.n, m.n_tasks, m.events) == (20, 4, 10)
-    assert m.interval is not None and m.interval.method == "wilson-clustered"
+    assert m.interval is not None and m.interval.method == "cluster-score"
     assert m.interval.low < plain.low and m.interval.high > plain.high
-    assert "design effect 5.00" in m.note
+    assert "design effect 5.00" in m.note and "4.0 independent samples of 20" in m.note
 
 
 def test_infra_rate_counts_over_every_checked_sample(registry) -> None:
@@ -117,13 +119,14 @@ def test_samples_are_grouped_by_run(registry) -> None:
 
 def test_tasks_that_all_agree_get_a_wilson_interval_not_a_point(registry) -> None:
     # a bootstrap over 20 identical task values is the single point [1, 1]; a conservative
-    # "lower is likelier" rule would then treat a pass rate of 1 as exact
+    # "lower is likelier" rule would then treat a pass rate of 1 as exact. Every one of the
+    # 40 samples passes: Wilson's interval on the 40 samples
     recs = [r for i in range(20) for r in make_records(f"H/{i}", ["passed", "passed"])]
     m = registry.measure("suite.h.pass@1", recs)
-    expected = rate_interval(1.0, 20)
-    assert m.value == 1.0 and m.interval is not None and m.interval.method == "wilson-tasks"
+    expected = rate_interval(1.0, 40)
+    assert m.value == 1.0 and m.interval is not None and m.interval.method == "cluster-score"
     assert (m.interval.low, m.interval.high) == pytest.approx((expected.low, 1.0))
-    assert m.interval.low < 0.9 and "same value" in m.note
+    assert m.interval.low < 0.95
     one = registry.measure("suite.h.pass@1", make_records("H/0", ["passed", "failed"]))
     assert one.interval is not None and one.interval.low < 0.2 and one.interval.high > 0.8
 

@@ -14,17 +14,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from codehazard.errors import InputError
+from codehazard.report import curve_to_dict, plot_curve
 from codehazard.scoring import (
     LevelPoint,
     capability_curve,
-    curve_to_dict,
     fit_decay,
     level_points,
-    plot_curve,
     rate_interval,
     wilson_interval,
 )
-from codehazard.scoring._curves import chi2_sf, fit_loglinear, pass_at_k_interval
+from codehazard.scoring._levels import pass_at_k_interval
+from codehazard.scoring._loglinear import chi2_sf, fit_loglinear
 
 
 @dataclass(frozen=True)
@@ -238,12 +238,16 @@ def test_fit_decay_at_the_bound_is_poor() -> None:
 
 
 def test_pass_at_k_intervals() -> None:
-    spread = pass_at_k_interval([0.0, 0.5, 1.0, 1.0], n_boot=500)
+    # (passes, samples) whose pass@2 are 0, 0.5, 1 and 1
+    spread = pass_at_k_interval([(0, 4), (1, 4), (3, 4), (4, 4)], 2)
     assert 0 <= spread.low < 0.625 < spread.high <= 1
-    flat = pass_at_k_interval([0.0] * 12)  # a bootstrap would be the single point 0
-    assert flat.low == 0.0 and flat.high == pytest.approx(rate_interval(0.0, 12).high)
+    # a bootstrap would be the single point 0; 48 samples are worth 24 disjoint pairs
+    flat = pass_at_k_interval([(0, 4)] * 12, 2)
+    assert flat.low == 0.0 and flat.high == pytest.approx(rate_interval(0.0, 24).high)
     with pytest.raises(ValueError):
-        pass_at_k_interval([])
+        pass_at_k_interval([], 2)
+    with pytest.raises(ValueError, match="at least 3 samples"):
+        pass_at_k_interval([(1, 2)], 3)  # pass@3 is undefined with 2 samples
 
 
 def test_level_points_group_tasks_and_skip_undecided_samples() -> None:

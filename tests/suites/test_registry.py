@@ -127,9 +127,10 @@ class _BrokenEntryPoint:
 def test_a_broken_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.metadata
 
-    from codehazard._plugins import load_plugins
+    from codehazard.tasks.suites._registry import suite_registry
 
-    load_plugins.cache_clear()  # a failed load is not cached, so later lookups see the same error
+    # a failed load is not remembered as done, so later lookups see the same error
+    suite_registry().forget_plugins()
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [_BrokenEntryPoint()])
     with pytest.raises(InputError, match=r"suite plugin 'broken' \(broken_plugin:suites\)"):
         list_suites()

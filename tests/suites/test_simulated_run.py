@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 from suite_fakes import failing_completion, passes_tests, run_trusted
 
+from codehazard.analysis import localise_run, summarise_localisations
 from codehazard.cli import main
 from codehazard.errors import SandboxError
 from codehazard.samples import load_samples
-from codehazard.scoring import capability_curve, localise_run, summarise_localisations
+from codehazard.scoring import capability_curve
 from codehazard.store import Store
 from codehazard.tasks import Task
 from codehazard.tasks.suites import get_suite
@@ -192,7 +193,7 @@ def test_curves_cli_table_plot_and_localisation(
     tmp_path: Path,
 ) -> None:
     db, run_id, _ = decay_run
-    monkeypatch.setattr("codehazard.scoring._localise.sandbox_collect", lambda: run_trusted)
+    monkeypatch.setattr("codehazard.analysis._localise.sandbox_collect", lambda: run_trusted)
     plot = tmp_path / "curve.svg"
     argv = ["curves", run_id, "--store", str(db), "--plot", str(plot), "--localise"]
     assert main([*argv, "--boot", "200", "--localise-limit", "50", "-k", "5"]) == 0

@@ -18,12 +18,11 @@ def _assess(args: argparse.Namespace) -> int:
     from codehazard.hazards import (
         HazardInputError,
         assess_runs,
-        assessment_markdown,
-        assessment_summary,
         load_log,
         load_profile,
     )
     from codehazard.metrics import default_registry
+    from codehazard.report import assessment_markdown, assessment_summary
     from codehazard.store import Store, default_store_path
 
     if not args.log or not args.run:

@@ -12,6 +12,7 @@ from typing import Any
 from codehazard.cli._common import add_store_option, open_store, parse_ks, print_json
 from codehazard.evaluation import evaluate_file
 from codehazard.sandbox import Limits
+from codehazard.scoring import METHOD_LEGEND, TASK_MEAN_METHOD
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,9 +81,12 @@ def add_execution_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--isolation",
-        choices=("auto", "none"),
-        default="auto",
-        help="auto: strongest available (default); none: rlimits only, for debugging",
+        choices=("full", "partial", "rlimits-only", "none", "auto"),
+        default="full",
+        help="the least sandbox isolation accepted; below it the evaluation refuses to start "
+        "(exit 3) and says what the host refused: full (default; auto is the same), partial, "
+        "rlimits-only, or none (no namespaces at all, for debugging). "
+        "`codehazard sandbox check` shows what this host allows",
     )
 
 
@@ -144,9 +148,8 @@ def format_summary(summary: dict[str, Any], results: Path | None) -> str:
         extra = ""
         if k == "1" and summary.get("pass_at_1_interval"):
             iv = summary["pass_at_1_interval"]
-            how = "Wilson over tasks" if iv.get("method") == "wilson-tasks" else "bootstrap"
-            extra = f"  (95% CI {iv['low']:.4f}-{iv['high']:.4f}, {how} over tasks)"
-            extra = extra.replace("over tasks over tasks", "over tasks")
+            how = METHOD_LEGEND.get(iv.get("method", ""), iv.get("method", "unknown method"))
+            extra = f"  (95% CI {iv['low']:.4f}-{iv['high']:.4f}, {how})"
         lines.append(f"  pass@{k}: {value:.4f}{extra}")
     for k in summary.get("pass_at_k_undefined", []):
         lines.append(f"  pass@{k}: undefined (some task has fewer than {k} samples)")
@@ -159,10 +162,12 @@ def format_summary(summary: dict[str, Any], results: Path | None) -> str:
         f"PID namespace per sample {iso.get('pid_namespace_per_sample')}, "
         f"memory limit {iso.get('memory_limit')}, uid {iso.get('unprivileged_uid')})"
     )
+    if iso.get("accepted_below_full"):
+        lines.append(f"    less than full isolation accepted: --isolation {iso.get('required')}")
     for error in iso.get("errors", []):  # what the host refused, so a weaker level is explained
         lines.append(f"    not obtained: {error}")
     for key, groups in summary.get("breakdown", {}).items():
-        lines.append(f"  pass@1 by {key}:")
+        lines.append(f"  pass@1 by {key} (intervals: {METHOD_LEGEND[TASK_MEAN_METHOD]}):")
         for value, g in groups.items():
             iv = g["interval"]
             ci = f" (95% CI {iv['low']:.3f}-{iv['high']:.3f})" if iv else ""

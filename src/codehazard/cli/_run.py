@@ -50,8 +50,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     source = p.add_mutually_exclusive_group()
     source.add_argument("--tasks", type=Path, help="HumanEval-format task JSONL(.gz)")
-    source.add_argument("--suite", help="a generated suite (see `codehazard suites list`)")
-    p.add_argument("--model", help="openai/<model>, anthropic/<model>, samples:<path> or demo")
+    from codehazard.models import default_registry
+    from codehazard.tasks.suites import suite_registry
+
+    source.add_argument(
+        "--suite", help=f"a generated suite: {suite_registry().listing()} (see `suites list`)"
+    )
+    p.add_argument("--model", help=f"model spec: {default_registry().forms()}")
     _add_generation_options(p)
     _add_connection_options(p)
     add_execution_options(p)

@@ -19,9 +19,11 @@ from concurrent.futures import Future, as_completed
 from multiprocessing.connection import Connection
 from typing import Any
 
-from codehazard.errors import SandboxError
+from codehazard.errors import ArgumentError, SandboxError, UnknownNameError
 from codehazard.samples import Sample
-from codehazard.sandbox import Limits
+from codehazard.sandbox import Limits, isolation_record, remove_worker_groups, require_isolation
+from codehazard.sandbox import isolation_worker_mode as worker_mode
+from codehazard.sandbox import parse_isolation_level as parse_level
 from codehazard.tasks import Task
 from codehazard.verdict import Verdict
 
@@ -76,6 +78,7 @@ class _Slot:
             raise SandboxError(f"worker {self.index} died while starting") from None
         if kind != "hello":
             raise SandboxError(f"worker {self.index}: {payload}")
+        require_isolation(payload, self.owner.minimum_isolation)  # below it: refused
         self.isolation = payload
 
     def stop(self) -> None:
@@ -90,6 +93,7 @@ class _Slot:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+            remove_worker_groups(self.process.pid)  # a killed worker leaves its cgroups
         if self.conn is not None:
             self.conn.close()
         self.process = self.conn = None
@@ -119,6 +123,7 @@ class _Slot:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
+            remove_worker_groups(self.process.pid)  # a crashed worker leaves its cgroups
         if self.conn is not None:
             self.conn.close()
         self.process = self.conn = None
@@ -142,9 +147,13 @@ class Evaluator:
 
     Use as a context manager. ``submit`` returns a ``concurrent.futures.Future[Verdict]``.
 
+    ``isolation`` is the least isolation accepted (``full``, the default ``auto``; ``partial``,
+    ``rlimits-only``, or ``none``, which also asks the workers for none).
+
     Raises:
-        ValueError: ``workers < 1``.
-        SandboxError: no worker could start its sandbox.
+        ValueError: ``workers < 1``; ``isolation`` is not a level (an ``InputError``).
+        SandboxError: no worker could start its sandbox; ``IsolationRefused`` when a worker
+            obtained less isolation than ``isolation`` accepts.
     """
 
     def __init__(
@@ -157,10 +166,11 @@ class Evaluator:
         retries: int = 2,
     ) -> None:
         if workers < 1:
-            raise ValueError(f"workers must be at least 1, got {workers}")
+            raise ArgumentError(f"workers must be at least 1, got {workers}")
         self.tasks = dict(tasks)
         self.limits = limits or Limits()
-        self.isolation_mode = isolation
+        self.minimum_isolation = parse_level(isolation)  # "auto" (the default) means full
+        self.isolation_mode = worker_mode(isolation)
         self.retries = retries
         self._tasks_json = [t.model_dump_json() for t in self.tasks.values()]
         self._queue: queue.Queue[Any] = queue.Queue()
@@ -185,7 +195,7 @@ class Evaluator:
     def isolation(self) -> dict[str, Any]:
         """The isolation obtained (the first worker's; all workers run the same setup)."""
         found = self._slots[0].isolation or {}
-        return {**found, "workers": len(self._slots)}
+        return {**isolation_record(found, self.minimum_isolation), "workers": len(self._slots)}
 
     def submit(self, sample: Sample) -> Future[Verdict]:
         """Queue one sample; its task must be among the evaluator's tasks.
@@ -197,7 +207,9 @@ class Evaluator:
         if self._closed:
             raise RuntimeError("the evaluator is closed")
         if sample.task_id not in self.tasks:
-            raise KeyError(f"unknown task_id {sample.task_id!r}")
+            raise UnknownNameError(
+                f"unknown task_id {sample.task_id!r}", kind="task", name=sample.task_id
+            )
         future: Future[Verdict] = Future()
         self._queue.put((sample, future))
         return future

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from codehazard.errors import BackendError
+from codehazard.errors import ArgumentError, BackendError
 from codehazard.generation._records import GenerationMeta
 from codehazard.generation._retry import RetriesExhausted, RetryPolicy, Sleep, call_with_retries
 from codehazard.models import Completion, GenerationParams, ModelBackend, RejectedRequestError
@@ -76,7 +76,7 @@ class Generator:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         if max_connections < 1:
-            raise ValueError(f"max_connections must be at least 1, got {max_connections}")
+            raise ArgumentError(f"max_connections must be at least 1, got {max_connections}")
         self.backend = backend
         self.params = params
         self.cache = cache if backend.cacheable else None

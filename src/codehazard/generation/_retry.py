@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
-from codehazard.errors import BackendError
+from codehazard.errors import ArgumentError, BackendError
 from codehazard.models import TransientBackendError
 
 T = TypeVar("T")
@@ -36,10 +36,10 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
-            raise ValueError(f"retry attempts must be at least 1, got {self.attempts}")
+            raise ArgumentError(f"retry attempts must be at least 1, got {self.attempts}")
         for name in ("base_delay", "max_delay", "max_retry_after"):
             if getattr(self, name) < 0:
-                raise ValueError(f"retry {name} must not be negative")
+                raise ArgumentError(f"retry {name} must not be negative")
 
     def delay(self, failures: int, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait after ``failures`` failed attempts (1 after the first)."""

@@ -15,8 +15,8 @@ from codehazard.hazards._assess import (
     LogRef,
     RunRef,
     assess,
-    assess_hazard,
     assess_runs,
+    format_value,
     load_assessment,
     worst_risk,
 )
@@ -29,7 +29,7 @@ from codehazard.hazards._diff import (
     diff_assessments,
     diff_text,
 )
-from codehazard.hazards._load import LoadedLog, hazard_problems, load_log, parse_log
+from codehazard.hazards._load import LoadedLog, load_log, parse_log
 from codehazard.hazards._log import (
     KNOWN_SOURCES,
     LOG_SCHEMA_VERSION,
@@ -44,15 +44,11 @@ from codehazard.hazards._log import (
     MitigationStatus,
 )
 from codehazard.hazards._matrix import (
-    is_eliminated,
-    likeliest,
     likelihood_rank,
     residual_likelihood,
     risk,
     risk_rank,
-    risk_sort_key,
     severity_rank,
-    shift_likelihood,
 )
 from codehazard.hazards._problems import HazardInputError, Problem
 from codehazard.hazards._profile import (
@@ -67,20 +63,10 @@ from codehazard.hazards._profile import (
     load_profile,
     parse_profile,
 )
-from codehazard.hazards._report import (
-    assessment_markdown,
-    assessment_summary,
-    format_value,
-    matrix_cells,
-)
 from codehazard.hazards._rules import (
     RuleOutcome,
-    compared_end,
-    default_otherwise,
     evaluate_rule,
     level_for_value,
-    ordered_thresholds,
-    threshold_problems,
 )
 
 __all__ = [
@@ -118,36 +104,23 @@ __all__ = [
     "RunRef",
     "SeverityCategory",
     "assess",
-    "assess_hazard",
     "assess_runs",
-    "assessment_markdown",
-    "assessment_summary",
     "builtin_profile_text",
-    "compared_end",
     "default_catalogue_text",
-    "default_otherwise",
     "diff_assessments",
     "diff_text",
     "evaluate_rule",
     "format_value",
-    "hazard_problems",
-    "is_eliminated",
     "level_for_value",
-    "likeliest",
     "likelihood_rank",
     "load_assessment",
     "load_log",
     "load_profile",
-    "matrix_cells",
-    "ordered_thresholds",
     "parse_log",
     "parse_profile",
     "residual_likelihood",
     "risk",
     "risk_rank",
-    "risk_sort_key",
     "severity_rank",
-    "shift_likelihood",
-    "threshold_problems",
     "worst_risk",
 ]

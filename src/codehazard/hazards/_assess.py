@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from codehazard.errors import InputError, StoreError
+from codehazard.errors import ArgumentError, InputError, StoreError
 from codehazard.hazards._load import LoadedLog
 from codehazard.hazards._log import LOG_SCHEMA_VERSION, EvidenceRule, Hazard, Mitigation
 from codehazard.hazards._matrix import (
@@ -88,6 +88,16 @@ class EvidenceResult(BaseModel):
     runs: list[str] = Field(default_factory=list)
     outcome: RuleOutcome
     decisive: bool = False
+
+
+def format_value(result: EvidenceResult) -> str:
+    """``0.288 [0.221, 0.357] n=1640 (164 tasks)`` or ``no data``."""
+    if result.value is None:
+        return "no data"
+    text = f"{result.value:.3g}"
+    if result.interval is not None:
+        text += f" [{result.interval.low:.3g}, {result.interval.high:.3g}]"
+    return text + f" n={result.n} ({result.n_tasks} tasks)"
 
 
 class HazardAssessment(BaseModel):
@@ -327,7 +337,7 @@ def assess(
     from codehazard import __version__
 
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise ArgumentError(f"confidence must be in (0, 1), got {confidence}")
     registry = registry or default_registry()
     profile, log = loaded.profile, loaded.log
     measured = _measure_all(log.hazards, records, registry, confidence)

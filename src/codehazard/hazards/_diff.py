@@ -13,9 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from codehazard.hazards._assess import Assessment, EvidenceResult, HazardAssessment
+from codehazard.hazards._assess import Assessment, EvidenceResult, HazardAssessment, format_value
 from codehazard.hazards._matrix import risk_rank
-from codehazard.hazards._report import format_value
 
 DIFF_SCHEMA_VERSION = 1
 

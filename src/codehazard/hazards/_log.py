@@ -11,6 +11,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from codehazard.errors import InputError, UnknownNameError
 from codehazard.hazards._profile import DEFAULT_PROFILE, Ident
 
 LOG_SCHEMA_VERSION = 1
@@ -104,7 +105,7 @@ class Hazard(BaseModel):
         name = value.removeprefix(CUSTOM_SOURCE_PREFIX)
         if value.startswith(CUSTOM_SOURCE_PREFIX) and name and name.replace("-", "").isalnum():
             return value
-        raise ValueError(
+        raise InputError(
             f"unknown source {value!r}; use one of {', '.join(KNOWN_SOURCES)}, "
             f"or {CUSTOM_SOURCE_PREFIX}<name> for your own"
         )
@@ -144,4 +145,4 @@ class HazardLog(LogHeader):
         for hazard in self.hazards:
             if hazard.id == hazard_id:
                 return hazard
-        raise KeyError(f"no hazard {hazard_id!r}")
+        raise UnknownNameError(f"no hazard {hazard_id!r}", kind="hazard", name=hazard_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from codehazard.errors import UnknownNameError
 from codehazard.hazards._profile import Profile
 
 
@@ -21,7 +22,7 @@ def severity_rank(profile: Profile, severity: str) -> int:
     """
     ids = profile.severity_ids()
     if severity not in ids:
-        raise KeyError(f"unknown severity {severity!r}")
+        raise UnknownNameError(f"unknown severity {severity!r}", kind="severity", name=severity)
     return len(ids) - ids.index(severity)
 
 
@@ -33,7 +34,9 @@ def likelihood_rank(profile: Profile, likelihood: str) -> int:
     """
     ids = profile.likelihood_ids()
     if likelihood not in ids:
-        raise KeyError(f"unknown likelihood {likelihood!r}")
+        raise UnknownNameError(
+            f"unknown likelihood {likelihood!r}", kind="likelihood", name=likelihood
+        )
     return len(ids) - ids.index(likelihood)
 
 
@@ -45,7 +48,7 @@ def risk_rank(profile: Profile, risk: str) -> int:
     """
     ids = profile.risk_ids()
     if risk not in ids:
-        raise KeyError(f"unknown risk level {risk!r}")
+        raise UnknownNameError(f"unknown risk level {risk!r}", kind="risk level", name=risk)
     return len(ids) - ids.index(risk)
 
 
@@ -89,7 +92,9 @@ def shift_likelihood(profile: Profile, likelihood: str, steps: int) -> str:
         return likelihood
     live = [lk for lk in profile.likelihood_ids() if not is_eliminated(profile, lk)]
     if likelihood not in live:
-        raise KeyError(f"unknown likelihood {likelihood!r}")
+        raise UnknownNameError(
+            f"unknown likelihood {likelihood!r}", kind="likelihood", name=likelihood
+        )
     index = min(max(live.index(likelihood) + steps, 0), len(live) - 1)
     return live[index]
 

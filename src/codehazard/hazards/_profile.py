@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from codehazard.errors import InputError, UnknownNameError
 from codehazard.hazards._problems import (
     HazardInputError,
     LineMap,
@@ -196,7 +197,7 @@ class Profile(ProfileShape):
     def _consistent(self) -> Profile:
         problems = profile_problems(self)
         if problems:
-            raise ValueError("; ".join(f"{format_loc(loc)}: {msg}" for loc, msg in problems))
+            raise InputError("; ".join(f"{format_loc(loc)}: {msg}" for loc, msg in problems))
         return self
 
     def severity_ids(self) -> list[str]:
@@ -231,7 +232,7 @@ class Profile(ProfileShape):
 
 
 def _raise_key(key: str, what: str) -> Any:
-    raise KeyError(f"unknown {what} {key!r}")
+    raise UnknownNameError(f"unknown {what} {key!r}", kind=what, name=key)
 
 
 def _problems_for(

@@ -14,7 +14,6 @@ from codehazard.metrics._measurement import (
     MetricRecord,
     absent,
     rate_measurement,
-    sample_keys,
     task_mean_measurement,
 )
 from codehazard.metrics._names import (
@@ -29,13 +28,9 @@ from codehazard.metrics._registry import (
     ENTRY_POINT_GROUP,
     MetricFamily,
     MetricRegistry,
-    Resolved,
-    compile_pattern,
     default_registry,
-    discover_provider_modules,
     metric_family,
 )
-from codehazard.metrics._suite import SuitePassAtK, SuiteStatusRate, suite_of
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -50,18 +45,11 @@ __all__ = [
     "MetricRecord",
     "MetricRegistry",
     "Operator",
-    "Resolved",
     "Selector",
-    "SuitePassAtK",
-    "SuiteStatusRate",
     "absent",
-    "compile_pattern",
     "default_registry",
-    "discover_provider_modules",
     "metric_family",
     "parse_metric",
     "rate_measurement",
-    "sample_keys",
-    "suite_of",
     "task_mean_measurement",
 ]

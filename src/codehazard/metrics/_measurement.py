@@ -18,11 +18,20 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from codehazard.scoring import clustered_wilson_interval, task_mean_interval
+from codehazard.scoring import (
+    TaskMeanInterval,
+    cluster_score_interval,
+    task_passk_interval,
+    task_rate_interval,
+)
 
 MEASUREMENT_SCHEMA_VERSION = 1
 
-IntervalMethod = Literal["wilson", "wilson-clustered", "bootstrap-tasks", "wilson-tasks"]
+IntervalMethod = Literal[
+    "cluster-score", "wilson", "wilson-clustered", "bootstrap-tasks", "wilson-tasks"
+]
+"""How an interval was made. New measurements are ``cluster-score`` (``docs/metrics.md``); the
+other names are those of earlier versions, kept so that stored assessments still load."""
 
 
 class MetricRecord(Protocol):
@@ -96,6 +105,11 @@ def absent(metric: str, family: str, note: str) -> Measurement:
     return Measurement(metric=metric, family=family, value=None, note=note)
 
 
+def _interval(est: TaskMeanInterval, confidence: float) -> MetricInterval:
+    iv = est.interval
+    return MetricInterval(low=iv.low, high=iv.high, confidence=confidence, method=est.method)
+
+
 def rate_measurement(
     metric: str,
     family: str,
@@ -105,13 +119,14 @@ def rate_measurement(
     confidence: float = 0.95,
     empty_note: str = "no checked samples selected",
 ) -> Measurement:
-    """The share of ``records`` that are events, with a Wilson interval.
+    """The share of ``records`` that are events, with its cluster-score interval.
 
     ``records`` must already be the denominator (the family filters out pending or ``infra``
     samples as its definition requires). Samples of one task are correlated (a task the
-    model cannot do fails every sample), so when tasks have several samples and their rates
-    differ more than chance explains, the interval is Wilson's on the effective number of
-    samples (``wilson-clustered``; the note gives the design effect), not on the raw count.
+    model cannot do fails every sample), so the interval is that of a mean over tasks
+    (``codehazard.scoring.task_rate_interval``, weighting each task by its samples): the
+    binomial one when tasks agree as well as chance allows, wider by the design effect (which
+    the note gives) when they do not.
 
     Raises:
         ValueError: ``confidence`` outside (0, 1).
@@ -124,25 +139,19 @@ def rate_measurement(
         counts[0] += 1 if is_event(record) else 0
         counts[1] += 1
     events = sum(c for c, _ in per_task.values())
-    n = len(records)
-    ci, deff = clustered_wilson_interval([(c, m) for c, m in per_task.values()], confidence)
-    method: IntervalMethod = "wilson-clustered" if deff > 1.0 else "wilson"
-    note = ""
-    if deff > 1.0:
-        note = (
-            f"samples of a task are correlated (design effect {deff:.2f}): the interval is "
-            f"Wilson's on {n / deff:.1f} effective samples of {n}"
-        )
+    est = task_rate_interval(
+        [(c, m) for c, m in per_task.values()], confidence=confidence, weight="samples"
+    )
     return Measurement(
         metric=metric,
         family=family,
-        value=events / n,
-        interval=MetricInterval(low=ci.low, high=ci.high, confidence=confidence, method=method),
-        n=n,
+        value=events / len(records),
+        interval=_interval(est, confidence),
+        n=len(records),
         n_tasks=len(per_task),
         events=events,
         samples=sample_keys(records),
-        note=note,
+        note=est.note(),
     )
 
 
@@ -154,46 +163,48 @@ def task_mean_measurement(
     *,
     confidence: float = 0.95,
     events: int | None = None,
-    n_boot: int = 2000,
-    seed: int = 0,
     mean: float | None = None,
+    counts: Mapping[str, tuple[int, int]] | None = None,
+    k: int = 1,
 ) -> Measurement:
-    """The mean of a per-task statistic, with a bootstrap interval over tasks.
+    """The mean of a per-task statistic in [0, 1], with its cluster-score interval.
 
     Tasks are the sampling unit of a benchmark, so the interval says how much the value depends
-    on which problems were drawn. The seed is fixed: the same records give the same interval.
-    Where every task has the same value (always so for one task) the bootstrap collapses to a
-    single point, which would let "conservative" rules treat the value as exact; for values in
-    [0, 1] the interval is then Wilson's over tasks (``wilson-tasks``), as for the capability
-    curves. The mean is summed exactly (``math.fsum``); a family that can compute it exactly (say
-    from integer counts) passes ``mean``, so a value at a rule's bound is not a rounding error
-    below it.
+    on which problems were drawn as well as on each task's own samples. With ``counts`` (each
+    task's ``(passes, samples)``) the statistic is pass@``k`` and the interval is
+    ``codehazard.scoring.task_passk_interval``'s; without them each task counts as one sample
+    (``cluster_score_interval`` with a floor of one sample a task: Wilson's over tasks where
+    tasks agree, never a single point). The mean is summed exactly (``math.fsum``); a family
+    that can compute it exactly (say from integer counts) passes ``mean``, so a value at a
+    rule's bound is not a rounding error below it.
 
     Raises:
-        ValueError: ``confidence`` outside (0, 1).
+        ValueError: ``confidence`` outside (0, 1), values outside [0, 1], or ``counts`` with
+            fewer than ``k`` samples for some task.
     """
     if not per_task:
         return absent(metric, family, "no checked samples selected")
     values = list(per_task.values())
     if mean is None:
         mean = math.fsum(values) / len(values)
-    ci, method = task_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)
-    note = ""
-    if method == "wilson-tasks":
-        note = (
-            f"every one of the {len(values)} task(s) has the same value: Wilson interval over "
-            "tasks (a bootstrap would be a single point)"
+    if counts is not None:
+        est = task_passk_interval([counts[t] for t in per_task], k, confidence=confidence)
+    else:
+        est = cluster_score_interval(
+            values,
+            [1.0] * len(values),
+            float(len(values)),
+            n_samples=len(records),
+            confidence=confidence,
         )
-    elif len(set(values)) == 1:
-        note = "every task has the same value: the bootstrap interval is degenerate"
     return Measurement(
         metric=metric,
         family=family,
         value=mean,
-        interval=MetricInterval(low=ci.low, high=ci.high, confidence=confidence, method=method),
+        interval=_interval(est, confidence),
         n=len(records),
         n_tasks=len(per_task),
         events=events,
         samples=sample_keys(records),
-        note=note,
+        note=est.note(),
     )

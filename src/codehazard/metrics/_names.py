@@ -76,7 +76,7 @@ def _parse_value(text: str) -> SelectorValue:
     except ValueError:
         pass
     if not _BARE.match(text):
-        raise ValueError(f"value {text!r} needs quotes")
+        raise InputError(f"value {text!r} needs quotes")
     return text
 
 

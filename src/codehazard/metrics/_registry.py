@@ -13,7 +13,10 @@ How families arrive (no process-global state; every registry is an explicit obje
 2. ``default_registry()`` loads the built-in suite families, then every in-tree provider module
    named ``_metric_families.py`` anywhere under the ``codehazard`` package, then every entry
    point in the group ``codehazard.metrics`` (a module or a family class) for out-of-tree
-   packages. Providers are consulted before built-ins, so a suite may specialise a name that the
+   packages, read by the same ``plugin_entry_points`` as every ``Registry``. Families are not
+   looked up by name but matched by pattern, in order, so this resolver is not a
+   ``Registry[T]``; its sources (lazy module names, entry points) are the shared mechanism.
+   Providers are consulted before built-ins, so a suite may specialise a name that the
    generic suite families would also accept.
 """
 
@@ -25,12 +28,12 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from codehazard.errors import CodehazardError
+from codehazard._registry import plugin_entry_points
+from codehazard.errors import ArgumentError, CodehazardError, RegistrationTypeError, RegistryError
 from codehazard.metrics._measurement import Measurement, MetricRecord
 from codehazard.metrics._names import MetricName, MetricNameError, parse_metric
 
@@ -77,7 +80,7 @@ def metric_family(cls: type[T]) -> type[T]:
     """
     missing = [a for a in ("pattern", "description", "check", "measure") if not hasattr(cls, a)]
     if missing:
-        raise TypeError(f"metric family {cls.__name__} lacks {', '.join(missing)}")
+        raise RegistrationTypeError(f"metric family {cls.__name__} lacks {', '.join(missing)}")
     setattr(cls, _MARK, True)
     return cls
 
@@ -90,9 +93,9 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     """
     names = _PLACEHOLDER.findall(pattern)
     if len(names) != len(set(names)):
-        raise ValueError(f"pattern {pattern!r} repeats a placeholder")
+        raise RegistryError(f"pattern {pattern!r} repeats a placeholder")
     if pattern.startswith("<"):
-        raise ValueError(f"pattern {pattern!r} must start with a literal namespace")
+        raise RegistryError(f"pattern {pattern!r} must start with a literal namespace")
     out, pos = [], 0
     for m in _PLACEHOLDER.finditer(pattern):
         out.append(re.escape(pattern[pos : m.start()]))
@@ -130,10 +133,12 @@ class MetricRegistry:
         """
         instance = family() if isinstance(family, type) else family
         if not isinstance(instance, MetricFamily):
-            raise TypeError(f"{family!r} is not a metric family (pattern, check, measure)")
+            raise RegistrationTypeError(
+                f"{family!r} is not a metric family (pattern, check, measure)"
+            )
         regex = compile_pattern(instance.pattern)
         if any(f.pattern == instance.pattern for f, _ in self._families):
-            raise ValueError(f"a family with pattern {instance.pattern!r} is already registered")
+            raise RegistryError(f"a family with pattern {instance.pattern!r} is already registered")
         self._families.append((instance, regex))
         return family
 
@@ -208,7 +213,7 @@ class MetricRegistry:
             ValueError: ``confidence`` outside (0, 1).
         """
         if not 0 < confidence < 1:
-            raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+            raise ArgumentError(f"confidence must be in (0, 1), got {confidence}")
         resolved = self.resolve(name)
         return resolved.family.measure(resolved.metric, resolved.parts, records, confidence)
 
@@ -245,11 +250,10 @@ def default_registry(*, plugins: bool = True) -> MetricRegistry:
     registry = MetricRegistry()
     sources: list[tuple[str, Any]] = [(m, m) for m in discover_provider_modules()]
     if plugins:
-        sources += [(ep.value, ep) for ep in entry_points(group=ENTRY_POINT_GROUP)]
+        sources += plugin_entry_points(ENTRY_POINT_GROUP, "metric family")
     sources += [(m, m) for m in BUILTIN_MODULES]
-    for label, source in sources:
+    for label, obj in sources:
         try:
-            obj = source.load() if hasattr(source, "load") else source
             if isinstance(obj, type):
                 registry.register(obj)
             else:

@@ -67,7 +67,7 @@ class SuitePassAtK:
 
     pattern = "suite.<suite>.pass@<k>"
     description = (
-        "unbiased pass@k averaged over tasks, bootstrap interval over tasks; "
+        "unbiased pass@k averaged over tasks, cluster-score interval over tasks; "
         "samples without a verdict or with an infra verdict are excluded"
     )
 
@@ -111,6 +111,8 @@ class SuitePassAtK:
             confidence=confidence,
             events=sum(c for _, c in counts.values()),
             mean=float(sum(exact.values(), Fraction(0)) / len(exact)),
+            counts={t: (c, n) for t, (n, c) in counts.items()},
+            k=k,
         )
 
 
@@ -121,8 +123,8 @@ class SuiteStatusRate:
     pattern = "suite.<suite>.rate.<status>"
     description = (
         "share of checked samples whose verdict has this status (passed, failed, error, "
-        "timeout, memory, syntax; infra over all checked samples), Wilson interval over samples "
-        "(over the effective number of samples when a task's samples are correlated)"
+        "timeout, memory, syntax; infra over all checked samples), cluster-score interval "
+        "(Wilson's on the effective number of samples when a task's samples are correlated)"
     )
 
     def check(self, metric: MetricName, parts: Mapping[str, str]) -> str | None:
@@ -138,7 +140,7 @@ class SuiteStatusRate:
         records: Sequence[MetricRecord],
         confidence: float,
     ) -> Measurement:
-        """The Wilson-bounded rate of the status among the selected checked samples."""
+        """The rate of the status among the selected checked samples, with its interval."""
         status = parts["status"]
         counted = STATUSES if status == "infra" else MODEL_STATUSES
         chosen = [r for r in select(records, parts["suite"], metric) if r.status in counted]

@@ -4,10 +4,10 @@
 built-in backends are ``openai/<model>`` (any OpenAI-compatible server), ``anthropic/<model>``
 (optional extra), ``samples:<path>`` (pre-generated samples files) and ``demo`` (an offline
 simulator for trying the tool). New backends subclass ``ModelBackend`` and register with
-``@register_backend(name)``; no factory to edit.
+``@register_backend(name)``; no factory to edit. The built-in backends are registered lazily,
+so importing this package imports no backend module and no SDK.
 """
 
-from codehazard.models import _anthropic, _demo, _openai, _samples  # noqa: F401  (registration)
 from codehazard.models._base import (
     BackendOptions,
     ModelBackend,

@@ -14,7 +14,8 @@ import os
 import time
 from typing import Any, ClassVar
 
-from codehazard.errors import BackendError, InputError
+from codehazard._registry import require_extra
+from codehazard.errors import InputError, MissingBackendExtraError
 from codehazard.models._base import BackendOptions, TransientBackendError
 from codehazard.models._prompts import PROBE_MESSAGE
 from codehazard.models._registry import register_backend
@@ -22,7 +23,6 @@ from codehazard.models._sdk_backend import SDKBackend
 from codehazard.models._types import Completion, FinishReason, GenerationParams, Mode, Request
 from codehazard.tasks import Task
 
-INSTALL_LINE = "pip install 'codehazard[anthropic]'"
 _FINISH: dict[str, FinishReason] = {
     "end_turn": "stop",
     "stop_sequence": "stop",
@@ -52,12 +52,12 @@ class AnthropicBackend(SDKBackend):
 
     def __init__(self, model: str, options: BackendOptions | None = None) -> None:
         super().__init__(model, options)
-        try:
-            import anthropic
-        except ImportError:
-            raise BackendError(
-                f"the anthropic backend needs the anthropic package: {INSTALL_LINE}"
-            ) from None
+        anthropic = require_extra(
+            "anthropic",
+            "anthropic",
+            feature="the anthropic backend",
+            error=MissingBackendExtraError,
+        )
         if not model:
             raise InputError("--model anthropic/<model>: name the model, e.g. anthropic/<name>")
         self._sdk = anthropic

@@ -12,7 +12,8 @@ import os
 import time
 from typing import Any, ClassVar
 
-from codehazard.errors import InputError
+from codehazard._registry import require_extra
+from codehazard.errors import InputError, MissingBackendExtraError
 from codehazard.models._base import BackendOptions, TransientBackendError
 from codehazard.models._prompts import PROBE_MESSAGE, PROBE_PROMPT
 from codehazard.models._registry import register_backend
@@ -64,9 +65,9 @@ class OpenAIBackend(SDKBackend):
         super().__init__(model, options)
         if not model:
             raise InputError("--model openai/<model>: name the model, e.g. openai/gpt-4o-mini")
-        import openai
-
-        self._sdk = openai
+        self._sdk = require_extra(
+            "openai", "openai", feature="the openai backend", error=MissingBackendExtraError
+        )
         self.base_url = self.options.base_url or os.environ.get(self.base_url_env) or None
         key = self.options.api_key.get_secret_value() if self.options.api_key else None
         key = key or os.environ.get(self.key_env)

@@ -5,19 +5,23 @@ A model spec is ``<backend>/<model>`` or ``<backend>:<argument>`` (``openai/gpt-
 separates the backend name from the rest, which goes to the backend unchanged
 (``openai/meta-llama/Llama-3-8B`` asks the ``openai`` backend for ``meta-llama/Llama-3-8B``).
 
-Third-party packages add backends through the ``codehazard.backends`` entry-point group: each
-entry point names a module whose import registers its backends.
+Third-party packages add backends through the ``codehazard.backends`` entry-point group: an
+entry point names a backend class, or a module whose import registers its backends. The
+built-in backends are registered lazily (by ``module:attr``), so listing them, or asking for
+``demo``, imports no SDK and no other backend's module.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from codehazard._plugins import load_plugins
-from codehazard.errors import InputError
+from codehazard._registry import Registry
+from codehazard.errors import InputError, RegistrationTypeError
 from codehazard.models._base import BackendOptions, ModelBackend
+
+ENTRY_POINT_GROUP = "codehazard.backends"
 
 B = TypeVar("B", bound=type[ModelBackend])
 
@@ -39,58 +43,56 @@ def parse_spec(spec: str) -> tuple[str, str]:
     return match.group(1).lower(), match.group(3) or ""
 
 
-class BackendRegistry:
-    """Backend classes by name. The package keeps one default registry; tests may make their own."""
+def _check_backend(name: str, obj: Any) -> None:
+    if not (isinstance(obj, type) and issubclass(obj, ModelBackend)):
+        raise RegistrationTypeError(f"backend {name!r} must be a ModelBackend subclass")
 
-    def __init__(self) -> None:
-        self._backends: dict[str, type[ModelBackend]] = {}
+
+class BackendRegistry(Registry[type[ModelBackend]]):
+    """Backend classes by name (``Registry`` with the backends' kind, group and checks).
+
+    The package keeps one default registry; tests may make their own. Unknown names list the
+    spec forms (``openai/<model>``) without importing any backend.
+    """
+
+    def __init__(self, group: str | None = None) -> None:
+        super().__init__("model backend", group, validate=_check_backend, known="use one of")
 
     def add(self, name: str, cls: type[ModelBackend]) -> None:
-        """Register ``cls`` as ``name``.
+        """Register ``cls`` as ``name``, shown in listings by its ``spec_help``.
 
         Raises:
-            ValueError: another class already has that name.
+            RegistryError: another class already has that name (also a ``ValueError``).
+            RegistrationTypeError: ``cls`` is not a ``ModelBackend`` subclass.
         """
-        existing = self._backends.get(name)
-        if existing is not None and existing is not cls:
-            raise ValueError(f"a model backend named {name!r} is already registered")
-        self._backends[name] = cls
-
-    def get(self, name: str) -> type[ModelBackend]:
-        """The class registered as ``name``.
-
-        Raises:
-            InputError: no backend has that name; the message lists the spec forms known.
-        """
-        try:
-            return self._backends[name]
-        except KeyError:
-            raise InputError(
-                f"unknown model backend {name!r}; use one of: {self.forms()}"
-            ) from None
+        self.register(name, cls, help=getattr(cls, "spec_help", "") or "")
 
     def forms(self) -> str:
         """The spec forms of every registered backend, e.g. ``demo, openai/<model>``."""
-        return ", ".join(self._backends[n].spec_help or n for n in sorted(self._backends))
-
-    def names(self) -> list[str]:
-        """Every registered backend name, sorted."""
-        return sorted(self._backends)
+        return self.listing()
 
 
-_DEFAULT = BackendRegistry()
+_DEFAULT = BackendRegistry(ENTRY_POINT_GROUP)
+_DEFAULT.register_lazy("openai", "codehazard.models._openai:OpenAIBackend", help="openai/<model>")
+_DEFAULT.register_lazy(
+    "anthropic", "codehazard.models._anthropic:AnthropicBackend", help="anthropic/<model>"
+)
+_DEFAULT.register_lazy(
+    "samples", "codehazard.models._samples:SamplesBackend", help="samples:<path>"
+)
+_DEFAULT.register_lazy("demo", "codehazard.models._demo:DemoBackend", help="demo")
 
 
 def register_backend(name: str, *, registry: BackendRegistry | None = None) -> Callable[[B], B]:
     """Class decorator: register a ``ModelBackend`` subclass as ``name``; returns it unchanged.
 
     Raises:
-        ValueError: the name is taken by another class, or the class is not a ``ModelBackend``.
+        RegistryError: the name is taken by another class (also a ``ValueError``).
+        RegistrationTypeError: the class is not a ``ModelBackend`` (also a ``TypeError``).
     """
 
     def decorate(cls: B) -> B:
-        if not (isinstance(cls, type) and issubclass(cls, ModelBackend)):
-            raise ValueError(f"backend {name!r} must be a ModelBackend subclass")
+        _check_backend(name, cls)
         cls.name = name
         (registry or _DEFAULT).add(name, cls)
         return cls
@@ -98,17 +100,13 @@ def register_backend(name: str, *, registry: BackendRegistry | None = None) -> C
     return decorate
 
 
-def _load_plugins() -> None:
-    load_plugins("codehazard.backends", "backend")
-
-
 def default_registry() -> BackendRegistry:
-    """The package's registry, with built-in and plugin backends.
+    """The package's registry: built-in backends (imported when first used) and plug-ins.
 
     Raises:
         InputError: a backend plugin failed to load.
     """
-    _load_plugins()
+    _DEFAULT.load_plugins()
     return _DEFAULT
 
 

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from codehazard.errors import ArgumentError
+
 PARAMS_SCHEMA_VERSION = 1
 COMPLETION_SCHEMA_VERSION = 1
 
@@ -54,13 +56,13 @@ class GenerationParams(BaseModel):
     def _stops_non_empty(cls, stop: tuple[str, ...] | None) -> tuple[str, ...] | None:
         # a field error (not a model one), so the message can name the option: --stop
         if stop is not None and any(not s for s in stop):
-            raise ValueError("stop sequences must be non-empty strings; drop the empty one")
+            raise ArgumentError("stop sequences must be non-empty strings; drop the empty one")
         return stop
 
     @model_validator(mode="after")
     def _forms_fit(self) -> GenerationParams:
         if self.mode == "completion" and self.prompt_form == "instruction":
-            raise ValueError(
+            raise ArgumentError(
                 "prompt_form 'instruction' needs chat mode: completion mode continues the "
                 "completion form (use --mode chat, or --prompt-form completion)"
             )

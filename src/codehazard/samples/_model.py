@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from codehazard._jsonl import iter_lines
+from codehazard.errors import InputError
 from codehazard.samples._extract import build_program
 from codehazard.tasks import Task
 
@@ -53,7 +54,7 @@ def _text_field(obj: Mapping[str, Any], name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValueError(f"field {name!r} must be a string, got {type(value).__name__}")
+        raise InputError(f"field {name!r} must be a string, got {type(value).__name__}")
     return value
 
 

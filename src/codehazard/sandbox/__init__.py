@@ -9,8 +9,46 @@ a channel of plain data. See ``docs/sandbox.md``.
 from codehazard.sandbox._codec import CodecError, decode, encode
 from codehazard.sandbox._limits import Limits
 from codehazard.sandbox._oracles import comparator
+from codehazard.sandbox._policy import LEVELS as ISOLATION_LEVELS
+from codehazard.sandbox._policy import IsolationRefused
+from codehazard.sandbox._policy import parse_level as parse_isolation_level
+from codehazard.sandbox._policy import record as isolation_record
+from codehazard.sandbox._policy import require as require_isolation
+from codehazard.sandbox._policy import worker_mode as isolation_worker_mode
 
-__all__ = ["CodecError", "Limits", "comparator", "decode", "encode"]
+__all__ = [
+    "ISOLATION_LEVELS",
+    "CodecError",
+    "IsolationRefused",
+    "Limits",
+    "comparator",
+    "decode",
+    "encode",
+    "isolation_record",
+    "isolation_worker_mode",
+    "parse_isolation_level",
+    "remove_worker_groups",
+    "require_isolation",
+    "self_check",
+]
+
+
+def remove_worker_groups(worker_pid: int) -> list[str]:
+    """Kill what is left in a dead worker's cgroups and remove them; returns those removed."""
+    from codehazard.sandbox._cgroup import remove_worker_groups as _remove
+
+    return _remove(worker_pid)
+
+
+def self_check(required: str = "full") -> dict[str, object]:
+    """Probe this host's isolation and run the shipped attacks through the real sandbox.
+
+    See ``codehazard sandbox check``; the result's ``ok`` is true when every guarantee the
+    level promises holds and the level is at least ``required``.
+    """
+    from codehazard.sandbox._selfcheck import self_check as _self_check
+
+    return _self_check(required)
 
 
 def collect_outputs(
@@ -28,13 +66,18 @@ def collect_outputs(
     with ``ok=False`` and the reason. Starts a sandbox of its own: for a handful of programs
     (failure analysis), not for bulk evaluation. Must be called from the main thread.
 
+    ``isolation`` is the least level accepted, as for ``Evaluator`` (``auto``: full).
+
     Raises:
-        SandboxError: the sandbox could not start or broke.
+        SandboxError: the sandbox could not start or broke; ``IsolationRefused`` when it
+            obtained less than ``isolation``.
     """
+    from codehazard.sandbox._policy import require, worker_mode
     from codehazard.sandbox._worker import SandboxWorker
 
-    worker = SandboxWorker(0, isolation)
+    worker = SandboxWorker(0, worker_mode(isolation))
     try:
+        require(worker.start(), isolation)  # never less than asked for, as for evaluation
         outcome = worker.collect(program, entry_point, inputs, Limits(timeout=timeout))
     finally:
         worker.close()

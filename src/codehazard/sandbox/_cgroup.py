@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,13 +206,13 @@ class WorkerCgroups:
         self._stale = [path for path in self._stale if not _rmdir(path)]
 
     def remove(self) -> None:
-        """Delete every group of this worker; leftovers (processes still exiting) are harmless."""
-        self._retry_stale()
+        """Delete every group of this worker, killing what is left in them first (a sample's
+        processes may still be dying); a group that cannot be removed within a few seconds is
+        left."""
+        deadline = time.monotonic() + REMOVE_TIMEOUT
         for directory in {d for d, _ in self.dirs.values()}:
-            for child in directory.glob("s*"):
-                if child.is_dir():
-                    _rmdir(child)
-            _rmdir(directory)
+            _reap(directory, deadline)
+        self._stale.clear()
 
 
 def _rmdir(path: Path) -> bool:
@@ -319,3 +321,81 @@ class SampleGroup:
             os.close(fd)
         self._fds.clear()
         return [path for path in self.dirs if not _rmdir(path)]
+
+
+# --- nothing of a crashed worker is left -------------------------------------------------------
+
+REMOVE_TIMEOUT = 3.0
+
+
+def _own_groups() -> list[Path]:
+    """Our own cgroup directory in every mounted hierarchy (each v1 controller, and v2)."""
+    own = _own_paths()
+    found = []
+    for root, point, fstype, options in _mounts():
+        if fstype == "cgroup2":
+            path = own.get("")
+        else:
+            wanted = set(options.split(","))
+            path = next((p for c, p in own.items() if c and set(c.split(",")) & wanted), None)
+        if path is None or not path.startswith(root):
+            continue
+        found.append(Path(point, path[len(root) :].lstrip("/")))
+    return found
+
+
+def _kill_members(group: Path) -> None:
+    """SIGKILL every process in ``group`` (``cgroup.kill`` where v2 has it)."""
+    kill = group / "cgroup.kill"
+    try:
+        if kill.exists():
+            kill.write_text("1")
+            return
+        pids = (group / "cgroup.procs").read_text().split()
+    except OSError:
+        return
+    for pid in pids:
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
+
+
+def _reap(group: Path, deadline: float) -> bool:
+    """Kill what is in ``group`` and its children and remove them all, deepest first; return
+    whether the group is gone by ``deadline``."""
+    while True:
+        try:
+            tree = sorted((Path(d) for d, _, _ in os.walk(group)), key=lambda p: -len(p.parts))
+        except OSError:
+            tree = []
+        for path in tree:
+            _kill_members(path)
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+        if not group.exists():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+
+
+def remove_worker_groups(worker_pid: int, timeout: float = REMOVE_TIMEOUT) -> list[str]:
+    """Remove every cgroup a sandbox worker made, in every hierarchy, after it ended.
+
+    A worker names its groups ``codehazard-<its pid>-...`` under the group it started in; when
+    it is killed (``kill -9``, the OOM killer), nothing of its own removes them, so whoever
+    started it calls this. What is still inside is killed first. Returns the groups that could
+    not be removed (empty when all are gone); never raises.
+    """
+    deadline = time.monotonic() + timeout
+    left = []
+    for parent in _own_groups():
+        try:
+            mine = [p for p in parent.iterdir() if p.name.startswith(f"codehazard-{worker_pid}-")]
+        except OSError:
+            continue
+        left += [str(p) for p in mine if p.is_dir() and not _reap(p, deadline)]
+    return left

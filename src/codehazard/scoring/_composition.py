@@ -10,7 +10,8 @@ fails one of its steps, so from its own single-block pass rates ``q_b`` we compu
   weakest step, and one whose failures all fell on the same tasks would reach it.
 
 The **gap** is expected minus observed, averaged over the tasks of a level. Design choices (ours):
-single-block rates pool every sample of the tasks that consist of that one block; a chain with a
+single-block rates pool every sample of the tasks that consist of that one block (their interval
+is the cluster-score interval of a rate over tasks' samples, as for every rate); a chain with a
 block that has no single-block rate is left out of its level (and counted); the interval of the
 product gap is a bootstrap that redraws each block's rate binomially from its samples and
 resamples the chains of the level.
@@ -28,13 +29,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from codehazard.scoring._curves import level_of
-from codehazard.scoring._intervals import Interval, wilson_interval
+from codehazard.errors import ArgumentError
+from codehazard.scoring._intervals import Interval, task_rate_interval
+from codehazard.scoring._levels import level_of
 from codehazard.scoring._passk import Scorable
 
 
@@ -144,21 +146,26 @@ def _tally(records: Iterable[Scorable], key: str) -> dict[str, _TaskTally]:
     return tasks
 
 
-def _pool(tallies: Iterable[_TaskTally]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    """(tasks, samples, passes) per single block, and per final step alone."""
-    blocks: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    finals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+Pooled = dict[str, list[tuple[int, int]]]
+
+
+def _pool(tallies: Iterable[_TaskTally]) -> tuple[Pooled, Pooled]:
+    """Each task's (passes, samples) per single block, and per final step alone."""
+    blocks: Pooled = defaultdict(list)
+    finals: Pooled = defaultdict(list)
     for tally in tallies:
         if len(tally.blocks) == 1:
-            entry = blocks[tally.blocks[0]]
+            blocks[tally.blocks[0]].append((tally.c, tally.n))
         elif not tally.blocks and tally.final:
-            entry = finals[tally.final]
-        else:
-            continue
-        entry[0] += 1
-        entry[1] += tally.n
-        entry[2] += tally.c
+            finals[tally.final].append((tally.c, tally.n))
     return blocks, finals
+
+
+def _block_rate(name: str, counts: list[tuple[int, int]], confidence: float) -> BlockRate:
+    """A block's pooled rate with the interval of a rate over tasks' samples."""
+    n, c = sum(m for _, m in counts), sum(p for p, _ in counts)
+    interval = task_rate_interval(counts, confidence=confidence, weight="samples").interval
+    return BlockRate(name, len(counts), n, c, c / n, interval)
 
 
 def block_rates(records: Iterable[Scorable], *, confidence: float = 0.95) -> dict[str, BlockRate]:
@@ -174,17 +181,17 @@ def block_rates(records: Iterable[Scorable], *, confidence: float = 0.95) -> dic
     final_names = {t.final for t in tallies if t.final}
     final_rate = None
     if len(final_names) == 1 and (name := next(iter(final_names))) in finals:
-        t, n, c = finals[name]
-        final_rate = c / n
+        final_rate = _block_rate(name, finals[name], confidence).rate
     out = {}
-    for block, (t, n, c) in sorted(pooled.items()):
-        own = None
+    for block, counts in sorted(pooled.items()):
+        rate = _block_rate(block, counts, confidence)
         if final_rate is not None:
-            own = min(1.0, c / n / final_rate) if final_rate > 0 else 1.0
-        out[block] = BlockRate(block, t, n, c, c / n, wilson_interval(c, n, confidence), own)
-    for name, (t, n, c) in sorted(finals.items()):
-        interval = wilson_interval(c, n, confidence)
-        out[name] = BlockRate(name, t, n, c, c / n, interval, c / n, final=True)
+            own = min(1.0, rate.rate / final_rate) if final_rate > 0 else 1.0
+            rate = replace(rate, step_rate=own)
+        out[block] = rate
+    for name, counts in sorted(finals.items()):
+        rate = _block_rate(name, counts, confidence)
+        out[name] = replace(rate, step_rate=rate.rate, final=True)
     return out
 
 
@@ -262,7 +269,7 @@ def composition_gap(
         ValueError: a confidence outside (0, 1) or ``n_boot < 1``.
     """
     if n_boot < 1:
-        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+        raise ArgumentError(f"n_boot must be >= 1, got {n_boot}")
     records = list(records)
     tallies = _tally(records, key)
     if not tallies:

@@ -5,64 +5,24 @@ pass rate by roughly two to three. We measure it as a log-linear model,
 ``pass(L) = a * r ** (L - L0)`` (``codehazard.scoring._decay``). Design choices (ours):
 
 * **Tasks are the unit.** A level's rate is the mean over its tasks of each task's fraction of
-  passing samples; its interval is Wilson's with ``n`` = number of tasks. Per-task rates lie in
-  [0, 1], so their variance is at most ``p (1 - p)``: the interval is valid (conservative) with
-  any number of samples per task, and, unlike a bootstrap, is not degenerate at 0 or 1.
-* **pass@k** per level is the mean of each task's unbiased pass@k; its interval is a
-  percentile bootstrap over the level's tasks (Wilson's, as for pass@1, where every task has
-  the same value and the bootstrap would be a single point).
+  passing samples; pass@k per level is the mean of each task's unbiased pass@k. Both get the
+  one interval every mean over tasks gets, the cluster-score interval
+  (``codehazard.scoring._intervals.task_rate_interval`` and ``task_passk_interval``): as
+  tight as the binomial when tasks do not vary, as wide as the spread between tasks demands
+  when they do, never degenerate at 0 or 1. ``docs/metrics.md`` has the method and its
+  measured coverage.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
-import numpy as np
-
-from codehazard.errors import InputError
-from codehazard.scoring._decay import DecayFit, FitQuality, fit_decay
-from codehazard.scoring._intervals import Interval, rate_interval, task_mean_interval
-from codehazard.scoring._loglinear import chi2_sf, fit_loglinear
-from codehazard.scoring._passk import Scorable, score
-
-if TYPE_CHECKING:
-    from codehazard.scoring._composition import Composition
-
-__all__ = [
-    "Curve",
-    "DecayFit",
-    "FitQuality",
-    "LevelPoint",
-    "capability_curve",
-    "chi2_sf",
-    "fit_decay",
-    "fit_loglinear",
-    "level_of",
-    "level_points",
-]
-
-
-@dataclass(frozen=True)
-class LevelPoint:
-    """One complexity level: its tasks, samples, pass@1 with interval, and pass@k.
-
-    ``task_rates`` and ``task_samples`` are each task's pass fraction and sample count (the
-    decay fit models task variation from them); ``pass_at_k_intervals`` holds an interval for
-    each k of ``pass_at_k`` that every task supports.
-    """
-
-    level: int
-    n_tasks: int
-    n_samples: int
-    pass_at_1: float
-    interval: Interval
-    pass_at_k: dict[int, float | None]
-    task_rates: tuple[float, ...] = field(repr=False, default=())
-    task_samples: tuple[int, ...] = field(repr=False, default=())
-    pass_at_k_intervals: dict[int, Interval | None] = field(default_factory=dict)
+from codehazard.errors import ArgumentError
+from codehazard.scoring._composition import Composition, composition_gap
+from codehazard.scoring._decay import DecayFit, fit_decay
+from codehazard.scoring._levels import LevelPoint, level_points
+from codehazard.scoring._passk import Scorable
 
 
 @dataclass(frozen=True)
@@ -74,89 +34,6 @@ class Curve:
     levels: list[LevelPoint]
     fit: DecayFit
     composition: Composition | None = None
-
-
-def pass_at_k_interval(
-    values: Sequence[float], *, confidence: float = 0.95, n_boot: int = 1000, seed: int = 0
-) -> Interval:
-    """Interval of a level's pass@k: ``task_mean_interval``'s.
-
-    Raises:
-        ValueError: no values, or a confidence outside (0, 1).
-    """
-    return task_mean_interval(values, confidence=confidence, n_boot=n_boot, seed=seed)[0]
-
-
-def level_of(metadata: dict[str, Any], key: str) -> int | None:
-    """The integer level of a task under ``key`` (``None`` when absent or not an integer)."""
-    value = metadata.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value
-
-
-def level_points(
-    records: Iterable[Scorable],
-    key: str = "components",
-    ks: Sequence[int] = (1,),
-    *,
-    confidence: float = 0.95,
-    n_boot: int = 1000,
-    seed: int = 0,
-) -> list[LevelPoint]:
-    """pass@1 (with interval) and pass@k (with interval) per integer level of ``key``.
-
-    Samples without a verdict, or with an ``infra`` verdict, are left out (as in ``score``).
-
-    Raises:
-        InputError: no record has an integer ``key`` in its task metadata.
-        ValueError: a k below 1, a confidence outside (0, 1) or ``n_boot < 1``.
-    """
-    groups: dict[int, list[Scorable]] = defaultdict(list)
-    for rec in records:
-        level = level_of(rec.metadata, key)
-        if level is not None:
-            groups[level].append(rec)
-    if not groups:
-        raise InputError(
-            f"no task has an integer {key!r} in its metadata; was the run made on a "
-            "complexity suite (e.g. building-blocks)?"
-        )
-    points = []
-    for level in sorted(groups):
-        scores = score(groups[level], ks, n_boot=1)
-        if scores.n_tasks == 0:
-            continue
-        tasks = list(scores.per_task.values())
-        rates = tuple(t.c / t.n for t in tasks)
-        p1 = float(np.mean(rates))
-        intervals: dict[int, Interval | None] = {}
-        for k, value in scores.pass_at_k.items():
-            per_task = [t.pass_at_k[k] for t in tasks]
-            intervals[k] = (
-                None
-                if value is None
-                else pass_at_k_interval(
-                    [float(v) for v in per_task if v is not None],
-                    confidence=confidence,
-                    n_boot=n_boot,
-                    seed=seed + level,
-                )
-            )
-        points.append(
-            LevelPoint(
-                level=level,
-                n_tasks=scores.n_tasks,
-                n_samples=scores.n_samples,
-                pass_at_1=p1,
-                interval=rate_interval(min(1.0, max(0.0, p1)), scores.n_tasks, confidence),
-                pass_at_k=dict(scores.pass_at_k),
-                task_rates=rates,
-                task_samples=tuple(t.n for t in tasks),
-                pass_at_k_intervals=intervals,
-            )
-        )
-    return points
 
 
 def capability_curve(
@@ -176,12 +53,10 @@ def capability_curve(
         InputError: no record has an integer ``key`` in its task metadata.
         ValueError: a k below 1, a confidence outside (0, 1), or ``n_boot < 1``.
     """
-    from codehazard.scoring._composition import composition_gap
-
     if n_boot < 1:
-        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+        raise ArgumentError(f"n_boot must be >= 1, got {n_boot}")
     records = list(records)
-    levels = level_points(records, key, ks, confidence=confidence, n_boot=n_boot, seed=seed)
+    levels = level_points(records, key, ks, confidence=confidence)
     fit = fit_decay(levels, confidence=confidence, n_boot=n_boot, seed=seed)
     comp = None
     if composition:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from codehazard.errors import ArgumentError
 from codehazard.scoring._intervals import Interval
 from codehazard.scoring._loglinear import (
     LOG_R_BOUNDS,
@@ -47,7 +48,7 @@ from codehazard.scoring._loglinear import (
 )
 
 if TYPE_CHECKING:
-    from codehazard.scoring._curves import LevelPoint
+    from codehazard.scoring._levels import LevelPoint
 
 FitQuality = Literal["good", "poor", "insufficient"]
 
@@ -279,9 +280,9 @@ def fit_decay(
         ValueError: a confidence outside (0, 1) or ``n_boot < 1``.
     """
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise ArgumentError(f"confidence must be in (0, 1), got {confidence}")
     if n_boot < 1:
-        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+        raise ArgumentError(f"n_boot must be >= 1, got {n_boot}")
     levels = [p for p in levels if p.n_tasks > 0]
     if len(levels) < 3:
         return DecayFit("insufficient", notes=(f"{len(levels)} level(s) with tasks; need 3",))

@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from codehazard.errors import ArgumentError
+
 LOG_R_BOUNDS = (math.log(1e-4), math.log(1e4))
 MAX_P = 1 - 1e-9
 MAX_ETA = math.log(MAX_P)
@@ -167,7 +169,7 @@ def chi2_sf(x: float, df: int) -> float:
         ValueError: ``df < 1``.
     """
     if df < 1:
-        raise ValueError(f"df must be >= 1, got {df}")
+        raise ArgumentError(f"df must be >= 1, got {df}")
     a, y = df / 2, x / 2
     if y <= 0:
         return 1.0

@@ -14,7 +14,13 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from codehazard.scoring._intervals import Interval, TaskIntervalMethod, task_mean_interval
+from codehazard.errors import ArgumentError
+from codehazard.scoring._intervals import (
+    TASK_MEAN_METHOD,
+    Interval,
+    TaskIntervalMethod,
+    task_rate_interval,
+)
 
 
 class Scorable(Protocol):
@@ -37,9 +43,9 @@ def pass_at_k(n: int, c: int, k: int) -> float | None:
         ValueError: ``k < 1``, ``n < 0`` or ``c`` outside ``[0, n]``.
     """
     if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
+        raise ArgumentError(f"k must be >= 1, got {k}")
     if n < 0 or not 0 <= c <= n:
-        raise ValueError(f"need 0 <= c <= n, got n={n}, c={c}")
+        raise ArgumentError(f"need 0 <= c <= n, got n={n}, c={c}")
     if n < k:
         return None
     if n - c < k:
@@ -62,8 +68,8 @@ class TaskScore:
 class Scores:
     """pass@k per task and overall, with an interval over tasks for pass@1.
 
-    ``pass1_interval_method`` says which: a percentile bootstrap over tasks, or Wilson's over
-    tasks where every task has the same rate (see ``task_mean_interval``).
+    ``pass1_interval_method`` names the method: the cluster-score interval of a mean over tasks
+    (``task_rate_interval``), the one every mean over tasks gets.
     """
 
     per_task: dict[str, TaskScore]
@@ -73,7 +79,7 @@ class Scores:
     n_samples: int
     excluded: int = 0
     ks: tuple[int, ...] = field(default=(1,))
-    pass1_interval_method: TaskIntervalMethod = "bootstrap-tasks"
+    pass1_interval_method: TaskIntervalMethod = TASK_MEAN_METHOD
 
     def defined_pass_at_k(self) -> dict[int, float]:
         """Only the k every task supports."""
@@ -85,13 +91,11 @@ def score(
     ks: Sequence[int] = (1,),
     *,
     confidence: float = 0.95,
-    n_boot: int = 2000,
-    seed: int = 0,
 ) -> Scores:
     """Score samples: pass@k per task and averaged over tasks, pass@1 with its interval.
 
     Raises:
-        ValueError: a k below 1.
+        ValueError: a k below 1, or a confidence outside (0, 1).
     """
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     excluded = 0
@@ -114,15 +118,13 @@ def score(
             float(np.mean(values)) if values and all(v is not None for v in values) else None
         )
     interval = None
-    method: TaskIntervalMethod = "bootstrap-tasks"
     if per_task:
-        p1 = [t.c / t.n for t in per_task.values()]
-        interval, method = task_mean_interval(p1, confidence=confidence, n_boot=n_boot, seed=seed)
+        counts = [(t.c, t.n) for t in per_task.values()]
+        interval = task_rate_interval(counts, confidence=confidence).interval
     return Scores(
         per_task=per_task,
         pass_at_k=overall,
         pass1_interval=interval,
-        pass1_interval_method=method,
         n_tasks=len(per_task),
         n_samples=sum(t.n for t in per_task.values()),
         excluded=excluded,

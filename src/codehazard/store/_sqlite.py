@@ -7,15 +7,16 @@ killed evaluation loses nothing that was decided; ``pending`` tells a resumed ru
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from codehazard.errors import StoreError, UnknownRunError
 from codehazard.samples import Sample
@@ -100,6 +101,26 @@ class Record:
     def passed(self) -> bool:
         """True only when the sample was checked and passed."""
         return self.verdict is not None and self.verdict.passed
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reads(method: F) -> F:
+    """Map SQLite's read errors (a damaged or foreign file) to ``StoreError``: one line naming
+    the file, never a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{self.path}: cannot read the store ({exc}); the file is damaged or not a "
+                "codehazard store: restore it from a copy or use another store"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def new_run_id() -> str:
@@ -211,6 +232,7 @@ class Store:
             summary=json.loads(row[6]) if row[6] else None,
         )
 
+    @_reads
     def get_run(self, run_id: str) -> RunInfo:
         """Return one run.
 
@@ -227,6 +249,7 @@ class Store:
             )
         return self._row_to_run(row)
 
+    @_reads
     def list_runs(self) -> list[RunInfo]:
         """All runs, newest first."""
         rows = self._db.execute(
@@ -248,6 +271,7 @@ class Store:
                 ((run_id, t.task_id, start + i, t.model_dump_json()) for i, t in enumerate(tasks)),
             )
 
+    @_reads
     def tasks(self, run_id: str) -> dict[str, Task]:
         """The tasks of a run, in the order they were added."""
         rows = self._db.execute(
@@ -308,6 +332,7 @@ class Store:
             if cur.rowcount != 1:
                 raise StoreError(f"run {run_id}: no sample {sample.key!r} to replace")
 
+    @_reads
     def samples(self, run_id: str, *, pending_only: bool = False) -> list[Sample]:
         """The samples of a run in order; with ``pending_only``, those without a final verdict."""
         query = (
@@ -335,6 +360,7 @@ class Store:
                 (run_id, key, verdict.status, verdict.model_dump_json(), time.time()),
             )
 
+    @_reads
     def records(self, run_id: str) -> list[Record]:
         """Every sample of a run joined with its task's metadata and its verdict, in order."""
         self.get_run(run_id)
@@ -364,6 +390,7 @@ class Store:
             for key, task_id, idx, raw, program, v in rows
         ]
 
+    @_reads
     def status_counts(self, run_id: str) -> dict[str, int]:
         """How many verdicts of each status the run has."""
         rows = self._db.execute(

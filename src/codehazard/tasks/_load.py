@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from codehazard._jsonl import iter_lines
-from codehazard.errors import TaskLoadError
+from codehazard.errors import InputError, TaskLoadError
 from codehazard.tasks._model import Task
 
 _REQUIRED = ("task_id", "prompt", "entry_point")
@@ -25,7 +25,7 @@ def task_from_dict(obj: dict[str, Any]) -> Task:
     if "test" not in obj and "checker" not in obj:
         missing.append("test (or checker)")
     if missing:
-        raise ValueError(f"missing field(s): {', '.join(missing)}")
+        raise InputError(f"missing field(s): {', '.join(missing)}")
     data = dict(obj)
     if "checker" not in data:
         data["checker"] = {"kind": "test", "test": data.pop("test")}
@@ -41,7 +41,7 @@ def task_from_dict(obj: dict[str, Any]) -> Task:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise ValueError(f"field {field!r}: {first['msg']}") from None
+        raise InputError(f"field {field!r}: {first['msg']}") from None
 
 
 def load_tasks(path: str | Path) -> dict[str, Task]:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from codehazard.errors import ArgumentError
+
 Fn = Callable[[Any], Any]
 
 HypothesisKind = Literal[
@@ -225,7 +227,7 @@ def select_inputs(
         ValueError: ``cap`` is smaller than ``len(base)``.
     """
     if cap < len(base):
-        raise ValueError(f"cap {cap} is smaller than the {len(base)} base inputs")
+        raise ArgumentError(f"cap {cap} is smaller than the {len(base)} base inputs")
     chosen = [list(args) for args in base]
     alive = chain.variants(reorder=reorder)
     for args in chosen:

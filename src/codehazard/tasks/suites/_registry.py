@@ -5,9 +5,11 @@ byte for byte, every time. Parameters are declared (name, kind, default, bounds,
 the command line can offer them as flags and so that values given as strings (``"1-10"``) or as
 Python values (``range(1, 11)``) are validated in one place, with errors that name the parameter.
 
-Suites register with the ``register_suite`` decorator on their build function. Third-party
-packages can add suites through the ``codehazard.suites`` entry-point group: each entry point
-names a module whose import registers its suites.
+Suites register with the ``register_suite`` decorator on their build function, into a
+``Registry[Suite]`` (the one registry mechanism). Third-party packages add suites through the
+``codehazard.suites`` entry-point group: each entry point names a module whose import registers
+its suites. Built-in suites are lazy entries: ``codehazard suites list`` or ``--suite`` help
+lists their names without importing their generators.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from codehazard._plugins import load_plugins
-from codehazard.errors import InputError
+from codehazard._registry import Registry
+from codehazard.errors import InputError, RegistryError
 from codehazard.tasks._model import Task
 from codehazard.tasks.suites._chain import Chain
 
@@ -30,6 +32,7 @@ ChainFactory = Callable[[Mapping[str, Any]], Chain]
 Advice = Callable[..., list[str]]
 """Takes the resolved parameters as keywords; returns warnings about them (may be empty)."""
 B = TypeVar("B", bound=Builder)
+ENTRY_POINT_GROUP = "codehazard.suites"
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,10 @@ def _to_ints(value: Any, param: SuiteParam) -> tuple[int, ...]:
                 elif len(bounds) == 2:
                     low, high = int(bounds[0]), int(bounds[1])
                     if low > high:
-                        raise ValueError
+                        raise InputError(part)  # reported below, naming the parameter
                     numbers.update(range(low, high + 1))
                 else:
-                    raise ValueError
+                    raise InputError(part)  # reported below, naming the parameter
             except ValueError:
                 raise InputError(
                     f"{param.name}: cannot read {value!r}; write e.g. {example}"
@@ -179,41 +182,48 @@ class Suite:
         return self.builder(**self.resolve(**params))
 
 
-class SuiteRegistry:
-    """Suites by name. The package keeps one default registry; tests may make their own."""
+class SuiteRegistry(Registry[Suite]):
+    """Suites by name (``Registry`` with the suites' kind and entry-point group).
 
-    def __init__(self) -> None:
-        self._suites: dict[str, Suite] = {}
+    The package keeps one default registry; tests may make their own. Registering the same
+    build function again is harmless; another function under a taken name is refused.
+    """
+
+    def __init__(self, group: str | None = None) -> None:
+        super().__init__("suite", group, known="known suites")
+
+    def same(self, existing: Suite, new: Suite) -> bool:
+        """Two registrations are the same suite when they share the build function."""
+        return existing.builder is new.builder
 
     def add(self, suite: Suite) -> None:
-        """Register ``suite``.
+        """Register ``suite`` under its name.
 
         Raises:
-            ValueError: a different suite already has that name.
+            RegistryError: a different suite already has that name (also a ``ValueError``).
         """
-        existing = self._suites.get(suite.name)
-        if existing is not None and existing.builder is not suite.builder:
-            raise ValueError(f"a suite named {suite.name!r} is already registered")
-        self._suites[suite.name] = suite
-
-    def get(self, name: str) -> Suite:
-        """The suite called ``name``.
-
-        Raises:
-            InputError: no suite has that name; the message lists the known ones.
-        """
-        try:
-            return self._suites[name]
-        except KeyError:
-            known = ", ".join(sorted(self._suites)) or "(none)"
-            raise InputError(f"unknown suite {name!r}; known suites: {known}") from None
+        self.register(suite.name, suite, help=suite.name)
 
     def all(self) -> list[Suite]:
-        """Every registered suite, by name."""
-        return [self._suites[n] for n in sorted(self._suites)]
+        """Every registered suite, by name (lazy ones imported)."""
+        return [self.get(n) for n in self.names()]
 
 
-_DEFAULT = SuiteRegistry()
+_DEFAULT = SuiteRegistry(ENTRY_POINT_GROUP)
+_BUILTIN = {
+    "building-blocks": "codehazard.tasks.suites._building_blocks",
+    "variable-binding": "codehazard.tasks.suites._binding",
+}
+
+
+def _register_builtins() -> None:
+    """Built-in suites are lazy: listing names imports nothing; the first lookup imports the
+    module, whose ``register_suite`` decorator replaces the lazy entry by the real suite."""
+    for name, module in _BUILTIN.items():
+        _DEFAULT.register_lazy(name, module)
+
+
+_register_builtins()
 
 
 def register_suite(
@@ -239,7 +249,7 @@ def register_suite(
         accepted = set(inspect.signature(builder).parameters)
         names = {p.name for p in declared}
         if accepted != names:
-            raise ValueError(
+            raise RegistryError(
                 f"suite {name!r}: builder parameters {sorted(accepted)} differ from the "
                 f"declared {sorted(names)}"
             )
@@ -250,8 +260,9 @@ def register_suite(
     return decorate
 
 
-def _load_plugins() -> None:
-    load_plugins("codehazard.suites", "suite")
+def suite_registry() -> SuiteRegistry:
+    """The package's suite registry (built-in suites, lazily; plug-ins on first lookup)."""
+    return _DEFAULT
 
 
 def get_suite(name: str) -> Suite:
@@ -261,7 +272,6 @@ def get_suite(name: str) -> Suite:
         InputError: no suite has that name (the message lists the known suites), or a suite
             plugin failed to load.
     """
-    _load_plugins()
     return _DEFAULT.get(name)
 
 
@@ -271,5 +281,4 @@ def list_suites() -> list[Suite]:
     Raises:
         InputError: a suite plugin failed to load.
     """
-    _load_plugins()
     return _DEFAULT.all()

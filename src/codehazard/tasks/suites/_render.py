@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from codehazard.errors import ArgumentError
+
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
@@ -28,7 +30,7 @@ def check_code(inputs: Sequence[Sequence[Any]], outputs: Sequence[Any]) -> str:
         ValueError: ``inputs`` and ``outputs`` differ in length.
     """
     if len(inputs) != len(outputs):
-        raise ValueError(f"{len(inputs)} inputs but {len(outputs)} outputs")
+        raise ArgumentError(f"{len(inputs)} inputs but {len(outputs)} outputs")
     lines = ["def check(candidate):"]
     for args, expected in zip(inputs, outputs, strict=True):
         call = ", ".join(repr(a) for a in args)

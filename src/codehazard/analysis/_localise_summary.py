@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from codehazard.scoring._localise import Localisation
+from codehazard.analysis._localise import Localisation
 
 FAULT_KINDS = ("alternative-reading", "skipped", "misapplied", "wrong-variable", "reordered")
 OUTCOMES = ("crashed", "no-mismatch", "unexplained")

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codehazard.hazards._assess import Assessment, EvidenceResult, HazardAssessment
-from codehazard.hazards._profile import Profile
+from codehazard.hazards import Assessment, HazardAssessment, Profile, format_value
 
 
 def matrix_cells(
@@ -29,16 +28,6 @@ def matrix_cells(
 
 def _esc(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def format_value(result: EvidenceResult) -> str:
-    """``0.288 [0.221, 0.357] n=1640 (164 tasks)`` or ``no data``."""
-    if result.value is None:
-        return "no data"
-    text = f"{result.value:.3g}"
-    if result.interval is not None:
-        text += f" [{result.interval.low:.3g}, {result.interval.high:.3g}]"
-    return text + f" n={result.n} ({result.n_tasks} tasks)"
 
 
 def _matrix_table(a: Assessment, *, residual: bool) -> list[str]:
@@ -112,6 +101,8 @@ def assessment_markdown(a: Assessment) -> str:
     counts = a.risk_counts()
     residual_counts = a.risk_counts(residual=True)
     runs = ", ".join(f"`{r.id}`" for r in a.runs) or "none"
+    methods = sorted({r.interval.method for h in a.hazards for r in h.evidence if r.interval})
+    how = f" ({', '.join(methods)} intervals: docs/metrics.md)" if methods else ""
     lines = [
         f"# Hazard assessment: {_esc(a.log.title)}",
         "",
@@ -120,7 +111,7 @@ def assessment_markdown(a: Assessment) -> str:
         f"- Profile: {p.name}",
         f"- Runs: {runs}",
         f"- Created {a.created} by codehazard {a.codehazard_version}; intervals at "
-        f"{a.confidence:.0%} confidence",
+        f"{a.confidence:.0%} confidence{how}",
     ]
     lines += ["", *(f"> {_esc(n)}\n>" for n in a.notes)] if a.notes else []
     lines += ["", "## Risk summary", "", "| Risk | Hazards | After mitigation |", "|---|---|---|"]

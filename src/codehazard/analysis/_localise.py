@@ -16,27 +16,28 @@ that reproduces every output the sample produced explains it. Design choices (ou
   is ``no-mismatch`` (it failed for another reason, e.g. a wrong type); anything else is
   ``unexplained``.
 
-The functions here are pure: they never run candidate code. ``localise_run`` is the glue that
-gets a stored sample's outputs from the sandbox (``codehazard.sandbox.collect_outputs``).
+The diagnosis functions are pure: they never run candidate code. ``localise_run`` is the glue
+that reads a run from the store and gets a stored sample's outputs from the sandbox
+(``codehazard.sandbox.collect_outputs``), which is why this lives in ``codehazard.analysis``,
+above ``scoring`` (pure maths), ``store`` and ``sandbox``.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from codehazard.errors import InputError, SandboxError
-from codehazard.scoring._curves import level_of
-from codehazard.tasks.suites import get_suite
-from codehazard.tasks.suites._chain import (
+from codehazard.errors import ArgumentError, InputError, SandboxError
+from codehazard.scoring import level_of
+from codehazard.tasks.suites import (
     HYPOTHESIS_KINDS,
     Chain,
     HypothesisKind,
     Variant,
+    get_suite,
     same_value,
 )
 
@@ -152,13 +153,13 @@ def localise_chain(
     """Explain a sample's ``outputs`` on ``inputs`` by the single-fault variants of ``chain``.
 
     Raises:
-        ValueError: ``inputs`` and ``outputs`` differ in length, or ``min_agreement`` is
-            outside (0, 1].
+        ArgumentError: ``inputs`` and ``outputs`` differ in length, or ``min_agreement`` is
+            outside (0, 1] (also a ``ValueError``).
     """
     if len(inputs) != len(outputs):
-        raise ValueError(f"{len(inputs)} inputs but {len(outputs)} outputs")
+        raise ArgumentError(f"{len(inputs)} inputs but {len(outputs)} outputs")
     if not 0 < min_agreement <= 1:
-        raise ValueError(f"min_agreement must be in (0, 1], got {min_agreement}")
+        raise ArgumentError(f"min_agreement must be in (0, 1], got {min_agreement}")
     usable = [
         (args, out.get("value")) for args, out in zip(inputs, outputs, strict=True) if out.get("ok")
     ]
@@ -242,17 +243,14 @@ def sandbox_collect() -> Collect:
     Raises:
         SandboxError: this installation has no sandbox with ``collect_outputs``.
     """
-    try:
-        sandbox = importlib.import_module("codehazard.sandbox")
+    try:  # imported when used: analysis sits above the sandbox
+        from codehazard.sandbox import collect_outputs
     except ImportError:
-        sandbox = None
-    collect = getattr(sandbox, "collect_outputs", None)
-    if collect is None:
         raise SandboxError(
             "failure localisation reruns samples in the sandbox, but this installation has no "
             "codehazard.sandbox.collect_outputs"
-        )
-    return collect  # type: ignore[no-any-return]
+        ) from None
+    return collect_outputs
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from codehazard.errors import InputError, SandboxError
-from codehazard.scoring import (
+from codehazard.analysis import (
     Localisation,
     localise,
     localise_chain,
     summarise_localisations,
 )
-from codehazard.scoring._localise import Explanation, sandbox_collect, stratified_sample
+from codehazard.analysis._localise import Explanation, sandbox_collect, stratified_sample
+from codehazard.errors import InputError, SandboxError
 from codehazard.tasks.suites._blocks import BLOCKS_BY_KEY
 
 CHAIN = ["remove_e", "trim_two", "reverse_words", "alternate_upper"]

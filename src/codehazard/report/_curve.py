@@ -1,4 +1,8 @@
-"""Presentation of a capability curve: one JSON object, and a plot (PNG, SVG or PDF)."""
+"""Presentation of a capability curve: one JSON object, and a plot (PNG, SVG or PDF).
+
+matplotlib is the optional ``plot`` extra: it is imported only when a plot is asked for, and a
+missing one names the exact install line.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from codehazard._registry import require_extra
 from codehazard.errors import InputError
-from codehazard.scoring._curves import Curve
+from codehazard.scoring import TASK_MEAN_METHOD, Curve
 
 
 def _clean(value: Any) -> Any:
@@ -24,9 +29,10 @@ def _clean(value: Any) -> Any:
 
 
 def curve_to_dict(curve: Curve) -> dict[str, Any]:
-    """The curve as one JSON object: per level n, pass@1 and interval, pass@k, the ratio to the
-    previous level, the fitted value, the composed expectations and gap; the fit (ratio and
-    interval, halving, quality); the single-block rates. Non-finite numbers become ``null``.
+    """The curve as one JSON object: the interval method; per level n, pass@1 and interval,
+    pass@k, the ratio to the previous level, the fitted value, the composed expectations and
+    gap; the fit (ratio and interval, halving, quality); the single-block rates. Non-finite
+    numbers become ``null``.
     """
     comp = curve.composition
     levels = []
@@ -54,6 +60,7 @@ def curve_to_dict(curve: Curve) -> dict[str, Any]:
         {
             "key": curve.key,
             "confidence": curve.confidence,
+            "interval_method": TASK_MEAN_METHOD,
             "levels": levels,
             "fit": curve.fit.as_dict(),
             "blocks": {b.block: b.as_dict() for b in (comp.blocks.values() if comp else [])},
@@ -72,14 +79,14 @@ def plot_curve(curve: Curve, path: str | Path) -> Path:
 
     Raises:
         InputError: the suffix is not one of ``.png``, ``.svg``, ``.pdf``.
+        MissingExtraError: matplotlib is not installed (the message has the install line).
     """
     path = Path(path)
     if path.suffix.lower() not in PLOT_FORMATS:
         raise InputError(f"{path}: plot format must be one of {', '.join(PLOT_FORMATS)}")
-    import matplotlib
-
+    matplotlib = require_extra("plot", "matplotlib", feature="plotting a curve")
     matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    Figure = require_extra("plot", "matplotlib.figure", feature="plotting a curve").Figure
 
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.add_subplot()
@@ -89,7 +96,8 @@ def plot_curve(curve: Curve, path: str | Path) -> Path:
         [y - p.interval.low for y, p in zip(ys, curve.levels, strict=True)],
         [p.interval.high - y for y, p in zip(ys, curve.levels, strict=True)],
     ]
-    ax.errorbar(xs, ys, yerr=err, fmt="o-", capsize=3, label="observed pass@1")
+    label = f"observed pass@1 ({curve.confidence:.0%} {TASK_MEAN_METHOD} interval)"
+    ax.errorbar(xs, ys, yerr=err, fmt="o-", capsize=3, label=label)
     if curve.composition and curve.composition.levels:
         gaps = curve.composition.levels
         ax.plot(

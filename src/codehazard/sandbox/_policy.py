@@ -1,0 +1,130 @@
+"""The minimum isolation policy: levels, their order, and the refusal to evaluate below one.
+
+The sandbox takes the strongest isolation the host allows and records what it obtained
+(``_describe`` in ``_worker``). Obtaining less must never pass silently: the caller names the
+least it accepts (``full`` unless told otherwise) and an evaluation whose workers obtained less
+does not start. The refusal says which guarantees the host refused, why, and how to allow
+them, or how to accept less explicitly. Enforced at one place, where the evaluator's pool
+learns what its workers obtained.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from codehazard.errors import InputError, SandboxError
+
+IsolationLevel = Literal["none", "rlimits-only", "partial", "full"]
+LEVELS: tuple[str, ...] = get_args(IsolationLevel)  # weakest first
+ALIASES = {"auto": "full"}  # the strongest available, which the default then requires
+CHOICES: tuple[str, ...] = ("full", "partial", "rlimits-only", "none")
+
+# The guarantees behind ``full``: (field of the isolation record, what it gives).
+GUARANTEES: tuple[tuple[str, str], ...] = (
+    ("network_namespace", "no network (a network namespace of its own)"),
+    ("mount_namespace", "a mount namespace of its own"),
+    ("private_root", "a private read-only root (host files, the store and tasks out of view)"),
+    ("pid_namespace_per_sample", "a PID namespace per sample (host processes out of view)"),
+    ("ipc_uts_namespaces", "IPC and UTS namespaces of its own"),
+)
+
+_USERNS_HINT = (
+    "allow unprivileged user namespaces (`sysctl -w kernel.unprivileged_userns_clone=1` on "
+    "Debian and Ubuntu, `sysctl -w user.max_user_namespaces=15000`, and on Ubuntu 23.10 or "
+    "later `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`); in a container, allow "
+    "unshare(2) and mount(2) (Docker and Podman block them by default: run with "
+    "`--security-opt seccomp=unconfined --security-opt apparmor=unconfined`, or as root with "
+    "CAP_SYS_ADMIN)"
+)
+
+
+class IsolationRefused(SandboxError):
+    """The isolation obtained is below the minimum the caller accepts; evaluation refused.
+
+    ``obtained`` and ``required`` are level names; ``refused`` lists the guarantees missing.
+    """
+
+    def __init__(self, message: str, *, obtained: str, required: str, refused: list[str]) -> None:
+        super().__init__(message)
+        self.obtained = obtained
+        self.required = required
+        self.refused = refused
+
+
+def parse_level(value: str, *, argument: str = "isolation") -> str:
+    """The minimum level named by ``value`` (``auto`` means ``full``).
+
+    Raises:
+        InputError: not a level; the message names the argument and the choices.
+    """
+    level = ALIASES.get(value, value)
+    if level not in LEVELS:
+        raise InputError(
+            f"{argument}: unknown isolation level {value!r}; choose one of "
+            f"{', '.join(CHOICES)} (the least the evaluation accepts; default full)"
+        )
+    return level
+
+
+def worker_mode(minimum: str) -> str:
+    """What the sandbox workers are asked for: nothing for ``none``, else the strongest."""
+    return "none" if parse_level(minimum) == "none" else "auto"
+
+
+def rank(level: str) -> int:
+    """Position of ``level`` in the order ``none < rlimits-only < partial < full``.
+
+    Raises:
+        InputError: not a level.
+    """
+    return LEVELS.index(parse_level(level))
+
+
+def refused_guarantees(isolation: dict[str, Any]) -> list[str]:
+    """The guarantees of ``full`` that the isolation record says were not obtained."""
+    refused = [text for key, text in GUARANTEES if not isolation.get(key)]
+    if isolation.get("unprivileged_uid") is None and not isolation.get("user_namespace"):
+        refused.append("an unprivileged uid or a user namespace (the caller's own uid is used)")
+    return refused
+
+
+def require(isolation: dict[str, Any], minimum: str) -> None:
+    """Refuse to evaluate when ``isolation`` (a worker's record) is below ``minimum``.
+
+    Raises:
+        IsolationRefused: below the minimum; the message lists what the host refused, the
+            errors it gave, how to allow the guarantees, and how to accept less explicitly.
+        InputError: ``minimum`` is not a level.
+    """
+    required = parse_level(minimum)
+    obtained = str(isolation.get("level", "rlimits-only"))
+    if obtained in LEVELS and rank(obtained) >= rank(required):
+        return
+    refused = refused_guarantees(isolation)
+    errors = [str(e) for e in isolation.get("errors", [])]
+    weaker = [lvl for lvl in CHOICES if lvl in LEVELS and rank(lvl) <= rank(obtained)]
+    accept = weaker[0] if weaker else "none"
+    parts = [
+        f"sandbox isolation obtained is {obtained!r}, below the required {required!r}; "
+        "evaluation refused.",
+        "The host refused: " + ("; ".join(refused) or "nothing recorded") + ".",
+    ]
+    if errors:
+        parts.append("Errors: " + "; ".join(errors) + ".")
+    parts.append(f"To allow them: {_USERNS_HINT}.")
+    parts.append(
+        f"Check with `codehazard sandbox check`. To accept less explicitly: "
+        f"--isolation {accept} (library: isolation={accept!r})."
+    )
+    raise IsolationRefused(" ".join(parts), obtained=obtained, required=required, refused=refused)
+
+
+def record(isolation: dict[str, Any], minimum: str) -> dict[str, Any]:
+    """The isolation record as reports keep it: what was obtained, what was required, and
+    whether less than ``full`` was accepted explicitly."""
+    required = parse_level(minimum)
+    return {
+        **isolation,
+        "required": required,
+        "accepted_below_full": isolation.get("level") != "full",
+    }
