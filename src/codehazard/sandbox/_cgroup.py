@@ -1,26 +1,38 @@
-"""A memory cgroup per sandbox worker: one limit on everything a sample's processes hold.
+"""A cgroup per sample: one memory limit on all its processes, one CPU core, one CPU-time account.
 
 ``RLIMIT_AS`` bounds each process alone, so a sample that forks ten children can hold ten times
-the limit. A memory cgroup bounds their sum (page cache and tmpfs pages included) and counts
-the kills it makes, which turns a silent SIGKILL into a ``memory`` verdict. Both cgroup v2
-(``memory.max``) and the v1 memory controller (``memory.limit_in_bytes``) are supported; where
-neither can be written (no root, no delegation), the worker carries on with rlimits only and
-says so in its isolation record.
+the limit; and a sample whose processes each call ``setsid`` gets one scheduler autogroup each,
+so it can starve the samples of other workers. A cgroup bounds both: its memory limit covers
+the sum (page cache and tmpfs pages included) and counts the kills it makes, which turns a
+silent SIGKILL into a ``memory`` verdict; its CPU bandwidth (``cpu.max`` / ``cfs_quota_us``)
+caps the sample at one core whatever it forks; and its CPU usage (``cpu.stat`` /
+``cpuacct.usage``) is the sample's own CPU time, which the time limit measures.
 
-The trusted worker creates the group and sets its limit before each sample; the zygote keeps
-an open descriptor of ``cgroup.procs``, through which each runner moves itself in before it
-drops privileges and long before the candidate's code runs.
+Each sample gets a *fresh* group (``SampleGroup``), made by the trusted worker just before the
+sample starts and removed after it ends, so nothing of one sample's account (pages still being
+freed, the OOM kill counter, CPU time) is ever charged to the next. The groups of one worker
+sit under one directory per hierarchy (``WorkerCgroups``), and those directories have equal CPU
+weights, so workers share the machine fairly. Both cgroup v2 and the v1 controllers (memory,
+cpu, cpuacct, mounted together or apart) are supported; where none can be written (no root, no
+delegation), the worker carries on without and its isolation record says so.
+
+The worker opens each new group's ``cgroup.procs`` and passes the descriptors to the zygote
+with the sample's pipes; the runner writes ``0`` to each before it drops privileges and long
+before the candidate's code runs.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _MB = 1024 * 1024
+CPU_PERIOD_US = 100_000
+CONTROLLERS = ("memory", "cpu", "cpuacct")  # cpuacct: v1 only; v2's cpu has the usage
 
 
 def _mounts() -> list[tuple[str, str, str, str]]:
@@ -46,99 +58,239 @@ def _own_paths() -> dict[str, str]:
     return paths
 
 
-def _locate() -> tuple[Path, int] | None:
-    """The directory of our own memory cgroup and its version, or None."""
+def _locate() -> dict[str, tuple[Path, int]]:
+    """Our own cgroup directory and its version, for each controller we can find."""
     own = _own_paths()
+    found: dict[str, tuple[Path, int]] = {}
     for root, point, fstype, options in _mounts():
-        if fstype == "cgroup" and "memory" in options.split(","):
-            path = next((p for c, p in own.items() if "memory" in c.split(",")), None)
+        if fstype == "cgroup":
+            wanted = [c for c in CONTROLLERS if c in options.split(",")]
+            path = next((p for c, p in own.items() if set(wanted) & set(c.split(","))), None)
             version = 1
-        elif fstype == "cgroup2" and "" in own:
-            controllers = Path(point, own[""].lstrip("/"), "cgroup.controllers")
+        else:
+            if "" not in own:
+                continue
             try:
-                if "memory" not in controllers.read_text().split():
-                    continue
+                listed = Path(point, own[""].lstrip("/"), "cgroup.controllers").read_text()
             except OSError:
                 continue
+            wanted = [c for c in ("memory", "cpu") if c in listed.split()]
             path, version = own[""], 2
-        else:
+        if not wanted or path is None or not path.startswith(root):
             continue
-        if path is None or not path.startswith(root):
+        directory = Path(point, path[len(root) :].lstrip("/"))
+        for controller in wanted:
+            found.setdefault(controller, (directory, version))
+    return found
+
+
+def _delegate(directory: Path, controllers: list[str]) -> list[str]:
+    """Enable ``controllers`` for the children of a v2 ``directory``; return those enabled."""
+    control = directory / "cgroup.subtree_control"
+    enabled = []
+    for controller in controllers:
+        try:
+            if controller not in control.read_text().split():
+                control.write_text(f"+{controller}")
+            enabled.append(controller)
+        except OSError:
             continue
-        relative = path[len(root) :].lstrip("/")
-        return Path(point, relative), version
-    return None
+    return enabled
 
 
 @dataclass
-class MemoryCgroup:
-    """One worker's memory cgroup (see the module docstring)."""
+class WorkerCgroups:
+    """One worker's directory in each cgroup hierarchy, under which each sample gets a group.
 
-    path: Path
-    version: int
-    limit_mb: float = float("inf")  # a new group starts unlimited
-    _events_fd: int | None = None
+    ``memory`` and ``cpu`` say which bounds the groups carry (a host may delegate one and not
+    the other); ``errors`` says why a controller is missing.
+    """
+
+    dirs: dict[str, tuple[Path, int]]  # controller -> (worker directory, version)
+    errors: list[str] = field(default_factory=list)
+    _count: itertools.count[int] = field(default_factory=itertools.count)
+    _stale: list[Path] = field(default_factory=list)  # groups whose removal must be retried
 
     @classmethod
-    def create(cls, name: str) -> MemoryCgroup:
-        """Create the group under our own.
+    def create(cls, name: str) -> WorkerCgroups:
+        """Make the worker's directories under our own cgroups.
 
         Raises:
-            OSError: no writable memory cgroup here (the reason is in the message).
+            OSError: no cgroup controller can be written here (the reason is in the message).
         """
         found = _locate()
-        if found is None:
-            raise OSError("no memory cgroup controller is mounted for this process")
-        parent, version = found
-        if version == 2:  # children get the controller only where the parent delegates it
-            control = parent / "cgroup.subtree_control"
-            if "memory" not in control.read_text().split():
-                control.write_text("+memory")
-        path = parent / name
-        path.mkdir(exist_ok=True)
-        group = cls(path, version)
-        try:
-            group.set_limit(256)
+        if "memory" not in found and "cpu" not in found:
+            raise OSError("no memory or cpu cgroup controller is mounted for this process")
+        dirs: dict[str, tuple[Path, int]] = {}
+        errors: list[str] = []
+        made: dict[Path, Path] = {}
+        for controller, (parent, version) in found.items():
+            try:
+                if parent not in made:
+                    made[parent] = cls._make_worker_dir(parent, name, version)
+                directory = made[parent]
+                if version == 2 and controller not in _delegate(directory, [controller]):
+                    raise OSError(f"the {controller} controller is not delegated to {parent}")
+                dirs[controller] = (directory, version)
+            except OSError as exc:
+                errors.append(f"{controller} cgroup unavailable: {exc}")
+        if "memory" not in dirs and "cpu" not in dirs:
+            for directory in made.values():
+                _rmdir(directory)
+            raise OSError("; ".join(errors) or "no cgroup could be made")
+        group = cls(dirs, errors)
+        try:  # prove that a sample group can be made and limited here, before relying on it
+            group.finish(group.new_sample(256))
         except OSError:
             group.remove()
             raise
         return group
 
-    @property
-    def procs(self) -> str:
-        """The file a process writes ``0`` to, to move itself into the group."""
-        return str(self.path / "cgroup.procs")
+    @staticmethod
+    def _make_worker_dir(parent: Path, name: str, version: int) -> Path:
+        if version == 2:  # children get a controller only where the parent delegates it
+            _delegate(parent, ["memory", "cpu"])
+        directory = parent / name
+        directory.mkdir(exist_ok=True)
+        return directory
 
-    def set_limit(self, memory_mb: float) -> None:
-        """Bound the group's memory (and swap: none beyond the limit)."""
-        if memory_mb == self.limit_mb:
-            return
-        value = str(int(memory_mb * _MB))
-        if self.version == 2:
-            (self.path / "memory.max").write_text(value)
-            group_kill = self.path / "memory.oom.group"  # the OOM killer takes the whole sample
-            if group_kill.exists():
-                group_kill.write_text("1")
-            swap = self.path / "memory.swap.max"
-            if swap.exists():
-                swap.write_text("0")
-        else:
-            memsw = self.path / "memory.memsw.limit_in_bytes"
-            files = [self.path / "memory.limit_in_bytes"]
-            if memsw.exists():  # memsw must stay >= the limit: order the two writes
-                files = [memsw, files[0]] if memory_mb > self.limit_mb else [files[0], memsw]
-            for file in files:
-                file.write_text(value)
-        self.limit_mb = memory_mb
+    @property
+    def memory(self) -> bool:
+        """Do sample groups bound memory?"""
+        return "memory" in self.dirs
+
+    @property
+    def cpu(self) -> bool:
+        """Do sample groups bound CPU to one core?"""
+        return "cpu" in self.dirs
+
+    @property
+    def cpu_time(self) -> bool:
+        """Do sample groups account the sample's CPU time?"""
+        return "cpuacct" in self.dirs or self.dirs.get("cpu", (None, 1))[1] == 2
+
+    def new_sample(self, memory_mb: float, cpus: float = 1.0) -> SampleGroup:
+        """A fresh, empty group for the next sample, with its limits set.
+
+        Raises:
+            OSError: the group cannot be made or limited.
+        """
+        self._retry_stale()
+        name = f"s{next(self._count)}"
+        sample = SampleGroup()
+        try:
+            for controller, (directory, version) in self.dirs.items():
+                path = directory / name
+                if path not in sample.dirs:
+                    path.mkdir()
+                    sample.dirs.append(path)
+                if controller == "memory":
+                    sample.memory = (path, version)
+                    _limit_memory(path, version, memory_mb)
+                elif controller == "cpu":
+                    _limit_cpu(path, version, cpus)
+                    if version == 2:
+                        sample.usage = (path / "cpu.stat", 2)
+                else:
+                    sample.usage = (path / "cpuacct.usage", 1)
+        except OSError:
+            self._stale.extend(sample.remove_or_keep())
+            raise
+        return sample
+
+    def finish(self, sample: SampleGroup) -> None:
+        """Remove a sample's group now that its processes are gone (later if they are not)."""
+        self._stale.extend(sample.remove_or_keep())
+
+    def _retry_stale(self) -> None:
+        self._stale = [path for path in self._stale if not _rmdir(path)]
+
+    def remove(self) -> None:
+        """Delete every group of this worker, killing what is left in them first (a sample's
+        processes may still be dying); a group that cannot be removed within a few seconds is
+        left."""
+        deadline = time.monotonic() + REMOVE_TIMEOUT
+        for directory in {d for d, _ in self.dirs.values()}:
+            _reap(directory, deadline)
+        self._stale.clear()
+
+
+def _rmdir(path: Path) -> bool:
+    try:
+        os.rmdir(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _limit_memory(path: Path, version: int, memory_mb: float) -> None:
+    """Bound the group's memory (and swap: none beyond the limit)."""
+    value = str(int(memory_mb * _MB))
+    if version == 2:
+        (path / "memory.max").write_text(value)
+        group_kill = path / "memory.oom.group"  # the OOM killer takes the whole sample
+        if group_kill.exists():
+            group_kill.write_text("1")
+        swap = path / "memory.swap.max"
+        if swap.exists():
+            swap.write_text("0")
+        return
+    (path / "memory.limit_in_bytes").write_text(value)  # a new group starts unlimited
+    memsw = path / "memory.memsw.limit_in_bytes"  # so the limit goes first, then memsw
+    if memsw.exists():
+        memsw.write_text(value)
+
+
+def _limit_cpu(path: Path, version: int, cpus: float) -> None:
+    """Cap the group at ``cpus`` cores of CPU bandwidth."""
+    quota = int(cpus * CPU_PERIOD_US)
+    if version == 2:
+        (path / "cpu.max").write_text(f"{quota} {CPU_PERIOD_US}")
+    else:
+        (path / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
+        (path / "cpu.cfs_quota_us").write_text(str(quota))
+
+
+@dataclass
+class SampleGroup:
+    """The cgroup (one directory per hierarchy) of one sample: empty when made, then removed."""
+
+    dirs: list[Path] = field(default_factory=list)
+    memory: tuple[Path, int] | None = None
+    usage: tuple[Path, int] | None = None  # cpu.stat (v2) or cpuacct.usage (v1)
+    _fds: dict[str, int] = field(default_factory=dict)
+
+    def open_procs(self) -> list[int]:
+        """Descriptors of each ``cgroup.procs``: a process writes ``0`` to one to move in.
+
+        Raises:
+            OSError: one cannot be opened (every one opened is closed again).
+        """
+        fds: list[int] = []
+        try:
+            for path in self.dirs:
+                fds.append(os.open(path / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC))
+        except OSError:
+            for fd in fds:
+                os.close(fd)
+            raise
+        return fds
+
+    def _read(self, key: str, path: Path) -> str:
+        if key not in self._fds:  # read at every poll: keep the file open
+            self._fds[key] = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        return os.pread(self._fds[key], 4096, 0).decode()
 
     def oom_kills(self) -> int:
         """How many processes the kernel has killed in this group for lack of memory."""
-        name = "memory.events" if self.version == 2 else "memory.oom_control"
+        if self.memory is None:
+            return 0
+        path, version = self.memory
+        name = "memory.events" if version == 2 else "memory.oom_control"
         try:
-            if self._events_fd is None:  # read once per sample and per poll: keep it open
-                self._events_fd = os.open(self.path / name, os.O_RDONLY)
-            text = os.pread(self._events_fd, 4096, 0).decode()
-            for line in text.splitlines():
+            for line in self._read("oom", path / name).splitlines():
                 key, _, count = line.partition(" ")
                 if key == "oom_kill":
                     return int(count)
@@ -146,13 +298,29 @@ class MemoryCgroup:
             pass
         return 0
 
-    def remove(self) -> None:
-        """Delete the group, killing what is left in it first (a sample's processes may still
-        be dying); a group that cannot be removed within a few seconds is left."""
-        if self._events_fd is not None:
-            os.close(self._events_fd)
-            self._events_fd = None
-        _reap(self.path, time.monotonic() + REMOVE_TIMEOUT)
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user and system) the group's processes have used, or None if unknown."""
+        if self.usage is None:
+            return None
+        path, version = self.usage
+        try:
+            text = self._read("cpu", path)
+            if version == 1:
+                return int(text) / 1e9
+            for line in text.splitlines():
+                key, _, value = line.partition(" ")
+                if key == "usage_usec":
+                    return int(value) / 1e6
+        except (OSError, ValueError):
+            pass
+        return None
+
+    def remove_or_keep(self) -> list[Path]:
+        """Close our descriptors and delete the group; return the directories still busy."""
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+        return [path for path in self.dirs if not _rmdir(path)]
 
 
 # --- nothing of a crashed worker is left -------------------------------------------------------

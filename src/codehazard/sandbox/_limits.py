@@ -7,18 +7,32 @@ from typing import Any
 
 from codehazard.errors import ArgumentError
 
+WALL_FACTOR = 2.0
+WALL_SLACK = 2.0
+
 
 @dataclass(frozen=True)
 class Limits:
     """Per-sample limits.
 
-    ``timeout`` is wall-clock seconds for the whole check of one sample (every call the test
-    makes); CPU time is capped slightly above it. ``memory_mb`` caps the memory of all the
-    sample's processes together (a memory cgroup, or a watch where none can be had) and the
-    address space of each; ``max_processes`` its processes and threads; ``max_file_mb`` any
-    single file it writes; ``max_disk_mb`` its whole private working directory;
-    ``max_open_files`` its descriptors; ``max_output_kb`` the bytes it may write to stdout and
-    stderr together (past that it is stopped and the sample is an error).
+    ``timeout`` is seconds of the sample's own time for the whole check of one sample (every
+    call the test makes): the CPU time of all its processes together, measured by the trusted
+    side (the sample's cgroup, or ``/proc``), plus the time it sleeps or blocks by itself.
+    Waiting for a CPU does not count, so a loaded machine or a hostile neighbour cannot turn a
+    correct sample into a timeout, and neither does the harness's set-up (fork, namespaces,
+    handing over the program: done before the sample joins its cgroup) or the judge's turn.
+    The test's own computation on the answers, in the trusted judge, has a budget of
+    ``timeout`` seconds of the judge's CPU time. A wall-clock backstop (``wall_timeout``:
+    ``WALL_FACTOR`` times ``timeout`` plus ``WALL_SLACK`` seconds) ends every sample however
+    starved. Where nothing can be measured (no ``/proc``), ``timeout`` is wall-clock seconds;
+    the isolation record's ``time_limit`` says which.
+
+    ``memory_mb`` caps the memory of all the sample's processes together (a memory cgroup, or
+    a watch where none can be had) and the address space of each; ``max_processes`` its
+    processes and threads; ``max_file_mb`` any single file it writes; ``max_disk_mb`` its
+    whole private working directory; ``max_open_files`` its descriptors; ``max_output_kb``
+    the bytes it may write to stdout and stderr together (past that it is stopped and the
+    sample is an error).
     """
 
     timeout: float = 3.0
@@ -35,6 +49,11 @@ class Limits:
             if not isinstance(value, int | float) or value <= 0:
                 raise ArgumentError(f"Limits.{f.name} must be a positive number, got {value!r}")
 
+    @property
+    def wall_timeout(self) -> float:
+        """The wall-clock backstop in seconds: a sleeping or blocked sample ends here."""
+        return WALL_FACTOR * self.timeout + WALL_SLACK
+
     def as_dict(self) -> dict[str, Any]:
         """Plain form, for the sandbox protocol and the run record."""
         return {f.name: getattr(self, f.name) for f in fields(self)}  # flat: no deep copy
@@ -44,3 +63,29 @@ class Limits:
         if timeout is None or timeout == self.timeout:
             return self
         return Limits(**{**self.as_dict(), "timeout": float(timeout)})
+
+
+def cpu_detail(limits: Limits, used: float | None, during: str) -> str:
+    """Why a sample killed at its CPU time limit is a timeout."""
+    where = f" during {during}" if during and not during.startswith("time limit") else ""
+    spent = f"{used:.2f} s" if used is not None else "more"
+    return (
+        f"time limit exceeded{where}: the sample's processes used {spent} of CPU time, "
+        f"limit {limits.timeout:g} s"
+    )
+
+
+def idle_detail(limits: Limits, used: float | None, idle: float, during: str) -> str:
+    """Why a sample that slept or blocked past its time limit is a timeout."""
+    where = f" during {during}" if during and not during.startswith("time limit") else ""
+    return (
+        f"time limit exceeded{where}: the sample used {used or 0.0:.2f} s of CPU time and "
+        f"slept or blocked for {idle:.2f} s, limit {limits.timeout:g} s"
+    )
+
+
+def wall_detail(wall: float, used: float | None) -> str:
+    """What a timeout at the wall-clock backstop measured (a sleeping or blocked sample)."""
+    if used is None:
+        return f" (wall-clock limit {wall:g} s)"
+    return f" (wall-clock backstop {wall:g} s passed with {used:.2f} s of CPU time used)"

@@ -1,4 +1,4 @@
-"""The memory limit where no memory cgroup can be had: watch the sample's processes from outside.
+"""Limits the kernel cannot enforce for us, watched from outside: a sample's memory and CPU time.
 
 ``RLIMIT_AS`` bounds each process, so a sample that forks can hold the limit many times over.
 A memory cgroup (``_cgroup``) bounds the sum, but an ordinary user rarely may create one. Then
@@ -7,6 +7,12 @@ size (PSS: shared pages divided among their sharers, so the interpreter pages ev
 shares with the zygote count once) of all the sample's processes from ``/proc`` a few times a
 second, and kills them all when the sum passes the limit. Between two looks a sample can
 overshoot for up to one interval, each process still within its own ``RLIMIT_AS``.
+
+The same thread enforces the time limit on the sample's own time (``SampleClock``): the CPU
+time of all its processes together, read from the sample's cgroup where there is one, else
+summed from ``/proc`` (user and system time of each process, plus what it collected from
+children it reaped), plus the time it sleeps by itself. Waiting for a CPU does not count, so
+neither the machine's load nor a hostile neighbour can turn a correct sample into a timeout.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 
 INTERVAL = 0.05
@@ -61,33 +68,39 @@ def available() -> bool:
     return os.path.exists(f"/proc/{os.getpid()}/smaps_rollup")
 
 
-class MemoryWatch:
-    """Kill the processes under ``zygote`` (the runners and theirs) once they hold too much.
+Check = Callable[[list[int]], str | None]
+"""Given the sample's pids: the limit it is over (``"memory"``, ``"cpu"``), or None."""
 
-    One thread per worker, armed for each sample with ``over``: given the sample's pids, is it
-    over its limit? With a memory cgroup ``over`` asks whether the kernel's OOM killer has
-    struck (one killed child must not leave the rest of the sample sleeping until the
-    deadline); without, it sums their PSS (``pss_over``).
+
+class SampleWatch:
+    """Kill the processes under ``zygote`` (the runners and theirs) once they pass a limit.
+
+    One thread per worker, armed for each sample with ``check``: given the sample's pids, which
+    limit is it over, if any? With a memory cgroup the memory part asks whether the kernel's OOM
+    killer has struck (one killed child must not leave the rest of the sample sleeping until
+    the deadline); without, it sums their PSS (``pss_over``). The CPU part compares the
+    sample's CPU time with its limit (``cpu_over``).
     """
 
     def __init__(self, zygote: int, interval: float = INTERVAL) -> None:
         self.zygote, self.interval = zygote, interval
-        self._over: Callable[[list[int]], bool] | None = None
-        self._tripped = False
+        self._check: Check | None = None
+        self._tripped: str | None = None
+        self.tripped_at = 0.0  # when the last kill was made (monotonic clock)
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="memory-watch", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="sample-watch", daemon=True)
         self._thread.start()
 
-    def arm(self, over: Callable[[list[int]], bool]) -> None:
+    def arm(self, check: Check) -> None:
         """Watch the sample now starting."""
         with self._lock:
-            self._over, self._tripped = over, False
+            self._check, self._tripped = check, None
 
-    def disarm(self) -> bool:
-        """Stop watching; return whether the sample was killed for its memory."""
+    def disarm(self) -> str | None:
+        """Stop watching; return the limit the sample was killed for, if any."""
         with self._lock:
-            self._over = None
+            self._check = None
             return self._tripped
 
     def close(self) -> None:
@@ -98,11 +111,13 @@ class MemoryWatch:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             with self._lock:  # disarm() waits for a kill in progress: none lands after it
-                if self._over is None:
+                if self._check is None:
                     continue
                 pids = [p for runner in children(self.zygote) for p in _tree(runner)]
-                if pids and self._over(pids):
-                    self._tripped, self._over = True, None
+                reason = self._check(pids) if pids else None
+                if reason is not None:
+                    self._tripped, self._check = reason, None
+                    self.tripped_at = time.monotonic()
                     for pid in pids:  # runners first: PID 1 of a namespace takes the rest
                         try:
                             os.kill(pid, signal.SIGKILL)
@@ -111,6 +126,86 @@ class MemoryWatch:
 
 
 def pss_over(limit_mb: float) -> Callable[[list[int]], bool]:
-    """A test for ``MemoryWatch``: do these processes' PSS sum past ``limit_mb``?"""
+    """A test for ``SampleWatch``: do these processes' PSS sum past ``limit_mb``?"""
     limit_kb = int(limit_mb * 1024)
     return lambda pids: sum(pss_kb(p) for p in pids) > limit_kb
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time of ``pids`` and of the children they reaped, from ``/proc``.
+
+    Children that exited unreaped stay visible as zombies with their own times, so the sum
+    misses only processes reaped by a parent that is gone (a cgroup, where one can be had,
+    misses nothing).
+    """
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            ticks += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        except (OSError, ValueError, IndexError):
+            continue
+    return ticks / _TICK
+
+
+_BUSY_STATES = frozenset("RD")  # running or waiting for a CPU; blocked in the kernel
+
+
+def asleep(pids: list[int], harness: tuple[str, ...] = ()) -> bool:
+    """Are all threads of ``pids`` (and the harness's threads, their ``stat`` paths) asleep?
+
+    A thread that is running, runnable (waiting for a CPU) or in uninterruptible sleep (disk)
+    is not; a process that is gone, asleep or stopped is.
+    """
+    paths = list(harness)
+    for pid in pids:
+        try:
+            paths.extend(f"/proc/{pid}/task/{tid}/stat" for tid in os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue
+    for path in paths:
+        try:
+            with open(path) as fh:
+                state = fh.read().rsplit(")", 1)[1].split(None, 1)[0]
+        except (OSError, IndexError):
+            continue
+        if state in _BUSY_STATES:
+            return False
+    return True
+
+
+class SampleClock:
+    """A sample's own time: its CPU time, plus the time it sleeps or blocks by itself.
+
+    That is the time it would take on an idle machine: waiting for a CPU (the machine's load, a
+    hostile neighbour) counts for nothing, and neither does waiting for the harness (the
+    trusted judge computing, the zygote handing over the sample: ``harness`` names their
+    threads' ``stat`` files, and they are busy then). Time counts as slept when, at two
+    successive looks, every thread of the sample and of the harness is asleep: a sample that
+    answers slowly because it sleeps (``time.sleep`` in each call) still times out.
+    """
+
+    def __init__(
+        self,
+        limit_s: float,
+        cpu_seconds: Callable[[list[int]], float],
+        harness: tuple[str, ...] = (),
+    ) -> None:
+        self.limit_s, self.cpu_seconds, self.harness = limit_s, cpu_seconds, harness
+        self.idle = 0.0
+        self._last: float | None = None
+
+    def over(self, pids: list[int]) -> str | None:
+        """``"cpu"`` past the limit in CPU time, ``"idle"`` past it with slept time, else None."""
+        used = self.cpu_seconds(pids)
+        if used > self.limit_s:
+            return "cpu"
+        now = time.monotonic()
+        if self._last is not None and asleep(pids, self.harness):
+            self.idle += now - self._last
+        self._last = now
+        return "idle" if used + self.idle > self.limit_s else None

@@ -218,8 +218,8 @@ def run_candidate(
     """
     report_fd = setup  # moves to SETUP_FD with the other descriptors
     try:
-        if limits.get("cgroup_fd") is not None:  # the whole sample under one memory limit
-            os.write(limits["cgroup_fd"], b"0")
+        for fd in limits.get("cgroup_fds", ()):  # the sample's own memory and CPU bounds
+            os.write(fd, b"0")
         if limits.get("new_ipc"):  # System V IPC objects die with the sample
             sc.unshare(sc.CLONE_NEWIPC)
             _bound_ipc(limits)

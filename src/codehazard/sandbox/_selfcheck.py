@@ -114,15 +114,18 @@ def _alive(pid: int) -> bool:
 
 
 def _cgroup_probe(controller: str) -> tuple[bool, str]:
-    from codehazard.sandbox._cgroup import MemoryCgroup, _own_groups
+    from codehazard.sandbox._cgroup import WorkerCgroups, _own_groups
 
     if controller == "memory":
         try:
-            group = MemoryCgroup.create(f"codehazard-check-{os.getpid()}")
+            group = WorkerCgroups.create(f"codehazard-check-{os.getpid()}")
         except OSError as exc:
             return False, str(exc)
         group.remove()
-        return True, f"cgroup v{group.version} at {group.path.parent}"
+        if "memory" not in group.dirs:
+            return False, "; ".join(group.errors) or "no memory controller for this process"
+        directory, version = group.dirs["memory"]
+        return True, f"cgroup v{version} at {directory.parent}"
     for group in _own_groups():
         if group.name == controller or group.parent.name == controller:
             return os.access(group, os.W_OK), f"cgroup v1 {group}"

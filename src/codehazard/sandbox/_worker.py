@@ -18,15 +18,22 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from codehazard.errors import ArgumentError, SandboxError
-from codehazard.sandbox._cgroup import MemoryCgroup
+from codehazard.sandbox._cgroup import SampleGroup, WorkerCgroups
 from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, collect_calls, judge
-from codehazard.sandbox._limits import Limits
-from codehazard.sandbox._memwatch import MemoryWatch, children, pss_over
+from codehazard.sandbox._limits import Limits, cpu_detail, idle_detail, wall_detail
+from codehazard.sandbox._memwatch import (
+    SampleClock,
+    SampleWatch,
+    children,
+    proc_cpu_seconds,
+    pss_over,
+)
 from codehazard.sandbox._memwatch import available as memwatch_available
 from codehazard.sandbox._uidrange import SANDBOX_UID_BASE as SANDBOX_UID_BASE
 from codehazard.sandbox._uidrange import UidLease
@@ -187,11 +194,15 @@ class SandboxWorker:
         self._sock: socket.socket | None = None
         self._root: str | None = None
         self._log = tempfile.TemporaryFile()
-        self._cgroup: MemoryCgroup | None = None
+        self._cgroup: WorkerCgroups | None = None
         self._cgroup_error = ""
-        self._oom_before = 0
-        self._watch: MemoryWatch | None = None  # the sample's memory, watched from here
-        self._watch_tripped = False
+        self._sample: SampleGroup | None = None  # the running sample's own cgroup
+        self._watch: SampleWatch | None = None  # the sample's memory and CPU, watched from here
+        self._watch_tripped: str | None = None
+        self._expired = ""  # which of the judge's clocks ran out: "wall" or "cpu"
+        self._cpu_used: float | None = None
+        self._clock: SampleClock | None = None
+        self._returned_at = 0.0  # when the judge's body returned, for _killed_while_awaited
         self._uid_lease: UidLease | None = None  # this worker's own uid, held while it lives
 
     # lifecycle --------------------------------------------------------------------------
@@ -209,12 +220,10 @@ class SandboxWorker:
                 raise SandboxError(f"sandbox worker {self.index}: no private uid: {exc}") from exc
         if self._cgroup is None and self.requested != "none" and not self._cgroup_error:
             try:
-                self._cgroup = MemoryCgroup.create(f"codehazard-{os.getpid()}-{self.index}")
-                self._oom_before = self._cgroup.oom_kills()
+                self._cgroup = WorkerCgroups.create(f"codehazard-{os.getpid()}-{self.index}")
             except OSError as exc:
-                self._cgroup_error = f"memory cgroup unavailable: {exc}"
+                self._cgroup_error = f"cgroups unavailable: {exc}"
         config = {
-            "cgroup_procs": self._cgroup.procs if self._cgroup else None,
             "sock_fd": child.fileno(),
             "parent": os.getpid(),
             "isolation": self.requested,
@@ -244,20 +253,34 @@ class SandboxWorker:
         hello = self._recv(START_TIMEOUT)
         if hello is None or "hello" not in hello:
             raise SandboxError(f"sandbox worker {self.index} did not start: {self._log_tail()}")
-        got = hello["hello"]
+        self.isolation = _describe(self._resources(hello["hello"]))
+        return self.isolation
+
+    def _resources(self, got: dict[str, Any]) -> dict[str, Any]:
+        """Start the watch and add to the zygote's account how memory and CPU are bounded."""
+        assert self._proc is not None and self._uid_lease is not None
         got["uid_range"] = self._uid_lease.record(got.get("uid"))
-        got["memory_limit"] = "per-process"
-        if self.requested != "none" and memwatch_available():
+        cgroup = self._cgroup
+        if memwatch_available():  # the time limit is watched even with isolation "none"
             zygote = self._proc.pid  # as an ordinary user, the zygote is the keeper's child
             kids = children(zygote) if got.get("user_namespace") else []
-            self._watch = MemoryWatch(kids[0] if kids else zygote)
-            got["memory_limit"] = "watched"
-        if self._cgroup is not None:
+            self._watch = SampleWatch(kids[0] if kids else zygote)
+        got["memory_cgroup"] = bool(cgroup and cgroup.memory)
+        got["cpu_cgroup"] = bool(cgroup and cgroup.cpu)
+        got["memory_limit"] = "per-process"
+        if got["memory_cgroup"]:
             got["memory_limit"] = "cgroup"
+        elif self._watch is not None and self.requested != "none":
+            got["memory_limit"] = "watched"
+        got["time_limit"] = "wall"
+        if cgroup is not None and cgroup.cpu_time and self._watch is not None:
+            got["time_limit"] = "cpu-cgroup"
+        elif self._watch is not None:
+            got["time_limit"] = "cpu-watched"
+        got["errors"] = list(got.get("errors", [])) + (cgroup.errors if cgroup else [])
         if self._cgroup_error:
             got["errors"].append(self._cgroup_error)
-        self.isolation = _describe(got)
-        return self.isolation
+        return got
 
     def _log_tail(self) -> str:
         self._log.seek(0)
@@ -346,15 +369,30 @@ class SandboxWorker:
             channels.append(ch)
             return judge(task, program, ch, predict)
 
-        outcome = self._bounded(body, opened, limits, start)
-        report = self._close_session(opened[2])
-        if isinstance(report, str):
-            return self._infra(report, start), True
-        verdict, overridden = self._merge(outcome, report, limits, start)
+        try:
+            outcome = self._bounded(body, opened, limits, start)
+            report = self._close_session(opened[2])
+            if isinstance(report, str):
+                return self._infra(report, start), True
+            verdict, overridden = self._merge(outcome, report, limits, start)
+        finally:
+            self._end_sample()
         ch = channels[0] if channels else None
         if predict and ch is not None and (ch.mispredicted or (overridden and ch.unconsumed)):
-            return self._check_once(task, program, limits, predict=False)
+            if not self._killed_while_awaited(outcome):
+                return self._check_once(task, program, limits, predict=False)
         return verdict, False
+
+    def _killed_while_awaited(self, outcome: dict[str, Any]) -> bool:
+        """Did the watch kill the sample while the test was waiting for an answer?
+
+        Then the runner, which answers in order, was still computing a call the test made, so
+        no predicted call the test never made can have decided the verdict, and judging the
+        sample again call by call (for up to its whole time limit again) would give the same.
+        """
+        if self._watch is None or self._watch_tripped is None or outcome["status"] != "gone":
+            return False
+        return self._watch.tripped_at < self._returned_at
 
     def collect(
         self, program: str, entry_point: str, inputs: list[list[Any]], limits: Limits
@@ -373,37 +411,97 @@ class SandboxWorker:
         opened = self._open_session(limits)
         if isinstance(opened, str):
             raise SandboxError(opened)
-        outcome = self._bounded(
-            lambda ch: collect_calls(program, entry_point, inputs, ch), opened, limits, start
-        )
-        report = self._close_session(opened[2])
+        try:
+            outcome = self._bounded(
+                lambda ch: collect_calls(program, entry_point, inputs, ch), opened, limits, start
+            )
+            report = self._close_session(opened[2])
+        finally:
+            self._end_sample()
         if isinstance(report, str):
             self.close_zygote()
             raise SandboxError(report)
         return outcome
 
+    def _wall_timeout(self, limits: Limits) -> float:
+        """The wall-clock limit: a backstop where the sample's own time is watched, else the
+        time limit itself."""
+        return limits.wall_timeout if self._watch is not None else limits.timeout
+
     def _open_session(self, limits: Limits) -> tuple[int, int, int] | str:
-        """Ask the zygote to run a sample; return our pipe ends, or why it failed."""
+        """Ask the zygote to run a sample in a fresh cgroup; return our pipe ends, or why not.
+
+        The sample's cgroup is new and empty, so nothing of the previous sample (pages still
+        being freed, its OOM kills, its CPU time) is charged to this one.
+        """
+        procs: list[int] = []
+        self._cpu_used = None
         if self._cgroup is not None:
             try:
-                self._cgroup.set_limit(limits.memory_mb)
+                self._sample = self._cgroup.new_sample(limits.memory_mb)
+                procs = self._sample.open_procs()
             except OSError as exc:
-                return f"cannot set the sample's memory limit: {exc}"
+                self._end_sample()
+                return f"cannot make the sample's cgroup: {exc}"
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         ctl_r, ctl_w = os.pipe()
+        sent = {**limits.as_dict(), "wall_timeout": self._wall_timeout(limits)}
         try:
             assert self._sock is not None
-            message = json.dumps({"limits": limits.as_dict()}).encode()
-            socket.send_fds(self._sock, [message], [req_r, resp_w, ctl_r])
+            message = json.dumps({"limits": sent}).encode()
+            socket.send_fds(self._sock, [message], [req_r, resp_w, ctl_r, *procs])
         except OSError as exc:
             for fd in (req_w, resp_r, ctl_w):
                 os.close(fd)
             return f"sandbox unreachable: {exc}"
         finally:
-            for fd in (req_r, resp_w, ctl_r):
+            for fd in (req_r, resp_w, ctl_r, *procs):
                 os.close(fd)
         return req_w, resp_r, ctl_w
+
+    def _end_sample(self) -> None:
+        """Keep the sample's CPU time and remove its cgroup (its processes are gone)."""
+        if self._sample is not None and self._cgroup is not None:
+            used = self._sample.cpu_seconds()
+            self._cpu_used = used if used is not None else self._cpu_used
+            self._cgroup.finish(self._sample)
+        self._sample = None
+
+    def _cpu_seconds(self, pids: list[int]) -> float:
+        """The running sample's CPU time: its cgroup's account, else summed from /proc."""
+        used = self._sample.cpu_seconds() if self._sample is not None else None
+        if used is None:
+            used = proc_cpu_seconds(pids)
+        self._cpu_used = used
+        return used
+
+    def _arm_watch(self, limits: Limits) -> None:
+        """Watch the sample's own time (``SampleClock``) and, unless isolation is off, its
+        memory."""
+        self._watch_tripped = None
+        self._clock = None
+        if self._watch is None:
+            return
+        harness = (  # the judge's thread and the zygote: while one is busy, nobody idles
+            f"/proc/self/task/{threading.main_thread().native_id}/stat",
+            f"/proc/{self._watch.zygote}/stat",
+        )
+        clock = SampleClock(limits.timeout, self._cpu_seconds, harness)
+        self._clock = clock
+        memory: Any = None
+        if self._sample is not None and self._sample.memory is not None:
+            sample = self._sample
+            memory = lambda pids: sample.oom_kills() > 0  # noqa: E731
+        elif self.requested != "none":
+            memory = pss_over(limits.memory_mb)
+
+        def check(pids: list[int]) -> str | None:
+            if memory is not None and memory(pids):
+                return "memory"
+            return clock.over(pids)
+
+        self._watch.arm(check)
 
     def _close_session(self, ctl_w: int) -> dict[str, Any] | str:
         """End the sample (the zygote kills its processes) and read how it ended."""
@@ -420,33 +518,35 @@ class SandboxWorker:
     ) -> dict[str, Any]:
         """Run trusted ``body(channel)`` here, in the worker, bounded by the sample's deadline.
 
-        The channel enforces the deadline while the candidate computes; an interval timer
-        enforces it while the test computes on the candidate's answers (a loop over a huge
-        returned number, say), raising ``JudgeTimeout`` into the test code.
+        The sample's CPU time is watched (``SampleWatch``) and the sample killed at its limit.
+        The channel enforces the wall-clock backstop while the candidate computes; interval
+        timers enforce the backstop and the CPU budget of the judge itself while the test
+        computes on the candidate's answers (a loop over a huge returned number, say), raising
+        ``JudgeTimeout`` into the test code.
         """
         req_w, resp_r, _ = opened
-        deadline = start + limits.timeout
+        deadline = start + self._wall_timeout(limits)
+        self._expired = ""
 
         def expire(signum: int, frame: Any) -> None:
+            self._expired = "cpu" if signum == signal.SIGPROF else "wall"
             raise JudgeTimeout
 
-        self._watch_tripped = False
-        if self._watch is not None:
-            if self._cgroup is not None:
-                cgroup, before = self._cgroup, self._oom_before
-                over: Any = lambda pids: cgroup.oom_kills() > before  # noqa: E731
-            else:
-                over = pss_over(limits.memory_mb)
-            self._watch.arm(over)
+        self._arm_watch(limits)
         previous = signal.signal(signal.SIGALRM, expire)
+        previous_prof = signal.signal(signal.SIGPROF, expire)
         signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()) + 0.05)
+        signal.setitimer(signal.ITIMER_PROF, limits.timeout)
         try:
             return dict(body(Channel(req_w, resp_r, deadline)))
         except JudgeTimeout:
             return {"status": "timeout", "detail": "the check did not finish in time"}
         finally:
+            self._returned_at = time.monotonic()
             signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
             signal.signal(signal.SIGALRM, previous)
+            signal.signal(signal.SIGPROF, previous_prof)
             os.close(req_w)
             os.close(resp_r)
             if self._watch is not None:
@@ -462,10 +562,7 @@ class SandboxWorker:
 
     def _oom_killed(self) -> bool:
         """Did the cgroup's OOM killer strike during the sample just ended?"""
-        if self._cgroup is None:
-            return False
-        before, self._oom_before = self._oom_before, self._cgroup.oom_kills()
-        return self._oom_before > before
+        return self._sample is not None and self._sample.oom_kills() > 0
 
     def _merge(
         self, outcome: dict[str, Any], report: dict[str, Any], limits: Limits, start: float
@@ -474,23 +571,34 @@ class SandboxWorker:
         (output, memory) overrode the judge's outcome."""
         status, detail = outcome["status"], outcome.get("detail", "")
         overridden = True
-        oom = self._oom_killed()  # read every time: the next sample starts from a clean count
+        used = self._sample.cpu_seconds() if self._sample is not None else None
+        self._cpu_used = used if used is not None else self._cpu_used
         if report["out_bytes"] > limits.max_output_kb * 1024:
             status = "error"
             detail = f"output limit exceeded: wrote more than {limits.max_output_kb} KiB"
-        elif self._watch_tripped or (
-            oom and (status != "passed" or report.get("signal") == signal.SIGKILL)
+        elif self._watch_tripped == "memory" or (
+            self._oom_killed() and (status != "passed" or report.get("signal") == signal.SIGKILL)
         ):
-            how = "" if self._cgroup is not None else " (measured from outside: no memory cgroup)"
+            memory_cgroup = self._cgroup is not None and self._cgroup.memory
+            how = "" if memory_cgroup else " (measured from outside: no memory cgroup)"
             status = "memory"
             detail = (
                 "memory limit exceeded: the sample's processes together held over "
                 f"{limits.memory_mb:g} MB{how}"
             )
+        elif self._watch_tripped == "cpu" and status != "passed":
+            status, detail = "timeout", cpu_detail(limits, self._cpu_used, detail)
+        elif self._watch_tripped == "idle" and status != "passed":
+            idle = self._clock.idle if self._clock is not None else 0.0
+            status, detail = "timeout", idle_detail(limits, self._cpu_used, idle, detail)
         else:
             overridden = False
             if status == "gone":
                 status, detail = _why_gone(report, detail)
+            if status == "timeout" and self._expired == "cpu":
+                detail += f" (the test's own computation used over {limits.timeout:g} s of CPU)"
+            elif status == "timeout":
+                detail += wall_detail(self._wall_timeout(limits), self._cpu_used)
         fields = {k: outcome.get(k) for k in ("failing_input", "expected", "actual", "exception")}
         verdict = Verdict(
             status=status,
@@ -545,6 +653,8 @@ def _describe(got: dict[str, Any]) -> dict[str, Any]:
         "scrubbed_environment": True,
         "memory_cgroup": bool(got.get("memory_cgroup")),
         "memory_limit": got.get("memory_limit", "per-process"),
+        "cpu_cgroup": bool(got.get("cpu_cgroup")),
+        "time_limit": got.get("time_limit", "wall"),
         "rlimits": ["as", "cpu", "fsize", "nofile", "nproc", "core"],
         "seccomp": seccomp.get("mode", "off"),
         "uid_range": got.get("uid_range"),

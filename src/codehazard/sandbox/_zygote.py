@@ -41,6 +41,7 @@ from codehazard.sandbox._isolate import (
 from codehazard.sandbox._runner import run_candidate
 
 OUT_HEAD = 4096  # bytes of the sample's output kept for the verdict
+MAX_CGROUP_FDS = 3  # cgroup.procs of the sample's groups: v1 memory, cpu and cpuacct at most
 
 
 def _kill_tree(pid: int, pid_ns: bool) -> None:
@@ -57,7 +58,8 @@ def _watch(
     pid: int, out_r: int, ctl_r: int, limits: dict[str, Any], pid_ns: bool
 ) -> dict[str, Any]:
     """Capture output, enforce the deadline and the output cap, stop the runner on cancel."""
-    deadline = time.monotonic() + float(limits["timeout"]) + 0.5
+    wall = float(limits.get("wall_timeout", limits["timeout"]))  # the time limit is CPU time
+    deadline = time.monotonic() + wall + 0.5
     cap = int(limits["max_output_kb"]) * 1024
     head, total, reason = bytearray(), 0, None
     pidfd = os.pidfd_open(pid)
@@ -128,13 +130,13 @@ def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
         mine.close()
         os.close(out_r)
         os.setsid()  # its own session: kill(0, sig) and killpg reach no process of ours
-        data, fds, _, _ = socket.recv_fds(theirs, 1 << 16, 2)
-        if not data or len(fds) != 2:
+        data, fds, _, _ = socket.recv_fds(theirs, 1 << 16, 2 + MAX_CGROUP_FDS)
+        if not data or len(fds) < 2:
             os._exit(0)
         config = json.loads(data)
         config["new_ipc"] = bool(state["isolation"].get("ipc"))
         config["proc_fd"] = state["proc_fd"]
-        config["cgroup_fd"] = state["cgroup_fd"]
+        config["cgroup_fds"] = fds[2:]  # the sample's own cgroups, joined before any limit
         config["max_processes"] = int(config["max_processes"]) + state["nproc_base"]
         config["seccomp"] = bool(state["isolation"]["seccomp"].get("available"))
         run_candidate(fds, out_w, theirs.fileno(), config, state["uid"], workdir)
@@ -156,9 +158,9 @@ def _setup_failure(hand: socket.socket) -> str | None:
 def run_sample(runner: dict[str, Any], fds: list[int], limits: dict[str, Any]) -> dict[str, Any]:
     """Hand the preforked runner its pipes and limits, watch it to its end, and report."""
     try:
-        socket.send_fds(runner["hand"], [json.dumps(limits).encode()], fds[:2])
-        os.close(fds[0])
-        os.close(fds[1])
+        socket.send_fds(runner["hand"], [json.dumps(limits).encode()], fds[:2] + fds[3:])
+        for fd in fds[:2] + fds[3:]:
+            os.close(fd)
         report = _watch(runner["pid"], runner["out_r"], fds[2], limits, runner["pid_ns"])
         failure = _setup_failure(runner["hand"])
         if failure is not None:
@@ -176,11 +178,11 @@ def serve(sock: socket.socket, state: dict[str, Any]) -> None:
     while True:
         if runner is None:
             runner = prefork(sock, state)
-        data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3)
+        data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 3 + MAX_CGROUP_FDS)
         if not data:
             _kill_tree(runner["pid"], runner["pid_ns"])
             return
-        if len(fds) != 3:
+        if not 3 <= len(fds) <= 3 + MAX_CGROUP_FDS:
             for fd in fds:
                 os.close(fd)
             sock.send(json.dumps({"reason": "infra", "detail": "bad request"}).encode())
@@ -205,9 +207,7 @@ def main() -> None:
         __import__(name)
     config["pidns_fd"] = os.open("/proc/self/ns/pid", os.O_RDONLY)
     proc_fd = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)  # for per-sample IPC sysctls
-    state: dict[str, Any] = {"cgroup_fd": None, "nproc_base": 0}
-    if config.get("cgroup_procs"):  # opened before the pivot hides /sys
-        state["cgroup_fd"] = os.open(config["cgroup_procs"], os.O_WRONLY)
+    state: dict[str, Any] = {"nproc_base": 0}
     if os.getuid() != 0:  # RLIMIT_NPROC counts all the caller's processes, not the sample's
         state["nproc_base"] = processes_of(os.getuid())
     filter_probe = _seccomp.probe() if config["isolation"] != "none" else {"mode": "off"}
@@ -222,7 +222,6 @@ def main() -> None:
         else None
     )
     state["isolation"]["uid"] = state["uid"]
-    state["isolation"]["memory_cgroup"] = state["cgroup_fd"] is not None
     state["disk_mb"] = config.get("max_disk_mb", 64)
     state["workdir"] = config.get("workdir", WORKDIR)
     sock.send(json.dumps({"hello": state["isolation"]}).encode())
