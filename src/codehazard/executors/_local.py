@@ -117,7 +117,8 @@ class _Slot:
     def _judge(self, sample: Sample) -> Verdict:
         owner = self.owner
         message = Job(sample.task_id, sample.program, owner.limits.as_dict())
-        wait = owner.limits.timeout + 60.0
+        task_limits = owner.limits.with_timeout(owner.tasks[sample.task_id].timeout)
+        wait = task_limits.wall_timeout + 60.0  # the sandbox's own backstop, then some
         last = "worker unavailable"
         for _ in range(owner.retries + 1):
             try:
