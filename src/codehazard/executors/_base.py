@@ -71,11 +71,8 @@ def _validate(name: str, obj: Any) -> None:
 executors: Registry[Callable[..., Executor]] = Registry(
     "executor", "codehazard.executors", validate=_validate
 )
-executors.register_lazy(
-    "local",
-    "codehazard.executors._local:LocalPool",
-    help="sandboxed worker processes on this machine (default)",
-)
+executors.register_lazy("local", "codehazard.executors._local:LocalPool")
+"""``local``: sandboxed worker processes on this machine (the default)."""
 
 
 def get_executor(name: str) -> ExecutorFactory:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from codehazard.errors import InputError
 from codehazard.generation import sample_key
@@ -58,6 +59,23 @@ def _find_resumable(store: Store, digest: str) -> str:
     raise InputError(
         "--resume: no earlier evaluation of this samples file in the store; run without --resume"
     )
+
+
+def _same_limits(run_id: str, recorded: dict[str, Any], given: dict[str, Any]) -> None:
+    """A resumed evaluation keeps its limits: judging the rest under others would mix them.
+
+    Raises:
+        InputError: a limit differs; the message names each with the recorded value.
+    """
+    changed = sorted(k for k in given if k in recorded and recorded[k] != given[k])
+    if changed:
+        shown = ", ".join(
+            f"--{k.replace('_', '-')} {recorded[k]} (not {given[k]})" for k in changed
+        )
+        raise InputError(
+            f"--resume {run_id}: that run was judged with {shown}; resume with the same "
+            "values, or evaluate as a new run"
+        )
 
 
 def evaluate(
@@ -113,6 +131,8 @@ def evaluate(
                 f"--resume {run_id}: {samples_path} changed since that run (its content "
                 "differs), or that run judged another file; evaluate it as a new run instead"
             )
+        if limits is not None:
+            _same_limits(run_id, recorded.manifest.config.limits, limits.as_dict())
         result = _resume(
             store, run_id, session=options, progress=progress, executor_factory=factory
         )

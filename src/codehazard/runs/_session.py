@@ -156,7 +156,8 @@ class Session:
             executor: AbstractContextManager[Executor | None] = (
                 self.factory(
                     {t.task_id: t for t in plan.tasks},
-                    workers=self.options.workers,
+                    # never more workers than samples to judge: each costs a sandbox start
+                    workers=max(1, min(self.options.workers, len(plan.jobs) + len(plan.to_judge))),
                     limits=plan.limits,
                     isolation=self.options.isolation,
                 )
