@@ -100,6 +100,17 @@ def probability(text: str) -> float:
     return value
 
 
+def share(text: str) -> float:
+    """argparse type: a share from 0 to 1, both included (``--max-infra-rate``)."""
+    try:
+        value = float(_number(text, float))
+    except argparse.ArgumentTypeError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
+    return value
+
+
 def input_file(text: str) -> Path:
     """argparse type: an existing, readable file (not a directory)."""
     path = Path(text)

@@ -18,6 +18,7 @@ from codehazard.cli._common import (
     positive_float,
     positive_int,
     print_json,
+    share,
 )
 from codehazard.sandbox import Limits
 from codehazard.scoring import METHOD_LEGEND, TASK_MEAN_METHOD
@@ -83,22 +84,12 @@ def add_completeness_options(p: argparse.ArgumentParser, *, require_all_tasks: b
     )
     p.add_argument(
         "--max-infra-rate",
-        type=_rate,
+        type=share,
         default=0.01,
         metavar="RATE",
         help="share of samples the harness may fail to judge before the run fails loudly "
         "(default 0.01)",
     )
-
-
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
-    return value
 
 
 def add_execution_options(p: argparse.ArgumentParser) -> None:
