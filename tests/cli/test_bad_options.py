@@ -255,6 +255,7 @@ def test_output_piped_into_head_exits_quietly() -> None:
     assert producer.returncode == 141
 
 
+@pytest.mark.slow  # 8 s waiting for a signal: CI runs it
 def test_sigterm_is_handled_as_ctrl_c_with_a_resume_hint(tmp_path: Path) -> None:
     tasks, _ = _toy_files(tmp_path, 0)
     samples = tmp_path / "slow.jsonl"

@@ -116,6 +116,7 @@ def test_unreachable_server_exits_before_the_run(
         assert st.list_runs() == []
 
 
+@pytest.mark.slow  # 13 s of runs and resumes: CI runs it
 def test_resume_refuses_changed_settings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

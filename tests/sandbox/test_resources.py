@@ -93,6 +93,7 @@ def _submit(ev: Evaluator, task_id: str, program: str, index: int = 0) -> Verdic
 # CPU isolation ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 13 s of CPU spinners: CI runs it
 def test_a_setsid_spinner_cannot_starve_another_workers_sample(
     humaneval: dict[str, Task],
 ) -> None:
@@ -164,6 +165,7 @@ def test_time_limit_is_cpu_time_with_a_wall_backstop(add_tasks: dict[str, Task],
         worker.close()
 
 
+@pytest.mark.slow  # starts CPU hogs: CI runs it, alone
 def test_fast_samples_under_load_never_time_out(add_tasks: dict[str, Task]) -> None:
     """The harness's set-up, slowed by load, never counts against a sample's time limit."""
     raising = "def add(a, b):\n    raise ValueError('nope')\n"
@@ -195,7 +197,7 @@ def _memory_bomb(limit_mb: int) -> str:
     return (CORPUS / "memory_bomb_children.py").read_text().replace("{MEMORY_MB}", str(limit_mb))
 
 
-@pytest.mark.parametrize("hogs", [0, 4])
+@pytest.mark.parametrize("hogs", [0, pytest.param(4, marks=pytest.mark.slow)])  # hogs: CI
 def test_memory_of_one_sample_never_counts_against_the_next(
     add_tasks: dict[str, Task], hogs: int
 ) -> None:
