@@ -262,6 +262,7 @@ def test_sigterm_is_handled_as_ctrl_c_with_a_resume_hint(tmp_path: Path) -> None
     body = "    import time\n    time.sleep(3)\n    return a + b\n"
     samples.write_text((json.dumps({"task_id": "toy/add", "completion": body}) + "\n") * 20)
     store = tmp_path / "s.db"
+    groups_before = set(_worker_cgroups())
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     args = ("evaluate", str(samples), "--tasks", str(tasks), "--store", str(store))
     proc = subprocess.Popen(
@@ -285,6 +286,25 @@ def test_sigterm_is_handled_as_ctrl_c_with_a_resume_hint(tmp_path: Path) -> None
     with Store(store) as db:
         (run,) = db.list_runs()
         assert run.status == "interrupted"
+    # the workers got the signal too: nothing of theirs (processes, cgroups) may be left
+    left = [p for p in set(_worker_cgroups()) - groups_before if _dead(p)]
+    assert not left, left
+
+
+def _worker_cgroups() -> list[Path]:
+    """Cgroup directories named as sandbox workers name theirs (``codehazard-<pid>-<i>``)."""
+    found: list[Path] = []
+    for dirpath, dirnames, _ in os.walk("/sys/fs/cgroup"):
+        found += [Path(dirpath, d) for d in dirnames if d.startswith("codehazard-")]
+        dirnames[:] = [d for d in dirnames if not d.startswith("codehazard-")]
+        if dirpath.count("/") > 6:
+            dirnames[:] = []
+    return found
+
+
+def _dead(group: Path) -> bool:
+    """Is the worker that named this group gone?"""
+    return not Path("/proc", group.name.split("-")[1]).exists()
 
 
 def _has_a_verdict(store: Path) -> bool:

@@ -22,9 +22,12 @@ from codehazard.tasks import Task, import_kind_sources
 
 def worker_entry(argv: list[str] | None = None) -> None:
     """Entry point of a worker process: ``python -m codehazard.sandbox._entry FD``."""
-    # Ctrl-C in the terminal reaches the whole process group; the parent handles it and stops
-    # us through the connection, so a worker neither dies mid-verdict nor prints a traceback.
+    # Ctrl-C in the terminal, and SIGTERM from a service manager or `timeout`, reach the whole
+    # process group; the parent handles them and stops us through the connection (or we see it
+    # close when the parent dies), so a worker never dies mid-verdict, prints a traceback or
+    # leaves its cgroups behind. The parent kills a worker it gives up on with SIGKILL.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     args = sys.argv[1:] if argv is None else argv
     conn = Connection(int(args[0]))
     config = conn.recv()
