@@ -545,6 +545,7 @@ class Store:
         ).fetchone()
         return int(done), int(recorded)
 
+
 def _verdict_json(verdict: Verdict) -> str:
     """A verdict as stored: its JSON form, escaped where it holds text no UTF-8 can."""
     return to_json(verdict.model_dump(mode="json"))

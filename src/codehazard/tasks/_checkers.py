@@ -73,6 +73,10 @@ class CheckerKind:
     model: type[CheckerSpec]
     prepare: Prepare | str
     help: str = ""
+    drivers: tuple[str, ...] = ()
+    """Trusted drivers (``"module:attr"``) the kind's judge runs in the candidate's process;
+    their modules are imported by the sandbox before it hides the package (see
+    ``sandbox._drivers``)."""
 
     def trusted_prepare(self) -> Prepare:
         """The kind's ``prepare`` function, imported now if it was named by a string.
@@ -113,8 +117,13 @@ checker_registry: Registry[CheckerKind] = Registry(
 M = TypeVar("M", bound=type[CheckerSpec])
 
 
-def checker_kind(*, prepare: Prepare | str, help: str = "") -> Callable[[M], M]:
+def checker_kind(
+    *, prepare: Prepare | str, help: str = "", drivers: Iterable[str] = ()
+) -> Callable[[M], M]:
     """Class decorator registering a ``CheckerSpec`` model as the kind its ``kind`` field names.
+
+    ``drivers`` names the trusted drivers (``"module:attr"``) the kind's judge calls with
+    ``Channel.drive``; their modules must be importable by a fresh ``python -I``.
 
     Raises:
         ValueError: another kind already has that name.
@@ -128,7 +137,8 @@ def checker_kind(*, prepare: Prepare | str, help: str = "") -> Callable[[M], M]:
             raise RegistrationTypeError(
                 f"{model.__name__} must declare kind: Literal['name'] = 'name'"
             )
-        checker_registry.register(name, CheckerKind(name, model, prepare, help))
+        kind = CheckerKind(name, model, prepare, help, tuple(drivers))
+        checker_registry.register(name, kind)
         return model
 
     return decorate
@@ -209,6 +219,13 @@ def kind_sources(kinds: Iterable[str]) -> list[tuple[str, str | None]]:
             continue
         sources[model.__module__] = getattr(module, "__file__", None)
     return sorted(sources.items())
+
+
+def kind_driver_modules(kinds: Iterable[str]) -> list[str]:
+    """The modules holding the trusted drivers of the given kinds, for the sandbox to import
+    before it hides the package."""
+    modules = {d.partition(":")[0] for k in kinds for d in checker_registry.get(k).drivers}
+    return sorted(modules)
 
 
 def import_kind_sources(sources: Iterable[tuple[str, str | None]]) -> None:
