@@ -201,6 +201,15 @@ class DifferentialChecker(CheckerSpec):
     abs_tol: float = 1e-9
 
 
+_BUILTIN_KINDS: dict[str, str] = {}
+"""Built-in kinds defined in modules of their own (name -> module), registered lazily: the
+module is imported the first time a task file names the kind (or a listing needs it), and its
+``@checker_kind`` decorator replaces the lazy entry, as built-in suites do."""
+
+for _name, _module in _BUILTIN_KINDS.items():
+    checker_registry.register_lazy(_name, _module)
+
+
 # carrying kinds into worker processes --------------------------------------------------------
 
 
