@@ -197,8 +197,9 @@ def _one_contract(contract: Any, part: Any, wanted: list[str]) -> None:
                     actual=part,
                 )
         return
-    if type(part) is not list:
+    if type(part) not in (list, tuple):
         raise Rejected("contract", f"expected a list, got {short(part)}", actual=part)
+    part = list(part)
     if name == "length" and len(part) != contract.length:
         raise Rejected(
             "contract", f"{len(part)} elements instead of {contract.length}", actual=part

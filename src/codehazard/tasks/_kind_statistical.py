@@ -50,8 +50,8 @@ class Projection(_Frozen):
     ``item``: element ``index``; ``count``: how many elements equal ``value``; ``sum``: the sum
     of its elements; ``each``: every element; ``blocks``: consecutive slices of ``size``
     (each a category); ``pairs``: consecutive overlapping pairs of those slices (for
-    transitions). ``clip`` merges every number above it into it (an infinite support made
-    finite).
+    transitions). ``clip`` merges every integer above it into it and ``floor`` every integer
+    below it (an infinite support made finite, rare tails merged).
     """
 
     of: ProjectionOf = "value"
@@ -59,6 +59,7 @@ class Projection(_Frozen):
     value: Any = None
     size: int = Field(1, ge=1)
     clip: int | None = None
+    floor: int | None = None
 
 
 class ChiSquareTest(_Frozen):
@@ -224,6 +225,13 @@ def category_key(value: Any) -> str:
     return json.dumps(_canonical(value), sort_keys=True)
 
 
+def _same(value: Any, target: Any) -> bool:
+    """``category_key(value) == category_key(target)``, fast for scalars."""
+    if type(value) in (bool, int, str, float) or value is None:
+        return type(value) is type(target) and value == target
+    return category_key(value) == category_key(target)
+
+
 def _as_list(sample: Any, what: str) -> list[Any]:
     if type(sample) not in (list, tuple):
         raise MalformedSample(f"{what} needs a list, got {type(sample).__name__}")
@@ -264,8 +272,7 @@ def project(projection: Projection, sample: Any) -> list[Any]:
             raise MalformedSample(f"no element {projection.index} in {len(items)} answers")
         values = [items[projection.index]]
     elif of == "count":
-        target = category_key(projection.value)
-        values = [sum(category_key(v) == target for v in _as_list(sample, "count"))]
+        values = [sum(_same(v, projection.value) for v in _as_list(sample, "count"))]
     elif of == "sum":
         values = [sum(_number(v) for v in _as_list(sample, "sum"))]
     elif of == "each":
@@ -278,4 +285,7 @@ def project(projection: Projection, sample: Any) -> list[Any]:
     if projection.clip is not None:
         clip = projection.clip
         values = [min(v, clip) if type(v) is int else v for v in values]
+    if projection.floor is not None:
+        floor = projection.floor
+        values = [max(v, floor) if type(v) is int else v for v in values]
     return values
