@@ -116,7 +116,7 @@ PUBLIC: dict[str, set[str]] = {
         "TASK_SCHEMA_VERSION", "Task", "TestChecker", "checker_kind", "checker_registry",
         "import_kind_sources", "kind_driver_modules", "kind_sources", "load_tasks",
         "parse_checker", "task_from_dict", "write_tasks",
-        "MalformedSample", "StatisticalChecker", "category_key", "project",
+        "MalformedSample", "StatisticalChecker", "category_key", "freeze", "project",
     },
     "codehazard.tasks.suites": {
         "Chain", "HYPOTHESIS_KINDS", "HypothesisKind", "Suite", "SuiteParam", "Variant",

@@ -24,6 +24,7 @@ from codehazard.tasks import (
     StatisticalChecker,
     Task,
     category_key,
+    freeze,
     project,
 )
 
@@ -101,7 +102,7 @@ def check_repeats(samples: list[Any], again: Any) -> None:
     if type(again) is not list or len(again) != len(samples):
         raise Rejected("contract", "a second run with the same seeds gave another number")
     for index, (first, second) in enumerate(zip(samples, again, strict=True)):
-        if _key(first) != _key(second):
+        if _frozen(first) != _frozen(second):
             raise Rejected(
                 "contract",
                 f"seeded runs do not repeat: draw {index} with the same seed answered "
@@ -109,6 +110,13 @@ def check_repeats(samples: list[Any], again: Any) -> None:
                 actual=second,
                 expected=first,
             )
+
+
+def _frozen(value: Any) -> Any:
+    try:
+        return freeze(value)
+    except MalformedSample as exc:
+        raise Rejected("contract", f"not a possible answer: {exc}", actual=value) from None
 
 
 def _key(value: Any) -> str:

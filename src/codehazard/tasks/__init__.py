@@ -47,6 +47,7 @@ _LAZY = {
     "StatisticalChecker": "codehazard.tasks._kind_statistical",
     "MalformedSample": "codehazard.tasks._kind_statistical",
     "category_key": "codehazard.tasks._kind_statistical",
+    "freeze": "codehazard.tasks._kind_statistical",
     "project": "codehazard.tasks._kind_statistical",
 }
 __all__ += list(_LAZY)

@@ -215,14 +215,41 @@ def _canonical(value: Any) -> Any:
     raise MalformedSample(f"{kind.__name__} is not a possible answer here")
 
 
+def freeze(value: Any) -> Any:
+    """A hashable form of a plain value that keeps its types apart (``True``, ``1`` and
+    ``1.0`` stay three values; a tuple and a list of the same elements are one).
+
+    Raises:
+        MalformedSample: the value holds something else than None, bool, int, float, str or
+            lists and tuples of them.
+    """
+    kind = type(value)
+    if kind is list or kind is tuple:
+        return (list, tuple(freeze(v) for v in value))
+    if value is None or kind in (bool, int, float, str):
+        return (kind, value)
+    raise MalformedSample(f"{kind.__name__} is not a possible answer here")
+
+
+_KEYS: dict[Any, str] = {}
+
+
 def category_key(value: Any) -> str:
     """The canonical text of a category: ``json.dumps`` of the value, tuples as lists (so
     ``True``, ``1`` and ``1.0`` are three different categories, as they are different answers).
 
     Raises:
-        MalformedSample: the value holds something else than None, bool, int, float, str or lists.
+        MalformedSample: the value holds something else than None, bool, int, float, str or
+            lists.
     """
-    return json.dumps(_canonical(value), sort_keys=True)
+    frozen = freeze(value)
+    key = _KEYS.get(frozen)
+    if key is None:
+        key = json.dumps(_canonical(value), sort_keys=True)
+        if len(_KEYS) > 100_000:
+            _KEYS.clear()
+        _KEYS[frozen] = key
+    return key
 
 
 def _same(value: Any, target: Any) -> bool:

@@ -42,7 +42,9 @@ class LocalChannel:
     def method(self, handle: int, name: str, args: tuple[Any, ...] = (), kwargs: Any = None) -> Any:
         return self._wire(getattr(self.handles[handle], name)(*self._wire(list(args))))
 
-    def drive(self, driver: str, args: tuple[Any, ...] = (), kwargs: Any = None, handle: Any = None) -> Any:
+    def drive(
+        self, driver: str, args: tuple[Any, ...] = (), kwargs: Any = None, handle: Any = None
+    ) -> Any:
         module, _, attr = driver.partition(":")
         fn = getattr(importlib.import_module(module), attr)
         return self._wire(fn(self.subject, *self._wire(list(args)), **(kwargs or {})))

@@ -59,7 +59,11 @@ def reservoir(rng: random.Random, index: int) -> Draft:
         checker(
             Sampling(args=[{"$iter": items}, k, RNG], draws=draws_for(expected), **seeds(rng)),
             [ChiSquareTest(label="the set kept", projection=sorted_, expected=expected)],
-            [Contract(contract="length", length=k), Contract(contract="distinct", of=items), REPEATABLE],
+            [
+                Contract(contract="length", length=k),
+                Contract(contract="distinct", of=items),
+                REPEATABLE,
+            ],
             serial=True,
         ),
         [
@@ -105,9 +109,9 @@ def deck(rng: random.Random, index: int) -> Draft:
     cards = rng.sample(WORDS, n)
     name = pick_name(("Deck", "CardPile", "ShuffledDeck", "Shoe"), index)
     flat, table = _perm_table(cards)
-    cycles = 4 if n == 3 else 6
+    cycles = 4 if n == 3 else 5
     blocks = Projection(of="blocks", size=n)
-    objects = 1500 if n == 3 else 3000
+    objects = 1500
     draw = "    def draw(self) -> str:\n"
     refill = "        if not self._pile:\n            self._pile = self._cards[:]\n"
     return Draft(
@@ -124,8 +128,12 @@ def deck(rng: random.Random, index: int) -> Draft:
         "        return self._pile.pop()\n",
         checker(
             Sampling(
-                form="object", init=[cards, SEED], method="draw", draws=objects,
-                calls=n * cycles, **seeds(rng),
+                form="object",
+                init=[cards, SEED],
+                method="draw",
+                draws=objects,
+                calls=n * cycles,
+                **seeds(rng),
             ),
             [
                 ChiSquareTest(label="the order of each round", projection=blocks, expected=flat),
@@ -148,7 +156,8 @@ def deck(rng: random.Random, index: int) -> Draft:
                 "shuffles once and deals the same order every round",
                 DECK_INIT + draw + "        if not self._pile:\n"
                 "            if not hasattr(self, '_order'):\n"
-                "                self._order = self._cards[:]\n                self._rng.shuffle(self._order)\n"
+                "                self._order = self._cards[:]\n"
+                "                self._rng.shuffle(self._order)\n"
                 "            self._pile = self._order[:]\n        return self._pile.pop()\n",
             ),
             Mutant(
@@ -162,7 +171,9 @@ def deck(rng: random.Random, index: int) -> Draft:
             Mutant(
                 "seed-ignored",
                 "an unseeded generator",
-                DECK_INIT.replace("random.Random(seed)", "random.Random()") + draw + refill
+                DECK_INIT.replace("random.Random(seed)", "random.Random()")
+                + draw
+                + refill
                 + "            self._rng.shuffle(self._pile)\n        return self._pile.pop()\n",
             ),
         ],
@@ -201,11 +212,17 @@ def no_repeat(rng: random.Random, index: int) -> Draft:
         "        choice = self._rng.choice(options)\n" + ret,
         checker(
             Sampling(
-                form="object", init=[items, SEED], method="pick", draws=1200, calls=calls,
+                form="object",
+                init=[items, SEED],
+                method="pick",
+                draws=1200,
+                calls=calls,
                 **seeds(rng),
             ),
             [
-                ChiSquareTest(label="the first pick", projection=Projection(of="item"), expected=first),
+                ChiSquareTest(
+                    label="the first pick", projection=Projection(of="item"), expected=first
+                ),
                 TransitionTest(label="the pick after another", expected=table),
             ],
             [REPEATABLE],
@@ -220,20 +237,25 @@ def no_repeat(rng: random.Random, index: int) -> Draft:
                 "missing-condition",
                 "rerolls a repeat once only",
                 PICKER_INIT + method + "        choice = self._rng.choice(self._items)\n"
-                "        if choice == self._last:\n            choice = self._rng.choice(self._items)\n" + ret,
+                "        if choice == self._last:\n"
+                "            choice = self._rng.choice(self._items)\n" + ret,
             ),
             Mutant(
                 "off-by-one",
                 "steps 1 to n - 2 places on: never the item before the last",
                 PICKER_INIT + method + "        n = len(self._items)\n"
-                "        if self._last is None:\n            choice = self._rng.choice(self._items)\n"
-                "        else:\n            i = self._items.index(self._last) + self._rng.randint(1, n - 2)\n"
+                "        if self._last is None:\n"
+                "            choice = self._rng.choice(self._items)\n"
+                "        else:\n"
+                "            i = self._items.index(self._last) + self._rng.randint(1, n - 2)\n"
                 "            choice = self._items[i % n]\n" + ret,
             ),
             Mutant(
                 "seed-ignored",
                 "the global generator",
-                PICKER_INIT + method + "        options = [x for x in self._items if x != self._last]\n"
+                PICKER_INIT
+                + method
+                + "        options = [x for x in self._items if x != self._last]\n"
                 "        choice = random.choice(options)\n" + ret,
             ),
         ],
@@ -246,8 +268,13 @@ URN_INIT = (
     "    def __init__(self, counts: dict[str, int], seed: int) -> None:\n"
     "        self._counts = dict(counts)\n        self._rng = random.Random(seed)\n\n"
 )
-URN_COUNTS = ({"red": 2, "blue": 2, "green": 1}, {"red": 3, "blue": 2}, {"red": 2, "blue": 1, "green": 1},
-              {"red": 3, "blue": 2, "green": 1}, {"red": 1, "blue": 3, "green": 2})
+URN_COUNTS = (
+    {"red": 2, "blue": 2, "green": 1},
+    {"red": 3, "blue": 2},
+    {"red": 2, "blue": 1, "green": 1},
+    {"red": 3, "blue": 2, "green": 1},
+    {"red": 1, "blue": 3, "green": 2},
+)
 
 
 def urn(rng: random.Random, index: int) -> Draft:
@@ -268,12 +295,20 @@ def urn(rng: random.Random, index: int) -> Draft:
         "returns its colour; balls are not put back. Two urns made with the same seed give the "
         "same draws. The constructor is ``__init__(self, counts: dict[str, int], seed: int)``; "
         "``draw()`` is never called on an empty urn.",
-        URN_INIT + draw + "        r = self._rng.randrange(sum(self._counts.values()))\n" + loop
-        + "            if r < n:\n                break\n            r -= n\n" + take,
+        URN_INIT
+        + draw
+        + "        r = self._rng.randrange(sum(self._counts.values()))\n"
+        + loop
+        + "            if r < n:\n                break\n            r -= n\n"
+        + take,
         checker(
             Sampling(
-                form="object", init=[counts, SEED], method="draw", draws=draws_for(expected),
-                calls=len(balls), **seeds(rng),
+                form="object",
+                init=[counts, SEED],
+                method="draw",
+                draws=draws_for(expected),
+                calls=len(balls),
+                **seeds(rng),
             ),
             [ChiSquareTest(label="the order of the draws", expected=expected)],
             [Contract(contract="permutation", of=balls), REPEATABLE],
@@ -283,27 +318,38 @@ def urn(rng: random.Random, index: int) -> Draft:
             Mutant(
                 "weights-ignored",
                 "each colour left equally likely, whatever its count",
-                URN_INIT + draw
-                + "        colour = self._rng.choice([c for c, n in self._counts.items() if n > 0])\n" + take,
+                URN_INIT + draw + "        colour = self._rng.choice([c for c, n in"
+                " self._counts.items() if n > 0])\n" + take,
             ),
             Mutant(
                 "with-replacement",
                 "never takes the ball out",
-                URN_INIT + draw + "        r = self._rng.randrange(sum(self._counts.values()))\n" + loop
+                URN_INIT
+                + draw
+                + "        r = self._rng.randrange(sum(self._counts.values()))\n"
+                + loop
                 + "            if r < n:\n                return colour\n            r -= n\n"
                 "        return colour\n",
             ),
             Mutant(
                 "off-by-one",
                 "randint(0, total): r = total falls through to the last colour",
-                URN_INIT + draw + "        r = self._rng.randint(0, sum(self._counts.values()))\n" + loop
-                + "            if r < n:\n                break\n            r -= n\n" + take,
+                URN_INIT
+                + draw
+                + "        r = self._rng.randint(0, sum(self._counts.values()))\n"
+                + loop
+                + "            if r < n:\n                break\n            r -= n\n"
+                + take,
             ),
             Mutant(
                 "seed-ignored",
                 "the global generator",
-                URN_INIT + draw + "        r = random.randrange(sum(self._counts.values()))\n" + loop
-                + "            if r < n:\n                break\n            r -= n\n" + take,
+                URN_INIT
+                + draw
+                + "        r = random.randrange(sum(self._counts.values()))\n"
+                + loop
+                + "            if r < n:\n                break\n            r -= n\n"
+                + take,
             ),
         ],
         {"counts": counts},
@@ -319,9 +365,13 @@ def weighted_sample(rng: random.Random, index: int) -> Draft:
     outcomes: list[tuple[Any, Fraction]] = []
     for a, b in itertools.permutations(keys, 2):
         total = sum(weights.values())
-        outcomes.append(([a, b], Fraction(weights[a], total) * Fraction(weights[b], total - weights[a])))
+        outcomes.append(
+            ([a, b], Fraction(weights[a], total) * Fraction(weights[b], total - weights[a]))
+        )
     expected = distribution(outcomes)
-    name = pick_name(("weighted_sample", "sample_without_replacement", "draw_distinct", "pick_two"), index)
+    name = pick_name(
+        ("weighted_sample", "sample_without_replacement", "draw_distinct", "pick_two"), index
+    )
     return Draft(
         "weighted-sample",
         name,
@@ -336,7 +386,11 @@ def weighted_sample(rng: random.Random, index: int) -> Draft:
         checker(
             Sampling(args=[weights, k, RNG], draws=draws_for(expected), **seeds(rng)),
             [ChiSquareTest(label="the keys drawn, in order", expected=expected)],
-            [Contract(contract="length", length=k), Contract(contract="distinct", of=keys), REPEATABLE],
+            [
+                Contract(contract="length", length=k),
+                Contract(contract="distinct", of=keys),
+                REPEATABLE,
+            ],
             serial=True,
         ),
         [
@@ -348,9 +402,12 @@ def weighted_sample(rng: random.Random, index: int) -> Draft:
             Mutant(
                 "wrong-weights",
                 "sorts by random() * weight (not random() ** (1 / weight))",
-                "    return sorted(weights, key=lambda x: rng.random() * weights[x], reverse=True)[:k]\n",
+                "    return sorted(weights, key=lambda x:"
+                " rng.random() * weights[x], reverse=True)[:k]\n",
             ),
-            Mutant("weights-ignored", "a uniform sample", "    return rng.sample(list(weights), k)\n"),
+            Mutant(
+                "weights-ignored", "a uniform sample", "    return rng.sample(list(weights), k)\n"
+            ),
             Mutant(
                 "seed-ignored",
                 "the global generator",
@@ -405,9 +462,13 @@ def gamblers_ruin(rng: random.Random, index: int) -> Draft:
         "pair ``(final position, number of steps taken)``.\n\nUse the ``random`` module.",
         head + "        pos += 1 if random.random() < 0.5 else -1\n" + tail,
         checker(
-            Sampling(args=[start, high], draws=6000, **seeds(rng)),
+            Sampling(
+                args=[start, high], draws=max(draws_for(end), draws_for(length)), **seeds(rng)
+            ),
             [
-                ChiSquareTest(label="the barrier reached", projection=Projection(of="item"), expected=end),
+                ChiSquareTest(
+                    label="the barrier reached", projection=Projection(of="item"), expected=end
+                ),
                 ChiSquareTest(
                     label="the number of steps",
                     projection=length_projection,

@@ -25,12 +25,12 @@ from codehazard.tasks.suites._random_common import (
     Mutant,
     Template,
     binomial,
-    tails,
     checker,
     distribution,
     draws_for,
     pick_name,
     seeds,
+    tails,
     uniform,
 )
 
@@ -72,7 +72,11 @@ def die(rng: random.Random, index: int) -> Draft:
                 "rounds a scaled float: the end faces get half the weight",
                 "    return round(rng.random() * (sides - 1)) + 1\n",
             ),
-            Mutant("seed-ignored", "draws from the global generator", "    return random.randint(1, sides)\n"),
+            Mutant(
+                "seed-ignored",
+                "draws from the global generator",
+                "    return random.randint(1, sides)\n",
+            ),
         ],
         {"sides": sides},
     )
@@ -103,7 +107,9 @@ def pick(rng: random.Random, index: int) -> Draft:
                 "    return items[random.Random(seed).randrange(len(items) - 1)]\n",
             ),
             Mutant("seed-ignored", "the global generator", "    return random.choice(items)\n"),
-            Mutant("not-random", "the seed modulo the length", "    return items[seed % len(items)]\n"),
+            Mutant(
+                "not-random", "the seed modulo the length", "    return items[seed % len(items)]\n"
+            ),
         ],
         {"items": items},
     )
@@ -195,7 +201,8 @@ def subset(rng: random.Random, index: int) -> Draft:
             Mutant(
                 "not-uniform",
                 "a contiguous window at a random start",
-                "    start = rng.randrange(len(items) - k + 1)\n    return items[start:start + k]\n",
+                "    start = rng.randrange(len(items) - k + 1)\n"
+                "    return items[start:start + k]\n",
             ),
             Mutant(
                 "over-weights-first",
@@ -228,7 +235,9 @@ def uniform_float(rng: random.Random, index: int) -> Draft:
             Mutant("wrong-range", "forgets the offset", "    return (high - low) * rng.random()\n"),
             Mutant("wrong-range", "from 0, not from low", "    return rng.uniform(0, high)\n"),
             Mutant("wrong-range", "scales by high", "    return low + high * rng.random()\n"),
-            Mutant("seed-ignored", "the global generator", "    return random.uniform(low, high)\n"),
+            Mutant(
+                "seed-ignored", "the global generator", "    return random.uniform(low, high)\n"
+            ),
         ],
         {"low": low, "high": high},
     )
@@ -257,8 +266,16 @@ def coin_flips(rng: random.Random, index: int) -> Draft:
             serial=True,
         ),
         [
-            Mutant("not-independent", "one flip repeated n times", "    return [random.random() < 0.5] * n\n"),
-            Mutant("off-by-one", "n - 1 flips", "    return [random.random() < 0.5 for _ in range(1, n)]\n"),
+            Mutant(
+                "not-independent",
+                "one flip repeated n times",
+                "    return [random.random() < 0.5] * n\n",
+            ),
+            Mutant(
+                "off-by-one",
+                "n - 1 flips",
+                "    return [random.random() < 0.5 for _ in range(1, n)]\n",
+            ),
             Mutant(
                 "off-by-one",
                 "randint's upper bound is inclusive: heads with probability 1/3",
@@ -285,7 +302,8 @@ def weighted_choice(rng: random.Random, index: int) -> Draft:
         f"def {name}(weights: dict[str, int], rng: random.Random) -> str:",
         "Return one key of ``weights``, chosen with probability proportional to its weight (a "
         "positive integer).\n\nDraw only from ``rng``.",
-        "    r = rng.randrange(sum(weights.values()))\n" + loop
+        "    r = rng.randrange(sum(weights.values()))\n"
+        + loop
         + "        if r < w:\n            return key\n        r -= w\n    raise AssertionError\n",
         checker(
             Sampling(args=[weights, RNG], draws=draws_for(expected), **seeds(rng)),
@@ -294,17 +312,21 @@ def weighted_choice(rng: random.Random, index: int) -> Draft:
             serial=True,
         ),
         [
-            Mutant("weights-ignored", "uniform over the keys", "    return rng.choice(list(weights))\n"),
+            Mutant(
+                "weights-ignored", "uniform over the keys", "    return rng.choice(list(weights))\n"
+            ),
             Mutant(
                 "off-by-one",
                 "randint(0, total) with <=: the first key gets one extra share",
-                "    r = rng.randint(0, sum(weights.values()))\n" + loop
+                "    r = rng.randint(0, sum(weights.values()))\n"
+                + loop
                 + "        if r <= w:\n            return key\n        r -= w\n    return key\n",
             ),
             Mutant(
                 "not-renormalised",
                 "accepts each key in turn with probability w / total",
-                "    total = sum(weights.values())\n" + loop
+                "    total = sum(weights.values())\n"
+                + loop
                 + "        if rng.random() < w / total:\n            return key\n    return key\n",
             ),
             Mutant(
@@ -317,7 +339,14 @@ def weighted_choice(rng: random.Random, index: int) -> Draft:
     )
 
 
-PROBABILITIES = (Fraction(1, 5), Fraction(1, 4), Fraction(3, 10), Fraction(7, 20), Fraction(3, 5), Fraction(7, 10))
+PROBABILITIES = (
+    Fraction(1, 5),
+    Fraction(1, 4),
+    Fraction(3, 10),
+    Fraction(7, 20),
+    Fraction(3, 5),
+    Fraction(7, 10),
+)
 
 
 def successes(rng: random.Random, index: int) -> Draft:
@@ -349,7 +378,11 @@ def successes(rng: random.Random, index: int) -> Draft:
                 "random.random() > p: success with probability 1 - p",
                 "    return sum(random.random() > p for _ in range(n))\n",
             ),
-            Mutant("off-by-one", "n - 1 trials", "    return sum(random.random() < p for _ in range(1, n))\n"),
+            Mutant(
+                "off-by-one",
+                "n - 1 trials",
+                "    return sum(random.random() < p for _ in range(1, n))\n",
+            ),
             Mutant(
                 "not-independent",
                 "one draw decides every trial",
@@ -365,10 +398,14 @@ def geometric(rng: random.Random, index: int) -> Draft:
     clip = 1
     while (1 - p) ** (clip - 1) * p >= Fraction(1, 100):
         clip += 1
-    outcomes = [(k, (1 - p) ** (k - 1) * p) for k in range(1, clip)] + [(clip, (1 - p) ** (clip - 1))]
+    outcomes = [(k, (1 - p) ** (k - 1) * p) for k in range(1, clip)] + [
+        (clip, (1 - p) ** (clip - 1))
+    ]
     projection = Projection(clip=clip)
     expected = distribution(outcomes, projection)
-    name = pick_name(("trials_until_success", "attempts_needed", "tries_to_succeed", "first_success"), index)
+    name = pick_name(
+        ("trials_until_success", "attempts_needed", "tries_to_succeed", "first_success"), index
+    )
     return Draft(
         "geometric",
         name,
@@ -422,22 +459,22 @@ def random_walk(rng: random.Random, index: int) -> Draft:
         "    return pos\n",
         checker(
             Sampling(args=[steps, float(p)], draws=draws_for(expected), **seeds(rng)),
-            [
-                ChiSquareTest(label="the final position", projection=projection, expected=expected)
-            ],
+            [ChiSquareTest(label="the final position", projection=projection, expected=expected)],
             serial=True,
         ),
         [
             Mutant(
                 "wrong-comparison",
                 "+1 when random.random() > p",
-                "    pos = 0\n    for _ in range(steps):\n        pos += 1 if random.random() > p else -1\n"
+                "    pos = 0\n    for _ in range(steps):\n"
+                "        pos += 1 if random.random() > p else -1\n"
                 "    return pos\n",
             ),
             Mutant(
                 "off-by-one",
                 "steps - 1 steps",
-                "    pos = 0\n    for _ in range(steps - 1):\n        pos += 1 if random.random() < p else -1\n"
+                "    pos = 0\n    for _ in range(steps - 1):\n"
+                "        pos += 1 if random.random() < p else -1\n"
                 "    return pos\n",
             ),
             Mutant(
@@ -491,18 +528,21 @@ def backoff(rng: random.Random, index: int) -> Draft:
             Mutant(
                 "off-by-one",
                 "exponent i + 1",
-                "    return [rng.uniform(0, min(cap, base * 2 ** (i + 1))) for i in range(attempts)]\n",
+                "    return [rng.uniform(0, min(cap, base * 2 ** (i"
+                " + 1))) for i in range(attempts)]\n",
             ),
             Mutant(
                 "wrong-jitter",
                 "equal jitter: half the delay fixed, half random",
-                "    delays = []\n    for i in range(attempts):\n        d = min(cap, base * 2 ** i)\n"
+                "    delays = []\n    for i in range(attempts):\n"
+                "        d = min(cap, base * 2 ** i)\n"
                 "        delays.append(d / 2 + rng.uniform(0, d / 2))\n    return delays\n",
             ),
             Mutant(
                 "seed-ignored",
                 "the global generator",
-                "    return [random.uniform(0, min(cap, base * 2 ** i)) for i in range(attempts)]\n",
+                "    return [random.uniform(0, min(cap, base * 2 **"
+                " i)) for i in range(attempts)]\n",
             ),
         ],
         {"attempts": attempts, "base": base, "cap": cap},
@@ -513,7 +553,9 @@ def two_dice(rng: random.Random, index: int) -> Draft:
     sides = rng.choice((4, 6, 8, 10))
     name = pick_name(("roll_two_dice", "dice_sum", "two_dice_total", "roll_pair"), index)
     expected = distribution(
-        (a + b, Fraction(1, sides * sides)) for a in range(1, sides + 1) for b in range(1, sides + 1)
+        (a + b, Fraction(1, sides * sides))
+        for a in range(1, sides + 1)
+        for b in range(1, sides + 1)
     )
     return Draft(
         "two-dice",
@@ -529,7 +571,11 @@ def two_dice(rng: random.Random, index: int) -> Draft:
             serial=True,
         ),
         [
-            Mutant("not-weighted", "a uniform sum from 2 to 2 * sides", "    return rng.randint(2, 2 * sides)\n"),
+            Mutant(
+                "not-weighted",
+                "a uniform sum from 2 to 2 * sides",
+                "    return rng.randint(2, 2 * sides)\n",
+            ),
             Mutant("not-independent", "one die doubled", "    return 2 * rng.randint(1, sides)\n"),
             Mutant(
                 "off-by-one",
@@ -547,4 +593,11 @@ def two_dice(rng: random.Random, index: int) -> Draft:
 
 
 LEVEL_1: tuple[Template, ...] = (die, pick, shuffle, subset, uniform_float, coin_flips)
-LEVEL_2: tuple[Template, ...] = (weighted_choice, successes, geometric, random_walk, backoff, two_dice)
+LEVEL_2: tuple[Template, ...] = (
+    weighted_choice,
+    successes,
+    geometric,
+    random_walk,
+    backoff,
+    two_dice,
+)
