@@ -11,18 +11,21 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from random_local import judge_locally
+from random_local import judge_locally, reseeded
 
 from codehazard.evaluation import Evaluator
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
 from codehazard.sandbox._check_statistical import serial_groups
-from codehazard.sandbox._statmath import chi2_tails, ks_uniform
-from codehazard.tasks import StatisticalChecker, Task, load_tasks, write_tasks
+from codehazard.sandbox._drivers import sample
+from codehazard.sandbox._statmath import chi2_tails, chi_square, ks_uniform
+from codehazard.tasks import StatisticalChecker, Task, category_key, load_tasks, write_tasks
 from codehazard.tasks.suites import get_suite
 
 SUITE = get_suite("nondeterminism")
@@ -121,11 +124,24 @@ def test_serial_groups_cut_categories_into_bins_of_near_equal_mass() -> None:
 
 
 def test_the_reference_p_values_are_calibrated() -> None:
-    """Over reseeded reruns of one task, the reference's verdicts are all passes and its
-    chi-square p-values look uniform (a false-alarm rate is a property of the p-values)."""
-    task = next(t for t in SUITE.build(levels="1") if t.metadata["template"] == "die")
-    verdicts = [judge_locally(task, task.reference_program, rerun) for rerun in range(40)]
-    assert all(v.status == "passed" for v in verdicts)
+    """Over 200 reseeded runs of one task the reference's chi-square p-values are uniform (the
+    false-alarm rate is a property of the p-values), and they are all above the level."""
+    task = next(t for t in SUITE.build(levels="2") if t.metadata["template"] == "two-dice")
+    checker = task.checker
+    assert isinstance(checker, StatisticalChecker)
+    test = checker.tests[0]
+    namespace: dict[str, Any] = {}
+    exec(task.reference_program, namespace)
+    p_values = []
+    for rerun in range(200):
+        spec = reseeded(checker, rerun + 1).sampling.model_dump(mode="json")
+        counts = Counter(category_key(v) for v in sample(namespace[task.entry_point], spec))
+        keys = sorted(test.expected)
+        statistic = chi_square([counts[k] for k in keys], [test.expected[k] for k in keys])
+        p_values.append(chi2_tails(statistic, len(keys) - 1)[0])
+    assert min(p_values) > checker.per_tail_alpha
+    _, p, _ = ks_uniform(p_values, 0.0, 1.0)
+    assert p > 0.001, sorted(p_values)[:10]
 
 
 # the sandbox ------------------------------------------------------------------------------
@@ -178,41 +194,54 @@ sys.modules["codehazard.sandbox._drivers"].sample.__code__ = _forged.__code__
 """
 
 
-def _tamper_cases(task: Task) -> dict[str, str]:
-    """Programs that try to pass a die task's checker without being a fair die: a biased die
-    (never the top face) behind a forged driver, or a die drawn from a patched ``random``."""
-    sides = task.checker.sampling.args[0]  # type: ignore[attr-defined]
-    biased = task.prompt + "    return rng.randrange(1, sides)\n"
-    fair = task.prompt + "    return rng.randint(1, sides)\n"
-    in_turn = f"[1 + i % {sides} for i in range(n)]"
-    scrambled = f"sorted((1 + i % {sides} for i in range(n)), key=lambda v: (v * 7919) % 101)"
-    return {
-        # the report forged: every face in turn, exactly balanced, no randomness
-        "driver forged, faces in turn": biased + FORGE_DRIVER.replace("[FORGED]", in_turn),
-        # the report forged: exactly balanced counts in a fixed scrambled order
-        "driver forged, balanced": biased + FORGE_DRIVER.replace("[FORGED]", scrambled),
-        # random patched: every generator's randint cycles through the faces; seeding is a no-op
-        "random patched to cycle": fair + "import itertools\n_c = itertools.count()\n"
-        "random.Random.randint = lambda self, a, b: a + next(_c) % (b - a + 1)\n"
-        "random.seed = lambda *a, **k: None\n",
-        # the generator's state read and turned into faces evenly, in the order of the seeds
-        "state read": task.prompt + "    return 1 + rng.getstate()[1][1] % 2 * 0 + _next()\n"
-        "import itertools\n_c = itertools.count()\n"
-        f"def _next():\n    return next(_c) % {sides}\n",
-    }
-
-
-def test_tampering_with_the_driver_random_or_seeds_gains_no_pass(
-    evaluator: Evaluator, tasks: list[Task]
-) -> None:
-    task = next(
-        t for t in tasks if t.metadata["template"] == "die" and t.metadata["params"]["sides"] >= 6
+def _die(tasks: list[Task], sides: int) -> Task:
+    return next(
+        t
+        for t in tasks
+        if t.metadata["template"] == "die" and t.metadata["params"]["sides"] == sides
     )
-    programs = _tamper_cases(task)
-    verdicts = _judge(evaluator, task, list(programs.values()))
-    for label, (status, kind, detail) in zip(programs, verdicts, strict=True):
-        assert status != "passed", (label, detail)
-        assert kind in ("distribution", "contract"), (label, status, detail)
+
+
+IN_TURN = "[1 + i % {sides} for i in range(n)]"
+SCRAMBLED = "sorted((1 + i % {sides} for i in range(n)), key=lambda v: (v * 7919) % 101)"
+SORTED = "sorted(__import__('random').Random(1).choices(range(1, {sides} + 1), k=n))"
+UNSEEDED = "[__import__('random').SystemRandom().randint(1, {sides}) for i in range(n)]"
+CYCLING_RANDOM = (
+    "import itertools\n_c = itertools.count()\n"
+    "random.Random.randint = lambda self, a, b: a + next(_c) % (b - a + 1)\n"
+    "random.seed = lambda *a, **k: None\n"
+)
+TAMPERING = {
+    # the report forged: every face in turn, exactly balanced, no randomness
+    "forged in turn": (20, IN_TURN, "fit too well"),
+    "forged in turn, few faces": (4, IN_TURN, "successive draws"),
+    # exactly balanced counts in a fixed scrambled order
+    "forged balanced": (20, SCRAMBLED, "fit too well"),
+    # random faces with the right counts, reported in sorted order
+    "forged sorted": (20, SORTED, "successive draws"),
+    # random faces that ignore the seeds
+    "forged unseeded": (20, UNSEEDED, "do not repeat"),
+    # random patched: every generator's randint cycles through the faces; seeding a no-op
+    "random patched": (20, "", "fit too well"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_tampering_with_the_driver_random_or_seeds_gains_no_pass(
+    evaluator: Evaluator, tasks: list[Task], case: str
+) -> None:
+    """A biased die (never the top face) behind a forged report, or a fair call on a patched
+    ``random``: each is failed, by the check the forgery runs into."""
+    sides, report, reason = TAMPERING[case]
+    task = _die(tasks, sides)
+    if report:
+        program = task.prompt + "    return rng.randrange(1, sides)\n"
+        program += FORGE_DRIVER.replace("[FORGED]", report.format(sides=sides))
+    else:
+        program = task.prompt + "    return rng.randint(1, sides)\n" + CYCLING_RANDOM
+    [(status, kind, detail)] = _judge(evaluator, task, [program])
+    assert (status, kind) in (("failed", "distribution"), ("failed", "contract")), detail
+    assert reason in detail, detail
 
 
 def test_a_forged_report_is_caught_by_direct_calls_where_seeds_are_ints(
