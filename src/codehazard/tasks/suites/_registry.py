@@ -225,6 +225,7 @@ _DEFAULT = SuiteRegistry(ENTRY_POINT_GROUP)
 _BUILTIN = {
     "building-blocks": "codehazard.tasks.suites._building_blocks",
     "variable-binding": "codehazard.tasks.suites._binding",
+    "temporal": "codehazard.tasks.suites._temporal",
 }
 
 
