@@ -11,6 +11,23 @@ from __future__ import annotations
 from typing import Any
 
 
+def _snapshot(value: Any) -> Any:
+    """A copy of plain data as it is now: a method may answer a list it keeps changing (or
+    holding lists it changes), and the report must show the state after each call, not the
+    last one. Only exact builtin containers are copied; anything else is left for the codec
+    (which refuses what is not plain data)."""
+    kind = type(value)
+    if kind is list:
+        return [_snapshot(v) for v in value]
+    if kind is tuple:
+        return tuple(_snapshot(v) for v in value)
+    if kind is dict:
+        return {k: _snapshot(v) for k, v in value.items()}
+    if kind is set:
+        return set(value)
+    return value
+
+
 def _describe(exc: BaseException) -> list[str]:
     try:
         return ["raise", type(exc).__name__, str(exc)[:200]]
@@ -29,20 +46,20 @@ def drive_steps(subject: Any, steps: list[Any], observe: list[str]) -> dict[str,
     initial = []
     for name in observe:
         try:
-            initial.append(getattr(subject, name)())
+            initial.append(_snapshot(getattr(subject, name)()))
         except BaseException as exc:
             return {"initial": [], "steps": [[_describe(exc), []]]}
     out: list[Any] = []
     for name, args in steps:
         try:
-            outcome: list[Any] = ["ok", getattr(subject, name)(*args)]
+            outcome: list[Any] = ["ok", _snapshot(getattr(subject, name)(*args))]
         except BaseException as exc:
             out.append([_describe(exc), []])
             break
         seen = []
         try:
             for observer in observe:
-                seen.append(getattr(subject, observer)())
+                seen.append(_snapshot(getattr(subject, observer)()))
         except BaseException as exc:
             out.append([_describe(exc), []])
             break
