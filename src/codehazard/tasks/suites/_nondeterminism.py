@@ -121,6 +121,7 @@ def mutants(task: Task) -> list[WrongSolution]:
         SuiteParam("seed", "int", 0, "generator seed: the same seed gives identical tasks", 0),
     ),
     mutants=mutants,
+    selftest={"per_level": 6},
 )
 def build_nondeterminism(levels: tuple[int, ...], per_level: int, seed: int) -> list[Task]:
     """``per_level`` tasks per level, the level's templates in turn, each task drawn by a
