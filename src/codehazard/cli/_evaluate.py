@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from codehazard.cli._common import (
     add_store_option,
     cap_workers,
+    cli_text,
     input_file,
     open_store,
     parse_ks,
@@ -49,7 +50,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         const=True,
         default=False,
         metavar="RUN_ID",
-        help="continue an interrupted evaluation (the latest of this file, or RUN_ID)",
+        help="continue an interrupted evaluation (the latest of this file, or RUN_ID); "
+        "--scorer adds scorers, which also score the samples judged before",
+    )
+    p.add_argument(
+        "--allow-changed-tasks",
+        action="store_true",
+        help="with --resume: finish the run although --tasks changed since it started (the "
+        "rest is judged against the tasks the run recorded, not the file's)",
     )
     p.add_argument(
         "--by",
@@ -319,6 +327,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 by=args.by,
                 executor=args.executor,
                 scorers=args.scorer,
+                allow_changed_tasks=args.allow_changed_tasks,
             )
     except RunInterrupted as stop:
         print(
@@ -329,6 +338,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         return 130
     for bad in result.bad_lines:
         print(f"codehazard: skipped {bad.message}", file=sys.stderr)
+    for notice in result.notices:
+        print(f"codehazard: {cli_text(notice)}", file=sys.stderr)
     if args.json:
         print_json(result.summary.to_json())
     else:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from codehazard.cli._common import (
     add_store_option,
     cap_workers,
+    cli_text,
     input_file,
     non_negative_float,
     non_negative_int,
@@ -302,11 +303,11 @@ def run_run(args: argparse.Namespace) -> int:
             )
             return 130
         except RunStopped as stop:
-            print(f"codehazard: error: {stop.reason}", file=sys.stderr)
+            print(f"codehazard: error: {cli_text(stop.reason)}", file=sys.stderr)
             print(f"codehazard: resume with: {_resume_command(args, stop.run_id)}", file=sys.stderr)
             return 3
     for notice in result.notices:
-        print(f"codehazard: {notice}", file=sys.stderr)
+        print(f"codehazard: {cli_text(notice)}", file=sys.stderr)
     if args.json:
         print_json(result.summary.to_json())
     else:
@@ -340,7 +341,12 @@ def _start_or_resume(
         if args.tasks is not None or args.suite is not None:
             expect["tasks_digest"] = tasks_digest(_load_tasks(args)[0])
         return resume(
-            args.resume, store=store, session=session, progress=display.update, expect=expect
+            args.resume,
+            store=store,
+            session=session,
+            progress=display.update,
+            expect=expect,
+            scorers=tuple(args.scorer),
         )
     if not args.model:
         raise InputError("--model is required, e.g. --model openai/gpt-4o-mini or --model demo")

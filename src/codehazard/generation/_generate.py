@@ -232,10 +232,10 @@ async def preflight(backend: ModelBackend, params: GenerationParams, retry: Retr
     except RetriesExhausted as exc:
         raise BackendError(
             f"cannot generate with {backend.name}/{backend.model} at {where}: {exc.last}; is "
-            "the server running, and is --base-url right?"
+            "the server running, and is `base_url` right?"
         ) from None
     except RejectedRequestError as exc:
         raise BackendError(
-            f"{exc}; the run's parameters were refused by a test request: check --mode, "
-            "--temperature, --top-p, --max-tokens, --stop and --seed"
+            f"{exc}; the run's parameters were refused by a test request: check `mode`, "
+            "`temperature`, `top_p`, `max_tokens`, `stop` and `seed`"
         ) from None

@@ -116,13 +116,13 @@ class ModelBackend(ABC):
         if mode not in self.modes:
             supported = " or ".join(self.modes)
             raise InputError(
-                f"the {self.name} backend does not support --mode {mode}; use {supported}"
+                f"the {self.name} backend does not support `mode={mode}`; use {supported}"
             )
         stop = params.stop if params.stop is not None else default_stop(mode)
         if mode == "completion" and params.prompt_form == "instruction":
-            raise InputError("--prompt-form instruction needs --mode chat")
+            raise InputError("`prompt_form=instruction` needs `mode=chat`")
         if mode == "completion" and params.system_prompt:
-            raise InputError("--system-prompt needs --mode chat (completion mode has no roles)")
+            raise InputError("`system_prompt` needs `mode=chat` (completion mode has no roles)")
         return params.model_copy(update={"mode": mode, "stop": tuple(stop)})
 
     def build_request(self, task: Task, index: int, params: GenerationParams) -> Request:

@@ -12,7 +12,7 @@ removes it with what belongs to it alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from codehazard.runs._evaluate import evaluate, results_path_for, write_results
@@ -55,15 +55,25 @@ def resume(
     session: SessionOptions | None = None,
     progress: ProgressFn | None = None,
     expect: Mapping[str, Any] | None = None,
+    scorers: Sequence[str] = (),
     **kwargs: Any,
 ) -> Run:
-    """Continue a run (by id or unique prefix) with its recorded configuration.
+    """Continue a run (by id or unique prefix) with its recorded configuration; ``scorers``
+    join the run's own and score the samples judged before as well.
 
     Raises:
-        UnknownRunError, StoreError, InputError, BackendError, SandboxError, RunInterrupted:
-            as ``codehazard.runs._orchestrator.resume`` documents.
+        UnknownRunError, StoreError, InputError, UnknownNameError, BackendError, SandboxError,
+            RunInterrupted: as ``codehazard.runs._orchestrator.resume`` documents.
     """
-    return _resume(store, run_id, session=session, progress=progress, expect=expect, **kwargs)
+    return _resume(
+        store,
+        run_id,
+        session=session,
+        progress=progress,
+        expect=expect,
+        scorers=scorers,
+        **kwargs,
+    )
 
 
 __all__ = [
