@@ -39,9 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "samples", type=input_file, help="samples JSONL(.gz): task_id + completion|solution"
     )
-    p.add_argument(
-        "--tasks", type=input_file, required=True, help="HumanEval-format task JSONL(.gz)"
-    )
+    p.add_argument("--tasks", type=input_file, required=True, help=tasks_help())
     add_execution_options(p)
     add_store_option(p)
     p.add_argument(
@@ -100,8 +98,21 @@ def add_completeness_options(p: argparse.ArgumentParser, *, require_all_tasks: b
     )
 
 
+def tasks_help() -> str:
+    """``--tasks`` help, with the checker kinds a task may name (from the checker registry)."""
+    from codehazard.tasks import checker_registry
+
+    return (
+        "HumanEval-format task JSONL(.gz); a task's checker is a `test` function, or "
+        f'"checker": {{"kind": ...}} of a registered kind: {checker_registry.listing()}'
+    )
+
+
 def add_execution_options(p: argparse.ArgumentParser) -> None:
     """Options shared by commands that execute code: pass@k, workers and sandbox limits."""
+    from codehazard.executors import executors
+    from codehazard.runs import scorers
+
     p.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
     p.add_argument(
         "--workers",
@@ -141,14 +152,14 @@ def add_execution_options(p: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="also score each sample with this registered scorer (repeatable; the sandbox's "
-        "verdict is always the first score)",
+        f"verdict is always the first score): {scorers.listing()}",
     )
     p.add_argument(
         "--executor",
         default="local",
         metavar="NAME",
         help="where samples are judged: a registered executor (default local: sandboxed "
-        "worker processes on this machine)",
+        f"worker processes on this machine): {executors.listing()}",
     )
     p.add_argument(
         "--isolation",

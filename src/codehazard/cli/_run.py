@@ -33,6 +33,7 @@ from codehazard.cli._evaluate import (
     check_completeness,
     format_summary,
     limits_from_args,
+    tasks_help,
 )
 from codehazard.errors import InputError
 
@@ -68,7 +69,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "continue with --resume RUN_ID (their recorded settings apply).",
     )
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--tasks", type=input_file, help="HumanEval-format task JSONL(.gz)")
+    source.add_argument("--tasks", type=input_file, help=tasks_help())
     from codehazard.models import default_registry
     from codehazard.tasks.suites import suite_registry
 
