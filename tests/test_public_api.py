@@ -55,7 +55,7 @@ PUBLIC: dict[str, set[str]] = {
         "LOG_SCHEMA_VERSION", "LikelierWhen", "LikelihoodBasis", "LikelihoodLevel", "LoadedLog",
         "LogRef", "Mitigation", "MitigationStatus", "PROFILE_SCHEMA_VERSION", "Problem", "Profile",
         "RiskLevel", "RuleOutcome", "RunRef", "SeverityCategory", "assess", "assess_runs",
-        "builtin_profile_text", "default_catalogue_text", "diff_assessments", "diff_text",
+        "builtin_profile_text", "default_catalogue_text", "diff_assessments",
         "evaluate_rule", "format_value", "level_for_value", "likelihood_rank", "load_assessment",
         "load_log", "load_profile", "parse_log", "parse_profile", "residual_likelihood", "risk",
         "risk_rank", "severity_rank", "worst_risk",
@@ -77,8 +77,9 @@ PUBLIC: dict[str, set[str]] = {
         "ProbeFactory", "probe_registry",
     },
     "codehazard.report": {
-        "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_markdown", "assessment_summary",
-        "curve_json", "curve_text", "curve_to_dict", "matrix_cells", "plot_curve", "report_formats",
+        "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_diff_text",
+        "assessment_markdown", "assessment_summary", "curve_json", "curve_text", "curve_to_dict",
+        "matrix_cells", "plot_curve", "report_formats",
     },
     "codehazard.runs": {
         "DeletedRun", "GivenTasks", "MANIFEST_VERSION", "ProgressFn", "ProgressState", "Run",
