@@ -84,6 +84,10 @@ class ModelBackend(ABC):
     base_url_env: ClassVar[str] = ""
     """The environment variable that supplies the base URL when none is given (remote backends):
     a resume refuses to go elsewhere than the run's recorded server when it names another."""
+    batch_size: ClassVar[int] = 1
+    """Requests the generation layer hands over at once, through ``generate_batch``. 1 (remote
+    APIs): one request per ``generate`` call, ``max_connections`` of them in flight; above 1
+    (local engines): whole batches of up to this many, one batch at a time."""
     server: str | None = None
     """The resolved URL requests go to (``None`` offline). Recorded with the run and part of
     every cache key: servers that accept any model name make the name alone ambiguous."""
@@ -179,7 +183,8 @@ class ModelBackend(ABC):
         """Completions for a whole batch of requests, in order.
 
         The default asks ``generate`` for each in turn; a local engine (vLLM, transformers)
-        overrides it to run the batch at once, which is where its throughput comes from.
+        overrides it to run the batch at once, which is where its throughput comes from, and
+        sets ``batch_size`` above 1 so that the generation layer calls it with whole batches.
 
         Raises:
             TransientBackendError, RejectedRequestError, BackendError: as ``generate``; one
