@@ -115,6 +115,7 @@ def test_selftest_of_an_unknown_suite_is_one_line(capsys: pytest.CaptureFixture[
     assert "no-such-suite" in err and err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_selftest_of_program_mutants_judges_them_in_the_sandbox(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
