@@ -112,41 +112,8 @@ def _contention(clients: int, capacity: int) -> list[Steps]:
     return out
 
 
-def make_queue(level: int, rng: random.Random) -> Spec:
-    cls = pick(rng, QUEUE_NAMES)
-    clients, capacity = rng.randrange(2, 4) + level - 1, rng.randrange(2, 4)
-    methods = _queue_methods(level)
-    doc = [
-        f"A fair queue of requests from clients 0 to clients-1, `{cls}(clients, capacity)`.",
-        "",
-        "- submit(client): queue a request; returns its ticket (1, 2, 3, ... in order of",
-        "  submission), or None if client is out of range or already has `capacity` waiting.",
-        "- step(): serve one request and return its ticket, or None when nothing waits.",
-        "  Clients take turns: after serving client c, the next step serves the first client",
-        "  after c (c+1, c+2, ..., wrapping round to 0) that has a request waiting; the first",
-        "  step starts at client 0. Each client's requests are served oldest first.",
-        "- pending(): how many requests wait.",
-    ]
-    if level >= 2:
-        doc.append("- cancel(ticket): withdraw a waiting request; False if none has that ticket.")
-    if level >= 3:
-        doc.append(
-            "- drop(client): withdraw every waiting request of client; returns their "
-            "tickets, sorted ([] if none or out of range)."
-        )
-    bound = clients * capacity
-    doc += [
-        "",
-        f"Every request is served within {bound} (clients x capacity) steps, however "
-        "busy the other clients are.",
-    ]
-    client_args = [[c] for c in (-1, *range(clients), clients)]
-    choices: list[tuple[str, Any]] = [("submit", client_args), ("step", [[]]), ("step", [[]])]
-    if level >= 2:
-        choices.append(("cancel", [[t] for t in (0, 1, 2, 3, 5, 8)]))
-    if level >= 3:
-        choices.append(("drop", client_args))
-    adversarial = [*boundary_runs(choices, 3), *_contention(clients, capacity)]
+def _queue_mutants(methods: dict[str, str]) -> list[Mutant]:
+    """The fair queue's wrong classes."""
     step = methods["step"]
     mutants = [
         Mutant(
@@ -193,6 +160,45 @@ def make_queue(level: int, rng: random.Random) -> Spec:
             {"submit": methods["submit"].replace(">= self._capacity", "> self._capacity")},
         ),
     ]
+    return mutants
+
+
+def make_queue(level: int, rng: random.Random) -> Spec:
+    cls = pick(rng, QUEUE_NAMES)
+    clients, capacity = rng.randrange(2, 4) + level - 1, rng.randrange(2, 4)
+    methods = _queue_methods(level)
+    doc = [
+        f"A fair queue of requests from clients 0 to clients-1, `{cls}(clients, capacity)`.",
+        "",
+        "- submit(client): queue a request; returns its ticket (1, 2, 3, ... in order of",
+        "  submission), or None if client is out of range or already has `capacity` waiting.",
+        "- step(): serve one request and return its ticket, or None when nothing waits.",
+        "  Clients take turns: after serving client c, the next step serves the first client",
+        "  after c (c+1, c+2, ..., wrapping round to 0) that has a request waiting; the first",
+        "  step starts at client 0. Each client's requests are served oldest first.",
+        "- pending(): how many requests wait.",
+    ]
+    if level >= 2:
+        doc.append("- cancel(ticket): withdraw a waiting request; False if none has that ticket.")
+    if level >= 3:
+        doc.append(
+            "- drop(client): withdraw every waiting request of client; returns their "
+            "tickets, sorted ([] if none or out of range)."
+        )
+    bound = clients * capacity
+    doc += [
+        "",
+        f"Every request is served within {bound} (clients x capacity) steps, however "
+        "busy the other clients are.",
+    ]
+    client_args = [[c] for c in (-1, *range(clients), clients)]
+    choices: list[tuple[str, Any]] = [("submit", client_args), ("step", [[]]), ("step", [[]])]
+    if level >= 2:
+        choices.append(("cancel", [[t] for t in (0, 1, 2, 3, 5, 8)]))
+    if level >= 3:
+        choices.append(("drop", client_args))
+    adversarial = [*boundary_runs(choices, 3), *_contention(clients, capacity)]
+    mutants = _queue_mutants(methods)
     return Spec(
         cls,
         "\n".join(doc),
@@ -264,6 +270,39 @@ def _lock_methods(level: int) -> dict[str, str]:
     return methods
 
 
+def _lock_mutants(methods: dict[str, str]) -> list[Mutant]:
+    """The lock's wrong classes."""
+    release = methods["release"]
+    mutants = [
+        Mutant(
+            "newest-first",
+            "release passes the lock to the newest waiter (the first starves under contention)",
+            {"release": release.replace("self._waiting.pop(0)", "self._waiting.pop()")},
+        ),
+        Mutant(
+            "forgets-waiters",
+            "release frees the lock but does not hand it to a waiter",
+            {
+                "release": method(
+                    """
+                    def release(self, client):
+                        if self._holder is None or client != self._holder:
+                            return False
+                        self._holder = None
+                        return None
+                    """
+                )
+            },
+        ),
+        Mutant(
+            "anyone-releases",
+            "release does not check that the caller holds the lock",
+            {"release": release.replace(" or client != self._holder", "")},
+        ),
+    ]
+    return mutants
+
+
 def make_lock(level: int, rng: random.Random) -> Spec:
     cls = pick(rng, LOCK_NAMES)
     clients = rng.randrange(3, 5) + level - 1
@@ -309,34 +348,7 @@ def make_lock(level: int, rng: random.Random) -> Spec:
         ]
     )
     drain: Steps = [("release", [c]) for _ in range(clients) for c in range(clients)]
-    release = methods["release"]
-    mutants = [
-        Mutant(
-            "newest-first",
-            "release passes the lock to the newest waiter (the first starves under contention)",
-            {"release": release.replace("self._waiting.pop(0)", "self._waiting.pop()")},
-        ),
-        Mutant(
-            "forgets-waiters",
-            "release frees the lock but does not hand it to a waiter",
-            {
-                "release": method(
-                    """
-                    def release(self, client):
-                        if self._holder is None or client != self._holder:
-                            return False
-                        self._holder = None
-                        return None
-                    """
-                )
-            },
-        ),
-        Mutant(
-            "anyone-releases",
-            "release does not check that the caller holds the lock",
-            {"release": release.replace(" or client != self._holder", "")},
-        ),
-    ]
+    mutants = _lock_mutants(methods)
     observe = ["holder", "waiting"] if level >= 3 else ["holder"]
     return Spec(
         cls,
@@ -410,6 +422,47 @@ def _retry_methods(level: int) -> dict[str, str]:
     return methods
 
 
+def _retry_mutants(methods: dict[str, str]) -> list[Mutant]:
+    """The retry policy's wrong classes."""
+    fail = methods["fail"]
+    mutants = [
+        Mutant(
+            "off-by-one",
+            "fail gives up only after more than `attempts` failures (one retry too many)",
+            {
+                "fail": fail.replace(
+                    "self._failures >= self._attempts", "self._failures > self._attempts"
+                )
+            },
+        ),
+        Mutant(
+            "restarts-after-giving-up",
+            "fail resets its count when it gives up, so the loop starts over",
+            {
+                "fail": fail.replace(
+                    "        return None\n", "        self._failures = 0\n        return None\n", 1
+                )
+            },
+        ),
+        Mutant(
+            "success-kept",
+            "succeed does not reset the count of failures",
+            {"succeed": method("def succeed(self):\n    pass")},
+        ),
+        Mutant(
+            "uncapped",
+            "the delay is not capped",
+            {
+                "fail": fail.replace(
+                    "min(self._cap, self._base * 2 ** self._failures)",
+                    "self._base * 2 ** self._failures",
+                )
+            },
+        ),
+    ]
+    return mutants
+
+
 def make_retry(level: int, rng: random.Random) -> Spec:
     cls = pick(rng, RETRY_NAMES)
     attempts, base = rng.randrange(2, 6), rng.randrange(1, 4)
@@ -457,42 +510,7 @@ def make_retry(level: int, rng: random.Random) -> Spec:
             [("fail", []), ("stop", []), ("fail", []), ("succeed", []), ("fail", [])]
         )
     observe = (["failures"] if level >= 2 else []) + (["budget"] if budget is not None else [])
-    fail = methods["fail"]
-    mutants = [
-        Mutant(
-            "off-by-one",
-            "fail gives up only after more than `attempts` failures (one retry too many)",
-            {
-                "fail": fail.replace(
-                    "self._failures >= self._attempts", "self._failures > self._attempts"
-                )
-            },
-        ),
-        Mutant(
-            "restarts-after-giving-up",
-            "fail resets its count when it gives up, so the loop starts over",
-            {
-                "fail": fail.replace(
-                    "        return None\n", "        self._failures = 0\n        return None\n", 1
-                )
-            },
-        ),
-        Mutant(
-            "success-kept",
-            "succeed does not reset the count of failures",
-            {"succeed": method("def succeed(self):\n    pass")},
-        ),
-        Mutant(
-            "uncapped",
-            "the delay is not capped",
-            {
-                "fail": fail.replace(
-                    "min(self._cap, self._base * 2 ** self._failures)",
-                    "self._base * 2 ** self._failures",
-                )
-            },
-        ),
-    ]
+    mutants = _retry_mutants(methods)
     params: dict[str, Any] = {"fail": "fail", "reset": "succeed", "attempts": attempts}
     if budget is not None:
         params["budget"] = budget

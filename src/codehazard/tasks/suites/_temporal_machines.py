@@ -48,34 +48,8 @@ def _event(name: str, sources: tuple[str, ...], target: str) -> str:
     )
 
 
-def make_machine(level: int, rng: random.Random) -> Spec:
-    cls = pick(rng, MACHINE_NAMES)
-    events = [e for e in EVENTS if e[3] <= level]
-    methods = {"__init__": method('def __init__(self):\n    self._state = "new"')}
-    doc = [f'The lifecycle of one item, created with `{cls}()` in the state "new".', ""]
-    for name, sources, target, _ in events:
-        methods[name] = _event(name, sources, target)
-        where = " or ".join(f'"{s}"' for s in sources)
-        doc.append(
-            f'- {name}(): from {where}, moves to "{target}" and returns True; in any '
-            "other state changes nothing and returns False."
-        )
-    methods["state"] = method("def state(self):\n    return self._state")
-    doc += [
-        "- state(): the current state.",
-        "",
-        "No other change of state ever happens, whatever the calls.",
-    ]
-    allowed = [[s, target] for _, sources, target, _ in events for s in sources]
-    names = [e[0] for e in events]
-    choices = [(n, [[]]) for n in names]
-    adversarial = boundary_runs(choices, 3)
-    adversarial += [[(n, []) for n in names] * 2, [(n, []) for n in reversed(names)] * 2]
-    adversarial.append([*repeated(("cancel", []), 2), *[(n, []) for n in names]])
-    happy = [n for n in names if n != "cancel"]
-    for depth in range(len(happy) + 1):  # every event in every state the happy path reaches
-        adversarial.append([*((n, []) for n in happy[:depth]), *((n, []) for n in names)])
-        adversarial.extend([*((n, []) for n in happy[:depth]), (n, [])] for n in names)
+def _machine_mutants(level: int, methods: dict[str, str]) -> list[Mutant]:
+    """The lifecycle's wrong classes (level 1 has no shipping to get wrong)."""
     pay, cancel = methods["pay"], methods["cancel"]
     refusal_none = {"pay": pay.replace("return False", "return None")}
     mutants = [
@@ -128,6 +102,38 @@ def make_machine(level: int, rng: random.Random) -> Spec:
                 },
             ),
         ]
+    return mutants
+
+
+def make_machine(level: int, rng: random.Random) -> Spec:
+    cls = pick(rng, MACHINE_NAMES)
+    events = [e for e in EVENTS if e[3] <= level]
+    methods = {"__init__": method('def __init__(self):\n    self._state = "new"')}
+    doc = [f'The lifecycle of one item, created with `{cls}()` in the state "new".', ""]
+    for name, sources, target, _ in events:
+        methods[name] = _event(name, sources, target)
+        where = " or ".join(f'"{s}"' for s in sources)
+        doc.append(
+            f'- {name}(): from {where}, moves to "{target}" and returns True; in any '
+            "other state changes nothing and returns False."
+        )
+    methods["state"] = method("def state(self):\n    return self._state")
+    doc += [
+        "- state(): the current state.",
+        "",
+        "No other change of state ever happens, whatever the calls.",
+    ]
+    allowed = [[s, target] for _, sources, target, _ in events for s in sources]
+    names = [e[0] for e in events]
+    choices = [(n, [[]]) for n in names]
+    adversarial = boundary_runs(choices, 3)
+    adversarial += [[(n, []) for n in names] * 2, [(n, []) for n in reversed(names)] * 2]
+    adversarial.append([*repeated(("cancel", []), 2), *[(n, []) for n in names]])
+    happy = [n for n in names if n != "cancel"]
+    for depth in range(len(happy) + 1):  # every event in every state the happy path reaches
+        adversarial.append([*((n, []) for n in happy[:depth]), *((n, []) for n in names)])
+        adversarial.extend([*((n, []) for n in happy[:depth]), (n, [])] for n in names)
+    mutants = _machine_mutants(level, methods)
     return Spec(
         cls,
         "\n".join(doc),
@@ -149,39 +155,45 @@ LIMITER_NAMES = ("RateLimiter", "Throttle", "Gate", "Admission", "Turnstile", "V
 
 
 def _limiter_methods(keyed: bool, level: int) -> dict[str, str]:
-    if not keyed:
-        methods = {
-            "__init__": method(
-                """
-                def __init__(self, limit, width):
-                    self._limit = limit
-                    self._width = width
-                    self._times = []
-                    self._admitted = 0
-                """
-            ),
-            "allow": method(
-                """
-                def allow(self, t):
-                    self._times = [s for s in self._times if s > t - self._width]
-                    if len(self._times) >= self._limit:
-                        return False
-                    self._times.append(t)
-                    self._admitted += 1
-                    return True
-                """
-            ),
-        }
-        if level >= 2:
-            methods["remaining"] = method(
-                """
-                def remaining(self, t):
-                    recent = [s for s in self._times if s > t - self._width]
-                    return self._limit - len(recent)
-                """
-            )
-            methods["admitted"] = method("def admitted(self):\n    return self._admitted")
-        return methods
+    return _keyed_limiter_methods() if keyed else _limiter_methods_by_level(level)
+
+
+def _limiter_methods_by_level(level: int) -> dict[str, str]:
+    methods = {
+        "__init__": method(
+            """
+            def __init__(self, limit, width):
+                self._limit = limit
+                self._width = width
+                self._times = []
+                self._admitted = 0
+            """
+        ),
+        "allow": method(
+            """
+            def allow(self, t):
+                self._times = [s for s in self._times if s > t - self._width]
+                if len(self._times) >= self._limit:
+                    return False
+                self._times.append(t)
+                self._admitted += 1
+                return True
+            """
+        ),
+    }
+    if level >= 2:
+        methods["remaining"] = method(
+            """
+            def remaining(self, t):
+                recent = [s for s in self._times if s > t - self._width]
+                return self._limit - len(recent)
+            """
+        )
+        methods["admitted"] = method("def admitted(self):\n    return self._admitted")
+    return methods
+
+
+def _keyed_limiter_methods() -> dict[str, str]:
     return {
         "__init__": method(
             """
@@ -247,12 +259,36 @@ def _limiter_steps(rng: random.Random, level: int, keys: list[str], width: int) 
     return out
 
 
-def make_limiter(level: int, rng: random.Random) -> Spec:
-    cls = pick(rng, LIMITER_NAMES)
-    limit, width = rng.randrange(2, 5), rng.randrange(3, 9)
-    keyed = level >= 3
-    keys = ["a", "b", "c"][: 1 + level]
-    methods = _limiter_methods(keyed, level)
+def _limiter_mutants(methods: dict[str, str], keyed: bool) -> list[Mutant]:
+    """The rate limiter's wrong classes."""
+    allow = methods["allow"]
+    mutants = [
+        Mutant(
+            "fixed-window",
+            "counts admissions per block of width time units, reset at each multiple of width",
+            {"allow": allow.replace("s > t - self._width", "s // self._width == t // self._width")},
+        ),
+        Mutant(
+            "off-by-one-limit",
+            "admits while the count is at most the limit (one too many)",
+            {"allow": allow.replace(">= self._limit", "> self._limit")},
+        ),
+        Mutant(
+            "off-by-one-window",
+            "forgets an admission one time unit too early",
+            {"allow": allow.replace("s > t - self._width", "s > t - self._width + 1")},
+        ),
+        Mutant(
+            "counts-refused",
+            "records the request before checking, so refused requests count too",
+            {"allow": _counts_refused(allow, keyed)},
+        ),
+    ]
+    return mutants
+
+
+def _limiter_doc(cls: str, level: int, keyed: bool) -> list[str]:
+    """The rate limiter's specification, by level."""
     k = "key, " if keyed else ""
     doc = [
         f"A sliding-window rate limiter, `{cls}(limit, width)`. Times t are whole numbers that "
@@ -276,6 +312,16 @@ def make_limiter(level: int, rng: random.Random) -> Spec:
             "  remaining(key, t) is 0 while key is blocked. Keys are limited separately.",
         ]
     doc += ["", "At most `limit` requests are admitted in any `width` consecutive time units."]
+    return doc
+
+
+def make_limiter(level: int, rng: random.Random) -> Spec:
+    cls = pick(rng, LIMITER_NAMES)
+    limit, width = rng.randrange(2, 5), rng.randrange(3, 9)
+    keyed = level >= 3
+    keys = ["a", "b", "c"][: 1 + level]
+    methods = _limiter_methods(keyed, level)
+    doc = _limiter_doc(cls, level, keyed)
     pick_key = (lambda i: [keys[i % len(keys)]]) if keyed else (lambda i: [])
     burst = [("allow", [*pick_key(0), 5]) for _ in range(limit + 2)]
     edge = [("allow", [*pick_key(0), t]) for t in (width - 1,) * limit + (width,) * limit]
@@ -312,29 +358,7 @@ def make_limiter(level: int, rng: random.Random) -> Spec:
                 ("unblock", ["a"]),
             ]
         )
-    allow = methods["allow"]
-    mutants = [
-        Mutant(
-            "fixed-window",
-            "counts admissions per block of width time units, reset at each multiple of width",
-            {"allow": allow.replace("s > t - self._width", "s // self._width == t // self._width")},
-        ),
-        Mutant(
-            "off-by-one-limit",
-            "admits while the count is at most the limit (one too many)",
-            {"allow": allow.replace(">= self._limit", "> self._limit")},
-        ),
-        Mutant(
-            "off-by-one-window",
-            "forgets an admission one time unit too early",
-            {"allow": allow.replace("s > t - self._width", "s > t - self._width + 1")},
-        ),
-        Mutant(
-            "counts-refused",
-            "records the request before checking, so refused requests count too",
-            {"allow": _counts_refused(allow, keyed)},
-        ),
-    ]
+    mutants = _limiter_mutants(methods, keyed)
     params = {
         "method": "allow",
         "limit": limit,
