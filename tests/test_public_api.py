@@ -63,7 +63,8 @@ PUBLIC: dict[str, set[str]] = {
     "codehazard.metrics": {
         "ENTRY_POINT_GROUP", "IntervalMethod", "MEASUREMENT_SCHEMA_VERSION", "Measurement",
         "MetricFamily", "MetricInterval", "MetricName", "MetricNameError", "MetricRecord",
-        "MetricRegistry", "OPERATORS", "Operator", "Selector", "absent", "default_registry",
+        "MetricRegistry", "OPERATORS", "Operator", "Selector", "UnknownMetricError", "absent",
+        "default_registry",
         "metric_family", "parse_metric", "rate_measurement", "task_mean_measurement",
     },
     "codehazard.models": {
