@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from record_fakes import Rec
 
 from codehazard.report import curve_to_dict
 from codehazard.scoring import (
@@ -29,19 +28,6 @@ counts_st = st.lists(
     min_size=1,
     max_size=40,
 )
-
-
-@dataclass(frozen=True)
-class Rec:
-    """A scorable record stand-in."""
-
-    task_id: str
-    status: str | None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "passed"
 
 
 def _records(tasks: int, samples: int, passes: int, level: int = 1) -> list[Rec]:

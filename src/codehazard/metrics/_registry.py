@@ -43,6 +43,7 @@ ENTRY_POINT_GROUP = "codehazard.metrics"
 BUILTIN_FAMILIES: dict[str, str] = {
     "suite.<suite>.pass@<k>": "codehazard.metrics._suite:SuitePassAtK",
     "suite.<suite>.rate.<status>": "codehazard.metrics._suite:SuiteStatusRate",
+    "suite.<suite>.rate.kind.<kind>": "codehazard.metrics._suite:SuiteFailureKindRate",
     "suite.<suite>.score.<scorer>": "codehazard.metrics._suite:SuiteScoreRate",
 }
 """The built-in families, pattern to ``module:Class``, consulted after every other family."""
