@@ -104,9 +104,10 @@ PUBLIC: dict[str, set[str]] = {
         "BlockRate", "Composition", "Curve", "DecayFit", "FitQuality", "Interval", "LevelGap",
         "LevelPoint", "METHOD_LEGEND", "Scorable", "Scores", "TASK_MEAN_METHOD", "TaskMeanInterval",
         "TaskScore", "block_rates", "breakdown", "capability_curve", "cluster_score_interval",
-        "clustered_wilson_interval", "composition_gap", "design_effect", "fit_decay", "level_of",
-        "level_points", "pass_at_k", "rate_interval", "score", "t_quantile", "task_passk_interval",
-        "task_rate_interval", "wilson_interval",
+        "clustered_wilson_interval", "composition_gap", "design_effect", "failure_kinds",
+        "fit_decay", "group_of", "level_of", "level_points", "pass_at_k", "rate_interval", "score",
+        "suite_curves", "suite_of", "t_quantile", "task_passk_interval", "task_rate_interval",
+        "wilson_interval",
     },
     "codehazard.store": {
         "Record", "ResponseCache", "RunInfo", "SANDBOX_SCORER", "SCHEMA_VERSION", "Score", "Store",

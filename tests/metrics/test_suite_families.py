@@ -6,8 +6,7 @@ import pytest
 from record_fakes import Rec, make_records
 
 from codehazard.metrics import default_registry
-from codehazard.metrics._suite import suite_of
-from codehazard.scoring import rate_interval, wilson_interval
+from codehazard.scoring import rate_interval, suite_of, wilson_interval
 
 
 @pytest.fixture(scope="module")

@@ -28,16 +28,8 @@ from codehazard.metrics._measurement import (
 )
 from codehazard.metrics._names import MetricName
 from codehazard.metrics._registry import metric_family
+from codehazard.scoring import suite_of
 from codehazard.verdict import MODEL_STATUSES, STATUSES
-
-
-def suite_of(record: MetricRecord) -> str | None:
-    """The suite a record belongs to (lowercased), or ``None`` when it cannot be told."""
-    suite = record.metadata.get("suite")
-    if isinstance(suite, str) and suite:
-        return suite.lower()
-    prefix, sep, _ = record.task_id.partition("/")
-    return prefix.lower() if sep and prefix else None
 
 
 def select(records: Sequence[MetricRecord], suite: str, metric: MetricName) -> list[MetricRecord]:
