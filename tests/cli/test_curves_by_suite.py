@@ -156,3 +156,13 @@ def test_suite_metrics_of_any_suite_with_levels_and_failure_kinds(run: tuple[Pat
     assert absent.value is None and "no checked samples of suite 'concurrency'" in (
         absent.note or ""
     )
+
+
+def test_the_facade_gives_one_suite_of_a_run(run: tuple[Path, str]) -> None:
+    import codehazard as ch
+
+    db, run_id = run
+    curve = ch.curves(run_id, store=db, by="level", n_boot=50, suite="ticktock")
+    assert curve.suite == "ticktock" and [p.level for p in curve.levels] == [1, 2, 3]
+    assert curve.levels[0].failure_kinds == {"invariant": 1}
+    assert sum(p.n_samples for p in curve.levels) == 24
