@@ -1,8 +1,9 @@
 """Curves and metrics of any suite whose tasks carry ``suite``, ``level`` and ``dimension``, on a
 real store whose verdicts name failure kinds (as the expressivity suites' checkers report them).
 
-The run is written through the Store API: two suites no code of codehazard knows by name, three
-levels each, verdicts with ``failure_kind`` on some failures and none on others.
+The run is written through the Store API (``record_fakes.add_run``): two suites no code of
+codehazard knows by name, three levels each, verdicts with ``failure_kind`` on some failures
+and none on others.
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ import json
 from pathlib import Path
 
 import pytest
+from record_fakes import add_run
 
 from codehazard.cli import main
 from codehazard.metrics import default_registry
-from codehazard.samples import Sample
 from codehazard.store import Store
-from codehazard.tasks import Task, TestChecker
-from codehazard.verdict import Verdict
 
 # suite -> level -> (dimension, per task: outcomes as (status, failure kind))
 PASS = ("passed", None)
@@ -43,31 +42,14 @@ RUN = {
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     db = tmp_path_factory.mktemp("kinds") / "store.sqlite"
+    tasks = [
+        (f"{suite}/L{level}-{t}", {"suite": suite, "level": level, "dimension": dim}, outcomes)
+        for suite, levels in RUN.items()
+        for level, (dim, per_task) in levels.items()
+        for t, outcomes in enumerate(per_task)
+    ]
     with Store(db) as store:
-        run_id = store.create_run("evaluate", {"samples": "written by the test"})
-        tasks, samples, verdicts = [], [], []
-        for suite, levels in RUN.items():
-            for level, (dimension, per_task) in levels.items():
-                for t, outcomes in enumerate(per_task):
-                    task_id = f"{suite}/L{level}-{t}"
-                    meta = {"suite": suite, "level": level, "dimension": dimension}
-                    tasks.append(
-                        Task(
-                            task_id=task_id,
-                            prompt="",
-                            entry_point="f",
-                            checker=TestChecker(test=""),
-                            metadata=meta,
-                        )
-                    )
-                    for i, (status, kind) in enumerate(outcomes):
-                        key = f"{task_id}#{i}"
-                        samples.append(Sample(key, task_id, i, {"completion": ""}, ""))
-                        verdicts.append((key, Verdict(status=status, failure_kind=kind)))
-        store.add_tasks(run_id, tasks)
-        store.add_samples(run_id, samples)
-        for key, verdict in verdicts:
-            store.record_verdict(run_id, key, verdict)
+        run_id = add_run(store, tasks)
     return db, run_id
 
 
