@@ -126,9 +126,11 @@ def _curve_lines(run_id: str, curve: Curve, named: bool = False) -> list[str]:
         out.append(f"decay fit: {fit.quality}: {'; '.join(fit.notes)}")
     else:
         lo, hi = fit.ratio_interval.low, fit.ratio_interval.high
-        line = f"decay fit: r = {fit.ratio:.3f} per component ({pct}% interval {lo:.3f}-{hi:.3f})"
+        step = "component" if curve.key == "components" else f"step of {curve.key}"
+        line = f"decay fit: r = {fit.ratio:.3f} per {step} ({pct}% interval {lo:.3f}-{hi:.3f})"
         if fit.halving is not None:
-            line += f"; success halves every {fit.halving:.2f} components"
+            steps = "components" if curve.key == "components" else f"steps of {curve.key}"
+            line += f"; success halves every {fit.halving:.2f} {steps}"
         out.append(line)
         out.append(
             f"fit quality: {fit.quality} (deviance {fit.deviance:.1f} on {fit.df} df, "
