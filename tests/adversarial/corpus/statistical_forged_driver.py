@@ -2,7 +2,6 @@
 #   rewritten in place to report every face in turn: exactly balanced counts, no randomness
 # task: adv/die
 # accept: failed
-import random
 import sys
 
 
