@@ -77,11 +77,13 @@ def distribution(
 
 
 def uniform(values: Iterable[Any]) -> list[tuple[Any, Fraction]]:
+    """Every value with the same probability."""
     items = list(values)
     return [(v, Fraction(1, len(items))) for v in items]
 
 
 def binomial(n: int, p: Fraction) -> list[tuple[int, Fraction]]:
+    """The law of the number of successes in ``n`` independent trials of probability ``p``."""
     return [(k, math.comb(n, k) * p**k * (1 - p) ** (n - k)) for k in range(n + 1)]
 
 
