@@ -56,7 +56,10 @@ def test_build_variable_binding(tmp_path: Path, capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["nope"], "unknown suite 'nope'; known suites: building-blocks, variable-binding"),
+        (
+            ["nope"],
+            "unknown suite 'nope'; known suites: building-blocks, concurrency, variable-binding",
+        ),
         (["building-blocks", "--lengths", "0-3"], "lengths: 0 is out of range"),
         (["building-blocks", "--lengths", "x"], "lengths: cannot read 'x'"),
         (["building-blocks", "--variables", "3"], "has no parameter(s) variables"),
