@@ -64,12 +64,30 @@ def prepare_stress(task: Task, checker: StressChecker, timeout: float) -> Prepar
 def run_stress(task: PreparedTask, ch: Channel) -> Outcome:
     """The ``stress`` kind's judge: ``rounds`` rounds; the first failing one decides."""
     spec: StressChecker = task.data
+    overlapped = False
     for index in range(spec.rounds):
-        outcome = _round(spec, ch, index)
+        outcome, ops = _round(spec, ch, index)
         if outcome is not None:
             outcome["detail"] = f"round {index + 1} of {spec.rounds}: {outcome['detail']}"
             return outcome
+        overlapped = overlapped or _overlap(ops)
+    if not overlapped:
+        return _failed(
+            "invariant",
+            f"in {spec.rounds} rounds no two operations ever ran at the same time: the "
+            "driver's threads were serialised by something the program changed",
+        )
     return {"status": "passed", "detail": ""}
+
+
+def _overlap(ops: list[Op]) -> bool:
+    """Whether two operations of the round (of different threads) ran at the same time."""
+    latest = 0
+    for op in sorted(ops, key=lambda o: o.inv):
+        if op.inv < latest:
+            return True
+        latest = max(latest, op.resp)
+    return False
 
 
 def _failed(kind: str, detail: str, **extra: Any) -> Outcome:
@@ -127,14 +145,29 @@ def _named(spec: StressChecker, plan: dict[str, Any]) -> dict[str, Any]:
     return {**plan, "threads": threads}
 
 
-def _round(spec: StressChecker, ch: Channel, index: int) -> Outcome | None:
+def _round(spec: StressChecker, ch: Channel, index: int) -> tuple[Outcome | None, list[Op]]:
+    """One round: its outcome (``None`` when it found nothing wrong) and its operations."""
     plan = make_plan(spec, index)
     handle = ch.new(tuple(spec.init))
     report = ch.drive(STRESS, (_named(spec, plan),), handle=handle)
     try:
         ops, stamps = _validate(report, plan)
     except Malformed as exc:
-        return _failed("invariant", f"the driver's report is not a history of the plan ({exc})")
+        detail = f"the driver's report is not a history of the plan ({exc})"
+        return _failed("invariant", detail), []
+    return _decide(spec, ch, handle, plan, report, ops, max(stamps, default=0)), ops
+
+
+def _decide(
+    spec: StressChecker,
+    ch: Channel,
+    handle: int,
+    plan: dict[str, Any],
+    report: dict[str, Any],
+    ops: list[Op],
+    last: int,
+) -> Outcome | None:
+    """The round's verdict from its validated history (``None``: nothing wrong found)."""
     for op in ops:
         if op.result[0] == "exc":
             return _failed("race", f"{_show(op)} raised {op.result[1]} under contention")
@@ -147,7 +180,7 @@ def _round(spec: StressChecker, ch: Channel, index: int) -> Outcome | None:
         return _check_rwlock(spec, report, ops)
     if spec.model == "pool":
         return _check_pool(spec, report, ops, plan)
-    return _check_linearizable(spec, ch, handle, report, ops, max(stamps, default=0))
+    return _check_linearizable(spec, ch, handle, report, list(ops), last)
 
 
 def _validate(report: Any, plan: dict[str, Any]) -> tuple[list[Op], list[int]]:

@@ -208,7 +208,8 @@ def _plan_op(
     if model == "ids":
         return _mix(rng, 0.15, "issued", lambda: ["next", []])
     if model == "high-water":
-        return _mix(rng, 0.2, "best", lambda: ["offer", [rng.randint(1, 999)]])
+        # rising offers: each one is likely a new highest, so an update lost to a race shows
+        return _mix(rng, 0.3, "best", lambda: ["offer", [50 * k + rng.randint(1, 60)]])
     if model == "bank":
         n = len(p["balances"])
 

@@ -354,6 +354,7 @@ TEMPLATES: tuple[Template, ...] = (
             ),
             _m("lock-per-call", "takes a new lock on every call", PER_CALL_LOCK),
         ),
+        {"yield_p": 0.2, "ops": 10},
     ),
     Template(
         "bank",
@@ -611,7 +612,7 @@ TEMPLATES: tuple[Template, ...] = (
                 ),
             ),
         ),
-        {"threads": 6, "ops": 12, "params": {"writers": 2, "writes": 2, "starvation_bound": 8}},
+        {"threads": 6, "ops": 30, "params": {"writers": 2, "writes": 2, "starvation_bound": 48}},
     ),
     Template(
         "pool",
