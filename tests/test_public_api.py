@@ -37,7 +37,8 @@ PUBLIC: dict[str, set[str]] = {
         "SandboxError", "StoreError", "TaskLoadError", "UnknownNameError", "UnknownRunError",
     },
     "codehazard.evaluation": {
-        "Evaluator", "Limits", "code_version", "host_profile", "summarize",
+        "DEFAULT_RERUNS", "Escape", "Evaluator", "Limits", "SelftestResult", "code_version",
+        "host_profile", "in_process_judge", "selftest", "selftest_many", "summarize",
     },
     "codehazard.executors": {
         "Executor", "ExecutorFactory", "LocalPool", "executors", "get_executor",
