@@ -136,6 +136,7 @@ def concurrency_mutants(task: Task) -> list[WrongSolution]:
         SuiteParam("seed", "int", 0, "seed of names, constants and schedules"),
     ),
     mutants=concurrency_mutants,
+    selftest={"per_level": 3},
 )
 def build(levels: tuple[int, ...], per_level: int, seed: int) -> list[Task]:
     """Tasks of each level in ``levels``: its templates in turn, ``per_level`` of them."""
