@@ -73,7 +73,7 @@ def run_stress(task: PreparedTask, ch: Channel) -> Outcome:
             return outcome
         overlapped = overlapped or _overlap(ops)
         if spec.model == "rwlock":
-            waits += writer_waits(report, ops)
+            waits.append(longest_wait(report, ops))
     starved = _starved(spec, waits) if spec.model == "rwlock" else None
     if starved is not None:
         return starved
@@ -301,27 +301,25 @@ def _check_rwlock(report: dict[str, Any]) -> Outcome | None:
     return None
 
 
-def writer_waits(report: dict[str, Any], ops: list[Op]) -> list[int]:
-    """For each writer's ``acquire_write``: how many read sections began while it waited."""
+def longest_wait(report: dict[str, Any], ops: list[Op]) -> int:
+    """The most read sections that began while one writer of the round waited to enter."""
     reads = [s[1] for s in report["sections"] if s[0] == "read"]
-    return [
-        sum(1 for enter in reads if op.inv < enter < op.resp)
-        for op in ops
-        if op.role == "acquire_write"
-    ]
+    waits = [op for op in ops if op.role == "acquire_write"]
+    return max((sum(1 for e in reads if op.inv < e < op.resp) for op in waits), default=0)
 
 
 def _starved(spec: StressChecker, waits: list[int]) -> Outcome | None:
-    """Writers starve when at least half of their waits saw more than the bound of readers
-    admitted: a lock that lets a waiting writer in first keeps nearly every wait short, while
-    one wait can be long on any lock whose writer the machine did not run for a while."""
+    """Writers starve when in at least half of the rounds a writer saw more than the bound of
+    readers admitted while it waited: on a lock that lets a waiting writer in first nearly
+    every round stays under it, while one round can go over on any lock whose writer the
+    machine did not run for a while."""
     bound = int(spec.params.get("starvation_bound", 48))
     long = sorted(w for w in waits if w > bound)
     if waits and 2 * len(long) >= len(waits):
         return _failed(
             "liveness",
-            f"{len(long)} of {len(waits)} writer waits saw more than {bound} readers admitted "
-            f"first (up to {long[-1]}): writers starve",
+            f"in {len(long)} of {len(waits)} rounds a waiting writer saw more than {bound} "
+            f"readers admitted first (up to {long[-1]}): writers starve",
         )
     return None
 
