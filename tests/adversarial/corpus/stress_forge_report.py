@@ -10,7 +10,7 @@ driver = sys.modules["codehazard.sandbox._drivers_threads"]
 def forged(subject, plan):
     events, clock = [], 0
     for t, thread in enumerate(plan["threads"]):
-        for k, (name, args) in enumerate(thread["ops"]):
+        for k, _op in enumerate(thread["ops"]):
             events.append([t, k, clock + 1, clock + 2, ["ok", None]])
             clock += 2
     return {"events": events, "jobs": [], "inits": [], "sections": [], "pending": [],
