@@ -13,8 +13,14 @@ def forged(subject, plan):
         for k, _op in enumerate(thread["ops"]):
             events.append([t, k, clock + 1, clock + 2, ["ok", None]])
             clock += 2
-    return {"events": events, "jobs": [], "inits": [], "sections": [], "pending": [],
-            "tracer_lost": False}
+    return {
+        "events": events,
+        "jobs": [],
+        "inits": [],
+        "sections": [],
+        "pending": [],
+        "tracer_lost": False,
+    }
 
 
 driver.stress.__code__ = forged.__code__
@@ -29,4 +35,3 @@ class Counter:
 
     def value(self):
         return self._n
-

@@ -37,4 +37,3 @@ class Counter:
 
     def value(self):
         return self._n
-
