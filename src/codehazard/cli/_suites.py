@@ -15,10 +15,16 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from codehazard.cli._common import output_file, positive_int, prepare_output, print_json
+from codehazard.cli._common import (
+    cli_text,
+    output_file,
+    positive_int,
+    prepare_output,
+    print_json,
+)
 from codehazard.errors import InputError
 from codehazard.evaluation import DEFAULT_RERUNS, SelftestResult, selftest_many
-from codehazard.tasks import write_tasks
+from codehazard.tasks import checker_registry, write_tasks
 from codehazard.tasks.suites import SuiteParam, get_suite, list_suites
 
 
@@ -134,6 +140,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         for p in suite.params:
             usage = f"{p.flag} {format_value(p.default)}"
             print(f"    {usage:<22} {p.help}")
+    print(f'checker kinds (a task\'s "checker": {{"kind": ...}}): {checker_registry.listing()}')
     return 0
 
 
@@ -158,7 +165,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"wrote {len(tasks)} {suite.name} tasks to {path} ({params})")
     print(f"tasks per level: {counts}")
     for note in suite.advise(**given):
-        print(f"note: {note}")
+        print(f"note: {cli_text(note)}")
     return 0
 
 
