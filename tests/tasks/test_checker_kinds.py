@@ -141,7 +141,7 @@ def test_the_help_lists_the_registered_kinds(capsys: pytest.CaptureFixture[str])
         with pytest.raises(SystemExit):
             main(argv)
         help_text = " ".join(capsys.readouterr().out.split())
-        assert "registered kind: differential, returns-constant, test" in help_text, argv
+        assert "registered kind: differential, returns-constant, stress, test" in help_text, argv
     assert main(["suites", "list"]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
     assert last.startswith("checker kinds") and "returns-constant" in last
