@@ -88,6 +88,55 @@ def refused_guarantees(isolation: dict[str, Any]) -> list[str]:
     return refused
 
 
+_DELEGATE_HINT = (
+    "as an ordinary user, run under a delegated cgroup v2 subtree (`systemd-run --user "
+    "--scope -p Delegate=yes codehazard ...`), or as root"
+)
+
+
+def _uid_note(isolation: dict[str, Any]) -> str:
+    lease = isolation.get("uid_range") or {}
+    uid = isolation.get("unprivileged_uid")
+    if uid is not None:
+        where = "in a user namespace of its own, " if isolation.get("user_namespace") else ""
+        return f"uid: a private uid {uid} per worker ({where}{lease.get('note', 'leased')})"
+    if isolation.get("user_namespace"):
+        return (
+            "uid: no private uid (only root can switch uids): the caller's uid as uid 0 of a "
+            "user namespace, every capability dropped"
+        )
+    return "uid: the caller's own uid (no user namespace, no private uid)"
+
+
+def resource_notes(isolation: dict[str, Any]) -> list[str]:
+    """One line per resource bound (memory, CPU share, time, uid): how it is bounded here, and
+    for what the host withholds (no cgroup delegation), what is lost and how to allow it.
+
+    The guarantees of ``full`` do not depend on these; they say what a report may claim about
+    memory and CPU, so a host without cgroups is said to be one, never passed over.
+    """
+    memory = {
+        "cgroup": "memory: a memory cgroup per sample (all its processes, tmpfs included)",
+        "watched": (
+            "memory: watched from outside (no memory cgroup: the sample's processes are summed "
+            "every 50 ms and killed over the limit, an overshoot of one interval is possible; "
+            f"to allow a cgroup: {_DELEGATE_HINT})"
+        ),
+    }.get(str(isolation.get("memory_limit")), "memory: per process only (RLIMIT_AS)")
+    if isolation.get("cpu_cgroup"):
+        cpu = "CPU share: at most one core per sample (a cpu cgroup)"
+    else:
+        cpu = (
+            "CPU share: unbounded (no cpu cgroup: a hostile sample can slow, not fail, another "
+            f"worker's samples; to allow it: {_DELEGATE_HINT})"
+        )
+    time = {
+        "cpu-cgroup": "time limit: the sample's own CPU time, from its cgroup",
+        "cpu-watched": "time limit: the sample's own CPU time, read from /proc",
+    }.get(str(isolation.get("time_limit")), "time limit: wall-clock seconds (no /proc to watch)")
+    return [memory, cpu, time, _uid_note(isolation)]
+
+
 def require(isolation: dict[str, Any], minimum: str) -> None:
     """Refuse to evaluate when ``isolation`` (a worker's record) is below ``minimum``.
 
@@ -120,11 +169,13 @@ def require(isolation: dict[str, Any], minimum: str) -> None:
 
 
 def record(isolation: dict[str, Any], minimum: str) -> dict[str, Any]:
-    """The isolation record as reports keep it: what was obtained, what was required, and
-    whether less than ``full`` was accepted explicitly."""
+    """The isolation record as reports keep it: what was obtained, what was required,
+    whether less than ``full`` was accepted explicitly, and how each resource is bounded
+    (``resources``, from ``resource_notes``)."""
     required = parse_level(minimum)
     return {
         **isolation,
         "required": required,
         "accepted_below_full": isolation.get("level") != "full",
+        "resources": resource_notes(isolation),
     }
