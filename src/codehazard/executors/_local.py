@@ -25,15 +25,18 @@ from codehazard.errors import ArgumentError, SandboxError, UnknownNameError
 from codehazard.samples import Sample
 from codehazard.sandbox import (
     Done,
+    IsolationRefused,
     Job,
     Limits,
     Ready,
+    Refused,
     StartFailed,
     Stop,
     WorkerConfig,
     isolation_record,
     remove_worker_groups,
     require_isolation,
+    require_isolation_kept,
 )
 from codehazard.sandbox import isolation_worker_mode as worker_mode
 from codehazard.sandbox import parse_isolation_level as parse_level
@@ -94,7 +97,12 @@ class _Slot:
             raise SandboxError(f"worker {self.index}: {reply.message}")
         if not isinstance(reply, Ready):
             raise SandboxError(f"worker {self.index}: unexpected {type(reply).__name__}")
-        require_isolation(reply.isolation, self.owner.minimum_isolation)  # below it: refused
+        owner = self.owner
+        if owner.started_with is None:  # the first worker's record is the run's
+            require_isolation(reply.isolation, owner.minimum_isolation)  # below it: refused
+            owner.started_with = reply.isolation
+        else:  # a restart, or another worker: never judge with less than the run started with
+            require_isolation_kept(owner.started_with, reply.isolation, owner.minimum_isolation)
         self.isolation = reply.isolation
 
     def stop(self) -> None:
@@ -131,9 +139,19 @@ class _Slot:
                 if not self.conn.poll(wait):
                     raise SandboxError("worker did not answer in time")
                 reply = self.conn.recv()
+                if isinstance(reply, Refused):
+                    raise IsolationRefused(
+                        reply.message,
+                        obtained=reply.obtained,
+                        required=reply.required,
+                        refused=reply.refused,
+                    )
                 if not isinstance(reply, Done):
                     raise SandboxError(f"unexpected {type(reply).__name__} from the worker")
                 return Verdict.model_validate(reply.verdict)
+            except IsolationRefused:  # the run stops: no verdict with less isolation
+                self._discard()
+                raise
             except (EOFError, OSError, SandboxError) as exc:
                 last = f"worker {self.index} failed: {exc or type(exc).__name__}"
                 self._discard()
@@ -173,7 +191,11 @@ class LocalPool:
     Raises:
         ValueError: ``workers < 1``; ``isolation`` is not a level (an ``InputError``).
         SandboxError: no worker could start its sandbox; ``IsolationRefused`` when a worker
-            obtained less isolation than ``isolation`` accepts.
+            obtained less isolation than ``isolation`` accepts, or than the first worker did.
+
+    A worker restarted mid-run that obtains less than the first worker did (or a sandbox
+    restarted inside a worker) judges nothing: the futures of its samples raise
+    ``IsolationRefused``, and the caller stops.
     """
 
     def __init__(
@@ -192,6 +214,7 @@ class LocalPool:
         self.minimum_isolation = parse_level(isolation)  # "auto" (the default) means full
         self.isolation_mode = worker_mode(isolation)
         self.retries = retries
+        self.started_with: dict[str, Any] | None = None  # isolation every worker must keep
         self._tasks_json = [t.model_dump_json() for t in self.tasks.values()]
         self._kind_sources = kind_sources({t.checker.kind for t in self.tasks.values()})
         self._queue: queue.Queue[Any] = queue.Queue()

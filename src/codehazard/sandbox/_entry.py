@@ -16,7 +16,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from codehazard.sandbox._limits import Limits
-from codehazard.sandbox._protocol import Done, Job, Ready, StartFailed, WorkerConfig
+from codehazard.sandbox._policy import IsolationRefused
+from codehazard.sandbox._protocol import Done, Job, Ready, Refused, StartFailed, WorkerConfig
 from codehazard.tasks import Task, import_kind_sources
 
 
@@ -68,7 +69,12 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
             except _SandboxError as exc:
                 verdict = Verdict(status="infra", detail=str(exc), isolation=worker.isolation)
             else:
-                verdict = judge_sample(worker, prepared[message.task_id], message.program, limits)
+                ready = prepared[message.task_id]
+                try:
+                    verdict = judge_sample(worker, ready, message.program, limits)
+                except IsolationRefused as exc:  # restarted with less: judge nothing more
+                    conn.send(Refused(str(exc), exc.obtained, exc.required, exc.refused))
+                    break
             conn.send(Done(verdict.model_dump(mode="json")))
     finally:
         worker.close()

@@ -35,6 +35,7 @@ from codehazard.sandbox._memwatch import (
     pss_over,
 )
 from codehazard.sandbox._memwatch import available as memwatch_available
+from codehazard.sandbox._policy import IsolationRefused, require_kept
 from codehazard.sandbox._uidrange import SANDBOX_UID_BASE as SANDBOX_UID_BASE
 from codehazard.sandbox._uidrange import UidLease
 from codehazard.verdict import Verdict
@@ -204,11 +205,17 @@ class SandboxWorker:
         self._clock: SampleClock | None = None
         self._returned_at = 0.0  # when the judge's body returned, for _killed_while_awaited
         self._uid_lease: UidLease | None = None  # this worker's own uid, held while it lives
+        self._first: dict[str, Any] | None = None  # the isolation of the first start
 
     # lifecycle --------------------------------------------------------------------------
 
     def start(self) -> dict[str, Any]:
-        """Start (or restart) the zygote; return the isolation it obtained."""
+        """Start (or restart) the zygote; return the isolation it obtained.
+
+        Raises:
+            SandboxError: the zygote did not start; ``IsolationRefused`` when a restart
+                obtained less than the first start did.
+        """
         self.close_zygote()
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._root = tempfile.mkdtemp(prefix="codehazard-root-")
@@ -254,6 +261,10 @@ class SandboxWorker:
         if hello is None or "hello" not in hello:
             raise SandboxError(f"sandbox worker {self.index} did not start: {self._log_tail()}")
         self.isolation = _describe(self._resources(hello["hello"]))
+        if self._first is None:
+            self._first = self.isolation
+        else:  # a restart that gets less must not judge (IsolationRefused)
+            require_kept(self._first, self.isolation, "none")
         return self.isolation
 
     def _resources(self, got: dict[str, Any]) -> dict[str, Any]:
@@ -338,6 +349,8 @@ class SandboxWorker:
             if self._proc is None or self._proc.poll() is not None:
                 try:
                     self.start()
+                except IsolationRefused:
+                    raise
                 except SandboxError as exc:
                     verdict = Verdict(status="infra", detail=str(exc), isolation=self.isolation)
                     continue
