@@ -11,7 +11,9 @@ is restarted and its sample retried; a sample that keeps breaking the harness en
 
 from __future__ import annotations
 
+import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -45,6 +47,27 @@ from codehazard.verdict import Verdict
 
 _STOP = object()
 _START_TIMEOUT = 60.0
+_STALLS = 2  # a sample whose judge stalls this many fresh workers is the candidate's timeout
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of process ``pid`` so far, from /proc; None if unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _stall_detail() -> str:
+    """Why a sample whose judge stalled two fresh workers is the candidate's timeout."""
+    return (
+        "time limit exceeded: the trusted test's own computation on the candidate's answers "
+        "ran past the judge's CPU backstop, in two fresh workers (a C-level operation no timer "
+        "interrupts, held by a value the candidate built, such as a set of integers that all "
+        "hash alike)"
+    )
 
 
 class _Slot:
@@ -123,12 +146,19 @@ class _Slot:
         self.process = self.conn = None
 
     def _judge(self, sample: Sample) -> Verdict:
+        """Judge one sample in this worker, restarting it when it breaks.
+
+        A worker that broke is the harness's failure (retried, then ``infra``), except one
+        killed by its own judge's CPU backstop (SIGXCPU, ``sandbox._entry``): the trusted test
+        was held in C code by a value the candidate built. That sample is tried once more in
+        a fresh worker, and when it stalls that one too it is the candidate's ``timeout``.
+        """
         owner = self.owner
         message = Job(sample.task_id, sample.program, owner.limits.as_dict())
         task_limits = owner.limits.with_timeout(owner.tasks[sample.task_id].timeout)
         wait = task_limits.wall_timeout + 60.0  # the sandbox's own backstop, then some
-        last = "worker unavailable"
-        for _ in range(owner.retries + 1):
+        last, failures, stalls = "worker unavailable", 0, 0
+        while failures <= owner.retries:
             try:
                 if self.conn is None:
                     self.spawn()
@@ -136,35 +166,69 @@ class _Slot:
                     self.handshake()
                 assert self.conn is not None
                 self.conn.send(message)
-                if not self.conn.poll(wait):
-                    raise SandboxError("worker did not answer in time")
-                reply = self.conn.recv()
-                if isinstance(reply, Refused):
-                    raise IsolationRefused(
-                        reply.message,
-                        obtained=reply.obtained,
-                        required=reply.required,
-                        refused=reply.refused,
-                    )
-                if not isinstance(reply, Done):
-                    raise SandboxError(f"unexpected {type(reply).__name__} from the worker")
-                return Verdict.model_validate(reply.verdict)
+                return self._reply(wait)
             except IsolationRefused:  # the run stops: no verdict with less isolation
                 self._discard()
                 raise
             except (EOFError, OSError, SandboxError) as exc:
                 last = f"worker {self.index} failed: {exc or type(exc).__name__}"
-                self._discard()
+                if self._discard() != -signal.SIGXCPU:
+                    failures += 1
+                    continue
+                stalls += 1
+                if stalls >= _STALLS:
+                    return Verdict(
+                        status="timeout",
+                        detail=_stall_detail(),
+                        isolation=self.isolation or {},
+                    )
         return Verdict(status="infra", detail=last, isolation=self.isolation or {})
 
-    def _discard(self) -> None:
+    def _reply(self, wait: float) -> Verdict:
+        """The worker's verdict on the job just sent.
+
+        Waits ``wait`` seconds, and on while the worker keeps using CPU (its judge computing:
+        the kernel's CPU backstop ends that), so that a loaded machine's slowness is never
+        taken for a hung worker.
+
+        Raises:
+            SandboxError: no answer (``IsolationRefused`` when the worker refused to judge).
+            EOFError, OSError: the worker died.
+        """
+        assert self.conn is not None and self.process is not None
+        cpu = _cpu_seconds(self.process.pid)
+        while not self.conn.poll(wait):
+            now = _cpu_seconds(self.process.pid)
+            if now is None or cpu is None or now - cpu < 1.0:
+                raise SandboxError("worker did not answer in time")
+            cpu, wait = now, 10.0
+        reply = self.conn.recv()
+        if isinstance(reply, Refused):
+            raise IsolationRefused(
+                reply.message,
+                obtained=reply.obtained,
+                required=reply.required,
+                refused=reply.refused,
+            )
+        if not isinstance(reply, Done):
+            raise SandboxError(f"unexpected {type(reply).__name__} from the worker")
+        return Verdict.model_validate(reply.verdict)
+
+    def _discard(self) -> int | None:
+        """Kill and reap the worker; return how it had ended by itself (its return code), or
+        ``None`` when it was still running."""
+        code = None
         if self.process is not None:
-            self.process.kill()
-            self.process.wait()
+            try:  # a worker whose socket closed is dead or dying: how did it end?
+                code = self.process.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
             remove_worker_groups(self.process.pid)  # a crashed worker leaves its cgroups
         if self.conn is not None:
             self.conn.close()
         self.process = self.conn = None
+        return code
 
     def _loop(self) -> None:
         while True:

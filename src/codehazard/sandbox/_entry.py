@@ -10,6 +10,7 @@ workers start side by side at every evaluation, so their start-up is on every us
 
 from __future__ import annotations
 
+import resource
 import signal
 import sys
 from multiprocessing.connection import Connection
@@ -29,6 +30,8 @@ def worker_entry(argv: list[str] | None = None) -> None:
     # leaves its cgroups behind. The parent kills a worker it gives up on with SIGKILL.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGXCPU, signal.SIG_DFL)  # a stalled judge's end (_limits)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     args = sys.argv[1:] if argv is None else argv
     conn = Connection(int(args[0]))
     config = conn.recv()
@@ -47,6 +50,7 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
 
     tasks = {t.task_id: t for t in (Task.model_validate_json(j) for j in config.tasks_json)}
     worker = Sandbox(config.index, config.isolation, config.disk_mb)
+    worker.cpu_backstop = True  # a process of our own: the kernel may end a stalled judge
     try:
         conn.send(Ready(worker.start()))
     except _SandboxError as exc:

@@ -26,7 +26,13 @@ from typing import Any
 from codehazard.errors import ArgumentError, SandboxError
 from codehazard.sandbox._cgroup import SampleGroup, WorkerCgroups
 from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, collect_calls, judge
-from codehazard.sandbox._limits import Limits, cpu_detail, idle_detail, wall_detail
+from codehazard.sandbox._limits import (
+    Limits,
+    cpu_detail,
+    idle_detail,
+    judge_cpu_backstop,
+    wall_detail,
+)
 from codehazard.sandbox._memwatch import (
     SampleClock,
     SampleWatch,
@@ -183,6 +189,8 @@ class SandboxWorker:
     Raises:
         SandboxError: the zygote cannot be started.
     """
+
+    cpu_backstop = False  # a worker process of our own sets it: see judge_cpu_backstop
 
     def __init__(self, index: int = 0, isolation: str = "auto", disk_mb: int = 64) -> None:
         if isolation not in ("auto", "none"):
@@ -551,7 +559,8 @@ class SandboxWorker:
         signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()) + 0.05)
         signal.setitimer(signal.ITIMER_PROF, limits.timeout)
         try:
-            outcome = dict(body(Channel(req_w, resp_r, deadline)))
+            with judge_cpu_backstop(limits.wall_timeout if self.cpu_backstop else None):
+                outcome = dict(body(Channel(req_w, resp_r, deadline)))
         except JudgeTimeout:
             return {"status": "timeout", "detail": "the check did not finish in time"}
         else:
