@@ -104,3 +104,24 @@ def test_evaluate_refuses_when_the_host_refuses_namespaces(tmp_path: Path) -> No
     assert summary["isolation"]["accepted_below_full"] is True
     text = _evaluate(prefix, tmp_path, "--isolation", "rlimits-only")
     assert "less than full isolation accepted: --isolation rlimits-only" in text.stdout
+
+
+def test_resource_notes_say_what_bounds_each_resource_and_how_to_allow_what_is_missing() -> None:
+    delegated = {
+        **FULL,
+        "memory_limit": "cgroup",
+        "cpu_cgroup": True,
+        "time_limit": "cpu-cgroup",
+        "uid_range": {"note": "leased"},
+    }
+    memory, cpu, time, uid = resource_notes(delegated)
+    assert "memory cgroup per sample" in memory and "one core" in cpu
+    assert "from its cgroup" in time and "private uid 123" in uid and "leased" in uid
+    undelegated = {**FULL, "memory_limit": "watched", "cpu_cgroup": False, "unprivileged_uid": None}
+    undelegated |= {"user_namespace": True, "time_limit": "cpu-watched"}
+    memory, cpu, time, uid = resource_notes(undelegated)
+    assert "watched from outside" in memory and "Delegate=yes" in memory
+    assert "unbounded" in cpu and "/proc" in time and "no private uid" in uid
+    unleased = {**FULL, "uid_range": {"note": "unleased (no lock directory: EACCES)"}}
+    assert "unleased (no lock directory" in resource_notes(unleased)[3]
+    assert "wall-clock" in resource_notes({"level": "none"})[2]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -111,3 +112,24 @@ def test_an_ordinary_user_without_namespaces_is_refused(shared_dir: Path) -> Non
     checked = _run(prefix, ["sandbox", "check", "--json"], shared_dir)
     assert checked.returncode == 3
     assert json.loads(checked.stdout)["level"] == "rlimits-only"
+
+
+@pytest.mark.slow
+def test_no_cgroups_and_no_uid_lease_are_recorded_and_said(shared_dir: Path) -> None:
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare for a private mount namespace")
+    script = (  # no cgroup hierarchy at all, and a lock directory others could write
+        "set -e; umount -R -l /sys/fs/cgroup 2>/dev/null || true; mkdir -p /run/codehazard; "
+        'mount -t tmpfs -o mode=777 tmpfs /run/codehazard; exec "$@"'
+    )
+    prefix = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"]
+    checked = _run(prefix, ["sandbox", "check", "--json"], shared_dir)
+    assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr[-2000:]
+    result = json.loads(checked.stdout)
+    iso = result["isolation"]
+    assert result["level"] == "full" and iso["memory_limit"] == "watched"
+    assert iso["cpu_cgroup"] is False and not result["capabilities"]["cgroup_memory"]["ok"]
+    assert "no memory or cpu cgroup controller" in result["capabilities"]["cgroup_memory"]["detail"]
+    assert iso["uid_range"]["note"].startswith("unleased (no lock directory")
+    notes = " ".join(result["resources"])
+    assert "no memory cgroup" in notes and "unleased" in notes
