@@ -19,7 +19,7 @@ from typing import Any
 from codehazard.sandbox._limits import Limits
 from codehazard.sandbox._policy import IsolationRefused
 from codehazard.sandbox._protocol import Done, Job, Ready, Refused, StartFailed, WorkerConfig
-from codehazard.tasks import Task, import_kind_sources
+from codehazard.tasks import Task, import_kind_sources, kind_driver_modules
 
 
 def worker_entry(argv: list[str] | None = None) -> None:
@@ -49,7 +49,8 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
     from codehazard.verdict import Verdict
 
     tasks = {t.task_id: t for t in (Task.model_validate_json(j) for j in config.tasks_json)}
-    worker = Sandbox(config.index, config.isolation, config.disk_mb)
+    preload = kind_driver_modules({t.checker.kind for t in tasks.values()})
+    worker = Sandbox(config.index, config.isolation, config.disk_mb, preload=preload)
     worker.cpu_backstop = True  # a process of our own: the kernel may end a stalled judge
     try:
         conn.send(Ready(worker.start()))

@@ -173,7 +173,7 @@ class Store:
             if version > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store schema version {version} is newer than this codehazard "
-                    f"understands ({SCHEMA_VERSION}); upgrade codehazard or choose another --store"
+                    f"understands ({SCHEMA_VERSION}); upgrade codehazard or choose another `store`"
                 )
             fresh = not self._db.execute(
                 "SELECT name FROM sqlite_master WHERE name='runs'"
@@ -184,7 +184,7 @@ class Store:
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(
-                f"{self.path}: cannot open the store ({exc}); choose another --store"
+                f"{self.path}: cannot open the store ({exc}); choose another `store`"
             ) from None
 
     def _migrate(self, version: int) -> None:
@@ -544,6 +544,7 @@ class Store:
             (run_id,),
         ).fetchone()
         return int(done), int(recorded)
+
 
 def _verdict_json(verdict: Verdict) -> str:
     """A verdict as stored: its JSON form, escaped where it holds text no UTF-8 can."""
