@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, as_completed
 from multiprocessing.connection import Connection
@@ -48,6 +49,7 @@ from codehazard.verdict import Verdict
 _STOP = object()
 _START_TIMEOUT = 60.0
 _STALLS = 2  # a sample whose judge stalls this many fresh workers is the candidate's timeout
+_PATIENCE = 5  # a worker still computing is waited for up to this many times the usual wait
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -189,7 +191,8 @@ class _Slot:
 
         Waits ``wait`` seconds, and on while the worker keeps using CPU (its judge computing:
         the kernel's CPU backstop ends that), so that a loaded machine's slowness is never
-        taken for a hung worker.
+        taken for a hung worker; never more than ``_PATIENCE`` times ``wait`` in all (a worker
+        busy outside the judge has no backstop of its own).
 
         Raises:
             SandboxError: no answer (``IsolationRefused`` when the worker refused to judge).
@@ -197,9 +200,11 @@ class _Slot:
         """
         assert self.conn is not None and self.process is not None
         cpu = _cpu_seconds(self.process.pid)
+        give_up = time.monotonic() + _PATIENCE * wait
         while not self.conn.poll(wait):
             now = _cpu_seconds(self.process.pid)
-            if now is None or cpu is None or now - cpu < 1.0:
+            computing = now is not None and cpu is not None and now - cpu >= 1.0
+            if not computing or time.monotonic() > give_up:
                 raise SandboxError("worker did not answer in time")
             cpu, wait = now, 10.0
         reply = self.conn.recv()
