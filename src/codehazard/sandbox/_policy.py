@@ -163,7 +163,7 @@ def require(isolation: dict[str, Any], minimum: str) -> None:
     parts.append(f"To allow them: {_USERNS_HINT}.")
     parts.append(
         f"Check with `codehazard sandbox check`. To accept less explicitly: "
-        f"--isolation {accept} (library: isolation={accept!r})."
+        f"`isolation={accept}`."
     )
     raise IsolationRefused(" ".join(parts), obtained=obtained, required=required, refused=refused)
 
