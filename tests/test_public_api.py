@@ -97,11 +97,11 @@ PUBLIC: dict[str, set[str]] = {
     },
     "codehazard.sandbox": {
         "Channel", "CodecError", "Done", "ISOLATION_LEVELS", "IsolationRefused", "Job", "Limits",
-        "Outcome", "PreparedTask", "Ready", "Sandbox", "StartFailed", "Stop", "WorkerConfig",
-        "collect_outputs", "comparator", "decode", "encode", "isolation_record",
+        "Outcome", "PreparedTask", "Ready", "Refused", "Sandbox", "StartFailed", "Stop",
+        "WorkerConfig", "collect_outputs", "comparator", "decode", "encode", "isolation_record",
         "isolation_worker_mode", "judge_sample", "parse_isolation_level", "prepare_task",
         "reference_code", "reference_outputs", "remove_worker_groups", "require_isolation",
-        "self_check",
+        "require_isolation_kept", "self_check",
     },
     "codehazard.scoring": {
         "BlockRate", "Composition", "Curve", "DecayFit", "FitQuality", "Interval", "LevelGap",

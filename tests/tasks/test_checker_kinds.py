@@ -115,11 +115,11 @@ def test_a_task_of_the_new_kind_runs_through_evaluate(
 
 def test_an_unknown_kind_names_the_file_line_and_the_known_kinds(tmp_path: Path) -> None:
     path = tmp_path / "tasks.jsonl"
-    path.write_text(json.dumps({**CONSTANT_TASK, "checker": {"kind": "stress", "n": 3}}) + "\n")
+    path.write_text(json.dumps({**CONSTANT_TASK, "checker": {"kind": "fuzzing", "n": 3}}) + "\n")
     with pytest.raises(TaskLoadError) as info:
         load_tasks(path)
     message = str(info.value)
-    assert f"{path}:1:" in message and "'stress'" in message
+    assert f"{path}:1:" in message and "'fuzzing'" in message
     assert "differential" in message and "returns-constant" in message and "test" in message
 
 

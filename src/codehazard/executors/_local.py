@@ -11,11 +11,14 @@ is restarted and its sample retried; a sample that keeps breaking the harness en
 
 from __future__ import annotations
 
+import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, as_completed
 from multiprocessing.connection import Connection
@@ -25,15 +28,18 @@ from codehazard.errors import ArgumentError, SandboxError, UnknownNameError
 from codehazard.samples import Sample
 from codehazard.sandbox import (
     Done,
+    IsolationRefused,
     Job,
     Limits,
     Ready,
+    Refused,
     StartFailed,
     Stop,
     WorkerConfig,
     isolation_record,
     remove_worker_groups,
     require_isolation,
+    require_isolation_kept,
 )
 from codehazard.sandbox import isolation_worker_mode as worker_mode
 from codehazard.sandbox import parse_isolation_level as parse_level
@@ -42,6 +48,28 @@ from codehazard.verdict import Verdict
 
 _STOP = object()
 _START_TIMEOUT = 60.0
+_STALLS = 2  # a sample whose judge stalls this many fresh workers is the candidate's timeout
+_PATIENCE = 5  # a worker still computing is waited for up to this many times the usual wait
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of process ``pid`` so far, from /proc; None if unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _stall_detail() -> str:
+    """Why a sample whose judge stalled two fresh workers is the candidate's timeout."""
+    return (
+        "time limit exceeded: the trusted test's own computation on the candidate's answers "
+        "ran past the judge's CPU backstop, in two fresh workers (a C-level operation no timer "
+        "interrupts, held by a value the candidate built, such as a set of integers that all "
+        "hash alike)"
+    )
 
 
 class _Slot:
@@ -94,7 +122,12 @@ class _Slot:
             raise SandboxError(f"worker {self.index}: {reply.message}")
         if not isinstance(reply, Ready):
             raise SandboxError(f"worker {self.index}: unexpected {type(reply).__name__}")
-        require_isolation(reply.isolation, self.owner.minimum_isolation)  # below it: refused
+        owner = self.owner
+        if owner.started_with is None:  # the first worker's record is the run's
+            require_isolation(reply.isolation, owner.minimum_isolation)  # below it: refused
+            owner.started_with = reply.isolation
+        else:  # a restart, or another worker: never judge with less than the run started with
+            require_isolation_kept(owner.started_with, reply.isolation, owner.minimum_isolation)
         self.isolation = reply.isolation
 
     def stop(self) -> None:
@@ -115,12 +148,19 @@ class _Slot:
         self.process = self.conn = None
 
     def _judge(self, sample: Sample) -> Verdict:
+        """Judge one sample in this worker, restarting it when it breaks.
+
+        A worker that broke is the harness's failure (retried, then ``infra``), except one
+        killed by its own judge's CPU backstop (SIGXCPU, ``sandbox._entry``): the trusted test
+        was held in C code by a value the candidate built. That sample is tried once more in
+        a fresh worker, and when it stalls that one too it is the candidate's ``timeout``.
+        """
         owner = self.owner
         message = Job(sample.task_id, sample.program, owner.limits.as_dict())
         task_limits = owner.limits.with_timeout(owner.tasks[sample.task_id].timeout)
         wait = task_limits.wall_timeout + 60.0  # the sandbox's own backstop, then some
-        last = "worker unavailable"
-        for _ in range(owner.retries + 1):
+        last, failures, stalls = "worker unavailable", 0, 0
+        while failures <= owner.retries:
             try:
                 if self.conn is None:
                     self.spawn()
@@ -128,25 +168,72 @@ class _Slot:
                     self.handshake()
                 assert self.conn is not None
                 self.conn.send(message)
-                if not self.conn.poll(wait):
-                    raise SandboxError("worker did not answer in time")
-                reply = self.conn.recv()
-                if not isinstance(reply, Done):
-                    raise SandboxError(f"unexpected {type(reply).__name__} from the worker")
-                return Verdict.model_validate(reply.verdict)
+                return self._reply(wait)
+            except IsolationRefused:  # the run stops: no verdict with less isolation
+                self._discard()
+                raise
             except (EOFError, OSError, SandboxError) as exc:
                 last = f"worker {self.index} failed: {exc or type(exc).__name__}"
-                self._discard()
+                if self._discard() != -signal.SIGXCPU:
+                    failures += 1
+                    continue
+                stalls += 1
+                if stalls >= _STALLS:
+                    return Verdict(
+                        status="timeout",
+                        detail=_stall_detail(),
+                        isolation=self.isolation or {},
+                    )
         return Verdict(status="infra", detail=last, isolation=self.isolation or {})
 
-    def _discard(self) -> None:
+    def _reply(self, wait: float) -> Verdict:
+        """The worker's verdict on the job just sent.
+
+        Waits ``wait`` seconds, and on while the worker keeps using CPU (its judge computing:
+        the kernel's CPU backstop ends that), so that a loaded machine's slowness is never
+        taken for a hung worker; never more than ``_PATIENCE`` times ``wait`` in all (a worker
+        busy outside the judge has no backstop of its own).
+
+        Raises:
+            SandboxError: no answer (``IsolationRefused`` when the worker refused to judge).
+            EOFError, OSError: the worker died.
+        """
+        assert self.conn is not None and self.process is not None
+        cpu = _cpu_seconds(self.process.pid)
+        give_up = time.monotonic() + _PATIENCE * wait
+        while not self.conn.poll(wait):
+            now = _cpu_seconds(self.process.pid)
+            computing = now is not None and cpu is not None and now - cpu >= 1.0
+            if not computing or time.monotonic() > give_up:
+                raise SandboxError("worker did not answer in time")
+            cpu, wait = now, 10.0
+        reply = self.conn.recv()
+        if isinstance(reply, Refused):
+            raise IsolationRefused(
+                reply.message,
+                obtained=reply.obtained,
+                required=reply.required,
+                refused=reply.refused,
+            )
+        if not isinstance(reply, Done):
+            raise SandboxError(f"unexpected {type(reply).__name__} from the worker")
+        return Verdict.model_validate(reply.verdict)
+
+    def _discard(self) -> int | None:
+        """Kill and reap the worker; return how it had ended by itself (its return code), or
+        ``None`` when it was still running."""
+        code = None
         if self.process is not None:
-            self.process.kill()
-            self.process.wait()
+            try:  # a worker whose socket closed is dead or dying: how did it end?
+                code = self.process.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
             remove_worker_groups(self.process.pid)  # a crashed worker leaves its cgroups
         if self.conn is not None:
             self.conn.close()
         self.process = self.conn = None
+        return code
 
     def _loop(self) -> None:
         while True:
@@ -173,7 +260,11 @@ class LocalPool:
     Raises:
         ValueError: ``workers < 1``; ``isolation`` is not a level (an ``InputError``).
         SandboxError: no worker could start its sandbox; ``IsolationRefused`` when a worker
-            obtained less isolation than ``isolation`` accepts.
+            obtained less isolation than ``isolation`` accepts, or than the first worker did.
+
+    A worker restarted mid-run that obtains less than the first worker did (or a sandbox
+    restarted inside a worker) judges nothing: the futures of its samples raise
+    ``IsolationRefused``, and the caller stops.
     """
 
     def __init__(
@@ -192,6 +283,7 @@ class LocalPool:
         self.minimum_isolation = parse_level(isolation)  # "auto" (the default) means full
         self.isolation_mode = worker_mode(isolation)
         self.retries = retries
+        self.started_with: dict[str, Any] | None = None  # isolation every worker must keep
         self._tasks_json = [t.model_dump_json() for t in self.tasks.values()]
         self._kind_sources = kind_sources({t.checker.kind for t in self.tasks.values()})
         self._queue: queue.Queue[Any] = queue.Queue()

@@ -34,7 +34,13 @@ from codehazard.sandbox._judge import (
     collect_calls,
     judge,
 )
-from codehazard.sandbox._limits import Limits, cpu_detail, idle_detail, wall_detail
+from codehazard.sandbox._limits import (
+    Limits,
+    cpu_detail,
+    idle_detail,
+    judge_cpu_backstop,
+    wall_detail,
+)
 from codehazard.sandbox._memwatch import (
     SampleClock,
     SampleWatch,
@@ -43,6 +49,7 @@ from codehazard.sandbox._memwatch import (
     pss_over,
 )
 from codehazard.sandbox._memwatch import available as memwatch_available
+from codehazard.sandbox._policy import IsolationRefused, require_kept
 from codehazard.sandbox._uidrange import SANDBOX_UID_BASE as SANDBOX_UID_BASE
 from codehazard.sandbox._uidrange import UidLease
 from codehazard.verdict import Verdict
@@ -193,6 +200,8 @@ class SandboxWorker:
         SandboxError: the zygote cannot be started.
     """
 
+    cpu_backstop = False  # a worker process of our own sets it: see judge_cpu_backstop
+
     def __init__(
         self,
         index: int = 0,
@@ -222,11 +231,17 @@ class SandboxWorker:
         self._clock: SampleClock | None = None
         self._returned_at = 0.0  # when the judge's body returned, for _killed_while_awaited
         self._uid_lease: UidLease | None = None  # this worker's own uid, held while it lives
+        self._first: dict[str, Any] | None = None  # the isolation of the first start
 
     # lifecycle --------------------------------------------------------------------------
 
     def start(self) -> dict[str, Any]:
-        """Start (or restart) the zygote; return the isolation it obtained."""
+        """Start (or restart) the zygote; return the isolation it obtained.
+
+        Raises:
+            SandboxError: the zygote did not start; ``IsolationRefused`` when a restart
+                obtained less than the first start did.
+        """
         self.close_zygote()
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._root = tempfile.mkdtemp(prefix="codehazard-root-")
@@ -274,6 +289,10 @@ class SandboxWorker:
             why = hello["error"] if hello and "error" in hello else self._log_tail()
             raise SandboxError(f"sandbox worker {self.index} did not start: {why}")
         self.isolation = _describe(self._resources(hello["hello"]))
+        if self._first is None:
+            self._first = self.isolation
+        else:  # a restart that gets less must not judge (IsolationRefused)
+            require_kept(self._first, self.isolation, "none")
         return self.isolation
 
     def _resources(self, got: dict[str, Any]) -> dict[str, Any]:
@@ -358,6 +377,8 @@ class SandboxWorker:
             if self._proc is None or self._proc.poll() is not None:
                 try:
                     self.start()
+                except IsolationRefused:
+                    raise
                 except SandboxError as exc:
                     verdict = Verdict(status="infra", detail=str(exc), isolation=self.isolation)
                     continue
@@ -558,7 +579,8 @@ class SandboxWorker:
         signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()) + 0.05)
         signal.setitimer(signal.ITIMER_PROF, limits.timeout)
         try:
-            outcome = dict(body(Channel(req_w, resp_r, deadline)))
+            with judge_cpu_backstop(limits.wall_timeout if self.cpu_backstop else None):
+                outcome = dict(body(Channel(req_w, resp_r, deadline)))
         except JudgeTimeout:
             return {"status": "timeout", "detail": "the check did not finish in time"}
         else:
@@ -672,6 +694,7 @@ def _describe(got: dict[str, Any]) -> dict[str, Any]:
         "network_namespace": bool(got.get("network")),
         "mount_namespace": bool(got.get("mount")),
         "private_root": bool(got.get("private_root")),
+        "private_dev_shm": bool(got.get("shm")),
         "pid_namespace_per_sample": bool(got.get("pid_per_sample")),
         "user_namespace": bool(got.get("user_namespace")),
         "unprivileged_uid": got.get("uid"),

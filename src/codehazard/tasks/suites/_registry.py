@@ -225,6 +225,7 @@ _DEFAULT = SuiteRegistry(ENTRY_POINT_GROUP)
 _BUILTIN = {
     "building-blocks": "codehazard.tasks.suites._building_blocks",
     "variable-binding": "codehazard.tasks.suites._binding",
+    "concurrency": "codehazard.tasks.suites._concurrency",
     "nondeterminism": "codehazard.tasks.suites._nondeterminism",
     "temporal": "codehazard.tasks.suites._temporal",
 }
