@@ -38,7 +38,7 @@ from codehazard.sandbox._isolate import (
     isolate,
     processes_of,
 )
-from codehazard.sandbox._runner import run_candidate
+from codehazard.sandbox._runner import run_candidate, sample_environment, use_environment
 
 OUT_HEAD = 4096  # bytes of the sample's output kept for the verdict
 MAX_CGROUP_FDS = 3  # cgroup.procs of the sample's groups: v1 memory, cpu and cpuacct at most
@@ -118,6 +118,7 @@ def prefork(sock: socket.socket, state: dict[str, Any]) -> dict[str, Any]:
     if pid_ns:  # reset the namespace for children to our own, then make a new one
         sc.setns(state["pidns_fd"], sc.CLONE_NEWPID)
         sc.unshare(sc.CLONE_NEWPID)
+    use_environment(sample_environment(workdir))  # the runner inherits it as it is
     out_r, out_w = os.pipe()
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
