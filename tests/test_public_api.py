@@ -114,8 +114,8 @@ PUBLIC: dict[str, set[str]] = {
     "codehazard.tasks": {
         "Checker", "CheckerKind", "CheckerSpec", "DifferentialChecker", "Oracle",
         "TASK_SCHEMA_VERSION", "Task", "TestChecker", "checker_kind", "checker_registry",
-        "import_kind_sources", "kind_sources", "load_tasks", "parse_checker", "task_from_dict",
-        "write_tasks",
+        "import_kind_sources", "kind_driver_modules", "kind_sources", "load_tasks",
+        "parse_checker", "task_from_dict", "write_tasks",
     },
     "codehazard.tasks.suites": {
         "Chain", "HYPOTHESIS_KINDS", "HypothesisKind", "Suite", "SuiteParam", "Variant",

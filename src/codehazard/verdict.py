@@ -25,7 +25,10 @@ class Verdict(BaseModel):
     test checkers the failing assertion's source line is in ``detail`` and the last call's
     arguments and return value in ``failing_input`` and ``actual``. Values are shown as their
     (truncated) ``repr``: a faithful display that no later reader can mistake for live data.
-    ``isolation`` is the isolation actually obtained.
+    ``isolation`` is the isolation actually obtained. ``failure_kind`` names what a checker
+    found wrong, for checkers that tell kinds of failure apart (``invariant``, ``liveness``,
+    ``race``, ``deadlock``, ``distribution``, ``contract``, ...); analyses count verdicts by it.
+    It is ``None`` where the checker names no kind (every HumanEval test).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -36,6 +39,7 @@ class Verdict(BaseModel):
     expected: str | None = None
     actual: str | None = None
     exception: str | None = None
+    failure_kind: str | None = None
     duration: float = 0.0
     isolation: dict[str, Any] = Field(default_factory=dict)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from codehazard.sandbox._limits import Limits
 from codehazard.sandbox._protocol import Done, Job, Ready, StartFailed, WorkerConfig
-from codehazard.tasks import Task, import_kind_sources
+from codehazard.tasks import Task, import_kind_sources, kind_driver_modules
 
 
 def worker_entry(argv: list[str] | None = None) -> None:
@@ -45,7 +45,8 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
     from codehazard.verdict import Verdict
 
     tasks = {t.task_id: t for t in (Task.model_validate_json(j) for j in config.tasks_json)}
-    worker = Sandbox(config.index, config.isolation, config.disk_mb)
+    preload = kind_driver_modules({t.checker.kind for t in tasks.values()})
+    worker = Sandbox(config.index, config.isolation, config.disk_mb, preload=preload)
     try:
         conn.send(Ready(worker.start()))
     except _SandboxError as exc:

@@ -99,6 +99,8 @@ class Channel:
         """The candidate has answered a call: later arguments may be built from its values."""
         self.last_args: Any = None
         self.last_result: Any = None
+        self.last_label = "candidate"
+        """How the last request is shown in verdicts (``candidate``, ``obj.push``, ...)."""
 
     @property
     def unconsumed(self) -> bool:
@@ -168,8 +170,16 @@ class Channel:
             raise CandidateGone
         return message
 
-    def call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def call(
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        op: dict[str, Any] | None = None,
+        label: str | None = "candidate",
+    ) -> Any:
         """Call the candidate once; return its decoded answer or re-raise its exception.
+
+        ``op`` and ``label`` are for ``new``, ``method`` and ``drive``, which say what to call.
 
         The channel's own signals (timeout, a vanished or misbehaving candidate) are kept:
         ``raise_swallowed`` raises them again once the test is done, so test code that
@@ -179,7 +189,7 @@ class Channel:
         if isinstance(self.failure, (JudgeTimeout, CandidateGone)):
             raise self.failure  # the runner's replies no longer line up with our calls
         try:
-            return self._call(args, kwargs)
+            return self._call(args, kwargs, op, label)
         except (JudgeTimeout, CandidateGone, BadValue, ArgumentTooLarge) as exc:
             self.failure = self.failure or exc
             raise
@@ -195,13 +205,72 @@ class Channel:
         if time.monotonic() >= self.deadline + TIMER_SLACK:  # the timer fired and was caught
             raise JudgeTimeout
 
-    def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def new(self, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None) -> int:
+        """Construct an object by calling the entry point (a class); return its handle.
+
+        Raises:
+            CandidateRaised: the constructor raised.
+        """
+        handle = self.call(args, kwargs or {}, op={"op": "new"}, label=None)
+        if type(handle) is not int:
+            raise CandidateGone
+        return handle
+
+    def method(
+        self,
+        handle: int,
+        name: str,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+        label: str | None = None,
+    ) -> Any:
+        """Call method ``name`` of the object ``handle`` (from ``new``); return its answer.
+
+        ``label`` is how the call is shown in verdicts (default ``obj.name``).
+
+        Raises:
+            CandidateRaised: the method raised (or the object has no such method).
+        """
+        op = {"op": "method", "handle": handle, "name": name}
+        return self.call(args, kwargs or {}, op=op, label=label or f"obj.{name}")
+
+    def drive(
+        self,
+        driver: str,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+        handle: int | None = None,
+    ) -> Any:
+        """Run the trusted driver ``driver`` in the candidate's process on object ``handle`` (or
+        the entry point) and return what it reports, as plain data.
+
+        The driver must be one of ``PreparedTask.drivers`` (imported there before the candidate's
+        code ran). It runs among the candidate's objects, so what it reports is evidence to be
+        validated, never trusted: a checker kind decides from it only what a correct candidate
+        would also have produced.
+
+        Raises:
+            CandidateRaised: the driver raised (the candidate broke what it drives).
+        """
+        op: dict[str, Any] = {"op": "drive", "driver": driver}
+        if handle is not None:
+            op["handle"] = handle
+        return self.call(args, kwargs or {}, op=op, label=f"driver {driver.rpartition(':')[2]}")
+
+    def _call(
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        op: dict[str, Any] | None = None,
+        label: str | None = "candidate",
+    ) -> Any:
         if self.mispredicted:
             raise Mispredicted
         self._next_id += 1
+        self.last_label = label or "candidate"
         self.last_args, self.last_result = (args, kwargs), None
         try:
-            line = _request(self._next_id, args, kwargs)
+            line = _request(self._next_id, args, kwargs, op)
         except (CodecLimitError, RecursionError) as exc:
             if self.answered:  # the test is sending back (something built from) an answer
                 raise ArgumentTooLarge(str(exc)) from None
@@ -218,6 +287,11 @@ class Channel:
         if reply.get("id") != self._next_id:
             raise CandidateGone
         self.answered = True
+        if op is not None and op.get("op") == "new":
+            if reply.get("handle") == self._next_id:
+                return self._next_id
+            if "exc" not in reply:
+                raise CandidateGone
         if "ok" in reply:
             try:
                 value = decode(reply["ok"])
@@ -230,10 +304,16 @@ class Channel:
         raise BadValue(str(reply.get("bad", "malformed answer"))[:REPR_LIMIT])
 
 
-def _request(ident: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
-    """The protocol line of one call."""
+def _request(
+    ident: int, args: tuple[Any, ...], kwargs: dict[str, Any], op: dict[str, Any] | None = None
+) -> bytes:
+    """The protocol line of one request (a plain call unless ``op`` says otherwise; see
+    ``_runner.OPS``)."""
     args_wire, kwargs_wire = encode(list(args), REQUEST_DEPTH), encode(kwargs, REQUEST_DEPTH)
-    return dumps({"id": ident, "args": args_wire, "kwargs": kwargs_wire})
+    message = {"id": ident, "args": args_wire, "kwargs": kwargs_wire}
+    if op:
+        message.update(op)
+    return dumps(message)
 
 
 class ArgumentTooLarge(BaseException):
@@ -247,8 +327,11 @@ class TaskDataError(BaseException):
 
 
 Outcome = dict[str, Any]
-"""A checker's outcome: ``status`` (a verdict status) and ``detail``, optionally
-``failing_input``, ``expected``, ``actual``, ``exception``."""
+"""A checker's outcome: ``status`` (a verdict status) and ``detail``, optionally the
+``OUTCOME_FIELDS``."""
+
+OUTCOME_FIELDS = ("failing_input", "expected", "actual", "exception", "failure_kind")
+"""The optional outcome keys a verdict keeps (``Verdict`` fields of the same names)."""
 
 
 @dataclass
@@ -275,6 +358,9 @@ class PreparedTask:
     """The calls the checker is expected to make first, sent ahead (see ``Channel.pipeline``)."""
     run: Callable[[PreparedTask, Channel], Outcome] | None = None
     data: Any = None
+    drivers: list[str] = field(default_factory=list)
+    """Trusted drivers (``"module:attr"``, standard library only) the runner imports before
+    the candidate's code runs, for ``Channel.drive``."""
 
 
 def _call_repr(ch: Channel) -> str:
@@ -282,7 +368,7 @@ def _call_repr(ch: Channel) -> str:
         return ""
     args, kwargs = ch.last_args
     parts = [short(a) for a in args] + [f"{k}={short(v)}" for k, v in kwargs.items()]
-    return f"candidate({', '.join(parts)})"
+    return f"{ch.last_label}({', '.join(parts)})"
 
 
 def _test_line(exc: BaseException, task: PreparedTask) -> str:
@@ -408,7 +494,10 @@ def judge(task: PreparedTask, program: str, ch: Channel, predict: bool = True) -
 
 def _judge(task: PreparedTask, program: str, ch: Channel, predict: bool) -> dict[str, Any]:
     try:
-        ch.send({"program": program, "entry_point": task.entry_point})
+        first: dict[str, Any] = {"program": program, "entry_point": task.entry_point}
+        if task.drivers:
+            first["drivers"] = task.drivers
+        ch.send(first)
         ready = ch.recv()
         if ready.get("ready") is not True:
             status = ready.get("status")

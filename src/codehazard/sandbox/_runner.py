@@ -13,6 +13,7 @@ from __future__ import annotations
 import _signal
 import builtins
 import fcntl
+import importlib
 import importlib.machinery
 import json
 import os
@@ -205,13 +206,52 @@ def _describe_raised(exc: BaseException) -> list[str]:
     return [name, message]
 
 
-def _answer(ident: Any, msg: dict[str, Any], fn: Any) -> bytes:
-    """Call the candidate once and encode its answer (or its failure) as one reply line."""
+OPS = ("call", "new", "method", "drive")
+"""What one request may ask (``op``; a request without one is a ``call``):
+
+- ``call``: call the entry point with ``args`` and ``kwargs`` (HumanEval's only operation);
+- ``new``: call the entry point (a class) and keep the result as the handle named by the
+  request's ``id``, answered ``{"id": n, "handle": n}``;
+- ``method``: call method ``name`` of object ``handle``;
+- ``drive``: run the trusted driver ``driver`` (one the first message named, imported before
+  the candidate's code ran) on object ``handle`` or, without one, on the entry point, passing
+  ``args`` and ``kwargs``; the driver returns plain data (a history of what it observed).
+"""
+
+
+class Session:
+    """What the runner holds between requests: the entry point, the objects it made, the
+    trusted drivers the judge asked for."""
+
+    def __init__(self, fn: Any, drivers: dict[str, Any]) -> None:
+        self.fn, self.drivers = fn, drivers
+        self.handles: dict[int, Any] = {}
+
+    def target(self, msg: dict[str, Any]) -> Any:
+        """The callable one request names (a missing handle or driver is a ``KeyError``)."""
+        op = msg.get("op", "call")
+        if op == "call" or op == "new":
+            return self.fn
+        if op == "method":
+            return getattr(self.handles[msg["handle"]], msg["name"])
+        if op == "drive":
+            driver = self.drivers[msg["driver"]]
+            handle = msg.get("handle")
+            subject = self.fn if handle is None else self.handles[handle]
+            return lambda *args, **kwargs: driver(subject, *args, **kwargs)
+        raise LookupError(f"unknown op {op!r}")
+
+
+def _answer(ident: Any, msg: dict[str, Any], session: Session) -> bytes:
+    """Run one request and encode its answer (or the candidate's failure) as one reply line."""
     args, kwargs = decode(msg["args"], REQUEST_DEPTH), decode(msg["kwargs"], REQUEST_DEPTH)
     try:
-        value = fn(*args, **kwargs)
+        value = session.target(msg)(*args, **kwargs)
     except BaseException as exc:  # the candidate raised: report it as data
         return dumps({"id": ident, "exc": describe(exc)})
+    if msg.get("op") == "new":
+        session.handles[ident] = value
+        return dumps({"id": ident, "handle": ident})
     try:
         return dumps({"id": ident, "ok": encode(value)})
     except CodecError as exc:
@@ -220,8 +260,8 @@ def _answer(ident: Any, msg: dict[str, Any], fn: Any) -> bytes:
         return dumps({"id": ident, "bad": "value nested too deeply"})
 
 
-def _serve(req: Any, resp_fd: int, fn: Any) -> None:
-    """Answer the judge's calls until it closes the request pipe.
+def _serve(req: Any, resp_fd: int, session: Session) -> None:
+    """Answer the judge's requests until it closes the request pipe.
 
     Anything going wrong here happens after the candidate's code ran (it may have installed
     signal handlers, exhausted memory or replaced descriptors), so it is the candidate's failure:
@@ -235,12 +275,22 @@ def _serve(req: Any, resp_fd: int, fn: Any) -> None:
         ident = msg["id"]
         memory_reply = dumps({"id": ident, "exc": ["MemoryError", "while answering"]})
         try:
-            reply = _answer(ident, msg, fn)
+            reply = _answer(ident, msg, session)
         except MemoryError:
             reply = memory_reply
         except BaseException as exc:
             reply = dumps({"id": ident, "exc": ["Exception", f"answer failed: {type(exc)}"]})
         _send(resp_fd, reply)
+
+
+def _import_drivers(names: Any) -> dict[str, Any]:
+    """The trusted drivers the judge named (``"module:attr"``), imported before the candidate's
+    code runs, so each is our own code as installed (a failure here is the harness's)."""
+    drivers: dict[str, Any] = {}
+    for name in names or ():
+        module, _, attr = str(name).partition(":")
+        drivers[name] = getattr(importlib.import_module(module), attr)
+    return drivers
 
 
 SETUP_FD = 5  # the runner's trusted report of a setup failure, closed before candidate code
@@ -286,6 +336,7 @@ def run_candidate(
             _seccomp.install()
         req = os.fdopen(3, "rb")
         first = json.loads(req.readline() or b"{}")
+        drivers = _import_drivers(first.get("drivers"))
     except BaseException as exc:
         try:
             import traceback
@@ -300,7 +351,7 @@ def run_candidate(
         ready, fn = _load(first.get("program", ""), first.get("entry_point", ""))
         _send(4, ready)
         if fn is not None:
-            _serve(req, 4, fn)
+            _serve(req, 4, Session(fn, drivers))
     except BaseException:  # the candidate's doing (see _serve): the judge sees the call fail
         code = 1
     os._exit(code)

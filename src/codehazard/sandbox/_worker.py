@@ -20,12 +20,20 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from codehazard.errors import ArgumentError, SandboxError
 from codehazard.sandbox._cgroup import SampleGroup, WorkerCgroups
-from codehazard.sandbox._judge import Channel, JudgeTimeout, PreparedTask, collect_calls, judge
+from codehazard.sandbox._judge import (
+    OUTCOME_FIELDS,
+    Channel,
+    JudgeTimeout,
+    PreparedTask,
+    collect_calls,
+    judge,
+)
 from codehazard.sandbox._limits import Limits, cpu_detail, idle_detail, wall_detail
 from codehazard.sandbox._memwatch import (
     SampleClock,
@@ -38,6 +46,8 @@ from codehazard.sandbox._memwatch import available as memwatch_available
 from codehazard.sandbox._uidrange import SANDBOX_UID_BASE as SANDBOX_UID_BASE
 from codehazard.sandbox._uidrange import UidLease
 from codehazard.verdict import Verdict
+
+DRIVERS_MODULE = "codehazard.sandbox._drivers"  # the built-in drivers, always preloaded
 
 # What the sandbox shows of the host, as an allow-list: system programs and libraries, and of
 # each Python prefix only what the interpreter runs from. Never ``share/``, ``include/``,
@@ -183,12 +193,20 @@ class SandboxWorker:
         SandboxError: the zygote cannot be started.
     """
 
-    def __init__(self, index: int = 0, isolation: str = "auto", disk_mb: int = 64) -> None:
+    def __init__(
+        self,
+        index: int = 0,
+        isolation: str = "auto",
+        disk_mb: int = 64,
+        preload: Iterable[str] = (),
+    ) -> None:
         if isolation not in ("auto", "none"):
             raise ArgumentError(f"isolation must be 'auto' or 'none', got {isolation!r}")
         self.index = index
         self.requested = isolation
         self.disk_mb = disk_mb
+        self.preload = sorted({DRIVERS_MODULE, *preload})
+        """Modules the zygote imports before it hides the package: the checkers' drivers."""
         self.isolation: dict[str, Any] = {}
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
@@ -233,6 +251,7 @@ class SandboxWorker:
             "workdir": sandbox_workdir(ro_paths),
             "uid": self._uid_lease.uid,
             "max_disk_mb": self.disk_mb,
+            "preload": self.preload,
         }
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
         config_fd = _config_file(config)
@@ -252,7 +271,8 @@ class SandboxWorker:
         self._sock = parent
         hello = self._recv(START_TIMEOUT)
         if hello is None or "hello" not in hello:
-            raise SandboxError(f"sandbox worker {self.index} did not start: {self._log_tail()}")
+            why = hello["error"] if hello and "error" in hello else self._log_tail()
+            raise SandboxError(f"sandbox worker {self.index} did not start: {why}")
         self.isolation = _describe(self._resources(hello["hello"]))
         return self.isolation
 
@@ -603,7 +623,9 @@ class SandboxWorker:
                 detail += f" (the test's own computation used over {limits.timeout:g} s of CPU)"
             elif status == "timeout":
                 detail += wall_detail(self._wall_timeout(limits), self._cpu_used)
-        fields = {k: outcome.get(k) for k in ("failing_input", "expected", "actual", "exception")}
+        fields = {k: outcome.get(k) for k in OUTCOME_FIELDS}
+        if overridden:  # a limit decided the verdict, not the checker
+            fields["failure_kind"] = None
         verdict = Verdict(
             status=status,
             detail=detail,

@@ -9,6 +9,7 @@ from codehazard.tasks._checkers import (
     checker_kind,
     checker_registry,
     import_kind_sources,
+    kind_driver_modules,
     kind_sources,
     parse_checker,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "checker_kind",
     "checker_registry",
     "import_kind_sources",
+    "kind_driver_modules",
     "kind_sources",
     "load_tasks",
     "parse_checker",

@@ -73,6 +73,10 @@ class CheckerKind:
     model: type[CheckerSpec]
     prepare: Prepare | str
     help: str = ""
+    drivers: tuple[str, ...] = ()
+    """Trusted drivers (``"module:attr"``) the kind's judge runs in the candidate's process;
+    their modules are imported by the sandbox before it hides the package (see
+    ``sandbox._drivers``)."""
 
     def trusted_prepare(self) -> Prepare:
         """The kind's ``prepare`` function, imported now if it was named by a string.
@@ -113,8 +117,13 @@ checker_registry: Registry[CheckerKind] = Registry(
 M = TypeVar("M", bound=type[CheckerSpec])
 
 
-def checker_kind(*, prepare: Prepare | str, help: str = "") -> Callable[[M], M]:
+def checker_kind(
+    *, prepare: Prepare | str, help: str = "", drivers: Iterable[str] = ()
+) -> Callable[[M], M]:
     """Class decorator registering a ``CheckerSpec`` model as the kind its ``kind`` field names.
+
+    ``drivers`` names the trusted drivers (``"module:attr"``) the kind's judge calls with
+    ``Channel.drive``; their modules must be importable by a fresh ``python -I``.
 
     Raises:
         ValueError: another kind already has that name.
@@ -128,7 +137,8 @@ def checker_kind(*, prepare: Prepare | str, help: str = "") -> Callable[[M], M]:
             raise RegistrationTypeError(
                 f"{model.__name__} must declare kind: Literal['name'] = 'name'"
             )
-        checker_registry.register(name, CheckerKind(name, model, prepare, help))
+        kind = CheckerKind(name, model, prepare, help, tuple(drivers))
+        checker_registry.register(name, kind)
         return model
 
     return decorate
@@ -191,6 +201,15 @@ class DifferentialChecker(CheckerSpec):
     abs_tol: float = 1e-9
 
 
+_BUILTIN_KINDS: dict[str, str] = {}
+"""Built-in kinds defined in modules of their own (name -> module), registered lazily: the
+module is imported the first time a task file names the kind (or a listing needs it), and its
+``@checker_kind`` decorator replaces the lazy entry, as built-in suites do."""
+
+for _name, _module in _BUILTIN_KINDS.items():
+    checker_registry.register_lazy(_name, _module)
+
+
 # carrying kinds into worker processes --------------------------------------------------------
 
 
@@ -209,6 +228,13 @@ def kind_sources(kinds: Iterable[str]) -> list[tuple[str, str | None]]:
             continue
         sources[model.__module__] = getattr(module, "__file__", None)
     return sorted(sources.items())
+
+
+def kind_driver_modules(kinds: Iterable[str]) -> list[str]:
+    """The modules holding the trusted drivers of the given kinds, for the sandbox to import
+    before it hides the package."""
+    modules = {d.partition(":")[0] for k in kinds for d in checker_registry.get(k).drivers}
+    return sorted(modules)
 
 
 def import_kind_sources(sources: Iterable[tuple[str, str | None]]) -> None:

@@ -91,6 +91,7 @@ def audit(suite: Suite, tasks: list[Task]) -> list[Audit]:
         mutants: list[WrongSolution] = suite.mutants(task)
         assert mutants, f"suite {suite.name!r} carries no mutants for {task.task_id}"
         for mutant in mutants:
+            assert mutant.call is not None, f"{mutant.detail}: judged in process here"
             rejected = rejects(mutant.call)
             out.append(
                 Audit(
@@ -100,7 +101,7 @@ def audit(suite: Suite, tasks: list[Task]) -> list[Audit]:
                     mutant.blocks[0] if mutant.blocks else "",
                     mutant.detail.split(") ", 1)[-1],
                     rejected,
-                    True if rejected else mutant.told_apart(),
+                    True if rejected else mutant.distinguishable(),
                 )
             )
     return out

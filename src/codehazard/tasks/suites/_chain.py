@@ -252,18 +252,30 @@ def _survivors(chain: Chain, variants: list[Variant], args: Sequence[Any]) -> li
 class WrongSolution:
     """A known wrong solution of one task (a mutant) that the task's checker must reject.
 
-    ``call`` is the wrong function itself (trusted code of ours, called with the task's
-    arguments). ``told_apart()`` says whether any input of an independent probe gives another
-    answer than the reference: a mutant it cannot tell apart is equivalent on every input we
-    would try, and no checker could reject it.
+    A mutant is given as trusted code of ours in one of two forms, or both:
+
+    - ``call``: the wrong function itself, called in-process with the task's arguments (the
+      chain suites, whose checkers compare return values);
+    - ``program``: the whole wrong program (prompt and body), judged in the real sandbox like
+      any sample (suites whose checkers drive objects, threads or randomness).
+
+    ``kind`` names the mistake (for the chain suites a ``HypothesisKind``; for others a label
+    such as ``missing-lock``). ``told_apart()`` says whether any input of an independent probe
+    gives another answer than the reference: a mutant it cannot tell apart is equivalent on
+    every input we would try, and no checker could reject it (``None``: always told apart).
     """
 
     task_id: str
-    kind: HypothesisKind
+    kind: str
     detail: str
-    blocks: tuple[str, ...]
-    call: Callable[..., Any]
-    told_apart: Callable[[], bool]
+    blocks: tuple[str, ...] = ()
+    call: Callable[..., Any] | None = None
+    told_apart: Callable[[], bool] | None = None
+    program: str | None = None
+
+    def distinguishable(self) -> bool:
+        """Whether some checker could reject this mutant (``told_apart``, else true)."""
+        return True if self.told_apart is None else self.told_apart()
 
 
 def chain_mutants(
