@@ -16,6 +16,8 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, as_completed
 from multiprocessing.connection import Connection
@@ -42,6 +44,8 @@ from codehazard.verdict import Verdict
 
 _STOP = object()
 _START_TIMEOUT = 60.0
+PIPELINE = 2
+"""Samples a worker holds at once: the one it judges and the next, already in its connection."""
 
 
 class _Slot:
@@ -52,6 +56,8 @@ class _Slot:
         self.process: subprocess.Popen[bytes] | None = None
         self.conn: Connection | None = None
         self.isolation: dict[str, Any] | None = None
+        self.stopping = False  # the pool is closing: take no more samples
+        self._why: str | None = None  # why the worker broke, until its samples are retried
         self.thread = threading.Thread(
             target=self._loop, name=f"codehazard-slot-{index}", daemon=True
         )
@@ -114,30 +120,110 @@ class _Slot:
             self.conn.close()
         self.process = self.conn = None
 
-    def _judge(self, sample: Sample) -> Verdict:
-        owner = self.owner
-        message = Job(sample.task_id, sample.program, owner.limits.as_dict())
-        task_limits = owner.limits.with_timeout(owner.tasks[sample.task_id].timeout)
-        wait = task_limits.wall_timeout + 60.0  # the sandbox's own backstop, then some
-        last = "worker unavailable"
-        for _ in range(owner.retries + 1):
+    def _start(self) -> None:
+        if self.conn is None:
+            self.spawn()
+            self.send_tasks()
+            self.handshake()
+
+    def _next(self, block: bool) -> _Work | None:
+        """The next sample to judge from the shared queue (``None``: none now, or stopping)."""
+        while not self.stopping:
             try:
-                if self.conn is None:
-                    self.spawn()
-                    self.send_tasks()
-                    self.handshake()
-                assert self.conn is not None
-                self.conn.send(message)
-                if not self.conn.poll(wait):
-                    raise SandboxError("worker did not answer in time")
-                reply = self.conn.recv()
-                if not isinstance(reply, Done):
-                    raise SandboxError(f"unexpected {type(reply).__name__} from the worker")
-                return Verdict.model_validate(reply.verdict)
-            except (EOFError, OSError, SandboxError) as exc:
-                last = f"worker {self.index} failed: {exc or type(exc).__name__}"
-                self._discard()
-        return Verdict(status="infra", detail=last, isolation=self.isolation or {})
+                item = self.owner._queue.get(block=block)
+            except queue.Empty:
+                return None
+            if item is _STOP:
+                self.stopping = True
+                return None
+            sample, future = item
+            if future.set_running_or_notify_cancel():
+                return _Work(sample, future)
+        return None
+
+    def _loop(self) -> None:
+        """Feed the worker up to ``PIPELINE`` samples at a time and hand out its verdicts.
+
+        The next sample waits in the worker's connection while it judges the current one, so
+        the worker never idles while this process (busy with the store, say, and holding the
+        interpreter lock) gets round to sending it. A worker that fails takes every sample it
+        held with it: each is tried again on a new worker, up to ``retries`` more times.
+        """
+        inflight: deque[_Work] = deque()
+        while True:
+            while self._why is None and len(inflight) < PIPELINE:
+                work = self._next(block=not inflight)
+                if work is None:
+                    break
+                inflight.append(work)
+                self._send(work, first=len(inflight) == 1)
+            if not inflight:
+                return
+            try:
+                if self._why is not None:
+                    self._retry(inflight)
+                    continue
+                verdict = self._receive(inflight[0])
+            except BaseException as exc:  # never leave a caller waiting forever
+                for work in inflight:
+                    work.future.set_exception(exc)
+                inflight.clear()
+                continue
+            if verdict is None:
+                continue  # the worker broke: the next round retries what it held
+            done = inflight.popleft()
+            if inflight:
+                inflight[0].started = time.monotonic()
+            done.future.set_result(verdict)
+
+    def _send(self, work: _Work, first: bool) -> None:
+        """Send one sample to the worker, starting one if needed; on failure note why (the
+        loop then retries every sample in flight)."""
+        try:
+            self._start()
+            assert self.conn is not None
+            self.conn.send(
+                Job(work.sample.task_id, work.sample.program, self.owner.limits.as_dict())
+            )
+        except (EOFError, OSError, SandboxError) as exc:
+            self._broke(exc)
+        if first:
+            work.started = time.monotonic()
+
+    def _receive(self, head: _Work) -> Verdict | None:
+        """The verdict of the oldest sample in flight, or ``None`` when the worker broke."""
+        assert self.conn is not None
+        owner = self.owner
+        limits = owner.limits.with_timeout(owner.tasks[head.sample.task_id].timeout)
+        wait = head.started + limits.wall_timeout + 60.0 - time.monotonic()  # backstop, and some
+        try:
+            if not self.conn.poll(max(0.0, wait)):
+                raise SandboxError("worker did not answer in time")
+            reply = self.conn.recv()
+            if not isinstance(reply, Done):
+                raise SandboxError(f"unexpected {type(reply).__name__} from the worker")
+        except (EOFError, OSError, SandboxError) as exc:
+            self._broke(exc)
+            return None
+        return Verdict.model_validate(reply.verdict)
+
+    def _broke(self, exc: BaseException) -> None:
+        self._why = f"worker {self.index} failed: {exc or type(exc).__name__}"
+        self._discard()
+
+    def _retry(self, inflight: deque[_Work]) -> None:
+        """The worker broke holding ``inflight``: each sample has used one more attempt; those
+        out of attempts end as ``infra``, the others go to a new worker."""
+        why, self._why = self._why, None
+        for work in list(inflight):
+            work.attempts += 1
+            if work.attempts > self.owner.retries:
+                inflight.remove(work)
+                verdict = Verdict(status="infra", detail=why or "", isolation=self.isolation or {})
+                work.future.set_result(verdict)
+        for index, work in enumerate(inflight):
+            if self._why is None:
+                self._send(work, first=index == 0)
 
     def _discard(self) -> None:
         if self.process is not None:
@@ -148,18 +234,14 @@ class _Slot:
             self.conn.close()
         self.process = self.conn = None
 
-    def _loop(self) -> None:
-        while True:
-            item = self.owner._queue.get()
-            if item is _STOP:
-                return
-            sample, future = item
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(self._judge(sample))
-            except BaseException as exc:  # never leave a caller waiting forever
-                future.set_exception(exc)
+
+class _Work:
+    """One sample on its way through a slot: its future, and the attempts it has used."""
+
+    def __init__(self, sample: Sample, future: Future[Verdict]) -> None:
+        self.sample, self.future = sample, future
+        self.attempts = 0
+        self.started = time.monotonic()  # when the worker began judging it (once oldest)
 
 
 class LocalPool:
