@@ -248,3 +248,39 @@ def test_memory_bounds_hold_under_cpu_load(add_tasks: dict[str, Task], mode: str
                     assert ok.status == "passed", ok.detail
     finally:
         worker.close()
+
+
+SLEEPY_ADD = "import time\n\ndef add(a, b):\n    time.sleep(1.0)\n    return a + b\n"
+
+
+def test_the_watch_sees_the_running_sample_not_the_next_runner(add_tasks: dict[str, Task]) -> None:
+    """While a sample runs, the next sample's runner already waits under the zygote; the watch
+    (memory, time, the kill at a limit) counts the running sample's runner only."""
+    import threading
+
+    from codehazard.sandbox._memwatch import children, sample_runner
+
+    worker = SandboxWorker(index=7)
+    seen: list[tuple[list[int], list[int]]] = []
+    try:
+        worker.start()
+        assert worker._watch is not None
+        zygote = worker._watch.zygote
+        task = prepare_task(add_tasks["res/add"])
+        limits = Limits(timeout=5.0)
+        assert worker.check(task, CORRECT_ADD, limits).status == "passed"
+
+        def look() -> None:
+            time.sleep(0.6)  # the sleepy sample is in its call by now
+            seen.append((children(zygote), sample_runner(zygote)))
+
+        looker = threading.Thread(target=look)
+        looker.start()
+        verdict = worker.check(task, SLEEPY_ADD, limits)
+        looker.join()
+    finally:
+        worker.close()
+    assert verdict.status == "passed", verdict.detail
+    [(runners, current)] = seen
+    assert len(runners) == 2, runners  # the sample's runner and the next one, waiting
+    assert len(current) == 1 and current[0] in runners
