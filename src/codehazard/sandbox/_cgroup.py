@@ -225,32 +225,46 @@ def _rmdir(path: Path) -> bool:
     return True
 
 
+def _write(path: Path, name: str, value: str, optional: bool = False) -> None:
+    """Write one control file of a group with plain system calls (a sample's groups are made
+    for every sample: the text-file stack costs more than the write). An ``optional`` file
+    that this kernel lacks is skipped.
+
+    Raises:
+        OSError: the file cannot be written (or a required one does not exist).
+    """
+    try:
+        fd = os.open(f"{path}/{name}", os.O_WRONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        if optional:
+            return
+        raise
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
 def _limit_memory(path: Path, version: int, memory_mb: float) -> None:
     """Bound the group's memory (and swap: none beyond the limit)."""
     value = str(int(memory_mb * _MB))
     if version == 2:
-        (path / "memory.max").write_text(value)
-        group_kill = path / "memory.oom.group"  # the OOM killer takes the whole sample
-        if group_kill.exists():
-            group_kill.write_text("1")
-        swap = path / "memory.swap.max"
-        if swap.exists():
-            swap.write_text("0")
+        _write(path, "memory.max", value)
+        _write(path, "memory.oom.group", "1", optional=True)  # the OOM killer takes it all
+        _write(path, "memory.swap.max", "0", optional=True)
         return
-    (path / "memory.limit_in_bytes").write_text(value)  # a new group starts unlimited
-    memsw = path / "memory.memsw.limit_in_bytes"  # so the limit goes first, then memsw
-    if memsw.exists():
-        memsw.write_text(value)
+    _write(path, "memory.limit_in_bytes", value)  # a new group starts unlimited
+    _write(path, "memory.memsw.limit_in_bytes", value, optional=True)  # so memsw goes second
 
 
 def _limit_cpu(path: Path, version: int, cpus: float) -> None:
     """Cap the group at ``cpus`` cores of CPU bandwidth."""
     quota = int(cpus * CPU_PERIOD_US)
     if version == 2:
-        (path / "cpu.max").write_text(f"{quota} {CPU_PERIOD_US}")
+        _write(path, "cpu.max", f"{quota} {CPU_PERIOD_US}")
     else:
-        (path / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
-        (path / "cpu.cfs_quota_us").write_text(str(quota))
+        _write(path, "cpu.cfs_period_us", str(CPU_PERIOD_US))
+        _write(path, "cpu.cfs_quota_us", str(quota))
 
 
 @dataclass
