@@ -109,7 +109,8 @@ class WorkerCgroups:
     dirs: dict[str, tuple[Path, int]]  # controller -> (worker directory, version)
     errors: list[str] = field(default_factory=list)
     _count: itertools.count[int] = field(default_factory=itertools.count)
-    _stale: list[Path] = field(default_factory=list)  # groups whose removal must be retried
+    _stale: list[Path] = field(default_factory=list)  # groups ended, still to be removed
+    _ready: tuple[SampleGroup, tuple[float, float]] | None = None  # made ahead, and its limits
 
     @classmethod
     def create(cls, name: str) -> WorkerCgroups:
@@ -170,11 +171,32 @@ class WorkerCgroups:
         return "cpuacct" in self.dirs or self.dirs.get("cpu", (None, 1))[1] == 2
 
     def new_sample(self, memory_mb: float, cpus: float = 1.0) -> SampleGroup:
-        """A fresh, empty group for the next sample, with its limits set.
+        """A fresh, empty group for the next sample, with its limits set: the one made ahead
+        (``prepare``) when its limits are these, else one made now.
 
         Raises:
             OSError: the group cannot be made or limited.
         """
+        ready, self._ready = self._ready, None
+        if ready is not None:
+            if ready[1] == (memory_mb, cpus):
+                return ready[0]
+            self._stale.extend(ready[0].remove_or_keep())
+        return self._make(memory_mb, cpus)
+
+    def prepare(self, memory_mb: float, cpus: float = 1.0) -> None:
+        """Remove the groups of samples that ended and make the next sample's group now, while
+        the current sample starts (off the next sample's path). No process has been in it when
+        it is used, so it is as fresh as one made then. Never raises: a group that cannot be
+        made now is made (or its error raised) by ``new_sample``."""
+        self._retry_stale()
+        if self._ready is None:
+            try:
+                self._ready = (self._make(memory_mb, cpus), (memory_mb, cpus))
+            except OSError:
+                pass
+
+    def _make(self, memory_mb: float, cpus: float) -> SampleGroup:
         self._retry_stale()
         name = f"s{next(self._count)}"
         sample = SampleGroup()
@@ -199,8 +221,10 @@ class WorkerCgroups:
         return sample
 
     def finish(self, sample: SampleGroup) -> None:
-        """Remove a sample's group now that its processes are gone (later if they are not)."""
-        self._stale.extend(sample.remove_or_keep())
+        """Close a sample's group now that its processes are gone; its directories are removed
+        by the next ``prepare`` (or ``new_sample``), off the path from one sample to the next."""
+        sample.close()
+        self._stale.extend(sample.dirs)
 
     def _retry_stale(self) -> None:
         self._stale = [path for path in self._stale if not _rmdir(path)]
@@ -210,6 +234,9 @@ class WorkerCgroups:
         processes may still be dying); a group that cannot be removed within a few seconds is
         left."""
         deadline = time.monotonic() + REMOVE_TIMEOUT
+        if self._ready is not None:
+            self._ready[0].close()
+            self._ready = None
         for directory in {d for d, _ in self.dirs.values()}:
             _reap(directory, deadline)
         self._stale.clear()
@@ -329,11 +356,15 @@ class SampleGroup:
             pass
         return None
 
-    def remove_or_keep(self) -> list[Path]:
-        """Close our descriptors and delete the group; return the directories still busy."""
+    def close(self) -> None:
+        """Close our descriptors of the group's files."""
         for fd in self._fds.values():
             os.close(fd)
         self._fds.clear()
+
+    def remove_or_keep(self) -> list[Path]:
+        """Close our descriptors and delete the group; return the directories still busy."""
+        self.close()
         return [path for path in self.dirs if not _rmdir(path)]
 
 

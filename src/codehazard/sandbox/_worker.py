@@ -309,6 +309,8 @@ class SandboxWorker:
         finally:
             for fd in (req_r, resp_w, ctl_r, *procs):
                 os.close(fd)
+        if self._cgroup is not None:  # while the runner sets itself up: the next one's group
+            self._cgroup.prepare(limits.memory_mb)
         return req_w, resp_r, ctl_w
 
     def _end_sample(self) -> None:

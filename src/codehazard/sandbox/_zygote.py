@@ -164,7 +164,8 @@ def prefork(
 
 def next_workdir(state: dict[str, Any]) -> str:
     """The next sample's working directory: a fresh tmpfs (or host directory), made once the
-    sample before it is gone, so nothing of one sample is left for the next."""
+    sample before it is gone (after its report is sent, so while the worker finishes its
+    verdict), so nothing of one sample is left for the next."""
     if state.get("next_workdir") is None:
         state["next_workdir"] = fresh_workdir(state, {"max_disk_mb": state["disk_mb"]})
     return str(state["next_workdir"])
@@ -202,7 +203,6 @@ def run_sample(runner: dict[str, Any], fds: list[int], limits: dict[str, Any]) -
         runner["hand"].close()
         os.close(runner["out_r"])
         os.close(fds[2])
-        next_workdir(state)  # the sample's processes are gone: its directory can be replaced
 
 
 def serve(sock: socket.socket, state: dict[str, Any]) -> None:
@@ -226,6 +226,7 @@ def serve(sock: socket.socket, state: dict[str, Any]) -> None:
             report = {"reason": "infra", "detail": f"zygote failed: {exc!r}"}
         runner = None
         sock.send(json.dumps(report).encode())
+        next_workdir(state)  # the sample is gone: its directory is replaced while it is judged
 
 
 def main() -> None:
