@@ -25,7 +25,7 @@ PUBLIC: dict[str, set[str]] = {
         "ArgumentError", "Assessment", "BackendError", "CodehazardError", "Curve", "InputError",
         "Limits", "MissingExtraError", "Run", "RunSummary", "SandboxError", "Store", "StoreError",
         "Task", "UnknownNameError", "UnknownRunError", "Verdict", "__version__", "assess",
-        "build_suite", "curves", "evaluate", "load_tasks", "resume", "run",
+        "build_suite", "curves", "evaluate", "export_run", "load_tasks", "resume", "run",
     },
     "codehazard.analysis": {
         "Certainty", "Localisation", "LocalisationKind", "LocalisationSummary", "LocalisedRun",
@@ -55,7 +55,7 @@ PUBLIC: dict[str, set[str]] = {
         "LOG_SCHEMA_VERSION", "LikelierWhen", "LikelihoodBasis", "LikelihoodLevel", "LoadedLog",
         "LogRef", "Mitigation", "MitigationStatus", "PROFILE_SCHEMA_VERSION", "Problem", "Profile",
         "RiskLevel", "RuleOutcome", "RunRef", "SeverityCategory", "assess", "assess_runs",
-        "builtin_profile_text", "default_catalogue_text", "diff_assessments", "diff_text",
+        "builtin_profile_text", "default_catalogue_text", "diff_assessments",
         "evaluate_rule", "format_value", "level_for_value", "likelihood_rank", "load_assessment",
         "load_log", "load_profile", "parse_log", "parse_profile", "residual_likelihood", "risk",
         "risk_rank", "severity_rank", "worst_risk",
@@ -77,16 +77,18 @@ PUBLIC: dict[str, set[str]] = {
         "ProbeFactory", "probe_registry",
     },
     "codehazard.report": {
-        "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_markdown", "assessment_summary",
-        "curve_json", "curve_text", "curve_to_dict", "matrix_cells", "plot_curve", "report_formats",
+        "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_diff_text",
+        "assessment_markdown", "assessment_summary", "curve_json", "curve_text", "curve_to_dict",
+        "matrix_cells", "plot_curve", "report_formats",
     },
     "codehazard.runs": {
-        "GivenTasks", "MANIFEST_VERSION", "ProgressFn", "ProgressState", "Run", "RunConfig",
-        "RunInterrupted", "RunManifest", "RunRecord", "RunStopped", "RunSummary", "SandboxScorer",
-        "Scorer", "SessionOptions", "SessionRecord", "SuiteSource", "TaskFile", "TaskSource",
-        "build_summary", "check_expectations", "evaluate", "get_scorer", "list_run_records",
-        "load_run", "resolve_run_id", "results_path_for", "resume", "scorers", "start",
-        "task_source", "tasks_digest", "write_results",
+        "DeletedRun", "GivenTasks", "MANIFEST_VERSION", "ProgressFn", "ProgressState", "Run",
+        "RunConfig", "RunExport", "RunInterrupted", "RunManifest", "RunRecord", "RunStopped",
+        "RunSummary", "SandboxScorer", "Scorer", "SessionOptions", "SessionRecord", "SuiteSource",
+        "TaskFile", "TaskSource", "build_summary", "check_expectations", "delete_run", "evaluate",
+        "export_run", "get_scorer", "list_run_records", "load_run", "resolve_run_id",
+        "results_path_for", "resume", "scorers", "start", "task_source", "tasks_digest",
+        "write_results",
     },
     "codehazard.samples": {
         "BadLine", "Sample", "SamplesFile", "build_program", "load_samples", "prompt_header",
@@ -299,6 +301,10 @@ def test_facade_functions_return_typed_objects(demo_run: tuple[Path, str], tmp_p
     assert isinstance(assessment, Assessment) and assessment.hazards[0].id == "H-FAIL"
     with codehazard.Store(store) as opened:
         assert codehazard.curves(run_id, store=opened).key == "components"
+    export = codehazard.export_run(run_id[:-2], store=store, path=tmp_path / "new" / "e.jsonl")
+    with codehazard.Store(store) as opened:
+        assert export.run_id == run_id and len(export.lines) == len(opened.records(run_id))
+    assert (tmp_path / "new" / "e.jsonl").read_text(encoding="utf-8") == export.jsonl()
 
 
 def test_facade_errors_name_the_argument(tmp_path: Path) -> None:

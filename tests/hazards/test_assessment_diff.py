@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from hazard_fixtures import SMALL_LOG, add_run, humaneval_tasks
 
-from codehazard.hazards import Assessment, assess_runs, diff_assessments, diff_text, parse_log
+from codehazard.hazards import Assessment, assess_runs, diff_assessments, parse_log
 from codehazard.metrics import default_registry
+from codehazard.report import assessment_diff_text
 from codehazard.store import Store
 
 REGISTRY = default_registry(plugins=False)
@@ -65,10 +66,10 @@ def test_added_and_removed_hazards(store: Store) -> None:
 
 def test_text_and_markdown_rendering(store: Store) -> None:
     d = diff_assessments(_assess(store, 0.0), _assess(store, 0.6))
-    text = diff_text(d)
+    text = assessment_diff_text(d)
     assert "H-FAIL risk Medium -> Serious ↑" in text
     assert "suite.humaneval.rate.failed: 0 [" in text and "level D -> A" in text
-    md = diff_text(d, markdown=True)
+    md = assessment_diff_text(d, markdown=True)
     assert md.startswith("# Assessment diff") and "- H-FAIL" in md
     assert type(d).model_validate_json(d.model_dump_json()) == d
 
@@ -88,7 +89,7 @@ def test_two_rules_on_one_metric_are_both_compared(store: Store) -> None:
         (1, "D", "A"),
         (2, "E", "E"),
     ]
-    assert "(rule 2 on this metric)" in diff_text(d)
+    assert "(rule 2 on this metric)" in assessment_diff_text(d)
 
 
 def test_expert_edits_and_rule_edits_are_changes(store: Store) -> None:
@@ -101,7 +102,7 @@ def test_expert_edits_and_rule_edits_are_changes(store: Store) -> None:
     [c] = d.changed
     assert (c.old_expert_likelihood, c.new_expert_likelihood) == ("D", "C")
     assert c.risk_direction == "same" and not c.evidence
-    assert "expert likelihood D -> C" in diff_text(d)
+    assert "expert likelihood D -> C" in assessment_diff_text(d)
     retuned = SMALL_LOG.replace("{A: 0.5, B: 0.2, C: 0.05, D: 0.01}", "{A: 0.6, B: 0.2}")
     [c] = diff_assessments(old, _assess(store, 0.3, retuned)).changed
     assert [e.rule_changed for e in c.evidence] == [True]

@@ -76,7 +76,7 @@ def test_register_backend_decorator_with_own_registry() -> None:
 def test_missing_model_part(spec: str) -> None:
     if spec.startswith("anthropic") and importlib.util.find_spec("anthropic") is None:
         pytest.skip("anthropic not installed: covered by the install-line test")
-    with pytest.raises(InputError, match="--model"):
+    with pytest.raises(InputError, match="`model="):
         create_backend(spec)
 
 

@@ -20,12 +20,13 @@ GENERATION = {
     "preflight", "read_meta", "sample_key",
 }  # fmt: skip
 RUNS = {
-    "GivenTasks", "MANIFEST_VERSION", "ProgressFn", "ProgressState", "Run", "RunConfig",
-    "RunInterrupted", "RunManifest", "RunRecord", "RunStopped", "RunSummary", "SandboxScorer",
-    "Scorer", "SessionOptions", "SessionRecord", "SuiteSource", "TaskFile", "TaskSource",
-    "build_summary", "check_expectations", "evaluate", "get_scorer", "list_run_records",
-    "load_run", "resolve_run_id", "results_path_for", "resume", "scorers", "start",
-    "task_source", "tasks_digest", "write_results",
+    "DeletedRun", "GivenTasks", "MANIFEST_VERSION", "ProgressFn", "ProgressState", "Run",
+    "RunConfig", "RunExport", "RunInterrupted", "RunManifest", "RunRecord", "RunStopped",
+    "RunSummary", "SandboxScorer", "Scorer", "SessionOptions", "SessionRecord", "SuiteSource",
+    "TaskFile", "TaskSource", "build_summary", "check_expectations", "delete_run", "evaluate",
+    "export_run", "get_scorer", "list_run_records", "load_run", "resolve_run_id",
+    "results_path_for", "resume", "scorers", "start", "task_source", "tasks_digest",
+    "write_results",
 }  # fmt: skip
 
 

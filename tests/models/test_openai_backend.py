@@ -172,7 +172,7 @@ PROMPT_ALONE = (
 def test_overflow_caused_by_max_tokens_is_ours(server: OpenAIServer, message: str) -> None:
     body = {"object": "error", "message": message, "type": "BadRequestError", "code": 400}
     server.add_fault(Fault.status(400, body=body))
-    with pytest.raises(RejectedRequestError, match="--max-tokens 2024") as caught:
+    with pytest.raises(RejectedRequestError, match="`max_tokens=2024`") as caught:
         generate(backend(server), GenerationParams(max_tokens=2024))
     assert "\n" not in str(caught.value)
 

@@ -61,7 +61,7 @@ def test_chat_mode_has_no_default_stop() -> None:
 
 def test_completion_mode_rejects_chat_only_options() -> None:
     backend = create_backend("demo")
-    with pytest.raises(InputError, match="--system-prompt needs --mode chat"):
+    with pytest.raises(InputError, match="`system_prompt` needs `mode=chat`"):
         backend.resolve(GenerationParams(mode="completion", system_prompt="x"))
     with pytest.raises(ValidationError, match="needs chat mode"):
         GenerationParams(mode="completion", prompt_form="instruction")

@@ -8,11 +8,24 @@ import sys
 from pathlib import Path
 
 import pytest
+from gen_toys import toy_tasks
+from openai_server import API_KEY, OpenAIServer
 
 from codehazard.cli import main
 from codehazard.errors import UnknownRunError
-from codehazard.runs import ProgressState, evaluate, resolve_run_id
-from codehazard.store import Store
+from codehazard.models import BackendOptions, GenerationParams
+from codehazard.runs import (
+    ProgressState,
+    RunConfig,
+    SessionOptions,
+    delete_run,
+    evaluate,
+    export_run,
+    resolve_run_id,
+    start,
+)
+from codehazard.sandbox import Limits
+from codehazard.store import ResponseCache, Store
 
 
 def _samples(path: Path, copies: int = 1) -> None:
@@ -97,3 +110,56 @@ def test_show_of_an_interrupted_run_gives_its_progress(
     assert main(["runs", "show", "2", "--store", str(tmp_path / "st.sqlite")]) == 0
     text = capsys.readouterr().out
     assert ": evaluate, interrupted" in text and "progress: 2/6 samples judged" in text
+
+
+def test_export_run_is_a_library_function(toy_tasks_path: Path, tmp_path: Path) -> None:
+    samples = tmp_path / "s.jsonl"
+    _samples(samples)
+    with Store(tmp_path / "st.sqlite") as store:
+        run = evaluate(samples, toy_tasks_path, store=store, workers=1)
+        export = export_run(store, run.run_id[:-2])
+    assert export.run_id == run.run_id
+    assert [(x["task_id"], x["passed"], x["status"]) for x in export.lines] == [
+        ("toy/add", True, "passed"),
+        ("toy/pair", False, "failed"),
+    ]
+    written = export.write(tmp_path / "e.jsonl")
+    assert written.read_text(encoding="utf-8") == export.jsonl()
+    assert [json.loads(x) for x in export.jsonl().splitlines()] == export.lines
+
+
+def test_delete_removes_the_cached_responses_only_that_run_used(
+    server: OpenAIServer, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def config(n: int) -> RunConfig:
+        return RunConfig(
+            model="openai/test-model",
+            params=GenerationParams(n=n, seed=0),
+            base_url=server.base_url,
+            limits=Limits(timeout=5.0).as_dict(),
+        )
+
+    session = SessionOptions(workers=1, backend=BackendOptions(api_key=API_KEY))
+    first = start(store, toy_tasks(2), config(2), session=session)
+    # the second run's samples 0 and 1 come from the first run's responses, 2 and 3 are its own
+    second = start(store, toy_tasks(2), config(4), session=session)
+    assert second.summary.generation is not None
+    assert second.summary.generation["cache_hits"] == 4
+    cache = ResponseCache(store)
+    assert len(cache) == 8
+    assert main(["runs", "delete", second.run_id, "--yes", "--store", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert f"deleted run {second.run_id} (8 samples) and 4 cached responses only it used" in out
+    assert "4 shared with other runs kept" in out
+    assert len(cache) == 4
+    assert sorted(s.key for s in store.samples(first.run_id)) == [  # stored as they arrive
+        "toy/0#0", "toy/0#1", "toy/1#0", "toy/1#1"
+    ]  # fmt: skip
+    again = start(store, toy_tasks(2), config(2), session=session)  # still answered from cache
+    assert again.summary.generation is not None
+    assert again.summary.generation["cache_hits"] == 4
+    for run_id in (first.run_id, again.run_id):
+        deleted = delete_run(store, run_id)
+        assert deleted.samples == 4
+    assert (deleted.cache_entries, deleted.cache_entries_kept) == (4, 0)
+    assert len(cache) == 0

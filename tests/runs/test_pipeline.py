@@ -250,7 +250,7 @@ def test_resume_goes_back_to_the_run_s_server(
     assert params["sessions"][0]["base_url"] == server.base_url
     with OpenAIServer(api_key=API_KEY, answer=lambda body, prompt: "nonsense") as other:
         monkeypatch.setenv("OPENAI_BASE_URL", other.base_url)
-        with pytest.raises(InputError, match=f"--base-url {server.base_url} to continue"):
+        with pytest.raises(InputError, match=f"`base_url={server.base_url}` to continue"):
             resume(result.run_id, store=store, session=options())
         monkeypatch.delenv("OPENAI_BASE_URL")
         assert resume(result.run_id, store=store, session=options()).status == "complete"
@@ -285,7 +285,7 @@ def test_overflow_from_max_tokens_is_ours_not_the_model_s(
     records = {r.key: r for r in store.records(result.run_id)}
     infra = records["toy/1#0"]
     assert infra.status == "infra" and infra.verdict is not None
-    assert "--max-tokens 2024" in infra.verdict.detail
+    assert "`max_tokens=2024`" in infra.verdict.detail
     assert result.summary.pass_at_k["1"] == 1.0  # not counted against the model
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -120,3 +121,53 @@ def test_cli_scorer_option_and_export(
         {"sandbox": 1.0, "has-loop": 1.0},
         {"sandbox": 0.0, "has-loop": 0.0},
     ]
+
+
+class CountingLoops(LoopsScorer):
+    """``has-loop`` that counts its calls, by sample key."""
+
+    name = "counting-loops"
+    calls: ClassVar[list[str]] = []
+
+    def score(self, task: Task, sample: Sample, verdict: Verdict) -> Score | None:
+        CountingLoops.calls.append(sample.key)
+        return super().score(task, sample, verdict)
+
+
+def test_scorers_given_on_resume_score_the_samples_judged_before(
+    toy_tasks_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scorers.register("counting-loops", CountingLoops)
+    CountingLoops.calls = []
+    samples = tmp_path / "s.jsonl"
+    _samples(samples)
+    path = tmp_path / "st.sqlite"
+
+    def stop_after_two(state: object) -> None:
+        if getattr(state, "done", 0) == 2:
+            raise KeyboardInterrupt
+
+    try:
+        with Store(path) as store, pytest.raises(KeyboardInterrupt):
+            evaluate(samples, toy_tasks_path, store=store, workers=1, progress=stop_after_two)
+        with Store(path) as store:
+            [run_id] = [r.id for r in store.list_runs()]
+            assert store.scores(run_id, "counting-loops") == []
+        argv = ["evaluate", str(samples), "--tasks", str(toy_tasks_path), "--store", str(path)]
+        assert main([*argv, "--workers", "1", "--resume", "--scorer", "counting-loops"]) == 0
+        keys = ["toy/add#0", "toy/add#1", "toy/add#2"]
+        assert sorted(CountingLoops.calls) == keys, "each sample scored once"
+        with Store(path) as store:
+            assert [s.value for s in store.scores(run_id, "counting-loops")] == [0.0, 1.0, 0.0]
+            assert load_run(store, run_id).manifest.config.scorers == ("counting-loops",)
+            # a kill between a verdict and its score leaves the score missing: resume fills it
+            store.connection.execute("DELETE FROM scores WHERE key = 'toy/add#1'")
+        CountingLoops.calls = []
+        assert main([*argv, "--resume", run_id]) == 0  # the run's own scorers, recorded
+        assert CountingLoops.calls == ["toy/add#1"]
+        assert main([*argv, "--resume", run_id]) == 0
+        assert CountingLoops.calls == ["toy/add#1"], "nothing scored twice"
+        with Store(path) as store:
+            assert [s.value for s in store.scores(run_id, "counting-loops")] == [0.0, 1.0, 0.0]
+    finally:
+        scorers.unregister("counting-loops")

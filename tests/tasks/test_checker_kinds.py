@@ -134,3 +134,14 @@ def test_a_misspelt_checker_field_is_an_error_not_ignored() -> None:
     with pytest.raises(ValueError, match="orcale"):
         task_from_dict({**CONSTANT_TASK, "checker": checker})
     assert isinstance(task_from_dict({**CONSTANT_TASK, "test": "x"}).checker, TestChecker) is False
+
+
+def test_the_help_lists_the_registered_kinds(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["evaluate", "--help"], ["run", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        help_text = " ".join(capsys.readouterr().out.split())
+        assert "registered kind: differential, returns-constant, test" in help_text, argv
+    assert main(["suites", "list"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("checker kinds") and "returns-constant" in last

@@ -3,8 +3,10 @@
 Each subcommand lives in its own private module under ``codehazard.cli`` (``_name.py``) and
 exposes ``register(subparsers)``; modules are discovered, so adding a command edits no list.
 A command function takes the parsed arguments and returns the exit status. ``CodehazardError``
-is printed as one line on stderr (exit 2 for bad input, 3 for infrastructure failures), as are
-bad options; Ctrl-C and SIGTERM exit 130 after saving state; a closed output pipe exits 141.
+is printed as one line on stderr (exit 2 for bad input, 3 for infrastructure failures), with
+the library's argument names turned into this command line's flags (``_common.cli_text``, the
+one translation), as are bad options; Ctrl-C and SIGTERM exit 130 after saving state; a closed
+output pipe exits 141.
 """
 
 from __future__ import annotations
@@ -121,12 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return 141
-    except InputError as exc:
-        print(f"codehazard: error: {exc}", file=sys.stderr)
-        return 2
     except CodehazardError as exc:
-        print(f"codehazard: error: {exc}", file=sys.stderr)
-        return 3
+        from codehazard.cli._common import cli_text
+
+        print(f"codehazard: error: {cli_text(str(exc))}", file=sys.stderr)
+        return 2 if isinstance(exc, InputError) else 3
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)

@@ -55,7 +55,8 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from codehazard.hazards import HazardInputError, diff_assessments, diff_text, load_assessment
+    from codehazard.hazards import HazardInputError, diff_assessments, load_assessment
+    from codehazard.report import assessment_diff_text
 
     try:
         old = load_assessment(args.old)
@@ -66,8 +67,8 @@ def _diff(args: argparse.Namespace) -> int:
     if args.output:
         write_output(diff.model_dump_json(indent=2) + "\n", args.output)
     if args.markdown:
-        write_output(diff_text(diff, markdown=True), args.markdown)
-    sys.stdout.write(diff_text(diff))
+        write_output(assessment_diff_text(diff, markdown=True), args.markdown)
+    sys.stdout.write(assessment_diff_text(diff))
     return 1 if args.fail_on_increase and diff.risk_increased() else 0
 
 

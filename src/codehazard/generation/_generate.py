@@ -1,7 +1,10 @@
 """Asking a backend for samples: bounded concurrency, retries, and the response cache.
 
 ``Generator.run`` keeps at most ``max_connections`` requests in flight (that many worker
-coroutines share one iterator of jobs), hands each result to a sink as soon as it exists, and
+coroutines share one iterator of jobs); a backend that takes whole batches (``batch_size``
+above 1: local engines) gets them instead, through ``generate_batch``, one batch at a time,
+each answered from the cache where it can be. Either way it hands each result to a sink as
+soon as it exists, and
 never raises for one sample's failure: a sample whose requests keep failing on our side comes
 back with ``error`` set. It raises only when nothing will work: a ``BackendError`` from the
 backend (bad key, unknown model), or ``max_consecutive_failures`` samples failing in a row (the
@@ -12,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -28,6 +32,7 @@ from codehazard.models import (
     GenerationParams,
     ModelBackend,
     RejectedRequestError,
+    Request,
 )
 from codehazard.store import ResponseCache
 from codehazard.tasks import Task
@@ -114,30 +119,24 @@ class Generator:
             return None
         return None if completion.finish_reason in NO_OUTPUT else completion  # older versions
 
-    async def generate(self, task: Task, index: int) -> Generated:
-        """Sample ``index`` of ``task``: from the cache, else from the backend with retries.
-
-        Raises:
-            BackendError: the backend says nothing will work, or too many samples in a row
-                failed.
-        """
+    def _lookup(self, task: Task, index: int) -> tuple[Request, str | None, Generated | None]:
+        """The request for a job, its cache key, and the cached result when there is one."""
         request = self.backend.build_request(task, index, self.params)
         key = request.cache_key() if self.backend.cacheable else None
         hit = self._cached(key)
-        if hit is not None:
-            self.stats.cache_hits += 1
-            await asyncio.sleep(0)  # let verdicts and progress through between hits
-            return Generated(task, index, hit, self._from_completion(hit, key, 0, True))
-        try:
-            completion, attempts = await call_with_retries(
-                lambda: self.backend.generate(request, task),
-                self.retry,
-                rng=self._rng,
-                sleep=self._sleep,
-            )
-        except (RetriesExhausted, RejectedRequestError) as exc:
-            attempts = exc.attempts if isinstance(exc, RetriesExhausted) else 1
-            return self._failure(task, index, key, attempts, str(exc))
+        if hit is None:
+            return request, key, None
+        self.stats.cache_hits += 1
+        return request, key, Generated(task, index, hit, self._from_completion(hit, key, 0, True))
+
+    def _fresh(
+        self,
+        job: tuple[Task, int, Request, str | None],
+        completion: Completion,
+        attempts: int,
+    ) -> Generated:
+        """Count and cache a completion the backend just gave."""
+        task, index, request, key = job
         self.stats.requests += attempts
         self.stats.generated += 1
         self.stats.consecutive_failures = 0
@@ -150,6 +149,73 @@ class Generator:
                 response=completion.model_dump(mode="json"),
             )
         return Generated(task, index, completion, self._from_completion(completion, key, attempts))
+
+    async def generate(self, task: Task, index: int) -> Generated:
+        """Sample ``index`` of ``task``: from the cache, else from the backend with retries.
+
+        Raises:
+            BackendError: the backend says nothing will work, or too many samples in a row
+                failed.
+        """
+        request, key, hit = self._lookup(task, index)
+        if hit is not None:
+            await asyncio.sleep(0)  # let verdicts and progress through between hits
+            return hit
+        try:
+            completion, attempts = await call_with_retries(
+                lambda: self.backend.generate(request, task),
+                self.retry,
+                rng=self._rng,
+                sleep=self._sleep,
+            )
+        except (RetriesExhausted, RejectedRequestError) as exc:
+            attempts = exc.attempts if isinstance(exc, RetriesExhausted) else 1
+            return self._failure(task, index, key, attempts, str(exc))
+        return self._fresh((task, index, request, key), completion, attempts)
+
+    async def generate_batch(self, jobs: Sequence[tuple[Task, int]]) -> list[Generated]:
+        """The samples of ``jobs``, in order: cached ones from the cache, the rest in one
+        ``backend.generate_batch`` call (retried as a whole). When the backend refuses the
+        batch, which request it refused is unknown, so each is asked for alone, and one
+        refusal fails one sample only.
+
+        Raises:
+            BackendError: as ``generate``; or the backend answered with a wrong number of
+                completions.
+        """
+        results: dict[int, Generated] = {}
+        asked: list[tuple[int, tuple[Task, int, Request, str | None]]] = []
+        for position, (task, index) in enumerate(jobs):
+            request, key, hit = self._lookup(task, index)
+            if hit is not None:
+                results[position] = hit
+            else:
+                asked.append((position, (task, index, request, key)))
+        if asked:
+            batch = [(job[2], job[0]) for _, job in asked]
+            try:
+                completions, attempts = await call_with_retries(
+                    lambda: self.backend.generate_batch(batch),
+                    self.retry,
+                    rng=self._rng,
+                    sleep=self._sleep,
+                )
+            except RetriesExhausted as exc:
+                for position, (task, index, _, key) in asked:
+                    results[position] = self._failure(task, index, key, exc.attempts, str(exc))
+            except RejectedRequestError:
+                for position, (task, index, _, _) in asked:
+                    results[position] = await self.generate(task, index)
+            else:
+                if len(completions) != len(asked):
+                    raise BackendError(
+                        f"the {self.backend.name} backend answered a batch of {len(asked)} "
+                        f"requests with {len(completions)} completions"
+                    )
+                for (position, job), completion in zip(asked, completions, strict=True):
+                    results[position] = self._fresh(job, completion, attempts)
+        await asyncio.sleep(0)  # let verdicts and progress through between batches
+        return [results[i] for i in range(len(jobs))]
 
     def _from_completion(
         self, completion: Completion, key: str | None, attempts: int, hit: bool = False
@@ -186,21 +252,32 @@ class Generator:
         """Generate every ``(task, index)`` job, calling ``sink`` with each result at once.
 
         ``sink`` may be a coroutine function: its worker then waits for it before taking the
-        next job, which lets the caller apply backpressure.
+        next job, which lets the caller apply backpressure. A backend whose ``batch_size`` is
+        above 1 gets the jobs in batches of that size, one batch at a time (``generate_batch``).
 
         Raises:
             BackendError: see ``generate``; jobs in flight are cancelled first.
             Exception: whatever ``sink`` raises (e.g. ``StoreError``), after cancelling.
         """
         pending = iter(jobs)
+        size = max(1, int(self.backend.batch_size))
+
+        async def deliver(generated: Generated) -> None:
+            done = sink(generated)
+            if inspect.isawaitable(done):
+                await done
 
         async def worker() -> None:
             for task, index in pending:
-                done = sink(await self.generate(task, index))
-                if inspect.isawaitable(done):
-                    await done
+                await deliver(await self.generate(task, index))
 
-        workers = [asyncio.create_task(worker()) for _ in range(self.max_connections)]
+        async def batches() -> None:
+            while batch := list(itertools.islice(pending, size)):
+                for generated in await self.generate_batch(batch):
+                    await deliver(generated)
+
+        count = 1 if size > 1 else self.max_connections
+        workers = [asyncio.create_task(batches() if size > 1 else worker()) for _ in range(count)]
         try:
             await asyncio.gather(*workers)
         finally:
@@ -232,10 +309,10 @@ async def preflight(backend: ModelBackend, params: GenerationParams, retry: Retr
     except RetriesExhausted as exc:
         raise BackendError(
             f"cannot generate with {backend.name}/{backend.model} at {where}: {exc.last}; is "
-            "the server running, and is --base-url right?"
+            "the server running, and is `base_url` right?"
         ) from None
     except RejectedRequestError as exc:
         raise BackendError(
-            f"{exc}; the run's parameters were refused by a test request: check --mode, "
-            "--temperature, --top-p, --max-tokens, --stop and --seed"
+            f"{exc}; the run's parameters were refused by a test request: check `mode`, "
+            "`temperature`, `top_p`, `max_tokens`, `stop` and `seed`"
         ) from None

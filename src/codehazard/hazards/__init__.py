@@ -27,7 +27,6 @@ from codehazard.hazards._diff import (
     EvidenceChange,
     HazardChange,
     diff_assessments,
-    diff_text,
 )
 from codehazard.hazards._load import LoadedLog, load_log, parse_log
 from codehazard.hazards._log import (
@@ -108,7 +107,6 @@ __all__ = [
     "builtin_profile_text",
     "default_catalogue_text",
     "diff_assessments",
-    "diff_text",
     "evaluate_rule",
     "format_value",
     "level_for_value",

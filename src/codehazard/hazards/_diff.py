@@ -5,6 +5,7 @@ whose risk, residual risk, severity, likelihood or evidence changed: the old and
 the evidence that moved (metric values, intervals, sample counts and the levels the rules set).
 Risk directions compare ranks within each assessment's own profile; the diff says when the two
 profiles differ, since levels of different scales are not strictly comparable.
+Rendering the diff (text, Markdown) is the report package's (``report.assessment_diff_text``).
 """
 
 from __future__ import annotations
@@ -233,56 +234,3 @@ def diff_assessments(old: Assessment, new: Assessment) -> AssessmentDiff:
         changed=changed,
         unchanged=unchanged,
     )
-
-
-_ARROW = {"up": "↑", "down": "↓", "same": "="}
-
-
-def _change_lines(c: HazardChange, bullet: str) -> list[str]:
-    expert = (
-        f"; expert likelihood {c.old_expert_likelihood} -> {c.new_expert_likelihood}"
-        if c.old_expert_likelihood != c.new_expert_likelihood
-        else ""
-    )
-    lines = [
-        f"{bullet}{c.id} risk {c.old_risk} -> {c.new_risk} {_ARROW[c.risk_direction]}, "
-        f"residual {c.old_residual_risk} -> {c.new_residual_risk} "
-        f"{_ARROW[c.residual_direction]} ({c.old_severity}{c.old_likelihood} -> "
-        f"{c.new_severity}{c.new_likelihood}; residual {c.old_residual_severity}"
-        f"{c.old_residual_likelihood} -> {c.new_residual_severity}{c.new_residual_likelihood}; "
-        f"basis {c.old_basis} -> {c.new_basis}{expert}): {c.title}"
-    ]
-    for e in c.evidence:
-        which = f" (rule {e.occurrence} on this metric)" if e.occurrence > 1 else ""
-        changed = "; the rule itself changed" if e.rule_changed else ""
-        lines.append(
-            f"    {e.metric}{which}: {e.old} -> {e.new}; level {e.old_level or '-'} -> "
-            f"{e.new_level or '-'}{changed}"
-        )
-    return lines
-
-
-def diff_text(d: AssessmentDiff, *, markdown: bool = False) -> str:
-    """The diff for the terminal, or as Markdown."""
-    bullet = "- " if markdown else "  "
-    lines = []
-    if markdown:
-        lines += ["# Assessment diff", ""]
-    lines.append(
-        f"old: {d.old.created} runs {', '.join(d.old.runs) or 'none'}; "
-        f"new: {d.new.created} runs {', '.join(d.new.runs) or 'none'}"
-    )
-    if d.profile_changed:
-        lines.append("profiles differ: risk directions compare positions on each scale")
-    for title, items in (("added", d.added), ("removed", d.removed)):
-        if items:
-            lines += ["", f"{'## ' if markdown else ''}{len(items)} hazard(s) {title}:"]
-            lines += [
-                f"{bullet}{h.id} ({h.risk}, residual {h.residual_risk}): {h.title}" for h in items
-            ]
-    if d.changed:
-        lines += ["", f"{'## ' if markdown else ''}{len(d.changed)} hazard(s) changed:"]
-        for c in d.changed:
-            lines += _change_lines(c, bullet)
-    lines += ["", f"{len(d.unchanged)} hazard(s) unchanged"]
-    return "\n".join(lines) + "\n"

@@ -59,13 +59,13 @@ class AnthropicBackend(SDKBackend):
             error=MissingBackendExtraError,
         )
         if not model:
-            raise InputError("--model anthropic/<model>: name the model, e.g. anthropic/<name>")
+            raise InputError("`model=anthropic/<model>`: name the model, e.g. anthropic/<name>")
         self._sdk = anthropic
         self.base_url = self.options.base_url or os.environ.get(self.base_url_env) or None
         key = self.options.api_key.get_secret_value() if self.options.api_key else None
         key = key or os.environ.get(self.key_env)
         if not key:
-            raise InputError("anthropic backend: no API key; set ANTHROPIC_API_KEY or --api-key")
+            raise InputError("anthropic backend: no API key; set ANTHROPIC_API_KEY or `api_key`")
         self._key = key
         self.server = (self.base_url or "https://api.anthropic.com").rstrip("/")
 

@@ -84,6 +84,10 @@ class ModelBackend(ABC):
     base_url_env: ClassVar[str] = ""
     """The environment variable that supplies the base URL when none is given (remote backends):
     a resume refuses to go elsewhere than the run's recorded server when it names another."""
+    batch_size: ClassVar[int] = 1
+    """Requests the generation layer hands over at once, through ``generate_batch``. 1 (remote
+    APIs): one request per ``generate`` call, ``max_connections`` of them in flight; above 1
+    (local engines): whole batches of up to this many, one batch at a time."""
     server: str | None = None
     """The resolved URL requests go to (``None`` offline). Recorded with the run and part of
     every cache key: servers that accept any model name make the name alone ambiguous."""
@@ -116,13 +120,13 @@ class ModelBackend(ABC):
         if mode not in self.modes:
             supported = " or ".join(self.modes)
             raise InputError(
-                f"the {self.name} backend does not support --mode {mode}; use {supported}"
+                f"the {self.name} backend does not support `mode={mode}`; use {supported}"
             )
         stop = params.stop if params.stop is not None else default_stop(mode)
         if mode == "completion" and params.prompt_form == "instruction":
-            raise InputError("--prompt-form instruction needs --mode chat")
+            raise InputError("`prompt_form=instruction` needs `mode=chat`")
         if mode == "completion" and params.system_prompt:
-            raise InputError("--system-prompt needs --mode chat (completion mode has no roles)")
+            raise InputError("`system_prompt` needs `mode=chat` (completion mode has no roles)")
         return params.model_copy(update={"mode": mode, "stop": tuple(stop)})
 
     def build_request(self, task: Task, index: int, params: GenerationParams) -> Request:
@@ -179,7 +183,8 @@ class ModelBackend(ABC):
         """Completions for a whole batch of requests, in order.
 
         The default asks ``generate`` for each in turn; a local engine (vLLM, transformers)
-        overrides it to run the batch at once, which is where its throughput comes from.
+        overrides it to run the batch at once, which is where its throughput comes from, and
+        sets ``batch_size`` above 1 so that the generation layer calls it with whole batches.
 
         Raises:
             TransientBackendError, RejectedRequestError, BackendError: as ``generate``; one

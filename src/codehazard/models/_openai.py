@@ -64,7 +64,7 @@ class OpenAIBackend(SDKBackend):
     def __init__(self, model: str, options: BackendOptions | None = None) -> None:
         super().__init__(model, options)
         if not model:
-            raise InputError("--model openai/<model>: name the model, e.g. openai/gpt-4o-mini")
+            raise InputError("`model=openai/<model>`: name the model, e.g. openai/gpt-4o-mini")
         self._sdk = require_extra(
             "openai", "openai", feature="the openai backend", error=MissingBackendExtraError
         )
@@ -74,8 +74,8 @@ class OpenAIBackend(SDKBackend):
         if not key:
             if self.base_url is None:
                 raise InputError(
-                    "openai backend: no API key; set OPENAI_API_KEY or pass --api-key (a local "
-                    "server named with --base-url may need none)"
+                    "openai backend: no API key; set OPENAI_API_KEY or pass `api_key` (a local "
+                    "server named with `base_url` may need none)"
                 )
             key = "not-needed"
         self._key = key

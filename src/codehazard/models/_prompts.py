@@ -43,7 +43,8 @@ def user_message(task: Task, params: GenerationParams) -> str:
     form = params.prompt_form
     if form == "instruction" and task.instruction is None:
         raise InputError(
-            f"task {task.task_id!r} has no instruction form; use --prompt-form auto or completion"
+            f"task {task.task_id!r} has no instruction form; use `prompt_form=auto` or "
+            "`prompt_form=completion`"
         )
     if form != "completion" and task.instruction is not None:
         return task.instruction

@@ -37,7 +37,7 @@ def parse_spec(spec: str) -> tuple[str, str]:
     match = _SPEC.match(spec.strip())
     if match is None:
         raise InputError(
-            f"--model {spec!r}: expected <backend>/<model> or <backend>:<path>, "
+            f"`model={spec!r}`: expected <backend>/<model> or <backend>:<path>, "
             "e.g. openai/gpt-4o-mini, samples:generations.jsonl or demo"
         )
     return match.group(1).lower(), match.group(3) or ""

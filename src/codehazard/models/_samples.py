@@ -34,7 +34,7 @@ class SamplesBackend(ModelBackend):
     def __init__(self, model: str, options: BackendOptions | None = None) -> None:
         super().__init__(model, options)
         if not model:
-            raise InputError("--model samples:<path>: name the samples file")
+            raise InputError("`model=samples:<path>`: name the samples file")
         self.path = Path(model).expanduser()
         self._by_key: dict[tuple[str, int], Sample] = {}
         self.bad: list[BadLine] = []

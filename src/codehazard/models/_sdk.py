@@ -135,11 +135,11 @@ def _client_error(
     message = error_message(exc)
     if any(marker in text for marker in _CONTEXT_MARKERS):
         if _budget_overflow(text):
-            budget = "--max-tokens" if max_tokens is None else f"--max-tokens {max_tokens}"
+            budget = "`max_tokens`" if max_tokens is None else f"`max_tokens={max_tokens}`"
             return RejectedRequestError(
                 f"{server}: the prompt plus the completion budget ({budget}) exceed the "
                 f"model's context length ({message[:300]}); start a new run with a smaller "
-                "--max-tokens"
+                "`max_tokens`"
             )
         return Completion(text="", finish_reason="context_length", detail=message[:500])
     if any(marker in text for marker in _REFUSAL_MARKERS):
@@ -155,14 +155,14 @@ def _status_error(
     headers = getattr(getattr(exc, "response", None), "headers", None)
     if status == 401:
         return BackendError(
-            f"{server} rejected the API key (401: {message}); set {key_env} or pass --api-key"
+            f"{server} rejected the API key (401: {message}); set {key_env} or pass `api_key`"
         )
     if status == 403:
         return BackendError(f"{server} refused access to model {model!r} (403: {message})")
     if status == 404:
         return BackendError(
             f"{server} does not know model {model!r} (404: {message}); check the model name, "
-            "and that --base-url is the API root (it usually ends in /v1)"
+            "and that `base_url` is the API root (it usually ends in /v1)"
         )
     if status == 429 and "insufficient_quota" in _error_code(exc):
         return BackendError(f"{server}: quota exhausted (429: {message}); check billing")

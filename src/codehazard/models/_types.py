@@ -54,7 +54,7 @@ class GenerationParams(BaseModel):
     @field_validator("stop")
     @classmethod
     def _stops_non_empty(cls, stop: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        # a field error (not a model one), so the message can name the option: --stop
+        # a field error (not a model one), so the message can name the argument: stop
         if stop is not None and any(not s for s in stop):
             raise ArgumentError("stop sequences must be non-empty strings; drop the empty one")
         return stop
@@ -64,7 +64,7 @@ class GenerationParams(BaseModel):
         if self.mode == "completion" and self.prompt_form == "instruction":
             raise ArgumentError(
                 "prompt_form 'instruction' needs chat mode: completion mode continues the "
-                "completion form (use --mode chat, or --prompt-form completion)"
+                "completion form (use `mode=chat`, or `prompt_form=completion`)"
             )
         return self
 

@@ -9,12 +9,18 @@ so an HTML report adds one module and no list elsewhere.
 from codehazard.report._curve import PLOT_FORMATS, curve_to_dict, plot_curve
 from codehazard.report._curve_text import CurveReport, curve_json, curve_text
 from codehazard.report._formats import ReportFormat, report_formats
-from codehazard.report._hazards import assessment_markdown, assessment_summary, matrix_cells
+from codehazard.report._hazards import (
+    assessment_diff_text,
+    assessment_markdown,
+    assessment_summary,
+    matrix_cells,
+)
 
 __all__ = [
     "PLOT_FORMATS",
     "CurveReport",
     "ReportFormat",
+    "assessment_diff_text",
     "assessment_markdown",
     "assessment_summary",
     "curve_json",

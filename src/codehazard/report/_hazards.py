@@ -1,4 +1,5 @@
-"""Rendering an assessment: Markdown for people and reviews, a short summary for the terminal.
+"""Rendering an assessment: Markdown for people and reviews, a short summary for the terminal,
+and the diff of two assessments as text or Markdown.
 
 Both are views of the JSON assessment and add nothing to it. Every rate is shown with its
 interval and the number of samples behind it; every hazard says what set its likelihood.
@@ -8,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codehazard.hazards import Assessment, HazardAssessment, Profile, format_value
+from codehazard.hazards import (
+    Assessment,
+    AssessmentDiff,
+    HazardAssessment,
+    HazardChange,
+    Profile,
+    format_value,
+)
 
 
 def matrix_cells(
@@ -147,3 +155,57 @@ def assessment_summary(a: Assessment) -> str:
         lines.append("  " + "  ".join([*cells, row[4]]))
     lines += [f"note: {n}" for n in a.notes]
     return "\n".join(lines)
+
+
+_ARROW = {"up": "↑", "down": "↓", "same": "="}
+
+
+def _change_lines(c: HazardChange, bullet: str) -> list[str]:
+    expert = (
+        f"; expert likelihood {c.old_expert_likelihood} -> {c.new_expert_likelihood}"
+        if c.old_expert_likelihood != c.new_expert_likelihood
+        else ""
+    )
+    lines = [
+        f"{bullet}{c.id} risk {c.old_risk} -> {c.new_risk} {_ARROW[c.risk_direction]}, "
+        f"residual {c.old_residual_risk} -> {c.new_residual_risk} "
+        f"{_ARROW[c.residual_direction]} ({c.old_severity}{c.old_likelihood} -> "
+        f"{c.new_severity}{c.new_likelihood}; residual {c.old_residual_severity}"
+        f"{c.old_residual_likelihood} -> {c.new_residual_severity}{c.new_residual_likelihood}; "
+        f"basis {c.old_basis} -> {c.new_basis}{expert}): {c.title}"
+    ]
+    for e in c.evidence:
+        which = f" (rule {e.occurrence} on this metric)" if e.occurrence > 1 else ""
+        changed = "; the rule itself changed" if e.rule_changed else ""
+        lines.append(
+            f"    {e.metric}{which}: {e.old} -> {e.new}; level {e.old_level or '-'} -> "
+            f"{e.new_level or '-'}{changed}"
+        )
+    return lines
+
+
+def assessment_diff_text(d: AssessmentDiff, *, markdown: bool = False) -> str:
+    """The diff of two assessments (``hazards.diff_assessments``) for the terminal, or as
+    Markdown."""
+    bullet = "- " if markdown else "  "
+    lines = []
+    if markdown:
+        lines += ["# Assessment diff", ""]
+    lines.append(
+        f"old: {d.old.created} runs {', '.join(d.old.runs) or 'none'}; "
+        f"new: {d.new.created} runs {', '.join(d.new.runs) or 'none'}"
+    )
+    if d.profile_changed:
+        lines.append("profiles differ: risk directions compare positions on each scale")
+    for title, items in (("added", d.added), ("removed", d.removed)):
+        if items:
+            lines += ["", f"{'## ' if markdown else ''}{len(items)} hazard(s) {title}:"]
+            lines += [
+                f"{bullet}{h.id} ({h.risk}, residual {h.residual_risk}): {h.title}" for h in items
+            ]
+    if d.changed:
+        lines += ["", f"{'## ' if markdown else ''}{len(d.changed)} hazard(s) changed:"]
+        for c in d.changed:
+            lines += _change_lines(c, bullet)
+    lines += ["", f"{len(d.unchanged)} hazard(s) unchanged"]
+    return "\n".join(lines) + "\n"

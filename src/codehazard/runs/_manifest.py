@@ -20,7 +20,8 @@ from codehazard.models import GenerationParams
 from codehazard.store import RunInfo, Store
 from codehazard.tasks import Task
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
+"""3: ``tasks_file_digest`` (runs of a task file); 2: one manifest for both run kinds."""
 SUMMARY_VERSION = 2
 RUN_CONFIG_VERSION = 1
 
@@ -52,6 +53,21 @@ class TaskFile(BaseModel):
     def record(self) -> dict[str, Any]:
         """The layout stored in ``RunConfig.tasks_source``."""
         return {"file": self.path}
+
+    def digest(self) -> str:
+        """SHA-256 of the file's bytes: tells whether a resume is given the same file.
+
+        Raises:
+            InputError: the file cannot be read.
+        """
+        hasher = hashlib.sha256()
+        try:
+            with open(self.path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    hasher.update(block)
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot read the task file ({exc.strerror})") from None
+        return hasher.hexdigest()
 
     def describe(self) -> str:
         """One line for people."""
@@ -184,6 +200,8 @@ class RunManifest(BaseModel):
     ``model`` is the model that wrote the samples when the tool knows it (``None`` for a
     samples file evaluated as it is); ``config.model`` is the backend spec that produced them.
     ``isolation`` is the isolation obtained, ``isolation_required`` what the caller asked for.
+    ``tasks_file_digest`` is the SHA-256 of the task file's bytes when the tasks came from a
+    file (``None`` for suites, given tasks, and runs recorded before manifest version 3).
     Unknown keys are kept (``extra="allow"``), so records written by newer code survive a
     round trip through older readers.
     """
@@ -196,6 +214,7 @@ class RunManifest(BaseModel):
     backend: dict[str, Any] = Field(default_factory=dict)
     simulated: bool = False
     tasks_digest: str | None = None
+    tasks_file_digest: str | None = None
     n_tasks: int | None = None
     planned_samples: int | None = None
     seeds: dict[str, Any] = Field(default_factory=dict)

@@ -28,6 +28,7 @@ from codehazard.runs._manifest import (
     RunKind,
     RunManifest,
     RunSummary,
+    TaskFile,
     load_run,
     tasks_digest,
 )
@@ -41,7 +42,7 @@ from codehazard.runs._session import (
 )
 from codehazard.samples import BadLine
 from codehazard.sandbox import Limits
-from codehazard.store import ResponseCache, Store
+from codehazard.store import SANDBOX_SCORER, ResponseCache, Store
 from codehazard.tasks import Task
 
 
@@ -77,7 +78,7 @@ class Run:
 
 
 def _backend(config: RunConfig, options: SessionOptions, tasks: Mapping[str, Task]) -> ModelBackend:
-    """The run's backend: at the session's ``--base-url``, else the run's; its connection pool
+    """The run's backend: at the session's ``base_url``, else the run's; its connection pool
     as large as the number of requests the session keeps in flight."""
     update = {
         "base_url": options.backend.base_url or config.base_url,
@@ -91,7 +92,7 @@ def _backend(config: RunConfig, options: SessionOptions, tasks: Mapping[str, Tas
 def _same_server(backend: ModelBackend, recorded: str | None, run_id: str) -> None:
     """Refuse a resume whose environment names another server than the run's own.
 
-    Without ``--base-url`` a resume goes back to the recorded server; when the backend's
+    Without ``base_url`` a resume goes back to the recorded server; when the backend's
     URL variable (``OPENAI_BASE_URL``...) now names another one, which the user may have
     meant, it stops rather than guess.
 
@@ -102,8 +103,8 @@ def _same_server(backend: ModelBackend, recorded: str | None, run_id: str) -> No
     if not env or recorded is None or env.rstrip("/") == recorded.rstrip("/"):
         return
     raise InputError(
-        f"--resume {run_id}: the run's server is {recorded}, but {backend.base_url_env} is "
-        f"{env}; pass --base-url {recorded} to continue there, or --base-url {env} if the "
+        f"`resume={run_id}`: the run's server is {recorded}, but {backend.base_url_env} is "
+        f"{env}; pass `base_url={recorded}` to continue there, or `base_url={env}` if the "
         "server moved"
     )
 
@@ -219,6 +220,7 @@ def _new_manifest(
             "samples_digest": described.get("samples_digest"),
             "tasks_path": config.tasks_source.get("file"),
         }
+    source = config.source
     return RunManifest(
         kind=kind,
         model=None if kind == "evaluate" else config.model,
@@ -226,6 +228,7 @@ def _new_manifest(
         backend=described,
         simulated=backend.simulated,
         tasks_digest=tasks_digest(tasks),
+        tasks_file_digest=source.digest() if isinstance(source, TaskFile) else None,
         n_tasks=len(tasks),
         planned_samples=planned,
         seeds={"generation": config.params.seed},
@@ -258,7 +261,7 @@ def check_expectations(config: RunConfig, expect: Mapping[str, Any]) -> None:
             problems.append(f"{name} is {recorded[name]!r} in the run, {value!r} given")
     if problems:
         raise InputError(
-            "--resume continues a run with its own settings: "
+            "`resume` continues a run with its own settings: "
             + "; ".join(problems)
             + "; drop those options, or start a new run"
         )
@@ -290,9 +293,15 @@ def resume(
     progress: ProgressFn | None = None,
     executor_factory: ExecutorFactory | None = None,
     expect: Mapping[str, Any] | None = None,
+    scorers: Sequence[str] = (),
 ) -> Run:
     """Continue a run with its recorded configuration: generate what is missing, judge what
     has no final verdict, regenerate samples whose generation failed, then summarise.
+
+    ``scorers`` adds registered scorers to the run's own (recorded from then on). Every
+    sample already judged is scored by each of the run's scorers that has not scored it yet
+    (a scorer added now, or a kill between a verdict and its scores), so no score is lost
+    and none is computed twice; a scorer that had nothing to say (``None``) is asked again.
 
     ``run_id`` may be a unique prefix of the id. The backend goes to the run's recorded server
     unless ``session.backend.base_url`` names another (a server that moved).
@@ -302,7 +311,8 @@ def resume(
         StoreError: an unreadable run.
         InputError: not a run of a known kind, ``expect`` differs from the run (its
             ``tasks_digest`` too), the samples file of a ``samples:`` run changed, or the
-            backend's URL variable names another server than the run's (without --base-url).
+            backend's URL variable names another server than the run's (without ``base_url``).
+        UnknownNameError: a scorer of ``scorers`` is not registered.
         BackendError, SandboxError, RunInterrupted: as for ``start``.
     """
     session = session or SessionOptions()
@@ -311,12 +321,12 @@ def resume(
     if record.kind == "evaluate" and not record.manifest.samples_path:
         raise InputError(
             f"run {run_id} is an 'evaluate' run, not a generation run, and records no samples "
-            f"file; resume it with `codehazard evaluate SAMPLES --tasks TASKS --resume {run_id}`"
+            f"file; resume it by evaluating its samples file with `tasks` and `resume={run_id}`"
         )
     if record.kind not in RUN_KINDS:
         raise InputError(
             f"run {run_id} is a {record.kind!r} run, not a generation run; resume it with "
-            f"`codehazard {record.kind} --resume {run_id}`"
+            f"its own command and `resume={run_id}`"
         )
     manifest = record.manifest
     config = manifest.config
@@ -324,7 +334,7 @@ def resume(
     given_digest = (expect or {}).get("tasks_digest")
     if given_digest is not None and given_digest != manifest.tasks_digest:
         raise InputError(
-            f"--resume {run_id}: the tasks given differ from the run's own; drop --tasks/--suite"
+            f"`resume={run_id}`: the tasks given differ from the run's own; drop `tasks`/`suite`"
         )
     tasks = _recover_tasks(store, run_id, manifest)
     by_id = {t.task_id: t for t in tasks}
@@ -335,8 +345,9 @@ def resume(
         _same_server(backend, recorded, run_id)
     digest = manifest.backend.get("samples_digest")
     if digest and backend.describe().get("samples_digest") != digest:
-        raise InputError(f"--resume {run_id}: the samples file changed since the run started")
+        raise InputError(f"`resume={run_id}`: the samples file changed since the run started")
     planned = backend.plan(tasks, config.params.n)
+    names = tuple(dict.fromkeys([*config.scorers, *scorers]))
     plan = Plan(
         backend=backend,
         params=config.params,
@@ -348,8 +359,9 @@ def resume(
         total=len(planned),
         probe=False,
         run_id=run_id,
-        scorers=[get_scorer(name) for name in config.scorers],
+        scorers=[get_scorer(name) for name in names],
     )
+    config = config.model_copy(update={"scorers": names})
     _fill_resume_plan(store, run_id, plan, planned, by_id)
     return _execute(store, plan, config, session, progress, executor_factory)
 
@@ -362,9 +374,19 @@ def _fill_resume_plan(
     by_id: Mapping[str, Task],
 ) -> None:
     """Sort the planned samples: missing or failed to generate (jobs; the failed ones are
-    replaced), stored without a final verdict (to judge), or done (left alone)."""
+    replaced), stored without a final verdict (to judge), or done (left alone, but scored by
+    the run's scorers that have not scored them: ``to_score``)."""
     stored = {s.key: s for s in store.samples(run_id)}
     pending = {s.key for s in store.samples(run_id, pending_only=True)}
+    others = [sc for sc in plan.scorers if sc.name != SANDBOX_SCORER]
+    if others:
+        for rec in store.records(run_id):
+            sample = stored.get(rec.key)
+            if sample is None or rec.key in pending or rec.verdict is None:
+                continue
+            missing = tuple(sc for sc in others if sc.name not in rec.scores)
+            if missing:
+                plan.to_score.append((sample, rec.verdict, missing))
     for task_id, index in planned:
         key = sample_key(task_id, index)
         sample = stored.get(key)

@@ -113,6 +113,8 @@ class Plan:
     new_manifest: RunManifest | None = None
     run_id: str | None = None
     scorers: Sequence[Scorer] = ()
+    to_score: list[tuple[Sample, Verdict, Sequence[Scorer]]] = field(default_factory=list)
+    """Samples judged already that some of the run's scorers have not scored (on resume)."""
 
 
 class Session:
@@ -166,6 +168,7 @@ class Session:
             )
             with executor as ev:
                 self._open_run(ev)
+                await self._backfill()
                 if ev is not None:
                     await self._work(ev)
         finally:
@@ -183,6 +186,9 @@ class Session:
             info = store.get_run(self.run_id)
             manifest = parse_manifest(info.id, info.kind, info.params)
         update: dict[str, Any] = {"workers": self.options.workers}
+        names = tuple(dict.fromkeys([*manifest.config.scorers, *(s.name for s in plan.scorers)]))
+        if names != manifest.config.scorers:  # scorers added on resume are the run's from now on
+            update["config"] = manifest.config.model_copy(update={"scorers": names})
         if ev is not None:
             update["isolation"] = ev.isolation
         session = SessionRecord(
@@ -291,11 +297,23 @@ class Session:
             state.passed += verdict.passed
         self._notify()
 
-    def _score(self, sample: Sample, verdict: Verdict) -> None:
-        """Commit each of the run's other scorers' scores of a judged sample."""
+    async def _backfill(self) -> None:
+        """Score the samples judged in earlier sessions with the scorers that have not scored
+        them, each score committed at once (an interruption keeps what is done)."""
+        for sample, verdict, scorers in self.plan.to_score:
+            if self.interrupted:
+                return
+            self._score(sample, verdict, scorers)
+            await asyncio.sleep(0)  # let a Ctrl-C through between samples
+
+    def _score(
+        self, sample: Sample, verdict: Verdict, scorers: Sequence[Scorer] | None = None
+    ) -> None:
+        """Commit each of the run's other scorers' scores of a judged sample (or those of
+        ``scorers``)."""
         assert self.run_id is not None
         task = self._tasks.get(sample.task_id)
-        for scorer in self.plan.scorers:
+        for scorer in self.plan.scorers if scorers is None else scorers:
             if task is None or scorer.name == SANDBOX_SCORER:
                 continue
             score = run_scorer(scorer, task, sample, verdict)

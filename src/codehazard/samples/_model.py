@@ -94,7 +94,7 @@ def load_samples(path: str | Path, tasks: Mapping[str, Task]) -> SamplesFile:
             bad.append(
                 BadLine(
                     line.lineno,
-                    f"{where}: unknown task_id {task_id!r}; is --tasks the file these samples "
+                    f"{where}: unknown task_id {task_id!r}; is `tasks` the file these samples "
                     "were generated for?",
                 )
             )

@@ -6,10 +6,15 @@ request (backend, server URL, model, prompt, parameters, sample index; see
 for a response it already got, and never gets one another server gave.
 Each write is one autocommitted statement: a kill at any moment leaves either the whole row or
 none of it.
+
+Which run an entry belongs to is read from the samples that came from it: each generated
+sample's ``meta`` names its ``cache_key`` (generation's ``GenerationMeta``), whether its
+response was fresh or a cache hit. ``forget_run`` removes the entries only one run names.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from typing import Any
@@ -83,6 +88,35 @@ class ResponseCache:
                 time.time(),
             ),
         )
+
+    def forget_run(self, run_id: str) -> tuple[int, int]:
+        """Delete the entries that the samples of ``run_id`` came from and no other run's
+        samples did, in one transaction; returns ``(deleted, kept because shared)``.
+
+        Raises:
+            StoreError: the store cannot be read or written.
+        """
+        named = (
+            # a damaged meta column names no entry (json_extract of NULL), never fails the delete
+            "SELECT k FROM (SELECT json_extract(CASE WHEN json_valid(meta) THEN meta END, "
+            "'$.cache_key') AS k FROM samples WHERE run_id {} ?) WHERE k IS NOT NULL"
+        )
+        mine = f"SELECT key FROM generation_cache WHERE key IN ({named.format('=')})"
+        shared = f"{mine} AND key IN ({named.format('!=')})"
+        self._run("BEGIN IMMEDIATE")
+        try:
+            kept = len(self._run(shared, (run_id, run_id)).fetchall())
+            deleted = self._run(
+                f"DELETE FROM generation_cache WHERE key IN ({mine} AND key NOT IN "
+                f"({named.format('!=')}))",
+                (run_id, run_id),
+            ).rowcount
+            self._run("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):  # the error that stopped it is the one to see
+                self._db.execute("ROLLBACK")
+            raise
+        return int(deleted), kept
 
     def __len__(self) -> int:
         return int(self._run("SELECT COUNT(*) FROM generation_cache").fetchone()[0])

@@ -176,7 +176,7 @@ class Store:
             if version > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store schema version {version} is newer than this codehazard "
-                    f"understands ({SCHEMA_VERSION}); upgrade codehazard or choose another --store"
+                    f"understands ({SCHEMA_VERSION}); upgrade codehazard or choose another `store`"
                 )
             fresh = not self._db.execute(
                 "SELECT name FROM sqlite_master WHERE name='runs'"
@@ -187,7 +187,7 @@ class Store:
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(
-                f"{self.path}: cannot open the store ({exc}); choose another --store"
+                f"{self.path}: cannot open the store ({exc}); choose another `store`"
             ) from None
 
     def _migrate(self, version: int) -> None:

@@ -361,7 +361,7 @@ def advice(
     if 0 not in operations:
         notes.append(
             "no m = 0 tasks (the return alone): the composition gap cannot divide out the "
-            "return's own rate and counts it once per operation; include 0 in --operations"
+            "return's own rate and counts it once per operation; include 0 in `operations`"
         )
     if 1 not in operations:
         notes.append("no m = 1 tasks: the composition gap needs the single-operation rates")

@@ -252,7 +252,7 @@ def advice(lengths: tuple[int, ...], per_length: int, seed: int) -> list[str]:
         return [
             f"length 1 gets only {per_length} of the {len(BLOCKS)} single-block tasks: the "
             "composition gap will leave out every chain using a block without one; use "
-            f"--per-length {len(BLOCKS)} or more"
+            f"`per_length={len(BLOCKS)}` or more"
         ]
     if 1 not in lengths:
         return ["no length-1 tasks: the composition gap needs the single-block rates"]
