@@ -64,6 +64,9 @@ SCENARIOS = (
     Scenario("rate 0.02, rho 0.1", 100, 10, 0.02, 0.1),
     Scenario("rate 0.98, no variation", 50, 10, 0.98, 0.0),
     Scenario("rate 0.98, rho 0.1", 100, 10, 0.98, 0.1),
+    Scenario("rare, clustered", 50, 10, 0.02, 0.3),
+    Scenario("rare, clustered, 30 x 5", 30, 5, 0.05, 0.5),
+    Scenario("near 1, clustered", 50, 10, 0.98, 0.3),
     Scenario("pass@5, rho 0.3", 30, 10, 0.3, 0.3, k=5),
 )
 

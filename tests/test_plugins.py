@@ -19,6 +19,7 @@ import codehazard
 PLUGIN = """
 from typing import ClassVar
 
+from codehazard.metrics import absent, metric_family
 from codehazard.models import Completion, ModelBackend, register_backend
 from codehazard.probes import probe_registry
 from codehazard.report import report_formats
@@ -50,6 +51,18 @@ def always_safe():
 
 
 report_formats.register("title", lambda assessment: assessment.log.title)
+
+
+@metric_family
+class ToyRate:
+    pattern = "probe.toy.<rate>"
+    description = "a toy probe's rates"
+
+    def check(self, metric, parts):
+        return None if parts["rate"] == "odd_rate" else "unknown toy rate"
+
+    def measure(self, metric, parts, records, confidence):
+        return absent(metric.text, self.pattern, "the toy measures nothing")
 """
 
 ENTRY_POINTS = """\
@@ -64,6 +77,9 @@ toy = toy_plugin
 
 [codehazard.report_formats]
 toy = toy_plugin
+
+[codehazard.metrics]
+toy = toy_plugin
 """
 
 CHECK = """\
@@ -75,6 +91,8 @@ print(create_backend("echo/hi").model)
 print(len(get_suite("toy").build(count="3")))
 print(probe_registry.get("always-safe")()(None))
 print("title" in report_formats.names(), "echo/<word>" in default_registry().forms())
+from codehazard.metrics import default_registry as metrics
+print(metrics().knows("probe.toy.odd_rate"), metrics(plugins=False).knows("probe.toy.odd_rate"))
 """
 
 
@@ -89,13 +107,13 @@ def _install(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-def test_one_module_adds_a_backend_a_suite_a_probe_and_a_report_format(tmp_path: Path) -> None:
+def test_one_module_adds_a_backend_suite_probe_report_format_and_metric(tmp_path: Path) -> None:
     env = _install(tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", CHECK], capture_output=True, text=True, env=env, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:4] == ["hi", "3", "1.0", "True True"]
+    assert done.stdout.split("\n")[:5] == ["hi", "3", "1.0", "True True", "True False"]
 
 
 def test_the_cli_help_lists_the_plugin(tmp_path: Path) -> None:

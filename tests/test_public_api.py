@@ -37,7 +37,8 @@ PUBLIC: dict[str, set[str]] = {
         "SandboxError", "StoreError", "TaskLoadError", "UnknownNameError", "UnknownRunError",
     },
     "codehazard.evaluation": {
-        "Evaluator", "Limits", "code_version", "host_profile", "summarize",
+        "DEFAULT_RERUNS", "Escape", "Evaluator", "Limits", "SelftestResult", "code_version",
+        "host_profile", "in_process_judge", "selftest", "selftest_many", "summarize",
     },
     "codehazard.executors": {
         "Executor", "ExecutorFactory", "LocalPool", "executors", "get_executor",
@@ -63,7 +64,8 @@ PUBLIC: dict[str, set[str]] = {
     "codehazard.metrics": {
         "ENTRY_POINT_GROUP", "IntervalMethod", "MEASUREMENT_SCHEMA_VERSION", "Measurement",
         "MetricFamily", "MetricInterval", "MetricName", "MetricNameError", "MetricRecord",
-        "MetricRegistry", "OPERATORS", "Operator", "Selector", "absent", "default_registry",
+        "MetricRegistry", "OPERATORS", "Operator", "Selector", "UnknownMetricError", "absent",
+        "default_registry",
         "metric_family", "parse_metric", "rate_measurement", "task_mean_measurement",
     },
     "codehazard.models": {
@@ -95,19 +97,20 @@ PUBLIC: dict[str, set[str]] = {
     },
     "codehazard.sandbox": {
         "Channel", "CodecError", "Done", "ISOLATION_LEVELS", "IsolationRefused", "Job", "Limits",
-        "Outcome", "PreparedTask", "Ready", "Sandbox", "StartFailed", "Stop", "WorkerConfig",
-        "collect_outputs", "comparator", "decode", "encode", "isolation_record",
+        "Outcome", "PreparedTask", "Ready", "Refused", "Sandbox", "StartFailed", "Stop",
+        "WorkerConfig", "collect_outputs", "comparator", "decode", "encode", "isolation_record",
         "isolation_worker_mode", "judge_sample", "parse_isolation_level", "prepare_task",
         "reference_code", "reference_outputs", "remove_worker_groups", "require_isolation",
-        "self_check",
+        "require_isolation_kept", "self_check",
     },
     "codehazard.scoring": {
         "BlockRate", "Composition", "Curve", "DecayFit", "FitQuality", "Interval", "LevelGap",
         "LevelPoint", "METHOD_LEGEND", "Scorable", "Scores", "TASK_MEAN_METHOD", "TaskMeanInterval",
         "TaskScore", "block_rates", "breakdown", "capability_curve", "cluster_score_interval",
-        "clustered_wilson_interval", "composition_gap", "design_effect", "fit_decay", "level_of",
-        "level_points", "pass_at_k", "rate_interval", "score", "t_quantile", "task_passk_interval",
-        "task_rate_interval", "wilson_interval",
+        "clustered_wilson_interval", "composition_gap", "design_effect", "failure_kinds",
+        "fit_decay", "group_of", "level_of", "level_points", "pass_at_k", "rate_interval", "score",
+        "suite_curves", "suite_of", "t_quantile", "task_passk_interval", "task_rate_interval",
+        "wilson_interval",
     },
     "codehazard.store": {
         "Record", "ResponseCache", "RunInfo", "SANDBOX_SCORER", "SCHEMA_VERSION", "Score", "Store",

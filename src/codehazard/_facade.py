@@ -55,19 +55,29 @@ def curves(
     confidence: float = 0.95,
     n_boot: int = 1000,
     seed: int = 0,
+    suite: str | None = None,
 ) -> Curve:
-    """The capability curve of a stored run: pass@1 (and pass@k) per level of ``by``, the decay
-    fit and the composition gap, as ``codehazard curves`` shows it.
+    """The capability curve of a stored run: pass@1 (and pass@k) per level of ``by`` (an
+    integer key, or a text key such as ``dimension`` whose values are categories), the decay
+    fit, the composition gap and the failure kinds per level, as ``codehazard curves`` shows
+    it. ``suite`` keeps one suite of a run that holds several (``codehazard curves`` shows one
+    curve per suite; ``codehazard.scoring.suite_curves`` gives them all).
 
     Raises:
-        InputError: no store at the path, or no task with an integer ``by`` in its metadata.
+        InputError: no store at the path, or no task with an integer or text ``by``.
         UnknownRunError: no run has that id.
         ArgumentError: a k below 1, a confidence outside (0, 1) or ``n_boot < 1``.
     """
     with _opened(store) as opened:
         records = opened.records(run_id)
     return capability_curve(
-        records, by, ks=sorted({1, *ks}), confidence=confidence, n_boot=n_boot, seed=seed
+        records,
+        by,
+        ks=sorted({1, *ks}),
+        confidence=confidence,
+        n_boot=n_boot,
+        seed=seed,
+        suite=suite,
     )
 
 

@@ -77,7 +77,7 @@ class _Lazy:
 def plugin_entry_points(group: str, kind: str) -> list[tuple[str, Any]]:
     """Load every entry point of ``group``: ``(name, loaded object or module)`` pairs.
 
-    The one place codehazard reads entry points, for ``Registry`` and for the metric families.
+    The one place codehazard reads entry points (``Registry.load_plugins``).
 
     Raises:
         InputError: a plug-in failed to load; the message names it and the reason.
@@ -228,9 +228,16 @@ class Registry(Generic[T]):
             if self._plugins_loaded:
                 return
             for name, loaded in plugin_entry_points(self.group or "", self.kind):
-                if not isinstance(loaded, ModuleType) and name not in self._entries:
-                    self._add(name, loaded)
+                self.adopt_plugin(name, loaded)
             self._plugins_loaded = True
+
+    def adopt_plugin(self, name: str, loaded: Any) -> None:
+        """Register what the entry point ``name`` loaded: an object under ``name`` (unless the
+        name is taken); a module registered its entries itself, by decorators, on import. A
+        registry whose entries carry their own names (metric families) overrides this.
+        """
+        if not isinstance(loaded, ModuleType) and name not in self._entries:
+            self._add(name, loaded)
 
     def get(self, name: str) -> T:
         """The object registered as ``name``, importing it first if it is lazy.

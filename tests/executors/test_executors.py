@@ -96,7 +96,8 @@ def test_generate_batch_defaults_to_one_generate_each(add_task: Task) -> None:
 @pytest.mark.parametrize("retries", [0, 1])
 def test_a_worker_killed_holding_two_samples_retries_both(add_task: Task, retries: int) -> None:
     """A worker holds the sample it judges and the next one (already in its connection): when
-    it dies, both are tried again on a new worker, or end as ``infra`` without retries."""
+    it dies, both are sent to a new worker; the one being judged used an attempt (``infra``
+    without retries), the one waiting did not."""
     import os
     import signal
     import time
@@ -117,7 +118,5 @@ def test_a_worker_killed_holding_two_samples_retries_both(add_task: Task, retrie
         os.kill(first, signal.SIGKILL)
         statuses = [f.result(timeout=60).status for f in futures]
         assert slot.process is not None and slot.process.pid != first
-    if retries:
-        assert statuses == ["passed", "passed", "passed"]
-    else:
-        assert statuses[:2] == ["infra", "infra"] and statuses[2] == "passed"
+    # only the sample being judged is charged for the failure: the next was only waiting
+    assert statuses == ["passed" if retries else "infra", "passed", "passed"]

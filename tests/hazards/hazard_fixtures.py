@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from codehazard.samples import Sample
-from codehazard.store import Store
-from codehazard.tasks import Task, TestChecker
-from codehazard.verdict import Verdict
+from record_fakes import TaskSpec, add_run
+
+__all__ = ["TaskSpec", "add_run"]  # re-exported for the hazard tests
 
 # An ISO 14971-style 5 x 5 profile: no eliminated level, three risk levels.
 FIVE_BY_FIVE = """\
@@ -67,37 +64,6 @@ hazards:
     severity: 4
     likelihood: A
 """
-
-TaskSpec = tuple[str, dict[str, Any], Sequence[str]]
-
-
-def add_run(store: Store, tasks: Sequence[TaskSpec], params: dict[str, Any] | None = None) -> str:
-    """Create a run with one task per spec and one sample per status, verdicts recorded."""
-    run_id = store.create_run("evaluate", params or {"model": "demo"})
-    store.add_tasks(
-        run_id,
-        [
-            Task(
-                task_id=tid,
-                prompt="def f():\n",
-                entry_point="f",
-                checker=TestChecker(test="def check(candidate):\n    pass\n"),
-                metadata=meta,
-            )
-            for tid, meta, _ in tasks
-        ],
-    )
-    samples = [
-        Sample(f"{tid}#{i}", tid, i, {"completion": "    return 1\n"}, "def f():\n    return 1\n")
-        for tid, _, statuses in tasks
-        for i in range(len(statuses))
-    ]
-    store.add_samples(run_id, samples)
-    for tid, _, statuses in tasks:
-        for i, status in enumerate(statuses):
-            store.record_verdict(run_id, f"{tid}#{i}", Verdict(status=status))
-    store.set_run_status(run_id, "complete")
-    return run_id
 
 
 def humaneval_tasks(fail_share: float, n_tasks: int = 10, per_task: int = 10) -> list[TaskSpec]:

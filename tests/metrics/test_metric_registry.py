@@ -1,25 +1,25 @@
-"""The registry: families found by pattern, unknown names detected, providers discovered."""
+"""The registry: families found by pattern, unknown names detected, plug-ins loaded."""
 
 from __future__ import annotations
 
 import sys
-import textwrap
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import pytest
 
+from codehazard.errors import UnknownNameError
 from codehazard.metrics import (
     Measurement,
     MetricName,
     MetricNameError,
     MetricRecord,
     MetricRegistry,
+    UnknownMetricError,
     default_registry,
     metric_family,
     rate_measurement,
 )
-from codehazard.metrics._registry import compile_pattern, discover_provider_modules
+from codehazard.metrics._registry import BUILTIN_FAMILIES, compile_pattern
 from codehazard.metrics._suite import SuitePassAtK, SuiteStatusRate
 
 
@@ -85,10 +85,34 @@ def test_unknown_name_suggests_close_patterns() -> None:
     assert problem is not None and "did you mean suite.<suite>.pass@<k>" in problem
 
 
+def test_an_unknown_metric_is_an_unknown_name_listing_the_known_families() -> None:
+    registry = default_registry(plugins=False)
+    with pytest.raises(UnknownNameError, match=r"known families: .*suite\.<suite>\.rate\.<status>"):
+        registry.resolve("probe.nothing.rate")
+    with pytest.raises(UnknownMetricError):
+        registry.measure("probe.nothing.rate", [])
+    # looking a family up by a pattern nobody registered is the registry's own unknown name
+    with pytest.raises(UnknownNameError, match=r"unknown metric family 'x\.<y>\.z'"):
+        registry.family("x.<y>.z")
+
+
+def test_built_in_families_are_lazy_entries_of_the_one_registry() -> None:
+    registry = default_registry(plugins=False)
+    assert set(BUILTIN_FAMILIES) <= set(registry.names())
+    assert "lazy" in repr(registry) and repr(registry).count(" 0 loaded") == 1
+    assert registry.knows("suite.humaneval.rate.timeout")
+    assert " 0 loaded" not in repr(registry)
+    # each call builds a new registry: nothing registered in one leaks into another
+    other = default_registry(plugins=False)
+    registry.add(InsecureRate)
+    assert registry.knows("probe.security.insecure_rate")
+    assert not other.knows("probe.security.insecure_rate")
+
+
 def test_a_new_family_plugs_in_without_touching_anything() -> None:
     registry = MetricRegistry([SuitePassAtK, SuiteStatusRate])
     assert not registry.knows("probe.security.insecure_rate")
-    registry.register(InsecureRate)
+    registry.add(InsecureRate)
     assert registry.knows("probe.security.insecure_rate")
     assert "unknown security rate" in (registry.problem("probe.security.other") or "")
 
@@ -96,15 +120,22 @@ def test_a_new_family_plugs_in_without_touching_anything() -> None:
 def test_register_works_as_a_decorator_and_rejects_duplicates() -> None:
     registry = MetricRegistry()
 
-    @registry.register
+    @registry.add
     class Family(InsecureRate):
         pattern = "probe.demo.<rate>"
 
     assert registry.knows("probe.demo.insecure_rate")
+    registry.add(Family)  # the same family again is harmless, as in every registry
+
+    class Other(InsecureRate):
+        pattern = "probe.demo.<rate>"
+
     with pytest.raises(ValueError, match="already registered"):
-        registry.register(Family)
+        registry.add(Other)
     with pytest.raises(TypeError, match="not a metric family"):
-        registry.register(object())
+        registry.add(object())
+    with pytest.raises(ValueError, match="registered under its pattern"):
+        registry.register("probe.demo2.<rate>", Other)
 
 
 def test_metric_family_decorator_checks_the_shape() -> None:
@@ -148,38 +179,3 @@ def test_compile_pattern() -> None:
 def test_measure_validates_confidence() -> None:
     with pytest.raises(ValueError, match="confidence"):
         default_registry(plugins=False).measure("suite.x.pass@1", [], confidence=1.5)
-
-
-def test_discovery_finds_provider_modules_by_name(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    pkg = tmp_path / "fakepkg_metrics_discovery"
-    (pkg / "probes" / "security").mkdir(parents=True)
-    (pkg / "__pycache__").mkdir()
-    for d in (pkg, pkg / "probes", pkg / "probes" / "security"):
-        (d / "__init__.py").write_text("")
-    (pkg / "probes" / "security" / "_metric_families.py").write_text(
-        textwrap.dedent(
-            """
-            from codehazard.metrics import absent, metric_family
-
-            @metric_family
-            class Security:
-                pattern = "probe.security.<rate>"
-                description = "demo"
-
-                def check(self, metric, parts):
-                    return None
-
-                def measure(self, metric, parts, records, confidence):
-                    return absent(metric.text, self.pattern, "demo")
-            """
-        )
-    )
-    (pkg / "other.py").write_text("raise RuntimeError('never imported')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    found = discover_provider_modules("fakepkg_metrics_discovery")
-    assert found == ["fakepkg_metrics_discovery.probes.security._metric_families"]
-    registry = MetricRegistry()
-    assert registry.load_module(found[0]) == 1
-    assert registry.knows("probe.security.insecure_rate")

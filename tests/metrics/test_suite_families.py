@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from metric_fakes import FakeRecord, make_records
+from record_fakes import Rec, make_records
 
 from codehazard.metrics import default_registry
-from codehazard.metrics._suite import suite_of
-from codehazard.scoring import rate_interval, wilson_interval
+from codehazard.scoring import rate_interval, suite_of, wilson_interval
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +14,7 @@ def registry():
     return default_registry(plugins=False)
 
 
-def _humaneval() -> list[FakeRecord]:
+def _humaneval() -> list[Rec]:
     return (
         make_records("HumanEval/0", ["passed", "passed", "failed", "timeout"])
         + make_records("HumanEval/1", ["failed", "failed", "infra", None])
@@ -24,9 +23,9 @@ def _humaneval() -> list[FakeRecord]:
 
 
 def test_suite_comes_from_metadata_else_the_task_id_prefix() -> None:
-    assert suite_of(FakeRecord("r", "k", "HumanEval/3", "passed")) == "humaneval"
-    assert suite_of(FakeRecord("r", "k", "x/3", "passed", {"suite": "Complexity"})) == "complexity"
-    assert suite_of(FakeRecord("r", "k", "plain-id", "passed")) is None
+    assert suite_of(Rec("HumanEval/3", "passed")) == "humaneval"
+    assert suite_of(Rec("x/3", "passed", {"suite": "Complexity"})) == "complexity"
+    assert suite_of(Rec("plain-id", "passed")) is None
 
 
 def test_pass_at_1_averages_over_tasks_and_excludes_pending_and_infra(registry) -> None:

@@ -63,7 +63,10 @@ VERDICT_WAIT = 240.0  # a hard stop; beyond the pool's own retries, so an infra 
 LATENCY_BOUND = LIMITS.timeout + 8.0  # a verdict later than this means a limit was not enforced
 WORKER_RSS_MB = 512  # the trusted worker must not be made to hold more than this
 STRAY_GRACE = 3.0
-HEADER_KEYS = {"attempts", "task", "accept", "requires", "then", "slow", "tasks"}
+HEADER_KEYS = {"attempts", "task", "accept", "requires", "then", "slow", "tasks", "bound"}
+# A judge held in C code is ended by its CPU backstop (the wall-clock backstop's seconds of CPU)
+# in two fresh workers; on a loaded machine that CPU time takes longer in wall-clock time.
+STALL_BOUND = 180.0
 PLACEHOLDERS = (
     "MARKER",
     "SLEEP",
@@ -99,6 +102,7 @@ class Attack:
     slow: bool = False
     then: str | None = None
     tasks: str = "ours"
+    latency_bound: float = LATENCY_BOUND
 
 
 def parse_attack(path: Path) -> Attack:
@@ -133,6 +137,8 @@ def parse_attack(path: Path) -> Attack:
         raise ValueError(f"{path.name}: accept must list non-pass model statuses, got {accept}")
     if header.get("tasks", "ours") not in ("ours", "humaneval"):
         raise ValueError(f"{path.name}: tasks must be 'ours' or 'humaneval'")
+    if header.get("bound", "limits") not in ("limits", "judge-stall"):
+        raise ValueError(f"{path.name}: bound must be 'limits' or 'judge-stall'")
     return Attack(
         name=path.stem,
         attempts=header["attempts"],
@@ -143,6 +149,7 @@ def parse_attack(path: Path) -> Attack:
         slow=header.get("slow", "no") == "yes",
         then=header.get("then"),
         tasks=header.get("tasks", "ours"),
+        latency_bound=STALL_BOUND if header.get("bound") == "judge-stall" else LATENCY_BOUND,
     )
 
 
@@ -441,9 +448,9 @@ def inspect_outcome(outcome: Outcome, stage: Stage, tasks_digest: str) -> list[s
         for needle, what in leaks.items():
             if needle in text:
                 problems.append(f"{step.name}: the verdict shows {what}: {said}")
-        if took > LATENCY_BOUND:
+        if took > step.latency_bound:
             problems.append(
-                f"{step.name}: the verdict took {took:.1f}s, over {LATENCY_BOUND:.0f}s "
+                f"{step.name}: the verdict took {took:.1f}s, over {step.latency_bound:.0f}s "
                 f"for a {LIMITS.timeout}s limit ({said})"
             )
     if outcome.follow_up is None or outcome.follow_up.status != "passed":

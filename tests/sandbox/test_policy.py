@@ -1,15 +1,15 @@
 """The minimum isolation policy: below the level asked for, evaluation refuses to start.
 
-The refusal is tested for real: the CLI runs without CAP_SYS_ADMIN (``setpriv``, as root), so
-the kernel refuses every namespace, and ``codehazard evaluate`` must exit 3 saying what was
-refused and how to allow it, unless less is accepted explicitly, which the summary then says.
+The refusal is tested for real: the CLI runs as a container under Docker's default profile
+(root without CAP_SYS_ADMIN, and a seccomp filter refusing every namespace), and ``codehazard
+evaluate`` must exit 3 saying what was refused and how to allow it, unless less is accepted
+explicitly, which the summary then says.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,8 +24,10 @@ from codehazard.sandbox._policy import (
     record,
     refused_guarantees,
     require,
+    resource_notes,
     worker_mode,
 )
+from tests.restricted_hosts import docker_default
 
 FULL = {
     "level": "full",
@@ -63,17 +65,9 @@ def test_require_refuses_below_and_accepts_at_or_above() -> None:
     assert "kernel.unprivileged_userns_clone" in message and "--isolation partial" in message
     assert info.value.refused == refused_guarantees(partial)
     assert record(partial, "partial")["accepted_below_full"] is True
-    assert record(FULL, "auto") == {**FULL, "required": "full", "accepted_below_full": False}
-
-
-def _without_sys_admin() -> list[str]:
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("needs root and setpriv to take CAP_SYS_ADMIN away")
-    prefix = ["setpriv", "--bounding-set", "-sys_admin", "--"]
-    probe = subprocess.run([*prefix, "unshare", "-m", "true"], capture_output=True, timeout=30)
-    if probe.returncode == 0:
-        pytest.skip("mount namespaces are allowed even without CAP_SYS_ADMIN here")
-    return prefix
+    kept = {k: v for k, v in record(FULL, "auto").items() if k != "resources"}
+    assert kept == {**FULL, "required": "full", "accepted_below_full": False}
+    assert record(FULL, "auto")["resources"] == resource_notes(FULL)
 
 
 def _evaluate(prefix: list[str], tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -95,7 +89,7 @@ def _evaluate(prefix: list[str], tmp_path: Path, *extra: str) -> subprocess.Comp
 
 @pytest.mark.slow
 def test_evaluate_refuses_when_the_host_refuses_namespaces(tmp_path: Path) -> None:
-    prefix = _without_sys_admin()
+    prefix = docker_default()
     refused = _evaluate(prefix, tmp_path)
     assert refused.returncode == 3, refused.stdout + refused.stderr
     assert "Traceback" not in refused.stderr
@@ -110,3 +104,24 @@ def test_evaluate_refuses_when_the_host_refuses_namespaces(tmp_path: Path) -> No
     assert summary["isolation"]["accepted_below_full"] is True
     text = _evaluate(prefix, tmp_path, "--isolation", "rlimits-only")
     assert "less than full isolation accepted: --isolation rlimits-only" in text.stdout
+
+
+def test_resource_notes_say_what_bounds_each_resource_and_how_to_allow_what_is_missing() -> None:
+    delegated = {
+        **FULL,
+        "memory_limit": "cgroup",
+        "cpu_cgroup": True,
+        "time_limit": "cpu-cgroup",
+        "uid_range": {"note": "leased"},
+    }
+    memory, cpu, time, uid = resource_notes(delegated)
+    assert "memory cgroup per sample" in memory and "one core" in cpu
+    assert "from its cgroup" in time and "private uid 123" in uid and "leased" in uid
+    undelegated = {**FULL, "memory_limit": "watched", "cpu_cgroup": False, "unprivileged_uid": None}
+    undelegated |= {"user_namespace": True, "time_limit": "cpu-watched"}
+    memory, cpu, time, uid = resource_notes(undelegated)
+    assert "watched from outside" in memory and "Delegate=yes" in memory
+    assert "unbounded" in cpu and "/proc" in time and "no private uid" in uid
+    unleased = {**FULL, "uid_range": {"note": "unleased (no lock directory: EACCES)"}}
+    assert "unleased (no lock directory" in resource_notes(unleased)[3]
+    assert "wall-clock" in resource_notes({"level": "none"})[2]

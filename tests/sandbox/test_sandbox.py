@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,6 +129,46 @@ def test_no_network_and_private_files(
     assert v.actual is not None
     assert "NETWORK-OK" not in v.actual and "True" not in v.actual
     assert "HOME" in v.actual and "OPENAI" not in v.actual
+
+
+POOL = """
+import multiprocessing
+
+
+def _double(x):
+    return 2 * x
+
+
+def add(a, b):
+    with multiprocessing.Pool(2) as pool:  # POSIX semaphores: files in /dev/shm
+        return sum(pool.map(_double, [a, b])) // 2
+"""
+SHM_PROBE = """
+import os
+
+
+def add(a, b):
+    st = os.statvfs("/dev/shm")
+    left = sorted(os.listdir("/dev/shm"))
+    with open("/dev/shm/mine", "w") as fh:
+        fh.write("x")
+    return [left, st.f_blocks * st.f_frsize // (1024 * 1024), oct(os.stat("/dev/shm").st_mode)]
+"""
+
+
+def test_multiprocessing_pool_passes_with_a_private_bounded_dev_shm(evaluator: Evaluator) -> None:
+    if evaluator.isolation["level"] != "full":
+        pytest.skip("needs the private root")
+    task = evaluator.tasks["toy/add"]
+    assert evaluator.isolation["private_dev_shm"] is True
+    v = judge(evaluator, task, POOL, whole=True)
+    assert v.status == "passed", v.detail
+    for _ in range(2):  # each sample's /dev/shm is empty: nothing of the previous one is left
+        v = judge(evaluator, task, SHM_PROBE, whole=True)
+        assert v.status == "failed" and v.actual is not None
+        left, size_mb, mode = ast.literal_eval(v.actual)
+        memory_mb = int(Limits().memory_mb)
+        assert left == [] and size_mb == memory_mb and mode == "0o41777", v.actual
 
 
 def test_collect_outputs() -> None:

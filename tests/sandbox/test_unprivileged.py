@@ -1,14 +1,13 @@
 """The sandbox as an ordinary user: user namespace, dropped capabilities, watched memory.
 
-Runs a script as ``nobody`` through ``runuser`` when the test runs as root and ``nobody`` can
-execute this interpreter (a Python under a private home cannot be; the test is then skipped).
+Runs a script as ``nobody`` when the test runs as root (``tests.restricted_hosts.as_nobody``,
+which shows an interpreter under a private home to ``nobody`` in a private mount namespace).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,12 +55,9 @@ print(json.dumps(out))
 
 
 def _runner_for_nobody() -> list[str]:
-    if os.geteuid() != 0 or shutil.which("runuser") is None:
-        pytest.skip("needs root (to become nobody) and runuser")
-    command = ["runuser", "-u", "nobody", "--", sys.executable, "-c", "pass"]
-    if subprocess.run(command, capture_output=True, timeout=60).returncode != 0:
-        pytest.skip(f"nobody cannot execute {sys.executable}")
-    return command[:4]
+    from tests.restricted_hosts import as_nobody
+
+    return as_nobody()  # skips where root cannot become nobody with this interpreter
 
 
 @pytest.mark.slow

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from record_fakes import Rec
 
 from codehazard.report import curve_to_dict
 from codehazard.scoring import (
@@ -29,19 +28,6 @@ counts_st = st.lists(
     min_size=1,
     max_size=40,
 )
-
-
-@dataclass(frozen=True)
-class Rec:
-    """A scorable record stand-in."""
-
-    task_id: str
-    status: str | None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "passed"
 
 
 def _records(tasks: int, samples: int, passes: int, level: int = 1) -> list[Rec]:
@@ -135,6 +121,43 @@ def test_one_sample_a_task_is_the_binomial() -> None:
     assert (est.interval.low, est.interval.high) == pytest.approx((expected.low, expected.high))
 
 
+scattered_st = st.tuples(st.integers(2, 60), st.integers(2, 30)).flatmap(
+    lambda tn: st.tuples(
+        st.just(tn[1]), st.lists(st.booleans(), min_size=tn[0], max_size=tn[0]), st.booleans()
+    )
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(scattered_st)
+def test_scattered_rare_outcomes_never_narrow_the_binomial(case) -> None:
+    # every task has at most one rare outcome: no task variation shows, and a few such
+    # outcomes cannot rule it out, so the interval is never narrower than the binomial's
+    samples, hit, passes_rare = case
+    counts = [(int(h), samples) if passes_rare else (samples - int(h), samples) for h in hit]
+    est = task_rate_interval(counts)
+    total, events = samples * len(counts), sum(c for c, _ in counts)
+    plain = wilson_interval(events, total)
+    assert est.interval.low <= plain.low + 1e-12 and est.interval.high >= plain.high - 1e-12
+    assert 0.0 <= est.interval.low <= est.value <= est.interval.high <= 1.0
+    assert math.isinf(est.df) and est.design_effect <= samples + 1e-9
+    # with one sample a task nothing is clustered: plain Wilson again
+    ones = task_rate_interval([(c and 1, 1) for c, _ in counts])
+    assert ones.design_effect == 1.0
+
+
+def test_a_few_scattered_rare_outcomes_cannot_show_clustering() -> None:
+    # 50 tasks x 10 samples, 2 passes in 2 tasks: a rate of 0.02 with intra-task correlation
+    # 0.3 gives such data one time in twenty-five, so the interval must reach 0.02
+    est = task_rate_interval([(1, 10)] * 2 + [(0, 10)] * 48)
+    assert wilson_interval(2, 500).high < 0.015 and est.interval.high > 0.02
+    assert est.design_effect > 2 and "too rare to show" in est.note()
+    # many scattered outcomes are evidence of no clustering: the binomial's interval
+    many = task_rate_interval([(1, 10)] * 40 + [(0, 10)] * 10)
+    plain = wilson_interval(40, 500)
+    assert many.design_effect == 1.0 and many.interval.high == pytest.approx(plain.high)
+
+
 def test_pass_at_k_is_undefined_where_a_task_has_fewer_than_k_samples() -> None:
     with pytest.raises(ValueError, match="pass@3 needs at least 3 samples"):
         task_passk_interval([(1, 5), (1, 2)], 3)
@@ -205,6 +228,7 @@ def _coverage(tasks: int, samples: int, rate: float, rho: float, reps: int, seed
         (5, 10, 0.4, 0.6),
         (40, 1, 0.3, 0.0),
         (50, 10, 0.02, 0.0),
+        (50, 10, 0.02, 0.3),
         (20, 100, 0.3, 0.3),
     ],
 )

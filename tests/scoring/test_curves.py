@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from record_fakes import Rec
 
 from codehazard.errors import InputError
 from codehazard.report import curve_to_dict, plot_curve
@@ -25,19 +24,6 @@ from codehazard.scoring import (
 )
 from codehazard.scoring._levels import pass_at_k_interval
 from codehazard.scoring._loglinear import chi2_sf, fit_loglinear
-
-
-@dataclass(frozen=True)
-class Rec:
-    """A scorable record stand-in."""
-
-    task_id: str
-    status: str | None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "passed"
 
 
 def _records(rates: dict[int, list[tuple[int, int]]]) -> list[Rec]:

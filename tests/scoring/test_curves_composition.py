@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from record_fakes import Rec
 
 from codehazard.scoring import block_rates, composition_gap
-
-
-@dataclass(frozen=True)
-class Rec:
-    """A scorable record stand-in."""
-
-    task_id: str
-    status: str | None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "passed"
 
 
 def _task(task_id: str, blocks: list[str], n: int, c: int) -> list[Rec]:

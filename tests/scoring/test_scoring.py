@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from math import comb
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from record_fakes import Rec
 
 from codehazard.scoring import breakdown, pass_at_k, score, wilson_interval
 
@@ -41,17 +40,6 @@ def test_undefined_when_fewer_samples_than_k() -> None:
     assert pass_at_k(3, 3, 10) is None
     with pytest.raises(ValueError):
         pass_at_k(3, 4, 1)
-
-
-@dataclass
-class Rec:
-    task_id: str
-    status: str | None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "passed"
 
 
 def test_score_excludes_infra_and_reports_only_supported_k() -> None:

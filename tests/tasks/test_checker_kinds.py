@@ -114,11 +114,11 @@ def test_a_task_of_the_new_kind_runs_through_evaluate(
 
 def test_an_unknown_kind_names_the_file_line_and_the_known_kinds(tmp_path: Path) -> None:
     path = tmp_path / "tasks.jsonl"
-    path.write_text(json.dumps({**CONSTANT_TASK, "checker": {"kind": "stress", "n": 3}}) + "\n")
+    path.write_text(json.dumps({**CONSTANT_TASK, "checker": {"kind": "fuzzing", "n": 3}}) + "\n")
     with pytest.raises(TaskLoadError) as info:
         load_tasks(path)
     message = str(info.value)
-    assert f"{path}:1:" in message and "'stress'" in message
+    assert f"{path}:1:" in message and "'fuzzing'" in message
     assert "differential" in message and "returns-constant" in message and "test" in message
 
 
@@ -141,7 +141,7 @@ def test_the_help_lists_the_registered_kinds(capsys: pytest.CaptureFixture[str])
         with pytest.raises(SystemExit):
             main(argv)
         help_text = " ".join(capsys.readouterr().out.split())
-        assert "registered kind: differential, returns-constant, test" in help_text, argv
+        assert "registered kind: differential, returns-constant, stress, test" in help_text, argv
     assert main(["suites", "list"]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
     assert last.startswith("checker kinds") and "returns-constant" in last

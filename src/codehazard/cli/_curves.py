@@ -1,12 +1,14 @@
 """``codehazard curves RUN_ID``: pass rate against specification complexity for a stored run.
 
-Prints a table per level (tasks, samples, pass@1 with its interval, pass@k with its interval
-for each ``-k``, the composed expectations and the composition gap, the fitted value), the
-fitted per-component ratio with its interval and the fit's quality; ``--json`` prints the same
-as one JSON object; ``--plot`` writes a PNG, SVG or PDF; ``--localise`` reruns a sample of the
-failing samples, stratified by level, in the sandbox to say which step went wrong. The maths
-lives in ``codehazard.scoring``, localisation in ``codehazard.analysis``, the text, JSON and
-plot in ``codehazard.report``.
+One curve per suite in the run whose tasks carry the ``--by`` key (integer levels such as
+``components`` or ``level``, or categories such as ``dimension``). Prints a table per level
+(tasks, samples, pass@1 with its interval, pass@k with its interval for each ``-k``, the
+composed expectations and the composition gap, the fitted value, the failure-kind counts where
+verdicts name kinds), the fitted per-component ratio with its interval and the fit's quality;
+``--json`` prints the same as one JSON object; ``--plot`` writes a PNG, SVG or PDF;
+``--localise`` reruns a sample of the failing samples, stratified by level, in the sandbox to
+say which step went wrong. The maths lives in ``codehazard.scoring``, localisation in
+``codehazard.analysis``, the text, JSON and plot in ``codehazard.report``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from codehazard.cli._common import (
 )
 from codehazard.errors import InputError
 from codehazard.report import CurveReport, curve_json, curve_text, plot_curve
-from codehazard.scoring import capability_curve
+from codehazard.scoring import suite_curves
 from codehazard.store import Store, default_store_path
 
 
@@ -45,7 +47,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--store", type=store_file, default=None, help="results store (SQLite file)"
     )
     parser.add_argument(
-        "--by", default="components", help="integer task metadata key (default components)"
+        "--by",
+        default="components",
+        help="task metadata key: integer levels (components, level) or categories (dimension); "
+        "default components",
     )
     parser.add_argument(
         "-k", type=positive_int, action="append", dest="ks", help="also report pass@k (repeatable)"
@@ -101,7 +106,7 @@ def cmd_curves(args: argparse.Namespace) -> int:
 
         args.run_id = resolve_run_id(store, args.run_id)
         records = store.records(args.run_id)
-        curve = capability_curve(
+        curves = suite_curves(
             records,
             args.by,
             ks=sorted({1, *(args.ks or ())}),
@@ -121,8 +126,8 @@ def cmd_curves(args: argparse.Namespace) -> int:
                 failing_by_level=result.failing_by_level,
             )
     if args.plot is not None:
-        plot_curve(curve, prepare_output(args.plot, "--plot"))
-    report = CurveReport(args.run_id, curve, summary, args.plot)
+        plot_curve(curves, prepare_output(args.plot, "--plot"))
+    report = CurveReport(args.run_id, curves, summary, args.plot)
     if args.json:
         print(json.dumps(curve_json(report), sort_keys=False))
         return 0

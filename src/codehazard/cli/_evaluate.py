@@ -246,8 +246,10 @@ def format_summary(summary: RunSummary, results: Path | None) -> str:
         f"  isolation: {iso.get('level', 'unknown')} (network namespace "
         f"{iso.get('network_namespace')}, private root {iso.get('private_root')}, "
         f"PID namespace per sample {iso.get('pid_namespace_per_sample')}, "
-        f"memory limit {iso.get('memory_limit')}, uid {iso.get('unprivileged_uid')})"
+        f"user namespace {iso.get('user_namespace')}, seccomp {iso.get('seccomp')})"
     )
+    for note in iso.get("resources", []):  # memory, CPU share, time, uid: as obtained
+        lines.append(f"    {note}")
     if iso.get("accepted_below_full"):
         lines.append(f"    less than full isolation accepted: --isolation {iso.get('required')}")
     for error in iso.get("errors", []):  # what the host refused, so a weaker level is explained

@@ -38,6 +38,8 @@ def format_check(result: dict[str, Any]) -> str:
     for name, cap in result["capabilities"].items():
         mark = "yes" if cap["ok"] else "no "
         lines.append(f"  {mark}  {name.replace('_', ' ')}: {cap['detail']}")
+    lines.append("resources:")
+    lines += [f"  {note}" for note in result.get("resources", [])]
     lines.append("guarantees:")
     for name, g in result["guarantees"].items():
         if not g["promised"]:

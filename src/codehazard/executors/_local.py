@@ -11,7 +11,9 @@ is restarted and its sample retried; a sample that keeps breaking the harness en
 
 from __future__ import annotations
 
+import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -27,15 +29,18 @@ from codehazard.errors import ArgumentError, SandboxError, UnknownNameError
 from codehazard.samples import Sample
 from codehazard.sandbox import (
     Done,
+    IsolationRefused,
     Job,
     Limits,
     Ready,
+    Refused,
     StartFailed,
     Stop,
     WorkerConfig,
     isolation_record,
     remove_worker_groups,
     require_isolation,
+    require_isolation_kept,
 )
 from codehazard.sandbox import isolation_worker_mode as worker_mode
 from codehazard.sandbox import parse_isolation_level as parse_level
@@ -44,8 +49,32 @@ from codehazard.verdict import Verdict
 
 _STOP = object()
 _START_TIMEOUT = 60.0
+_STALLS = 2  # a sample whose judge stalls this many fresh workers is the candidate's timeout
+_PATIENCE = 5  # a worker still computing is waited for up to this many times the usual wait
 PIPELINE = 2
-"""Samples a worker holds at once: the one it judges and the next, already in its connection."""
+"""Samples a worker holds at once: the one it judges and the next, already in its connection,
+so it never waits for this process (busy with the store, and holding the interpreter lock) to
+send the next; a worker that breaks loses both, and both are sent again."""
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of process ``pid`` so far, from /proc; None if unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _stall_detail() -> str:
+    """Why a sample whose judge stalled two fresh workers is the candidate's timeout."""
+    return (
+        "time limit exceeded: the trusted test's own computation on the candidate's answers "
+        "ran past the judge's CPU backstop, in two fresh workers (a C-level operation no timer "
+        "interrupts, held by a value the candidate built, such as a set of integers that all "
+        "hash alike)"
+    )
 
 
 class _Slot:
@@ -57,7 +86,6 @@ class _Slot:
         self.conn: Connection | None = None
         self.isolation: dict[str, Any] | None = None
         self.stopping = False  # the pool is closing: take no more samples
-        self._why: str | None = None  # why the worker broke, until its samples are retried
         self.thread = threading.Thread(
             target=self._loop, name=f"codehazard-slot-{index}", daemon=True
         )
@@ -100,7 +128,12 @@ class _Slot:
             raise SandboxError(f"worker {self.index}: {reply.message}")
         if not isinstance(reply, Ready):
             raise SandboxError(f"worker {self.index}: unexpected {type(reply).__name__}")
-        require_isolation(reply.isolation, self.owner.minimum_isolation)  # below it: refused
+        owner = self.owner
+        if owner.started_with is None:  # the first worker's record is the run's
+            require_isolation(reply.isolation, owner.minimum_isolation)  # below it: refused
+            owner.started_with = reply.isolation
+        else:  # a restart, or another worker: never judge with less than the run started with
+            require_isolation_kept(owner.started_with, reply.isolation, owner.minimum_isolation)
         self.isolation = reply.isolation
 
     def stop(self) -> None:
@@ -120,14 +153,105 @@ class _Slot:
             self.conn.close()
         self.process = self.conn = None
 
-    def _start(self) -> None:
-        if self.conn is None:
-            self.spawn()
-            self.send_tasks()
-            self.handshake()
+    def _judge(self, inflight: deque[_Work]) -> Verdict:
+        """Judge the oldest sample in flight in this worker, restarting it when it breaks; the
+        others in flight are sent behind it (once each per worker).
+
+        A worker that broke is the harness's failure (retried, then ``infra``), except one
+        killed by its own judge's CPU backstop (SIGXCPU, ``sandbox._entry``): the trusted test
+        was held in C code by a value the candidate built. That sample is tried once more in
+        a fresh worker, and when it stalls that one too it is the candidate's ``timeout``. Only
+        the sample being judged is charged for a failure: the others were only waiting.
+        """
+        owner = self.owner
+        sample = inflight[0].sample
+        task_limits = owner.limits.with_timeout(owner.tasks[sample.task_id].timeout)
+        wait = task_limits.wall_timeout + 60.0  # the sandbox's own backstop, then some
+        last, failures, stalls = "worker unavailable", 0, 0
+        while failures <= owner.retries:
+            try:
+                if self.conn is None:
+                    for work in inflight:
+                        work.sent = False  # a new worker: it holds none of them
+                    self.spawn()
+                    self.send_tasks()
+                    self.handshake()
+                assert self.conn is not None
+                for work in inflight:
+                    if not work.sent:
+                        self.conn.send(
+                            Job(work.sample.task_id, work.sample.program, owner.limits.as_dict())
+                        )
+                        work.sent = True
+                return self._reply(wait)
+            except IsolationRefused:  # the run stops: no verdict with less isolation
+                self._discard()
+                raise
+            except (EOFError, OSError, SandboxError) as exc:
+                last = f"worker {self.index} failed: {exc or type(exc).__name__}"
+                if self._discard() != -signal.SIGXCPU:
+                    failures += 1
+                    continue
+                stalls += 1
+                if stalls >= _STALLS:
+                    return Verdict(
+                        status="timeout",
+                        detail=_stall_detail(),
+                        isolation=self.isolation or {},
+                    )
+        return Verdict(status="infra", detail=last, isolation=self.isolation or {})
+
+    def _reply(self, wait: float) -> Verdict:
+        """The worker's verdict on the job just sent.
+
+        Waits ``wait`` seconds, and on while the worker keeps using CPU (its judge computing:
+        the kernel's CPU backstop ends that), so that a loaded machine's slowness is never
+        taken for a hung worker; never more than ``_PATIENCE`` times ``wait`` in all (a worker
+        busy outside the judge has no backstop of its own).
+
+        Raises:
+            SandboxError: no answer (``IsolationRefused`` when the worker refused to judge).
+            EOFError, OSError: the worker died.
+        """
+        assert self.conn is not None and self.process is not None
+        cpu = _cpu_seconds(self.process.pid)
+        give_up = time.monotonic() + _PATIENCE * wait
+        while not self.conn.poll(wait):
+            now = _cpu_seconds(self.process.pid)
+            computing = now is not None and cpu is not None and now - cpu >= 1.0
+            if not computing or time.monotonic() > give_up:
+                raise SandboxError("worker did not answer in time")
+            cpu, wait = now, 10.0
+        reply = self.conn.recv()
+        if isinstance(reply, Refused):
+            raise IsolationRefused(
+                reply.message,
+                obtained=reply.obtained,
+                required=reply.required,
+                refused=reply.refused,
+            )
+        if not isinstance(reply, Done):
+            raise SandboxError(f"unexpected {type(reply).__name__} from the worker")
+        return Verdict.model_validate(reply.verdict)
+
+    def _discard(self) -> int | None:
+        """Kill and reap the worker; return how it had ended by itself (its return code), or
+        ``None`` when it was still running."""
+        code = None
+        if self.process is not None:
+            try:  # a worker whose socket closed is dead or dying: how did it end?
+                code = self.process.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            remove_worker_groups(self.process.pid)  # a crashed worker leaves its cgroups
+        if self.conn is not None:
+            self.conn.close()
+        self.process = self.conn = None
+        return code
 
     def _next(self, block: bool) -> _Work | None:
-        """The next sample to judge from the shared queue (``None``: none now, or stopping)."""
+        """The next sample from the shared queue (``None``: none now, or the pool is closing)."""
         while not self.stopping:
             try:
                 item = self.owner._queue.get(block=block)
@@ -142,106 +266,29 @@ class _Slot:
         return None
 
     def _loop(self) -> None:
-        """Feed the worker up to ``PIPELINE`` samples at a time and hand out its verdicts.
-
-        The next sample waits in the worker's connection while it judges the current one, so
-        the worker never idles while this process (busy with the store, say, and holding the
-        interpreter lock) gets round to sending it. A worker that fails takes every sample it
-        held with it: each is tried again on a new worker, up to ``retries`` more times.
-        """
         inflight: deque[_Work] = deque()
         while True:
-            while self._why is None and len(inflight) < PIPELINE:
+            while len(inflight) < PIPELINE:
                 work = self._next(block=not inflight)
                 if work is None:
                     break
                 inflight.append(work)
-                self._send(work, first=len(inflight) == 1)
             if not inflight:
                 return
             try:
-                if self._why is not None:
-                    self._retry(inflight)
-                    continue
-                verdict = self._receive(inflight[0])
+                verdict = self._judge(inflight)
             except BaseException as exc:  # never leave a caller waiting forever
-                for work in inflight:
-                    work.future.set_exception(exc)
-                inflight.clear()
+                inflight.popleft().future.set_exception(exc)
                 continue
-            if verdict is None:
-                continue  # the worker broke: the next round retries what it held
-            done = inflight.popleft()
-            if inflight:
-                inflight[0].started = time.monotonic()
-            done.future.set_result(verdict)
-
-    def _send(self, work: _Work, first: bool) -> None:
-        """Send one sample to the worker, starting one if needed; on failure note why (the
-        loop then retries every sample in flight)."""
-        try:
-            self._start()
-            assert self.conn is not None
-            self.conn.send(
-                Job(work.sample.task_id, work.sample.program, self.owner.limits.as_dict())
-            )
-        except (EOFError, OSError, SandboxError) as exc:
-            self._broke(exc)
-        if first:
-            work.started = time.monotonic()
-
-    def _receive(self, head: _Work) -> Verdict | None:
-        """The verdict of the oldest sample in flight, or ``None`` when the worker broke."""
-        assert self.conn is not None
-        owner = self.owner
-        limits = owner.limits.with_timeout(owner.tasks[head.sample.task_id].timeout)
-        wait = head.started + limits.wall_timeout + 60.0 - time.monotonic()  # backstop, and some
-        try:
-            if not self.conn.poll(max(0.0, wait)):
-                raise SandboxError("worker did not answer in time")
-            reply = self.conn.recv()
-            if not isinstance(reply, Done):
-                raise SandboxError(f"unexpected {type(reply).__name__} from the worker")
-        except (EOFError, OSError, SandboxError) as exc:
-            self._broke(exc)
-            return None
-        return Verdict.model_validate(reply.verdict)
-
-    def _broke(self, exc: BaseException) -> None:
-        self._why = f"worker {self.index} failed: {exc or type(exc).__name__}"
-        self._discard()
-
-    def _retry(self, inflight: deque[_Work]) -> None:
-        """The worker broke holding ``inflight``: each sample has used one more attempt; those
-        out of attempts end as ``infra``, the others go to a new worker."""
-        why, self._why = self._why, None
-        for work in list(inflight):
-            work.attempts += 1
-            if work.attempts > self.owner.retries:
-                inflight.remove(work)
-                verdict = Verdict(status="infra", detail=why or "", isolation=self.isolation or {})
-                work.future.set_result(verdict)
-        for index, work in enumerate(inflight):
-            if self._why is None:
-                self._send(work, first=index == 0)
-
-    def _discard(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            remove_worker_groups(self.process.pid)  # a crashed worker leaves its cgroups
-        if self.conn is not None:
-            self.conn.close()
-        self.process = self.conn = None
+            inflight.popleft().future.set_result(verdict)
 
 
 class _Work:
-    """One sample on its way through a slot: its future, and the attempts it has used."""
+    """One sample on its way through a slot, and whether its worker has been sent it."""
 
     def __init__(self, sample: Sample, future: Future[Verdict]) -> None:
         self.sample, self.future = sample, future
-        self.attempts = 0
-        self.started = time.monotonic()  # when the worker began judging it (once oldest)
+        self.sent = False
 
 
 class LocalPool:
@@ -255,7 +302,11 @@ class LocalPool:
     Raises:
         ValueError: ``workers < 1``; ``isolation`` is not a level (an ``InputError``).
         SandboxError: no worker could start its sandbox; ``IsolationRefused`` when a worker
-            obtained less isolation than ``isolation`` accepts.
+            obtained less isolation than ``isolation`` accepts, or than the first worker did.
+
+    A worker restarted mid-run that obtains less than the first worker did (or a sandbox
+    restarted inside a worker) judges nothing: the futures of its samples raise
+    ``IsolationRefused``, and the caller stops.
     """
 
     def __init__(
@@ -274,6 +325,7 @@ class LocalPool:
         self.minimum_isolation = parse_level(isolation)  # "auto" (the default) means full
         self.isolation_mode = worker_mode(isolation)
         self.retries = retries
+        self.started_with: dict[str, Any] | None = None  # isolation every worker must keep
         self._tasks_json = [t.model_dump_json() for t in self.tasks.values()]
         self._kind_sources = kind_sources({t.checker.kind for t in self.tasks.values()})
         self._queue: queue.Queue[Any] = queue.Queue()

@@ -2,7 +2,8 @@
 
 Names follow one grammar (see ``docs/metrics.md``), e.g. ``suite.humaneval.pass@1``,
 ``suite.building-blocks.rate.failed{components>=3}`` or ``probe.security.insecure_rate``.
-Families of metrics register with a ``MetricRegistry``; suites and probes contribute their own
+Families of metrics register with a ``MetricRegistry`` (a ``Registry`` keyed by pattern: lazy
+built-ins, entry points in ``codehazard.metrics``); suites and probes contribute their own
 families, so the hazard engine never changes when one is added.
 """
 
@@ -22,6 +23,7 @@ from codehazard.metrics._names import (
     MetricNameError,
     Operator,
     Selector,
+    UnknownMetricError,
     parse_metric,
 )
 from codehazard.metrics._registry import (
@@ -46,6 +48,7 @@ __all__ = [
     "MetricRegistry",
     "Operator",
     "Selector",
+    "UnknownMetricError",
     "absent",
     "default_registry",
     "metric_family",

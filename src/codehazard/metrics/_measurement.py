@@ -105,9 +105,28 @@ def absent(metric: str, family: str, note: str) -> Measurement:
     return Measurement(metric=metric, family=family, value=None, note=note)
 
 
-def _interval(est: TaskMeanInterval, confidence: float) -> MetricInterval:
+def _measured(
+    metric: str,
+    family: str,
+    value: float,
+    est: TaskMeanInterval,
+    records: Sequence[MetricRecord],
+    confidence: float,
+    events: int | None,
+) -> Measurement:
+    """A measured value with its interval, counts, samples and the interval's note."""
     iv = est.interval
-    return MetricInterval(low=iv.low, high=iv.high, confidence=confidence, method=est.method)
+    return Measurement(
+        metric=metric,
+        family=family,
+        value=value,
+        interval=MetricInterval(low=iv.low, high=iv.high, confidence=confidence, method=est.method),
+        n=len(records),
+        n_tasks=est.n_tasks,
+        events=events,
+        samples=sample_keys(records),
+        note=est.note(),
+    )
 
 
 def rate_measurement(
@@ -142,17 +161,7 @@ def rate_measurement(
     est = task_rate_interval(
         [(c, m) for c, m in per_task.values()], confidence=confidence, weight="samples"
     )
-    return Measurement(
-        metric=metric,
-        family=family,
-        value=events / len(records),
-        interval=_interval(est, confidence),
-        n=len(records),
-        n_tasks=len(per_task),
-        events=events,
-        samples=sample_keys(records),
-        note=est.note(),
-    )
+    return _measured(metric, family, events / len(records), est, records, confidence, events)
 
 
 def task_mean_measurement(
@@ -197,14 +206,4 @@ def task_mean_measurement(
             n_samples=len(records),
             confidence=confidence,
         )
-    return Measurement(
-        metric=metric,
-        family=family,
-        value=mean,
-        interval=_interval(est, confidence),
-        n=len(records),
-        n_tasks=len(per_task),
-        events=events,
-        samples=sample_keys(records),
-        note=est.note(),
-    )
+    return _measured(metric, family, mean, est, records, confidence, events)

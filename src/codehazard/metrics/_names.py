@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from codehazard.errors import InputError
+from codehazard.errors import InputError, UnknownNameError
 
 Operator = Literal[">=", "<=", "!=", "==", "=", ">", "<"]
 OPERATORS: tuple[str, ...] = get_args(Operator)
@@ -46,6 +46,14 @@ _GRAMMAR_HINT = (
 
 class MetricNameError(InputError):
     """A metric name does not follow the grammar, or no registered family defines it."""
+
+
+class UnknownMetricError(MetricNameError, UnknownNameError):
+    """No registered family's pattern matches a metric name; the message lists the known ones.
+
+    Both a ``MetricNameError`` (what hazard-log validation catches) and an ``UnknownNameError``
+    (what every registry raises for a name it does not know).
+    """
 
 
 def _number(value: Any) -> float | None:

@@ -6,40 +6,47 @@ engine only asks the registry "does any family define this name?" and "measure i
 records". Adding a suite or probe therefore adds a family, and touches neither this package's
 dispatch nor the hazard engine.
 
-How families arrive (no process-global state; every registry is an explicit object):
+``MetricRegistry`` is a ``Registry[MetricFamily]`` (the one registry mechanism, as for backends,
+suites, checkers, scorers, executors and report formats), keyed by each family's pattern, plus
+what patterns need: resolving a metric name to the first family whose pattern matches it and
+whose ``check`` accepts it. Families arrive the registry's three ways:
 
-1. ``@metric_family`` marks a class; ``MetricRegistry.load_module`` registers the marked classes
-   of a module, in definition order. ``registry.register`` is also usable as a decorator.
-2. ``default_registry()`` loads the built-in suite families, then every in-tree provider module
-   named ``_metric_families.py`` anywhere under the ``codehazard`` package, then every entry
-   point in the group ``codehazard.metrics`` (a module or a family class) for out-of-tree
-   packages, read by the same ``plugin_entry_points`` as every ``Registry``. Families are not
-   looked up by name but matched by pattern, in order, so this resolver is not a
-   ``Registry[T]``; its sources (lazy module names, entry points) are the shared mechanism.
-   Providers are consulted before built-ins, so a suite may specialise a name that the
-   generic suite families would also accept.
+1. the built-in families (``BUILTIN_FAMILIES``, each in a module of its own) are lazy entries:
+   listing the patterns imports nothing, the first resolution imports them;
+2. ``registry.add(FamilyClass)`` (or ``registry.register(pattern, family)``) in code and tests;
+3. entry points in the group ``codehazard.metrics`` naming a family class or a module, whose
+   ``@metric_family`` classes are registered.
+
+Families from entry points and code are consulted before the built-ins (in pattern order), so a
+suite may specialise a name the generic suite families would also accept. A name no family
+defines raises ``UnknownMetricError`` (an ``UnknownNameError`` and a ``MetricNameError``)
+listing the known patterns. There is no process-global registry: ``default_registry()`` builds
+a new one each call.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from codehazard._registry import plugin_entry_points
-from codehazard.errors import ArgumentError, CodehazardError, RegistrationTypeError, RegistryError
+from codehazard._registry import Registry
+from codehazard.errors import ArgumentError, RegistrationTypeError, RegistryError
 from codehazard.metrics._measurement import Measurement, MetricRecord
-from codehazard.metrics._names import MetricName, MetricNameError, parse_metric
+from codehazard.metrics._names import MetricName, MetricNameError, UnknownMetricError, parse_metric
 
 ENTRY_POINT_GROUP = "codehazard.metrics"
-PROVIDER_MODULE = "_metric_families"
-BUILTIN_MODULES: tuple[str, ...] = ("codehazard.metrics._suite",)
+BUILTIN_FAMILIES: dict[str, str] = {
+    "suite.<suite>.pass@<k>": "codehazard.metrics._suite:SuitePassAtK",
+    "suite.<suite>.rate.<status>": "codehazard.metrics._suite:SuiteStatusRate",
+    "suite.<suite>.rate.kind.<kind>": "codehazard.metrics._suite:SuiteFailureKindRate",
+    "suite.<suite>.score.<scorer>": "codehazard.metrics._suite:SuiteScoreRate",
+}
+"""The built-in families, pattern to ``module:Class``, consulted after every other family."""
 _MARK = "__codehazard_metric_family__"
 _PLACEHOLDER = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
 _PART = r"\*|[A-Za-z0-9_@\-]+"
@@ -114,65 +121,126 @@ class Resolved:
     parts: dict[str, str]
 
 
-class MetricRegistry:
-    """An ordered set of metric families; the first family that accepts a name defines it."""
+def _family_instance(obj: Any) -> Any:
+    return obj() if isinstance(obj, type) else obj
 
-    def __init__(self, families: Iterable[MetricFamily | type] = ()) -> None:
-        self._families: list[tuple[MetricFamily, re.Pattern[str]]] = []
+
+def _validate(name: str, obj: Any) -> None:
+    instance = _family_instance(obj)
+    if not isinstance(instance, MetricFamily):
+        raise RegistrationTypeError(f"{obj!r} is not a metric family (pattern, check, measure)")
+    if instance.pattern != name:
+        raise RegistryError(
+            f"a metric family is registered under its pattern: {instance.pattern!r}, not {name!r}"
+        )
+    compile_pattern(name)
+
+
+class MetricRegistry(Registry[Any]):
+    """Metric families by pattern; the first family that accepts a name defines it.
+
+    Entries are family classes (instantiated without arguments when first used) or instances.
+    ``group`` is the entry-point group to read (``None``: none); ``builtins`` adds the built-in
+    families as lazy entries.
+    """
+
+    def __init__(
+        self,
+        families: Iterable[MetricFamily | type] = (),
+        *,
+        group: str | None = None,
+        builtins: bool = False,
+    ) -> None:
+        super().__init__("metric family", group, validate=_validate, known="known families")
+        self._instances: dict[str, MetricFamily] = {}
+        self._compiled: dict[str, re.Pattern[str]] = {}
+        if builtins:
+            for pattern, target in BUILTIN_FAMILIES.items():
+                self.register_lazy(pattern, target)
         for family in families:
-            self.register(family)
+            self.add(family)
 
-    def register(self, family: Any) -> Any:
-        """Register a family instance, or a family class (instantiated without arguments).
-
-        Returns its argument, so it also works as a class decorator.
+    def add(self, family: Any) -> Any:
+        """Register a family class or instance under its pattern; returns its argument, so it
+        also works as a class decorator.
 
         Raises:
-            TypeError: the object is not a metric family.
-            ValueError: its pattern is malformed or already registered.
+            RegistrationTypeError: the object is not a metric family (also a ``TypeError``).
+            RegistryError: its pattern is malformed or taken by another family.
         """
-        instance = family() if isinstance(family, type) else family
-        if not isinstance(instance, MetricFamily):
+        pattern = getattr(_family_instance(family), "pattern", None)
+        if not isinstance(pattern, str):
             raise RegistrationTypeError(
                 f"{family!r} is not a metric family (pattern, check, measure)"
             )
-        regex = compile_pattern(instance.pattern)
-        if any(f.pattern == instance.pattern for f, _ in self._families):
-            raise RegistryError(f"a family with pattern {instance.pattern!r} is already registered")
-        self._families.append((instance, regex))
-        return family
+        return self.register(pattern, family)
+
+    def adopt_plugin(self, name: str, loaded: Any) -> None:
+        """An entry point names a family class (registered under its pattern) or a module
+        (its ``@metric_family`` classes are)."""
+        if isinstance(loaded, ModuleType):
+            self.load_module(loaded)
+        else:
+            self.add(loaded)
 
     def load_module(self, module: ModuleType | str) -> int:
         """Register every ``@metric_family`` class defined in ``module``; return how many.
 
         Raises:
             ImportError: the module cannot be imported.
-            ValueError: a family's pattern is malformed or already registered.
+            RegistryError: a family's pattern is malformed or taken.
         """
         mod = importlib.import_module(module) if isinstance(module, str) else module
         count = 0
         for obj in list(vars(mod).values()):
             if isinstance(obj, type) and obj.__dict__.get(_MARK) and obj.__module__ == mod.__name__:
-                self.register(obj)
+                self.add(obj)
                 count += 1
         return count
 
+    def family(self, pattern: str) -> MetricFamily:
+        """The family registered under ``pattern`` (imported first if it is lazy).
+
+        Raises:
+            UnknownNameError: no family has that pattern; the message lists the known ones.
+        """
+        if pattern not in self._instances:
+            self._instances[pattern] = _family_instance(self.get(pattern))
+            self._compiled[pattern] = compile_pattern(pattern)
+        return self._instances[pattern]
+
+    def unregister(self, name: str) -> None:
+        """Remove the family under ``name``; absent is fine."""
+        super().unregister(name)
+        self._instances.pop(name, None)
+        self._compiled.pop(name, None)
+
+    def order(self) -> list[str]:
+        """Patterns in the order they are consulted: added and plug-in families by pattern,
+        then the built-ins in their table's order."""
+        names = self.names()
+        return [n for n in names if n not in BUILTIN_FAMILIES] + [
+            n for n in BUILTIN_FAMILIES if n in names
+        ]
+
     @property
     def families(self) -> tuple[MetricFamily, ...]:
-        """The families in the order they are consulted."""
-        return tuple(f for f, _ in self._families)
+        """The families in the order they are consulted (lazy ones imported)."""
+        return tuple(self.family(p) for p in self.order())
 
     def resolve(self, name: str | MetricName) -> Resolved:
         """Find the family that defines ``name``.
 
         Raises:
-            MetricNameError: the name is malformed, or no family defines it (the message lists
-                the closest known patterns).
+            MetricNameError: the name is malformed, or a family matching it refuses it.
+            UnknownMetricError: no family's pattern matches it (the message lists the known
+                patterns and the closest ones).
         """
         metric = parse_metric(name) if isinstance(name, str) else name
         refusals: list[str] = []
-        for family, regex in self._families:
-            m = regex.match(metric.base)
+        for pattern in self.order():
+            family = self.family(pattern)
+            m = self._compiled[pattern].match(metric.base)
             if m is None:
                 continue
             parts = {k: v for k, v in m.groupdict().items() if v is not None}
@@ -182,10 +250,10 @@ class MetricRegistry:
             refusals.append(why)
         if refusals:
             raise MetricNameError(f"metric {metric.text!r}: {refusals[0]}")
-        raise MetricNameError(self._unknown_message(metric))
+        raise UnknownMetricError(self._unknown_message(metric), kind=self.kind, name=metric.text)
 
     def _unknown_message(self, metric: MetricName) -> str:
-        patterns = [f.pattern for f, _ in self._families]
+        patterns = self.order()
         close = difflib.get_close_matches(metric.base, patterns, n=2, cutoff=0.4)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         known = ", ".join(patterns) if patterns else "none are registered"
@@ -218,52 +286,19 @@ class MetricRegistry:
         return resolved.family.measure(resolved.metric, resolved.parts, records, confidence)
 
 
-def discover_provider_modules(package: str = "codehazard") -> list[str]:
-    """Dotted names of every ``_metric_families.py`` module under ``package``, sorted.
-
-    The source tree is walked without importing anything but the package itself, so discovery
-    never pulls in unrelated (possibly heavy) modules.
-
-    Raises:
-        ImportError: ``package`` cannot be imported.
-    """
-    pkg = importlib.import_module(package)
-    found: set[str] = set()
-    for root in getattr(pkg, "__path__", []):
-        base = Path(root)
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = [d for d in dirnames if d.isidentifier()]
-            if PROVIDER_MODULE + ".py" in filenames:
-                rel = Path(dirpath).relative_to(base).parts
-                found.add(".".join((package, *rel, PROVIDER_MODULE)))
-    return sorted(found)
-
-
 def default_registry(*, plugins: bool = True) -> MetricRegistry:
-    """A new registry with the in-tree providers, entry-point plugins and built-in families.
+    """A new registry with the built-in families (lazy) and the entry-point plug-ins.
 
     ``plugins=False`` leaves out the entry points (for tests and reproducible reports).
 
     Raises:
-        CodehazardError: a provider module or plugin fails to import or registers a bad family.
+        InputError: a plug-in fails to load (when first used), naming it and why.
     """
-    registry = MetricRegistry()
-    sources: list[tuple[str, Any]] = [(m, m) for m in discover_provider_modules()]
-    if plugins:
-        sources += plugin_entry_points(ENTRY_POINT_GROUP, "metric family")
-    sources += [(m, m) for m in BUILTIN_MODULES]
-    for label, obj in sources:
-        try:
-            if isinstance(obj, type):
-                registry.register(obj)
-            else:
-                registry.load_module(obj)
-        except (ImportError, TypeError, ValueError, AttributeError) as exc:
-            raise CodehazardError(f"metric provider {label} cannot be loaded: {exc}") from exc
-    return registry
+    return MetricRegistry(group=ENTRY_POINT_GROUP if plugins else None, builtins=True)
 
 
 __all__ = [
+    "BUILTIN_FAMILIES",
     "ENTRY_POINT_GROUP",
     "MetricFamily",
     "MetricNameError",
@@ -271,6 +306,5 @@ __all__ = [
     "Resolved",
     "compile_pattern",
     "default_registry",
-    "discover_provider_modules",
     "metric_family",
 ]

@@ -1,4 +1,5 @@
-"""The metric families every suite has: pass@k and the rate of each verdict status.
+"""The metric families every suite has: pass@k, the rate of each verdict status and failure
+kind, and the rate of each per-sample score; the rates share one shape (``_SampleRate``).
 
 A record belongs to suite ``s`` when its task metadata says ``suite: s``, or, for tasks loaded
 from plain HumanEval-format files that carry no metadata, when its task id starts with ``s/``
@@ -6,7 +7,9 @@ from plain HumanEval-format files that carry no metadata, when its task id start
 selects every suite. Selectors (``{level>=5}``) filter on task metadata.
 
 Samples without a verdict, and ``infra`` verdicts (harness failures), are never counted for or
-against the model; ``rate.infra`` alone counts them, over every checked sample.
+against the model; ``rate.infra`` alone counts them, over every checked sample. No family here
+knows any suite: a suite whose tasks carry ``suite`` and ``level`` (or any) metadata and whose
+checkers report failure kinds gets every metric, selectors included.
 """
 
 from __future__ import annotations
@@ -25,16 +28,8 @@ from codehazard.metrics._measurement import (
 )
 from codehazard.metrics._names import MetricName
 from codehazard.metrics._registry import metric_family
+from codehazard.scoring import suite_of
 from codehazard.verdict import MODEL_STATUSES, STATUSES
-
-
-def suite_of(record: MetricRecord) -> str | None:
-    """The suite a record belongs to (lowercased), or ``None`` when it cannot be told."""
-    suite = record.metadata.get("suite")
-    if isinstance(suite, str) and suite:
-        return suite.lower()
-    prefix, sep, _ = record.task_id.partition("/")
-    return prefix.lower() if sep and prefix else None
 
 
 def select(records: Sequence[MetricRecord], suite: str, metric: MetricName) -> list[MetricRecord]:
@@ -116,22 +111,30 @@ class SuitePassAtK:
         )
 
 
-@metric_family
-class SuiteStatusRate:
-    """``suite.<suite>.rate.<status>``: the share of samples with a given verdict status."""
+class _SampleRate:
+    """The one shape of every suite rate family: the share of a suite's counted samples (those
+    the selectors select) that are events. A family names its pattern, checks its name, and
+    says which samples count (``counted``) and which are events (``event``)."""
 
-    pattern = "suite.<suite>.rate.<status>"
-    description = (
-        "share of checked samples whose verdict has this status (passed, failed, error, "
-        "timeout, memory, syntax; infra over all checked samples), cluster-score interval "
-        "(Wilson's on the effective number of samples when a task's samples are correlated)"
-    )
+    pattern: str
+    description: str
 
     def check(self, metric: MetricName, parts: Mapping[str, str]) -> str | None:
-        """Accept the verdict statuses only."""
-        if parts["status"] not in STATUSES:
-            return f"rate.{parts['status']}: unknown status; use one of {', '.join(STATUSES)}"
+        """Any name the pattern matches (failure kinds and scorers are open: checker kinds and
+        runs name their own); a family with a closed vocabulary refuses the rest."""
         return None
+
+    def counted(self, record: MetricRecord, parts: Mapping[str, str]) -> bool:
+        """Whether the record is in the denominator: a checked sample, infra left out."""
+        return record.status in MODEL_STATUSES
+
+    def event(self, record: MetricRecord, parts: Mapping[str, str]) -> bool:
+        """Whether the record is in the numerator."""
+        raise NotImplementedError
+
+    def empty_note(self, metric: MetricName, parts: Mapping[str, str]) -> str:
+        """Why there is no value when no sample counts."""
+        return _nothing_note(metric, parts["suite"])
 
     def measure(
         self,
@@ -140,18 +143,65 @@ class SuiteStatusRate:
         records: Sequence[MetricRecord],
         confidence: float,
     ) -> Measurement:
-        """The rate of the status among the selected checked samples, with its interval."""
-        status = parts["status"]
-        counted = STATUSES if status == "infra" else MODEL_STATUSES
-        chosen = [r for r in select(records, parts["suite"], metric) if r.status in counted]
+        """The rate of events among the selected counted samples, with its interval."""
+        chosen = [r for r in select(records, parts["suite"], metric) if self.counted(r, parts)]
         return rate_measurement(
             metric.text,
             self.pattern,
             chosen,
-            lambda r: r.status == status,
+            lambda r: self.event(r, parts),
             confidence=confidence,
-            empty_note=_nothing_note(metric, parts["suite"]),
+            empty_note=self.empty_note(metric, parts),
         )
+
+
+@metric_family
+class SuiteStatusRate(_SampleRate):
+    """``suite.<suite>.rate.<status>``: the share of samples with a given verdict status."""
+
+    pattern = "suite.<suite>.rate.<status>"
+    description = (
+        "share of checked samples whose verdict has this status (passed, failed, error, "
+        "timeout, memory, syntax; infra over all checked samples), cluster-score interval "
+        "over tasks' samples"
+    )
+
+    def check(self, metric: MetricName, parts: Mapping[str, str]) -> str | None:
+        """Accept the verdict statuses only."""
+        if parts["status"] not in STATUSES:
+            return f"rate.{parts['status']}: unknown status; use one of {', '.join(STATUSES)}"
+        return None
+
+    def counted(self, record: MetricRecord, parts: Mapping[str, str]) -> bool:
+        """Checked samples; for ``infra``, every checked sample."""
+        counted = STATUSES if parts["status"] == "infra" else MODEL_STATUSES
+        return record.status in counted
+
+    def event(self, record: MetricRecord, parts: Mapping[str, str]) -> bool:
+        """The verdict has the status."""
+        return record.status == parts["status"]
+
+
+def failure_kind_of(record: MetricRecord) -> str | None:
+    """The failure kind of a record's verdict (``None``: the checker named none)."""
+    kind = getattr(record, "failure_kind", None)
+    return kind if isinstance(kind, str) and kind else None
+
+
+@metric_family
+class SuiteFailureKindRate(_SampleRate):
+    """``suite.<suite>.rate.kind.<kind>``: the share of samples failed with a failure kind."""
+
+    pattern = "suite.<suite>.rate.kind.<kind>"
+    description = (
+        "share of checked samples whose verdict names this failure kind (invariant, liveness, "
+        "race, deadlock, distribution, contract, or any a checker kind reports), cluster-score "
+        "interval over tasks' samples"
+    )
+
+    def event(self, record: MetricRecord, parts: Mapping[str, str]) -> bool:
+        """The verdict's failure kind is the one named."""
+        return failure_kind_of(record) == parts["kind"]
 
 
 def _score_of(record: MetricRecord, scorer: str) -> float | None:
@@ -163,37 +213,24 @@ def _score_of(record: MetricRecord, scorer: str) -> float | None:
 
 
 @metric_family
-class SuiteScoreRate:
+class SuiteScoreRate(_SampleRate):
     """``suite.<suite>.score.<scorer>``: the share of scored samples a scorer marked."""
 
     pattern = "suite.<suite>.score.<scorer>"
     description = (
         "share of the samples a per-sample scorer scored whose score is positive (a yes), "
-        "among the samples that scorer gave a value; Wilson interval over samples (clustered "
-        "by task); scorer 'sandbox' is the verdict"
+        "among the samples that scorer gave a value; cluster-score interval over tasks' "
+        "samples; scorer 'sandbox' is the verdict"
     )
 
-    def check(self, metric: MetricName, parts: Mapping[str, str]) -> str | None:
-        """Any scorer name: runs record which scorers they used."""
-        return None
+    def counted(self, record: MetricRecord, parts: Mapping[str, str]) -> bool:
+        """The samples the scorer gave a value."""
+        return _score_of(record, parts["scorer"]) is not None
 
-    def measure(
-        self,
-        metric: MetricName,
-        parts: Mapping[str, str],
-        records: Sequence[MetricRecord],
-        confidence: float,
-    ) -> Measurement:
-        """The Wilson-bounded rate of positive scores among the selected scored samples."""
-        scorer = parts["scorer"]
-        chosen = [
-            r for r in select(records, parts["suite"], metric) if _score_of(r, scorer) is not None
-        ]
-        return rate_measurement(
-            metric.text,
-            self.pattern,
-            chosen,
-            lambda r: (_score_of(r, scorer) or 0.0) > 0.0,
-            confidence=confidence,
-            empty_note=f"no samples scored by {scorer!r} in the runs given",
-        )
+    def event(self, record: MetricRecord, parts: Mapping[str, str]) -> bool:
+        """A positive score."""
+        return (_score_of(record, parts["scorer"]) or 0.0) > 0.0
+
+    def empty_note(self, metric: MetricName, parts: Mapping[str, str]) -> str:
+        """No sample scored by that scorer."""
+        return f"no samples scored by {parts['scorer']!r} in the runs given"

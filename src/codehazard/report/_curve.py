@@ -7,6 +7,7 @@ missing one names the exact install line.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +30,16 @@ def _clean(value: Any) -> Any:
 
 
 def curve_to_dict(curve: Curve) -> dict[str, Any]:
-    """The curve as one JSON object: the interval method; per level n, pass@1 and interval,
-    pass@k, the ratio to the previous level, the fitted value, the composed expectations and
-    gap; the fit (ratio and interval, halving, quality); the single-block rates. Non-finite
-    numbers become ``null``.
+    """The curve as one JSON object: its suite (``null``: every record) and the interval
+    method; per level n, pass@1 and interval, pass@k, the ratio to the previous level, the
+    fitted value, the composed expectations and gap, the failure-kind counts; the fit (ratio
+    and interval, halving, quality); the single-block rates. Non-finite numbers become
+    ``null``.
     """
     comp = curve.composition
     levels = []
     for i, point in enumerate(curve.levels):
-        previous = curve.levels[i - 1].pass_at_1 if i else 0.0
+        previous = curve.levels[i - 1].pass_at_1 if i and not curve.categorical else 0.0
         gap = comp.level(point.level) if comp else None
         levels.append(
             {
@@ -52,12 +54,14 @@ def curve_to_dict(curve: Curve) -> dict[str, Any]:
                     for k, v in point.pass_at_k_intervals.items()
                 },
                 "ratio_to_previous": point.pass_at_1 / previous if previous > 0 else None,
-                "fitted": curve.fit.predict(point.level),
+                "fitted": None if curve.categorical else curve.fit.predict(point.level),
                 "composed": None if gap is None else gap.as_dict(),
+                "failure_kinds": dict(point.failure_kinds),
             }
         )
     return _clean(
         {
+            "suite": curve.suite,
             "key": curve.key,
             "confidence": curve.confidence,
             "interval_method": TASK_MEAN_METHOD,
@@ -72,8 +76,9 @@ def curve_to_dict(curve: Curve) -> dict[str, Any]:
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 
 
-def plot_curve(curve: Curve, path: str | Path) -> Path:
-    """Plot observed pass@1 (with intervals), the composed expectations and the fitted decay.
+def plot_curve(curve: Curve | Sequence[Curve], path: str | Path) -> Path:
+    """Plot observed pass@1 (with intervals), the composed expectations and the fitted decay;
+    several curves (one per suite) share the axes, each with its observed points and fit.
 
     Uses matplotlib's Agg backend (no display needed); the format follows the file suffix.
 
@@ -87,40 +92,12 @@ def plot_curve(curve: Curve, path: str | Path) -> Path:
     matplotlib = require_extra("plot", "matplotlib", feature="plotting a curve")
     matplotlib.use("Agg")
     Figure = require_extra("plot", "matplotlib.figure", feature="plotting a curve").Figure
-
+    curves = [curve] if isinstance(curve, Curve) else list(curve)
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.add_subplot()
-    xs = [p.level for p in curve.levels]
-    ys = [p.pass_at_1 for p in curve.levels]
-    err = [
-        [y - p.interval.low for y, p in zip(ys, curve.levels, strict=True)],
-        [p.interval.high - y for y, p in zip(ys, curve.levels, strict=True)],
-    ]
-    label = f"observed pass@1 ({curve.confidence:.0%} {TASK_MEAN_METHOD} interval)"
-    ax.errorbar(xs, ys, yerr=err, fmt="o-", capsize=3, label=label)
-    if curve.composition and curve.composition.levels:
-        gaps = curve.composition.levels
-        ax.plot(
-            [g.level for g in gaps],
-            [g.product for g in gaps],
-            "s--",
-            label="composed: product of block rates",
-        )
-        ax.plot(
-            [g.level for g in gaps], [g.weakest for g in gaps], ":", label="composed: weakest block"
-        )
-    fit = curve.fit
-    if fit.ratio is not None:
-        grid = np.linspace(min(xs), max(xs), 100)
-        ax.plot(
-            grid,
-            [fit.predict(v) for v in grid],
-            "-",
-            linewidth=0.8,
-            color="grey",
-            label=f"fit: r = {fit.ratio:.2f} ({fit.quality})",
-        )
-    ax.set_xlabel(curve.key)
+    for one in curves:
+        _plot_one(ax, one, several=len(curves) > 1)
+    ax.set_xlabel(curves[0].key)
     ax.set_ylabel("pass rate")
     ax.set_ylim(-0.02, 1.02)
     ax.legend(fontsize="small")
@@ -128,3 +105,41 @@ def plot_curve(curve: Curve, path: str | Path) -> Path:
     metadata = {"Date": None} if path.suffix.lower() in (".svg", ".pdf") else None
     fig.savefig(path, metadata=metadata)
     return path
+
+
+def _plot_one(ax: Any, curve: Curve, *, several: bool) -> None:
+    """One curve's observed points with intervals, its composed expectations and its fit."""
+    xs = [p.level for p in curve.levels]
+    ys = [p.pass_at_1 for p in curve.levels]
+    err = [
+        [y - p.interval.low for y, p in zip(ys, curve.levels, strict=True)],
+        [p.interval.high - y for y, p in zip(ys, curve.levels, strict=True)],
+    ]
+    name = f"{curve.suite}: " if several and curve.suite else ""
+    label = f"{name}observed pass@1 ({curve.confidence:.0%} {TASK_MEAN_METHOD} interval)"
+    ax.errorbar(xs, ys, yerr=err, fmt="o-", capsize=3, label=label)
+    if curve.composition and curve.composition.levels:
+        gaps = curve.composition.levels
+        ax.plot(
+            [g.level for g in gaps],
+            [g.product for g in gaps],
+            "s--",
+            label=f"{name}composed: product of block rates",
+        )
+        ax.plot(
+            [g.level for g in gaps],
+            [g.weakest for g in gaps],
+            ":",
+            label=f"{name}composed: weakest block",
+        )
+    fit = curve.fit
+    if fit.ratio is not None and not curve.categorical:
+        grid = np.linspace(min(xs), max(xs), 100)  # type: ignore[type-var]
+        ax.plot(
+            grid,
+            [fit.predict(v) for v in grid],
+            "-",
+            linewidth=0.8,
+            color="grey",
+            label=f"{name}fit: r = {fit.ratio:.2f} ({fit.quality})",
+        )

@@ -33,7 +33,7 @@ from codehazard.models import BackendOptions, GenerationParams, ModelBackend
 from codehazard.runs._manifest import RunManifest, SessionRecord, parse_manifest
 from codehazard.runs._scorers import Scorer, run_scorer
 from codehazard.samples import Sample
-from codehazard.sandbox import Limits
+from codehazard.sandbox import IsolationRefused, Limits
 from codehazard.store import SANDBOX_SCORER, ResponseCache, Store
 from codehazard.tasks import Task
 from codehazard.verdict import Verdict
@@ -139,13 +139,15 @@ class Session:
         self._tasks = {t.task_id: t for t in plan.tasks}
         self.interrupted = False
         self._main: asyncio.Task[None] | None = None
+        self.refused: IsolationRefused | None = None  # a restarted worker obtained less
 
     async def main(self) -> None:
         """Preflight, start the sandbox, open the run, work; always close the backend.
 
         Raises:
             BackendError: preflight failed (before any run is created) or the backend broke.
-            SandboxError: the sandbox cannot start.
+            SandboxError: the sandbox cannot start; ``IsolationRefused`` also when a worker
+                restarted mid-run obtained less isolation than the run started with.
             asyncio.CancelledError: the progress callback raised ``KeyboardInterrupt``
                 (``interrupted`` is then set).
         """
@@ -171,6 +173,10 @@ class Session:
                 await self._backfill()
                 if ev is not None:
                     await self._work(ev)
+        except asyncio.CancelledError:
+            if self.refused is not None:  # not an interruption: the sandbox refused
+                raise self.refused from None
+            raise
         finally:
             await plan.backend.aclose()
 
@@ -275,9 +281,17 @@ class Session:
             verdict = await asyncio.wrap_future(future)
         except asyncio.CancelledError:
             raise
+        except IsolationRefused as exc:  # a restarted worker got less: stop, never judge with it
+            self._room.release()
+            if self.refused is None:
+                self.refused = exc
+                if self._main is not None:
+                    self._main.cancel()
+            return
         except Exception as exc:  # the evaluator broke: our side, retried on resume
             verdict = Verdict(status="infra", detail=f"evaluator failed: {exc}")
-        finally:
+            self._room.release()
+        else:
             self._room.release()
         self._record(sample, verdict)
 

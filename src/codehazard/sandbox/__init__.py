@@ -16,8 +16,17 @@ from codehazard.sandbox._policy import IsolationRefused
 from codehazard.sandbox._policy import parse_level as parse_isolation_level
 from codehazard.sandbox._policy import record as isolation_record
 from codehazard.sandbox._policy import require as require_isolation
+from codehazard.sandbox._policy import require_kept as require_isolation_kept
 from codehazard.sandbox._policy import worker_mode as isolation_worker_mode
-from codehazard.sandbox._protocol import Done, Job, Ready, StartFailed, Stop, WorkerConfig
+from codehazard.sandbox._protocol import (
+    Done,
+    Job,
+    Ready,
+    Refused,
+    StartFailed,
+    Stop,
+    WorkerConfig,
+)
 
 # Loaded on first use: the zygote imports this package too, and must stay small and hold nothing
 # of the tasks (``_prepare`` imports them). What a checker kind's trusted side uses, and the unit
@@ -53,6 +62,7 @@ __all__ = [
     "Outcome",
     "PreparedTask",
     "Ready",
+    "Refused",
     "Sandbox",
     "StartFailed",
     "Stop",
@@ -69,6 +79,7 @@ __all__ = [
     "reference_outputs",
     "remove_worker_groups",
     "require_isolation",
+    "require_isolation_kept",
     "self_check",
 ]
 

@@ -128,6 +128,7 @@ def describe_isolation(got: dict[str, Any]) -> dict[str, Any]:
         "network_namespace": bool(got.get("network")),
         "mount_namespace": bool(got.get("mount")),
         "private_root": bool(got.get("private_root")),
+        "private_dev_shm": bool(got.get("shm")),
         "pid_namespace_per_sample": bool(got.get("pid_per_sample")),
         "user_namespace": bool(got.get("user_namespace")),
         "unprivileged_uid": got.get("uid"),

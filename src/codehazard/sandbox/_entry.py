@@ -10,13 +10,15 @@ workers start side by side at every evaluation, so their start-up is on every us
 
 from __future__ import annotations
 
+import resource
 import signal
 import sys
 from multiprocessing.connection import Connection
 from typing import Any
 
 from codehazard.sandbox._limits import Limits
-from codehazard.sandbox._protocol import Done, Job, Ready, StartFailed, WorkerConfig
+from codehazard.sandbox._policy import IsolationRefused
+from codehazard.sandbox._protocol import Done, Job, Ready, Refused, StartFailed, WorkerConfig
 from codehazard.tasks import Task, import_kind_sources, kind_driver_modules
 
 
@@ -28,6 +30,8 @@ def worker_entry(argv: list[str] | None = None) -> None:
     # leaves its cgroups behind. The parent kills a worker it gives up on with SIGKILL.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGXCPU, signal.SIG_DFL)  # a stalled judge's end (_limits)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     args = sys.argv[1:] if argv is None else argv
     conn = Connection(int(args[0]))
     config = conn.recv()
@@ -47,6 +51,7 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
     tasks = {t.task_id: t for t in (Task.model_validate_json(j) for j in config.tasks_json)}
     preload = kind_driver_modules({t.checker.kind for t in tasks.values()})
     worker = Sandbox(config.index, config.isolation, config.disk_mb, preload=preload)
+    worker.cpu_backstop = True  # a process of our own: the kernel may end a stalled judge
     try:
         conn.send(Ready(worker.start()))
     except _SandboxError as exc:
@@ -69,7 +74,12 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
             except _SandboxError as exc:
                 verdict = Verdict(status="infra", detail=str(exc), isolation=worker.isolation)
             else:
-                verdict = judge_sample(worker, prepared[message.task_id], message.program, limits)
+                ready = prepared[message.task_id]
+                try:
+                    verdict = judge_sample(worker, ready, message.program, limits)
+                except IsolationRefused as exc:  # restarted with less: judge nothing more
+                    conn.send(Refused(str(exc), exc.obtained, exc.required, exc.refused))
+                    break
             conn.send(Done(verdict.model_dump(mode="json")))
     finally:
         worker.close()

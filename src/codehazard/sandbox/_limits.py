@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import resource
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -89,3 +92,31 @@ def wall_detail(wall: float, used: float | None) -> str:
     if used is None:
         return f" (wall-clock limit {wall:g} s)"
     return f" (wall-clock backstop {wall:g} s passed with {used:.2f} s of CPU time used)"
+
+
+@contextlib.contextmanager
+def judge_cpu_backstop(seconds: float | None) -> Iterator[None]:
+    """Have the kernel end this process (SIGXCPU) if it uses ``seconds`` more of CPU time.
+
+    The judge's timers raise into the test only between bytecodes; a C-level operation of the
+    test on the candidate's answers (``set()`` of a list of integers built to hash alike takes
+    minutes) holds the interpreter past them, and no thread of ours can run then. The kernel
+    still counts CPU time: the soft ``RLIMIT_CPU`` is set to what this process has used plus
+    ``seconds``, and SIGXCPU's default action ends it. The executor reads that signal as a
+    stalled judge, tries the sample once more in a fresh worker and, when it stalls that one
+    too, judges it the candidate's ``timeout``. ``None``: nothing is armed (a caller's own
+    process, which must never be ended so). Only a worker process passes a number.
+    """
+    if seconds is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    limit = int(usage.ru_utime + usage.ru_stime + seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))

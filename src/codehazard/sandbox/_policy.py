@@ -88,6 +88,55 @@ def refused_guarantees(isolation: dict[str, Any]) -> list[str]:
     return refused
 
 
+_DELEGATE_HINT = (
+    "as an ordinary user, run under a delegated cgroup v2 subtree (`systemd-run --user "
+    "--scope -p Delegate=yes codehazard ...`), or as root"
+)
+
+
+def _uid_note(isolation: dict[str, Any]) -> str:
+    lease = isolation.get("uid_range") or {}
+    uid = isolation.get("unprivileged_uid")
+    if uid is not None:
+        where = "in a user namespace of its own, " if isolation.get("user_namespace") else ""
+        return f"uid: a private uid {uid} per worker ({where}{lease.get('note', 'leased')})"
+    if isolation.get("user_namespace"):
+        return (
+            "uid: no private uid (only root can switch uids): the caller's uid as uid 0 of a "
+            "user namespace, every capability dropped"
+        )
+    return "uid: the caller's own uid (no user namespace, no private uid)"
+
+
+def resource_notes(isolation: dict[str, Any]) -> list[str]:
+    """One line per resource bound (memory, CPU share, time, uid): how it is bounded here, and
+    for what the host withholds (no cgroup delegation), what is lost and how to allow it.
+
+    The guarantees of ``full`` do not depend on these; they say what a report may claim about
+    memory and CPU, so a host without cgroups is said to be one, never passed over.
+    """
+    memory = {
+        "cgroup": "memory: a memory cgroup per sample (all its processes, tmpfs included)",
+        "watched": (
+            "memory: watched from outside (no memory cgroup: the sample's processes are summed "
+            "every 50 ms and killed over the limit, an overshoot of one interval is possible; "
+            f"to allow a cgroup: {_DELEGATE_HINT})"
+        ),
+    }.get(str(isolation.get("memory_limit")), "memory: per process only (RLIMIT_AS)")
+    if isolation.get("cpu_cgroup"):
+        cpu = "CPU share: at most one core per sample (a cpu cgroup)"
+    else:
+        cpu = (
+            "CPU share: unbounded (no cpu cgroup: a hostile sample can slow, not fail, another "
+            f"worker's samples; to allow it: {_DELEGATE_HINT})"
+        )
+    time = {
+        "cpu-cgroup": "time limit: the sample's own CPU time, from its cgroup",
+        "cpu-watched": "time limit: the sample's own CPU time, read from /proc",
+    }.get(str(isolation.get("time_limit")), "time limit: wall-clock seconds (no /proc to watch)")
+    return [memory, cpu, time, _uid_note(isolation)]
+
+
 def require(isolation: dict[str, Any], minimum: str) -> None:
     """Refuse to evaluate when ``isolation`` (a worker's record) is below ``minimum``.
 
@@ -119,12 +168,83 @@ def require(isolation: dict[str, Any], minimum: str) -> None:
     raise IsolationRefused(" ".join(parts), obtained=obtained, required=required, refused=refused)
 
 
+# Bounds beyond the level that a run's verdicts rely on: (field, what it gives).
+_BOUNDS: tuple[tuple[str, str], ...] = (
+    ("memory_cgroup", "a memory cgroup per sample"),
+    ("cpu_cgroup", "a cpu cgroup per sample (one core)"),
+    ("private_dev_shm", "a private, bounded /dev/shm per sample"),
+)
+
+
+def lost_guarantees(first: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What ``now`` (a restarted worker's isolation record) lacks of ``first`` (what the run
+    started with): the level, each guarantee and bound, the private uid, its lease, the
+    seccomp filter and how the time limit is measured."""
+    lost = []
+    was, got = str(first.get("level", "none")), str(now.get("level", "rlimits-only"))
+    if was in LEVELS and (got not in LEVELS or rank(got) < rank(was)):
+        lost.append(f"the isolation level ({was!r}, now {got!r})")
+    for key, text in (*GUARANTEES, *_BOUNDS):
+        if first.get(key) and not now.get(key):
+            lost.append(text)
+    if first.get("unprivileged_uid") is not None and now.get("unprivileged_uid") is None:
+        lost.append("a private unprivileged uid")
+    was_note = (first.get("uid_range") or {}).get("note")
+    now_note = (now.get("uid_range") or {}).get("note")
+    if was_note == "leased" and now_note != "leased":
+        lost.append(f"a leased uid (now {now_note or 'none'})")
+    if first.get("seccomp") == "filter" and now.get("seccomp") != "filter":
+        lost.append("the seccomp filter")
+    if first.get("time_limit") != now.get("time_limit") and now.get("time_limit") == "wall":
+        lost.append(f"the time limit as {first.get('time_limit')} (now wall-clock)")
+    return lost
+
+
+def require_kept(first: dict[str, Any], now: dict[str, Any], minimum: str) -> None:
+    """Refuse to judge with a restarted worker that obtained less than the run started with.
+
+    A worker restarted after a crash (or a zygote restarted inside one) may meet a host that
+    gives less: uid leases exhausted, a cgroup that can no longer be made, namespaces refused.
+    Its verdicts would be judged under other bounds than the run's others, and the run's
+    record would no longer be true of them, so the run stops instead (exit 3 at the command
+    line) and says what was lost and why.
+
+    Raises:
+        IsolationRefused: below ``minimum`` (as ``require``), or less than ``first``.
+        InputError: ``minimum`` is not a level.
+    """
+    require(now, minimum)
+    lost = lost_guarantees(first, now)
+    if not lost:
+        return
+    errors = [str(e) for e in now.get("errors", []) if e not in first.get("errors", [])]
+    parts = [
+        "a restarted sandbox worker obtained less isolation than the run started with "
+        f"({first.get('level')!r}); evaluation stopped, so that no verdict is judged with less.",
+        "Lost: " + "; ".join(lost) + ".",
+    ]
+    if errors:
+        parts.append("Errors: " + "; ".join(errors) + ".")
+    parts.append(
+        "The host's resources may be exhausted (uid leases in /run/codehazard, cgroups, "
+        "user namespaces: `user.max_user_namespaces`); free them and resume the run."
+    )
+    raise IsolationRefused(
+        " ".join(parts),
+        obtained=str(now.get("level", "rlimits-only")),
+        required=str(first.get("level", parse_level(minimum))),
+        refused=lost,
+    )
+
+
 def record(isolation: dict[str, Any], minimum: str) -> dict[str, Any]:
-    """The isolation record as reports keep it: what was obtained, what was required, and
-    whether less than ``full`` was accepted explicitly."""
+    """The isolation record as reports keep it: what was obtained, what was required,
+    whether less than ``full`` was accepted explicitly, and how each resource is bounded
+    (``resources``, from ``resource_notes``)."""
     required = parse_level(minimum)
     return {
         **isolation,
         "required": required,
         "accepted_below_full": isolation.get("level") != "full",
+        "resources": resource_notes(isolation),
     }

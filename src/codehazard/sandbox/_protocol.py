@@ -3,7 +3,8 @@
 A worker is started as ``python -m codehazard.sandbox._entry FD`` and speaks over the socket
 ``FD`` (a ``multiprocessing.connection.Connection``: pickled objects, length-prefixed). The
 parent sends ``WorkerConfig`` first; the worker answers ``Ready`` (its sandbox is up) or
-``StartFailed``; then each ``Job`` gets one ``Done``; ``Stop`` (or a closed socket) ends it.
+``StartFailed``; then each ``Job`` gets one ``Done`` (or ``Refused``, after which the worker
+stops); ``Stop`` (or a closed socket) ends it.
 Only these classes cross the socket, so both ends agree on one shape, checked on arrival.
 """
 
@@ -56,9 +57,20 @@ class Done:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """Worker to parent, instead of ``Done``: a restarted sandbox obtained less isolation than
+    the worker started with, so it judges nothing more (``IsolationRefused``'s fields)."""
+
+    message: str
+    obtained: str
+    required: str
+    refused: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Stop:
     """Parent to worker: finish and exit."""
 
 
 ToWorker = WorkerConfig | Job | Stop
-FromWorker = Ready | StartFailed | Done
+FromWorker = Ready | StartFailed | Done | Refused

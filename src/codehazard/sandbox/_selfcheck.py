@@ -76,6 +76,19 @@ def _unshare(flag: int) -> Callable[[], None]:
     return lambda: sc.unshare(flag | as_user)
 
 
+def _namespace_probe(flag: int) -> tuple[bool, str]:
+    """Can the sandbox make this namespace? As root without CAP_SYS_ADMIN, as the sandbox
+    does, inside a user namespace of its own when the direct way is refused."""
+    ok, why = _in_child(_unshare(flag))
+    if ok:
+        return True, "allowed"
+    if os.geteuid() == 0 and flag != sc.CLONE_NEWUSER:
+        in_userns, _ = _in_child(lambda: sc.unshare(flag | sc.CLONE_NEWUSER))
+        if in_userns:
+            return True, f"allowed in a user namespace of its own (directly: {why})"
+    return False, why
+
+
 def _pdeathsig() -> None:
     """A grandchild with PR_SET_PDEATHSIG dies when its parent is killed.
 
@@ -127,11 +140,16 @@ def _cgroup_probe(controller: str) -> tuple[bool, str]:
         directory, version = group.dirs["memory"]
         return True, f"cgroup v{version} at {directory.parent}"
     for group in _own_groups():
+        found = ""
         if group.name == controller or group.parent.name == controller:
-            return os.access(group, os.W_OK), f"cgroup v1 {group}"
+            found = f"cgroup v1 {group}"
         controllers = group / "cgroup.controllers"
         if controllers.exists() and controller in controllers.read_text().split():
-            return os.access(group, os.W_OK), f"cgroup v2 {group}"
+            found = f"cgroup v2 {group}"
+        if found and os.access(group, os.W_OK):
+            return True, found
+        if found:
+            return False, f"{found} is not writable by this user (not delegated)"
     return False, f"no {controller} controller for this process"
 
 
@@ -166,8 +184,8 @@ def capabilities() -> dict[str, dict[str, Any]]:
         ("network_namespace", sc.CLONE_NEWNET),
         ("ipc_namespace", sc.CLONE_NEWIPC),
     ):
-        ok, why = _in_child(_unshare(flag))
-        found[name] = {"ok": ok, "detail": "allowed" if ok else why}
+        ok, why = _namespace_probe(flag)
+        found[name] = {"ok": ok, "detail": why}
     for controller in ("memory", "cpu"):
         ok, why = _cgroup_probe(controller)
         found[f"cgroup_{controller}"] = {"ok": ok, "detail": why}
@@ -340,7 +358,8 @@ def self_check(required: str = "full") -> dict[str, Any]:
     """Probe this host, run the attack set through the real sandbox, say what holds.
 
     Returns one JSON-ready object: ``ok`` (every guarantee the level obtained promises held
-    and the level is at least ``required``), ``level``, ``required``, ``capabilities``,
+    and the level is at least ``required``), ``level``, ``required``, ``refused``,
+    ``resources`` (how memory, CPU share, time and the uid are bounded), ``capabilities``,
     ``guarantees`` (each with ``promised``, ``held`` and ``detail``) and the ``isolation``
     record. Must be called from the main thread (the judge uses an interval timer).
 
@@ -348,7 +367,7 @@ def self_check(required: str = "full") -> dict[str, Any]:
         InputError: ``required`` is not a level.
         SandboxError: the sandbox cannot start at all.
     """
-    from codehazard.sandbox._policy import refused_guarantees, worker_mode
+    from codehazard.sandbox._policy import refused_guarantees, resource_notes, worker_mode
 
     required = parse_level(required)
     mode = worker_mode(required)
@@ -376,6 +395,7 @@ def self_check(required: str = "full") -> dict[str, Any]:
         "level": level,
         "required": required,
         "refused": refused_guarantees(isolation),
+        "resources": resource_notes(isolation),
         "capabilities": caps,
         "guarantees": guarantees,
         "isolation": isolation,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from codehazard.errors import SandboxError
 from codehazard.sandbox._judge import PreparedTask
 from codehazard.sandbox._limits import Limits
+from codehazard.sandbox._policy import IsolationRefused
 from codehazard.sandbox._prepare import prepare_task
 from codehazard.sandbox._worker import SandboxWorker as Sandbox
 from codehazard.verdict import Verdict
@@ -23,9 +24,15 @@ def judge_sample(sandbox: Sandbox, prepared: PreparedTask, program: str, limits:
     before calling). Must be called from the thread that started the sandbox.
 
     Returns the verdict; a sandbox that broke gives an ``infra`` verdict with the reason.
+
+    Raises:
+        IsolationRefused: the sandbox restarted with less isolation than it started with; it
+            judges nothing more (the caller stops the evaluation).
     """
     try:
         return sandbox.check(prepared, program, limits)
+    except IsolationRefused:
+        raise
     except SandboxError as exc:
         return Verdict(status="infra", detail=str(exc), isolation=sandbox.isolation)
 

@@ -33,7 +33,7 @@ from codehazard.sandbox._judge import (
     judge,
 )
 from codehazard.sandbox._layout import spawn_zygote
-from codehazard.sandbox._limits import Limits
+from codehazard.sandbox._limits import Limits, judge_cpu_backstop
 from codehazard.sandbox._memwatch import (
     SampleClock,
     SampleWatch,
@@ -42,6 +42,7 @@ from codehazard.sandbox._memwatch import (
     pss_over,
 )
 from codehazard.sandbox._memwatch import available as memwatch_available
+from codehazard.sandbox._policy import IsolationRefused, require_kept
 from codehazard.sandbox._timers import JudgeTimers
 from codehazard.sandbox._uidrange import SANDBOX_UID_BASE as SANDBOX_UID_BASE
 from codehazard.sandbox._uidrange import UidLease
@@ -60,6 +61,8 @@ class SandboxWorker:
     Raises:
         SandboxError: the zygote cannot be started.
     """
+
+    cpu_backstop = False  # a worker process of our own sets it: see judge_cpu_backstop
 
     def __init__(
         self,
@@ -90,11 +93,17 @@ class SandboxWorker:
         self._clock: SampleClock | None = None
         self._returned_at = 0.0  # when the judge's body returned, for _killed_while_awaited
         self._uid_lease: UidLease | None = None  # this worker's own uid, held while it lives
+        self._first: dict[str, Any] | None = None  # the isolation of the first start
 
     # lifecycle --------------------------------------------------------------------------
 
     def start(self) -> dict[str, Any]:
-        """Start (or restart) the zygote; return the isolation it obtained."""
+        """Start (or restart) the zygote; return the isolation it obtained.
+
+        Raises:
+            SandboxError: the zygote did not start; ``IsolationRefused`` when a restart
+                obtained less than the first start did.
+        """
         self.close_zygote()
         self._root = tempfile.mkdtemp(prefix="codehazard-root-")
         if self._uid_lease is None:
@@ -120,6 +129,10 @@ class SandboxWorker:
             why = hello["error"] if hello and "error" in hello else self._log_tail()
             raise SandboxError(f"sandbox worker {self.index} did not start: {why}")
         self.isolation = describe_isolation(self._resources(hello["hello"]))
+        if self._first is None:
+            self._first = self.isolation
+        else:  # a restart that gets less must not judge (IsolationRefused)
+            require_kept(self._first, self.isolation, "none")
         return self.isolation
 
     def _resources(self, got: dict[str, Any]) -> dict[str, Any]:
@@ -189,6 +202,8 @@ class SandboxWorker:
             if self._proc is None or self._proc.poll() is not None:
                 try:
                     self.start()
+                except IsolationRefused:
+                    raise
                 except SandboxError as exc:
                     verdict = Verdict(status="infra", detail=str(exc), isolation=self.isolation)
                     continue
@@ -382,7 +397,7 @@ class SandboxWorker:
         timers = JudgeTimers(deadline, limits.timeout)
         self._arm_watch(limits)
         try:
-            with timers:
+            with timers, judge_cpu_backstop(limits.wall_timeout if self.cpu_backstop else None):
                 outcome = dict(body(Channel(req_w, resp_r, deadline)))
         except JudgeTimeout:
             return {"status": "timeout", "detail": "the check did not finish in time"}

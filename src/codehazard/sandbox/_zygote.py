@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import resource
 import select
 import signal
 import socket
@@ -37,6 +38,7 @@ from codehazard.sandbox._isolate import (
     fresh_workdir,
     isolate,
     processes_of,
+    size_shm,
 )
 from codehazard.sandbox._runner import run_candidate, sample_environment, use_environment
 
@@ -221,7 +223,9 @@ def serve(sock: socket.socket, state: dict[str, Any]) -> None:
             sock.send(json.dumps({"reason": "infra", "detail": "bad request"}).encode())
             continue
         try:
-            report = run_sample(runner, fds, json.loads(data)["limits"])
+            limits = json.loads(data)["limits"]
+            size_shm(state, limits["memory_mb"])
+            report = run_sample(runner, fds, limits)
         except Exception as exc:
             report = {"reason": "infra", "detail": f"zygote failed: {exc!r}"}
         runner = None
@@ -237,6 +241,8 @@ def main() -> None:
     sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != config["parent"]:
         os._exit(1)
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]  # not the job's backstop of a worker
+    resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))  # that restarted us mid-job
     for name in PRELOAD:
         __import__(name)
     for name in config.get("preload", ()):  # checkers' trusted drivers, hidden after the pivot
@@ -256,11 +262,8 @@ def main() -> None:
     state["pidns_fd"] = config["pidns_fd"]
     state["proc_fd"] = proc_fd if state["isolation"].get("ipc") else None
     uid = config.get("uid")
-    state["uid"] = (
-        uid
-        if (uid is not None and os.getuid() == 0 and not state["isolation"]["user_namespace"])
-        else None
-    )
+    mapped = os.getuid() == 0 and state["isolation"].get("uid_mapped")  # can switch to it
+    state["uid"] = uid if mapped else None
     state["isolation"]["uid"] = state["uid"]
     state["disk_mb"] = config.get("max_disk_mb", 64)
     state["workdir"] = config.get("workdir", WORKDIR)

@@ -13,7 +13,7 @@ from codehazard.scoring._composition import (
     block_rates,
     composition_gap,
 )
-from codehazard.scoring._curves import Curve, capability_curve
+from codehazard.scoring._curves import Curve, capability_curve, suite_curves
 from codehazard.scoring._decay import DecayFit, FitQuality, fit_decay
 from codehazard.scoring._intervals import (
     METHOD_LEGEND,
@@ -29,7 +29,14 @@ from codehazard.scoring._intervals import (
     task_rate_interval,
     wilson_interval,
 )
-from codehazard.scoring._levels import LevelPoint, level_of, level_points
+from codehazard.scoring._levels import (
+    LevelPoint,
+    failure_kinds,
+    group_of,
+    level_of,
+    level_points,
+    suite_of,
+)
 from codehazard.scoring._passk import Scorable, Scores, TaskScore, breakdown, pass_at_k, score
 
 __all__ = [
@@ -54,12 +61,16 @@ __all__ = [
     "clustered_wilson_interval",
     "composition_gap",
     "design_effect",
+    "failure_kinds",
     "fit_decay",
+    "group_of",
     "level_of",
     "level_points",
     "pass_at_k",
     "rate_interval",
     "score",
+    "suite_curves",
+    "suite_of",
     "t_quantile",
     "task_passk_interval",
     "task_rate_interval",

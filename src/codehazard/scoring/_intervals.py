@@ -174,8 +174,10 @@ class TaskMeanInterval:
     """A mean over tasks with its cluster-score interval and what the interval rests on.
 
     ``design_effect`` is how much task variation inflates the variance beyond independent
-    samples (1: none seen); ``n_effective`` the number of independent samples the interval is
-    worth; ``df`` the degrees of freedom of its quantile (``inf``: the normal one).
+    samples (1: none assumed; with ``df`` infinite and above 1, the variation that a few rare
+    outcomes cannot rule out, ``unseen_design_effect``); ``n_effective`` the number of
+    independent samples the interval is worth; ``df`` the degrees of freedom of its quantile
+    (``inf``: the normal one).
     """
 
     value: float
@@ -191,6 +193,12 @@ class TaskMeanInterval:
         """One line for a report: what the interval is worth, in samples and tasks."""
         if self.design_effect <= 1.0:
             return ""
+        if math.isinf(self.df):
+            return (
+                f"the rarer outcome is too rare to show whether task rates vary: the interval "
+                f"assumes a design effect of {self.design_effect:.2f} ({self.n_effective:.1f} "
+                f"independent samples of {self.n_samples}, over {self.n_tasks} task(s))"
+            )
         return (
             f"task rates vary (design effect {self.design_effect:.2f}): the interval is worth "
             f"{self.n_effective:.1f} independent samples of {self.n_samples}, over "
@@ -274,6 +282,42 @@ def _score_interval(value: float, n: float, q: float, confidence: float) -> Inte
     return Interval(low, high, confidence)
 
 
+UNSEEN_CLUSTERING_ODDS = 0.5
+"""The chance of seeing no sign of task variation at the design effect ``unseen_design_effect``
+assumes: the median-unbiased choice (``docs/metrics.md``, "Rare events")."""
+
+
+def unseen_design_effect(value: float, n_floor: float, tasks: float) -> float:
+    """The design effect that a few rare outcomes showing no task variation cannot rule out.
+
+    When the rarer outcome (passes of a hard suite, failures of an easy one) occurs only a few
+    times, those few samples usually fall in different tasks even when tasks differ a lot, so
+    the data look binomial and the binomial floor is too optimistic: a rate of 0.02 over 50
+    tasks of 10 samples with intra-task correlation 0.3 shows two or three scattered events
+    in one data set of eight. Among the ``C = e (e - 1) / 2`` pairs of the ``e = n_floor
+    min(v, 1 - v)`` rare outcomes, none shared a task more often than chance; the share ``pi``
+    of pairs within one task for which that has probability ``UNSEEN_CLUSTERING_ODDS`` (``1 -
+    0.5^(1/C)``, the median-unbiased estimate; any ``pi`` when ``e <= 1``) gives the
+    intra-task correlation, from ``pi / (1 - pi) = (m - 1) (q + rho (1 - q)) / ((T - 1) m q)``
+    for pairs of rare outcomes among ``T`` tasks of ``m`` samples (``m = n_floor / T``), and
+    the design effect ``1 + (m - 1) rho``. It is 1 with one sample a task, and whenever
+    ``e`` is large enough for scattered outcomes to be evidence (about ``sqrt(1.4 T)``).
+    """
+    m = n_floor / tasks
+    rare = min(value, 1.0 - value)
+    events = n_floor * rare
+    if m <= 1.0 + 1e-9 or tasks < 2 or rare <= 0.0:
+        return 1.0
+    pairs = events * (events - 1) / 2
+    if pairs <= 0:
+        return m
+    within = 1.0 - UNSEEN_CLUSTERING_ODDS ** (1.0 / pairs)
+    if within >= 1.0:
+        return m
+    rho = (within / (1.0 - within) * (tasks - 1) * m * rare / (m - 1) - rare) / (1.0 - rare)
+    return 1.0 + (m - 1.0) * min(1.0, max(0.0, rho))
+
+
 def cluster_score_interval(
     values: Sequence[float],
     weights: Sequence[float],
@@ -281,6 +325,7 @@ def cluster_score_interval(
     *,
     n_samples: int,
     confidence: float = 0.95,
+    unseen: bool = True,
 ) -> TaskMeanInterval:
     """The cluster-score interval of ``sum w_t v_t``, a weighted mean of per-task values.
 
@@ -294,7 +339,11 @@ def cluster_score_interval(
     degrees of freedom (the usual small-sample correction of a cluster-robust interval); at
     the floor it is the normal one. The interval is Wilson's score interval on the effective
     sample size with that quantile: inside [0, 1], and ending exactly at 0 or 1 when every
-    value is 0 or 1. ``docs/metrics.md`` has the method and its measured coverage.
+    value is 0 or 1. Where the tasks show no variation beyond the floor and ``unseen`` is set
+    (values that are shares of samples, ``n_floor`` counted in samples), the floor is divided
+    by ``unseen_design_effect``: a few rare outcomes cannot show task variation, and the
+    interval assumes what they cannot rule out. ``docs/metrics.md`` has the method and its
+    measured coverage.
 
     Raises:
         ValueError: no values, values outside [0, 1], weights that are negative or do not
@@ -317,6 +366,8 @@ def cluster_score_interval(
         # the floor's V = v(1-v) / (n_floor - 1) gives n_floor back
         if robust > value * (1 - value) / (n_floor - 1) * (1 + 1e-9):  # not rounding dust
             n_eff, df = value * (1 - value) / robust + 1.0, float(tasks - 1)
+        elif unseen:  # no variation seen: a few rare outcomes cannot show it
+            n_eff = n_floor / unseen_design_effect(value, n_floor, 1.0 / float(np.sum(w * w)))
     deff = n_floor / n_eff
     interval = _score_interval(value, n_eff, t_quantile(confidence, df), confidence)
     return TaskMeanInterval(value, interval, deff, n_eff, df, tasks, n_samples)
@@ -402,6 +453,12 @@ def task_passk_interval(
         floor = sum(m * _passk_variance(n, p, k) for n, m in per_size.items()) / tasks**2
         if floor > 0:
             n_floor = min(total, max(total / k, value * (1 - value) / floor))
+    # the floor is not counted in samples here, so pairs of rare outcomes cannot be counted
     return cluster_score_interval(
-        values, np.full(tasks, 1.0 / tasks), n_floor, n_samples=int(total), confidence=confidence
+        values,
+        np.full(tasks, 1.0 / tasks),
+        n_floor,
+        n_samples=int(total),
+        confidence=confidence,
+        unseen=False,
     )

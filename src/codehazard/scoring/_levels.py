@@ -1,5 +1,9 @@
 """Per-level pass rates of one metadata key: the points a capability curve and a decay fit
-are built from.
+are built from, with the failure kinds counted per level.
+
+A level is an integer value of the key (``components``, ``level``) or, for keys that name
+categories (``dimension``), a text value; the suite a record belongs to is ``suite_of``'s
+(the rule the metric names use too).
 
 Kept apart from ``_curves`` (the curve and its fit) and ``_composition`` (the composed
 expectation) so that both, and ``_decay``, depend on it and not on each other.
@@ -7,7 +11,7 @@ expectation) so that both, and ``_decay``, depend on it and not on each other.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +29,11 @@ class LevelPoint:
 
     ``task_rates`` and ``task_samples`` are each task's pass fraction and sample count (the
     decay fit models task variation from them); ``pass_at_k_intervals`` holds an interval for
-    each k of ``pass_at_k`` that every task supports.
+    each k of ``pass_at_k`` that every task supports; ``failure_kinds`` counts the level's
+    checked samples by the failure kind their verdict names (kinds no verdict names are absent).
     """
 
-    level: int
+    level: int | str
     n_tasks: int
     n_samples: int
     pass_at_1: float
@@ -37,6 +42,7 @@ class LevelPoint:
     task_rates: tuple[float, ...] = field(repr=False, default=())
     task_samples: tuple[int, ...] = field(repr=False, default=())
     pass_at_k_intervals: dict[int, Interval | None] = field(default_factory=dict)
+    failure_kinds: dict[str, int] = field(default_factory=dict)
 
 
 def pass_at_k_interval(
@@ -59,6 +65,36 @@ def level_of(metadata: dict[str, Any], key: str) -> int | None:
     return value
 
 
+def group_of(metadata: dict[str, Any], key: str) -> int | str | None:
+    """The level of a task under ``key`` for a curve: an integer, or a non-empty text value (a
+    category such as a ``dimension``); ``None`` when absent or of another type."""
+    value = metadata.get(key)
+    if isinstance(value, str):
+        return value or None
+    return level_of(metadata, key)
+
+
+def suite_of(record: Scorable) -> str | None:
+    """The suite a record belongs to (lowercased): its task metadata ``suite``, else the task
+    id's prefix before ``/`` (``HumanEval/12`` is ``humaneval``); ``None`` when neither says."""
+    suite = record.metadata.get("suite")
+    if isinstance(suite, str) and suite:
+        return suite.lower()
+    prefix, sep, _ = record.task_id.partition("/")
+    return prefix.lower() if sep and prefix else None
+
+
+def failure_kinds(records: Iterable[Scorable]) -> dict[str, int]:
+    """How many checked samples name each failure kind (``infra`` and waiting ones left out),
+    most frequent first."""
+    counts: Counter[str] = Counter()
+    for rec in records:
+        kind = getattr(rec, "failure_kind", None)
+        if isinstance(kind, str) and kind and rec.status not in (None, "infra"):
+            counts[kind] += 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def level_points(
     records: Iterable[Scorable],
     key: str = "components",
@@ -66,26 +102,31 @@ def level_points(
     *,
     confidence: float = 0.95,
 ) -> list[LevelPoint]:
-    """pass@1 (with interval) and pass@k (with interval) per integer level of ``key``.
+    """pass@1 (with interval), pass@k (with interval) and failure kinds per level of ``key``:
+    its integer values in order (a scale; text values among them are skipped), or, where no
+    task has an integer value, its text values (categories) in order.
 
     Samples without a verdict, or with an ``infra`` verdict, are left out (as in ``score``).
 
     Raises:
-        InputError: no record has an integer ``key`` in its task metadata.
+        InputError: no record has an integer or text ``key`` in its task metadata.
         ValueError: a k below 1 or a confidence outside (0, 1).
     """
-    groups: dict[int, list[Scorable]] = defaultdict(list)
+    groups: dict[int | str, list[Scorable]] = defaultdict(list)
     for rec in records:
-        level = level_of(rec.metadata, key)
+        level = group_of(rec.metadata, key)
         if level is not None:
             groups[level].append(rec)
+    if any(isinstance(level, int) for level in groups):  # a scale: stray text values are skipped
+        groups = defaultdict(list, {k: v for k, v in groups.items() if isinstance(k, int)})
     if not groups:
         raise InputError(
-            f"no task has an integer {key!r} in its metadata; was the run made on a "
-            "complexity suite (e.g. building-blocks)?"
+            f"no task has an integer {key!r} in its metadata (nor a text value); was the run "
+            "made on a suite whose tasks carry it (building-blocks: components; every suite: "
+            "level)?"
         )
     points = []
-    for level in sorted(groups):
+    for level in sorted(groups):  # type: ignore[type-var]  # all int or all str
         scores = score(groups[level], ks, confidence=confidence)
         if scores.n_tasks == 0:
             continue
@@ -108,6 +149,7 @@ def level_points(
                 task_rates=rates,
                 task_samples=tuple(t.n for t in tasks),
                 pass_at_k_intervals=intervals,
+                failure_kinds=failure_kinds(groups[level]),
             )
         )
     return points

@@ -131,6 +131,11 @@ class Record:
         """True only when the sample was checked and passed."""
         return self.verdict is not None and self.verdict.passed
 
+    @property
+    def failure_kind(self) -> str | None:
+        """The kind of failure the verdict's checker named (``None``: none, or no verdict)."""
+        return None if self.verdict is None else self.verdict.failure_kind
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -56,7 +56,10 @@ def test_build_variable_binding(tmp_path: Path, capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["nope"], "unknown suite 'nope'; known suites: building-blocks, variable-binding"),
+        (
+            ["nope"],
+            "unknown suite 'nope'; known suites: building-blocks, concurrency, variable-binding",
+        ),
         (["building-blocks", "--lengths", "0-3"], "lengths: 0 is out of range"),
         (["building-blocks", "--lengths", "x"], "lengths: cannot read 'x'"),
         (["building-blocks", "--variables", "3"], "has no parameter(s) variables"),
@@ -87,3 +90,29 @@ def test_unwritable_output_is_an_input_error(
 def test_format_value_compresses_runs() -> None:
     assert format_value((1, 2, 3, 5, 7, 8)) == "1-3,5,7-8"
     assert format_value(4) == "4"
+
+
+SMALL = ["--variables", "2", "--operations", "0,1", "--per-level", "1", "--reruns", "2"]
+
+
+def test_selftest_json_is_one_object_keyed_by_suite(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["suites", "selftest", "variable-binding", *SMALL, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["variable-binding"]
+    result = data["variable-binding"]
+    assert result["reference_pass_rate"] == 1.0 and result["mutant_rejection_rate"] == 1.0
+    assert result["tasks"] == 2 and result["reference_runs"] == 4 and result["mutants"] > 0
+    assert result["params"]["per_level"] == 1  # the flag overrides the suite's self-test build
+
+
+def test_selftest_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["suites", "selftest", "variable-binding", *SMALL]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["suite", "templates", "tasks"]
+    assert lines[1].startswith("variable-binding") and "1.0000" in lines[1]
+
+
+def test_selftest_of_an_unknown_suite_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["suites", "selftest", "no-such-suite"]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-suite" in err and err.count("\n") == 1

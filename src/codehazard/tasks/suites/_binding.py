@@ -372,6 +372,7 @@ def advice(
     SUITE,
     description="k named variables (2-8) through m operations (0-12) bound to them, then a "
     "combining return (variable interdependency)",
+    selftest={"per_level": 1},
     params=(
         SuiteParam("variables", "ints", tuple(range(2, 9)), "numbers of variables k", 2, 8),
         SuiteParam(

@@ -263,6 +263,7 @@ def advice(lengths: tuple[int, ...], per_length: int, seed: int) -> list[str]:
     SUITE,
     description="the Codex paper's 13 string building blocks chained into one function "
     "(specification complexity: pass rate against chain length)",
+    selftest={"per_length": 5},
     params=(
         SuiteParam("lengths", "ints", tuple(range(1, 11)), "chain lengths", 1, len(BLOCKS)),
         SuiteParam(

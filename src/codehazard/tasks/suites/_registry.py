@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from codehazard._registry import Registry
@@ -133,6 +133,8 @@ class Suite:
     suites whose tasks are not chains leave it ``None``. ``advice`` warns about parameter
     choices that build fine but weaken an analysis (e.g. too few single-block tasks).
     ``mutant_factory`` gives each task's known wrong solutions (see ``mutants``).
+    ``selftest_params`` override the default build for ``codehazard suites selftest``, where
+    the default build is too large to judge 50 times over in reasonable time.
     """
 
     name: str
@@ -142,6 +144,7 @@ class Suite:
     chain: ChainFactory | None = None
     advice: Advice | None = None
     mutant_factory: MutantFactory | None = None
+    selftest_params: Mapping[str, Any] = field(default_factory=dict)
 
     def mutants(self, task: Task) -> list[WrongSolution]:
         """The wrong solutions of ``task`` that its checker must reject (``[]`` when the suite
@@ -222,6 +225,7 @@ _DEFAULT = SuiteRegistry(ENTRY_POINT_GROUP)
 _BUILTIN = {
     "building-blocks": "codehazard.tasks.suites._building_blocks",
     "variable-binding": "codehazard.tasks.suites._binding",
+    "concurrency": "codehazard.tasks.suites._concurrency",
 }
 
 
@@ -243,11 +247,13 @@ def register_suite(
     chain: ChainFactory | None = None,
     advice: Advice | None = None,
     mutants: MutantFactory | None = None,
+    selftest: Mapping[str, Any] | None = None,
     registry: SuiteRegistry | None = None,
 ) -> Callable[[B], B]:
     """Decorator: register a build function as the suite ``name``; returns it unchanged.
 
     The function takes exactly the declared parameters as keyword arguments, already validated.
+    ``selftest`` is the build the self-test uses instead of the default one (a smaller one).
 
     Raises:
         ValueError: the function's keyword parameters differ from ``params``, or the name is
@@ -263,7 +269,9 @@ def register_suite(
                 f"suite {name!r}: builder parameters {sorted(accepted)} differ from the "
                 f"declared {sorted(names)}"
             )
-        suite = Suite(name, description, declared, builder, chain, advice, mutants)
+        suite = Suite(
+            name, description, declared, builder, chain, advice, mutants, dict(selftest or {})
+        )
         (registry or _DEFAULT).add(suite)
         return builder
 
