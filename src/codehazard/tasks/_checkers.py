@@ -201,7 +201,10 @@ class DifferentialChecker(CheckerSpec):
     abs_tol: float = 1e-9
 
 
-_BUILTIN_KINDS: dict[str, str] = {"stress": "codehazard.tasks._kind_stress"}
+_BUILTIN_KINDS: dict[str, str] = {
+    "sequence": "codehazard.tasks._kind_sequence",
+    "stress": "codehazard.tasks._kind_stress",
+}
 """Built-in kinds defined in modules of their own (name -> module), registered lazily: the
 module is imported the first time a task file names the kind (or a listing needs it), and its
 ``@checker_kind`` decorator replaces the lazy entry, as built-in suites do."""

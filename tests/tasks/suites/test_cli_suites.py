@@ -56,10 +56,7 @@ def test_build_variable_binding(tmp_path: Path, capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (
-            ["nope"],
-            "unknown suite 'nope'; known suites: building-blocks, concurrency, variable-binding",
-        ),
+        (["nope"], "unknown suite 'nope'; known suites: building-blocks, "),
         (["building-blocks", "--lengths", "0-3"], "lengths: 0 is out of range"),
         (["building-blocks", "--lengths", "x"], "lengths: cannot read 'x'"),
         (["building-blocks", "--variables", "3"], "has no parameter(s) variables"),
@@ -116,3 +113,19 @@ def test_selftest_of_an_unknown_suite_is_one_line(capsys: pytest.CaptureFixture[
     assert main(["suites", "selftest", "no-such-suite"]) == 2
     err = capsys.readouterr().err
     assert "no-such-suite" in err and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_selftest_of_program_mutants_judges_them_in_the_sandbox(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["suites", "selftest", "temporal", "--levels", "1", "--per-level", "3"]
+    assert main([*argv, "--reruns", "1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)["temporal"]
+    assert result["tasks"] == 3 and result["templates"] == 3
+    assert result["program_mutants"] == result["mutants"] >= 9
+    assert (
+        result["mutant_runs"] == result["mutants"]
+        and result["mutant_rejected"] == result["mutants"]
+    )
+    assert result["reference_pass_rate"] == 1.0 and result["mutant_rejection_rate"] == 1.0

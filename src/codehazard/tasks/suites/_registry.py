@@ -226,6 +226,7 @@ _BUILTIN = {
     "building-blocks": "codehazard.tasks.suites._building_blocks",
     "variable-binding": "codehazard.tasks.suites._binding",
     "concurrency": "codehazard.tasks.suites._concurrency",
+    "temporal": "codehazard.tasks.suites._temporal",
 }
 
 
