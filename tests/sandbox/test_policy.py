@@ -62,7 +62,7 @@ def test_require_refuses_below_and_accepts_at_or_above() -> None:
     assert isinstance(info.value, SandboxError)
     assert "'partial', below the required 'full'" in message
     assert "private read-only root" in message and "mount /x: EPERM" in message
-    assert "kernel.unprivileged_userns_clone" in message and "--isolation partial" in message
+    assert "kernel.unprivileged_userns_clone" in message and "`isolation=partial`" in message
     assert info.value.refused == refused_guarantees(partial)
     assert record(partial, "partial")["accepted_below_full"] is True
     kept = {k: v for k, v in record(FULL, "auto").items() if k != "resources"}

@@ -176,19 +176,15 @@ def limits_from_args(args: argparse.Namespace) -> Limits:
     """Build Limits from the shared options.
 
     Raises:
-        InputError: a non-positive limit.
+        ArgumentError: a non-positive limit (its message names the argument, which the CLI's
+            error handler turns into the flag).
     """
-    from codehazard.errors import InputError
-
-    try:
-        return Limits(
-            timeout=args.timeout,
-            memory_mb=args.memory_mb,
-            max_processes=args.max_processes,
-            max_output_kb=args.max_output_kb,
-        )
-    except ValueError as exc:
-        raise InputError(str(exc).replace("Limits.", "--").replace("_", "-")) from None
+    return Limits(
+        timeout=args.timeout,
+        memory_mb=args.memory_mb,
+        max_processes=args.max_processes,
+        max_output_kb=args.max_output_kb,
+    )
 
 
 def _progress(enabled: bool) -> tuple[Any, Any]:

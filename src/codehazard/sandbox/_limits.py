@@ -50,7 +50,7 @@ class Limits:
         for f in fields(self):
             value = getattr(self, f.name)
             if not isinstance(value, int | float) or value <= 0:
-                raise ArgumentError(f"Limits.{f.name} must be a positive number, got {value!r}")
+                raise ArgumentError(f"`{f.name}` must be a positive number, got {value!r}")
 
     @property
     def wall_timeout(self) -> float:

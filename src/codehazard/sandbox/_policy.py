@@ -162,8 +162,7 @@ def require(isolation: dict[str, Any], minimum: str) -> None:
         parts.append("Errors: " + "; ".join(errors) + ".")
     parts.append(f"To allow them: {_USERNS_HINT}.")
     parts.append(
-        f"Check with `codehazard sandbox check`. To accept less explicitly: "
-        f"--isolation {accept} (library: isolation={accept!r})."
+        f"Check with `codehazard sandbox check`. To accept less explicitly: `isolation={accept}`."
     )
     raise IsolationRefused(" ".join(parts), obtained=obtained, required=required, refused=refused)
 
