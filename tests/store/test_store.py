@@ -74,3 +74,17 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(StoreError, match="newer"):
         Store(path)
+
+
+def test_numbering_a_new_sample_reads_an_index_not_the_run(tmp_path: Path) -> None:
+    """Samples arrive one at a time (one transaction each); finding the run's last sequence
+    number must not scan its samples, or recording n samples costs n^2 / 2 row reads."""
+    store = Store(tmp_path / "s.sqlite")
+    run = store.create_run("evaluate", {})
+    store.add_samples(run, _samples(3))
+    plan = store.connection.execute(
+        "EXPLAIN QUERY PLAN SELECT COALESCE(MAX(seq), -1) + 1 FROM samples WHERE run_id=?", (run,)
+    ).fetchall()
+    assert any("samples_order" in str(row[-1]) for row in plan), plan
+    assert [s.key for s in store.samples(run)] == ["L0", "L1", "L2"]
+    store.close()

@@ -74,7 +74,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from codehazard.tasks.suites import suite_registry
 
     source.add_argument(
-        "--suite", help=f"a generated suite: {suite_registry().listing()} (see `suites list`)"
+        "--suite",
+        help=f"a generated suite, or several separated by commas: {suite_registry().listing()} "
+        "(see `suites list`)",
     )
     p.add_argument("--model", help=f"model spec: {default_registry().forms()}")
     _add_generation_options(p)
@@ -179,15 +181,12 @@ def _load_tasks(args: argparse.Namespace) -> tuple[list[Task], dict[str, Any]]:
 
         return list(load_tasks(args.tasks).values()), {"file": str(args.tasks.resolve())}
     if args.suite is not None:
-        from codehazard.tasks.suites import get_suite
+        from codehazard.runs import suite_source
 
-        suite = get_suite(args.suite)
-        given = _suite_params(args)
-        resolved = suite.resolve(**given)
-        params = {k: list(v) if isinstance(v, tuple) else v for k, v in resolved.items()}
-        with _building(suite.name, _show_progress(args)):
-            tasks = suite.build(**given)
-        return tasks, {"suite": suite.name, "params": params}
+        source = suite_source(args.suite, _suite_params(args))
+        with _building(args.suite, _show_progress(args)):
+            tasks = source.load()
+        return tasks, source.record()
     if _suite_params(args):
         raise InputError("suite parameters need --suite NAME")
     raise InputError("name the tasks: --tasks FILE or --suite NAME (or --resume RUN_ID)")
@@ -370,9 +369,12 @@ def _suite_advice(args: argparse.Namespace) -> list[str]:
     """The suite's warnings about its parameters (``[]`` without ``--suite``)."""
     if args.suite is None:
         return []
+    from codehazard.runs import SuitesSource, suite_source
     from codehazard.tasks.suites import get_suite
 
-    return get_suite(args.suite).advise(**_suite_params(args))
+    source = suite_source(args.suite, _suite_params(args))
+    parts = source.parts if isinstance(source, SuitesSource) else (source,)
+    return [note for part in parts for note in get_suite(part.name).advise(**part.params)]
 
 
 def _show_progress(args: argparse.Namespace) -> bool:

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, as_completed
 from multiprocessing.connection import Connection
@@ -50,6 +51,10 @@ _STOP = object()
 _START_TIMEOUT = 60.0
 _STALLS = 2  # a sample whose judge stalls this many fresh workers is the candidate's timeout
 _PATIENCE = 5  # a worker still computing is waited for up to this many times the usual wait
+PIPELINE = 2
+"""Samples a worker holds at once: the one it judges and the next, already in its connection,
+so it never waits for this process (busy with the store, and holding the interpreter lock) to
+send the next; a worker that breaks loses both, and both are sent again."""
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -80,6 +85,7 @@ class _Slot:
         self.process: subprocess.Popen[bytes] | None = None
         self.conn: Connection | None = None
         self.isolation: dict[str, Any] | None = None
+        self.stopping = False  # the pool is closing: take no more samples
         self.thread = threading.Thread(
             target=self._loop, name=f"codehazard-slot-{index}", daemon=True
         )
@@ -147,27 +153,36 @@ class _Slot:
             self.conn.close()
         self.process = self.conn = None
 
-    def _judge(self, sample: Sample) -> Verdict:
-        """Judge one sample in this worker, restarting it when it breaks.
+    def _judge(self, inflight: deque[_Work]) -> Verdict:
+        """Judge the oldest sample in flight in this worker, restarting it when it breaks; the
+        others in flight are sent behind it (once each per worker).
 
         A worker that broke is the harness's failure (retried, then ``infra``), except one
         killed by its own judge's CPU backstop (SIGXCPU, ``sandbox._entry``): the trusted test
         was held in C code by a value the candidate built. That sample is tried once more in
-        a fresh worker, and when it stalls that one too it is the candidate's ``timeout``.
+        a fresh worker, and when it stalls that one too it is the candidate's ``timeout``. Only
+        the sample being judged is charged for a failure: the others were only waiting.
         """
         owner = self.owner
-        message = Job(sample.task_id, sample.program, owner.limits.as_dict())
+        sample = inflight[0].sample
         task_limits = owner.limits.with_timeout(owner.tasks[sample.task_id].timeout)
         wait = task_limits.wall_timeout + 60.0  # the sandbox's own backstop, then some
         last, failures, stalls = "worker unavailable", 0, 0
         while failures <= owner.retries:
             try:
                 if self.conn is None:
+                    for work in inflight:
+                        work.sent = False  # a new worker: it holds none of them
                     self.spawn()
                     self.send_tasks()
                     self.handshake()
                 assert self.conn is not None
-                self.conn.send(message)
+                for work in inflight:
+                    if not work.sent:
+                        self.conn.send(
+                            Job(work.sample.task_id, work.sample.program, owner.limits.as_dict())
+                        )
+                        work.sent = True
                 return self._reply(wait)
             except IsolationRefused:  # the run stops: no verdict with less isolation
                 self._discard()
@@ -235,18 +250,45 @@ class _Slot:
         self.process = self.conn = None
         return code
 
-    def _loop(self) -> None:
-        while True:
-            item = self.owner._queue.get()
-            if item is _STOP:
-                return
-            sample, future = item
-            if not future.set_running_or_notify_cancel():
-                continue
+    def _next(self, block: bool) -> _Work | None:
+        """The next sample from the shared queue (``None``: none now, or the pool is closing)."""
+        while not self.stopping:
             try:
-                future.set_result(self._judge(sample))
+                item = self.owner._queue.get(block=block)
+            except queue.Empty:
+                return None
+            if item is _STOP:
+                self.stopping = True
+                return None
+            sample, future = item
+            if future.set_running_or_notify_cancel():
+                return _Work(sample, future)
+        return None
+
+    def _loop(self) -> None:
+        inflight: deque[_Work] = deque()
+        while True:
+            while len(inflight) < PIPELINE:
+                work = self._next(block=not inflight)
+                if work is None:
+                    break
+                inflight.append(work)
+            if not inflight:
+                return
+            try:
+                verdict = self._judge(inflight)
             except BaseException as exc:  # never leave a caller waiting forever
-                future.set_exception(exc)
+                inflight.popleft().future.set_exception(exc)
+                continue
+            inflight.popleft().future.set_result(verdict)
+
+
+class _Work:
+    """One sample on its way through a slot, and whether its worker has been sent it."""
+
+    def __init__(self, sample: Sample, future: Future[Verdict]) -> None:
+        self.sample, self.future = sample, future
+        self.sent = False
 
 
 class LocalPool:

@@ -10,7 +10,7 @@ themselves (``TaskFile``, ``SuiteSource``, ``GivenTasks``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -102,6 +102,90 @@ class SuiteSource(BaseModel):
         return f"suite {self.name} ({given})"
 
 
+class SuitesSource(BaseModel):
+    """Tasks of several registered suites in one run (``--suite temporal,concurrency``), each
+    built with its own resolved parameters, in the order named."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["suites"] = "suites"
+    parts: tuple[SuiteSource, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """The suites' names, in order."""
+        return [part.name for part in self.parts]
+
+    def load(self) -> list[Task]:
+        """Build every suite; their tasks one after another.
+
+        Raises:
+            InputError: an unknown suite, a bad parameter, or two suites giving one task id.
+        """
+        tasks: list[Task] = []
+        owner: dict[str, str] = {}
+        for part in self.parts:
+            for task in part.load():
+                if task.task_id in owner:
+                    raise InputError(
+                        f"suites {owner[task.task_id]!r} and {part.name!r} both make task "
+                        f"{task.task_id!r}; run them separately"
+                    )
+                owner[task.task_id] = part.name
+                tasks.append(task)
+        return tasks
+
+    def record(self) -> dict[str, Any]:
+        """The layout stored in ``RunConfig.tasks_source``."""
+        return {"suites": [part.record() for part in self.parts]}
+
+    def describe(self) -> str:
+        """One line for people."""
+        return "; ".join(part.describe() for part in self.parts)
+
+
+def suite_source(
+    names: str | Sequence[str], params: Mapping[str, Any]
+) -> SuiteSource | SuitesSource:
+    """The source for one suite or several (``"temporal,concurrency"`` or a list of names).
+
+    Each suite takes the parameters it declares, resolved to full values; a parameter that
+    none of the named suites has is an error, as for one suite.
+
+    Raises:
+        InputError: no name, an unknown suite, a repeated suite, or a parameter none of them
+            has (the message names it and the suites' parameters).
+    """
+    from codehazard.tasks.suites import get_suite
+
+    given = [names] if isinstance(names, str) else list(names)
+    wanted = [n.strip() for name in given for n in name.split(",") if n.strip()]
+    if not wanted:
+        raise InputError("`suite`: name at least one suite")
+    if len(set(wanted)) != len(wanted):
+        raise InputError(f"`suite`: a suite is named twice in {','.join(wanted)}")
+    suites = [get_suite(name) for name in wanted]
+    if len(suites) == 1:
+        resolved = suites[0].resolve(**params)
+        return SuiteSource(name=suites[0].name, params=_plain(resolved))
+    declared = {p.name for suite in suites for p in suite.params}
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        raise InputError(
+            f"none of the suites {', '.join(wanted)} has the parameter(s) "
+            f"{', '.join(unknown)}; their parameters are {', '.join(sorted(declared))}"
+        )
+    parts = []
+    for suite in suites:
+        own = {k: v for k, v in params.items() if k in {p.name for p in suite.params}}
+        parts.append(SuiteSource(name=suite.name, params=_plain(suite.resolve(**own))))
+    return SuitesSource(parts=tuple(parts))
+
+
+def _plain(resolved: Mapping[str, Any]) -> dict[str, Any]:
+    """Resolved parameters as JSON keeps them (a set of integers as a list)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in resolved.items()}
+
+
 class GivenTasks(BaseModel):
     """Tasks handed over by a library caller; they cannot be rebuilt, only read back."""
 
@@ -126,7 +210,7 @@ class GivenTasks(BaseModel):
         return "given by the caller" + (f" ({self.label})" if self.label else "")
 
 
-TaskSource = TaskFile | SuiteSource | GivenTasks
+TaskSource = TaskFile | SuiteSource | SuitesSource | GivenTasks
 
 
 def task_source(recorded: Mapping[str, Any]) -> TaskSource:
@@ -135,6 +219,14 @@ def task_source(recorded: Mapping[str, Any]) -> TaskSource:
         return TaskFile(path=recorded["file"])
     if isinstance(recorded.get("suite"), str):
         return SuiteSource(name=recorded["suite"], params=dict(recorded.get("params") or {}))
+    parts = recorded.get("suites")
+    if isinstance(parts, list) and parts and all(isinstance(p, dict) for p in parts):
+        return SuitesSource(
+            parts=tuple(
+                SuiteSource(name=str(p.get("suite")), params=dict(p.get("params") or {}))
+                for p in parts
+            )
+        )
     return GivenTasks(label=dict(recorded))
 
 
@@ -239,6 +331,8 @@ class RunManifest(BaseModel):
     def suite(self) -> str | None:
         """The suite's name, when the tasks came from one."""
         source = self.source
+        if isinstance(source, SuitesSource):
+            return ",".join(source.names)
         return source.name if isinstance(source, SuiteSource) else None
 
     def to_params(self) -> dict[str, Any]:

