@@ -18,19 +18,20 @@ from codehazard.runs import SuiteSource, SuitesSource, suite_source, task_source
 from codehazard.store import Store
 from codehazard.tasks.suites import get_suite
 
-SUITES = "temporal,concurrency"
+SUITES = "temporal,concurrency,nondeterminism"
 SMALL = {"levels": "1", "per_level": 1}
 
 
 def test_each_suite_takes_the_parameters_it_declares() -> None:
     source = suite_source(SUITES, {**SMALL, "seed": 3})
-    assert isinstance(source, SuitesSource) and source.names == ["temporal", "concurrency"]
+    assert isinstance(source, SuitesSource)
+    assert source.names == ["temporal", "concurrency", "nondeterminism"]
     for part in source.parts:
         assert part.params == {"levels": [1], "per_level": 1, "seed": 3}
     again = task_source(source.record())
     assert again == source
     tasks = source.load()
-    assert {t.metadata["suite"] for t in tasks} == {"temporal", "concurrency"}
+    assert {t.metadata["suite"] for t in tasks} == set(SUITES.split(","))
     assert len({t.task_id for t in tasks}) == len(tasks)
     one = suite_source(["temporal"], SMALL)
     assert isinstance(one, SuiteSource) and one.record()["suite"] == "temporal"
@@ -42,7 +43,11 @@ def test_each_suite_takes_the_parameters_it_declares() -> None:
         ("temporal,nope", {}, "unknown suite 'nope'"),
         ("temporal,temporal", {}, "named twice"),
         (",", {}, "at least one suite"),
-        (SUITES, {"lengths": "1-3"}, "none of the suites temporal, concurrency has"),
+        (
+            SUITES,
+            {"lengths": "1-3"},
+            "none of the suites temporal, concurrency, nondeterminism has",
+        ),
     ],
 )
 def test_bad_suite_lists_are_refused_by_name(
@@ -67,7 +72,9 @@ def _programs() -> dict[str, list[str]]:
 def _answer(table: dict[str, list[str]]) -> Any:
     def answer(body: dict[str, Any], prompt: str) -> str:
         for marker, answers in table.items():
-            if f"class {marker}" in prompt or f"`{marker}`" in prompt:
+            if any(
+                f"{form}" in prompt for form in (f"class {marker}", f"def {marker}(", f"`{marker}")
+            ):
                 return answers[int(body.get("seed") or 0) % 2]
         return ""
 
