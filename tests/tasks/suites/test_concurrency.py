@@ -244,13 +244,18 @@ def test_level_one_references_pass_and_mutants_fail_with_their_kind() -> None:
     _assert_judged(_templates_judged(SUITE.build(levels="1", per_level=3), reruns=1))
 
 
+RERUNS = 10
+"""Reruns per program in CI. The documented 50-of-50 figures are measured by
+``codehazard suites selftest concurrency`` (50 reruns by default), which takes minutes."""
+
+
 @pytest.mark.slow
-def test_every_template_50_reruns() -> None:
-    """The documented power: each reference passes 50 of 50 reruns, each mutant is rejected
-    in 50 of 50, with its failure kind (one task per template)."""
-    judged = _templates_judged(SUITE.build(per_level=3), reruns=50)
+def test_every_template_in_repeated_reruns() -> None:
+    """Each reference passes every rerun, each mutant is rejected in every rerun, with its
+    failure kind (one task per template)."""
+    judged = _templates_judged(SUITE.build(per_level=3), reruns=RERUNS)
     _assert_judged(judged)
-    assert all(sum(c.values()) == 50 for c in judged.values())
+    assert all(sum(c.values()) == RERUNS for c in judged.values())
 
 
 @pytest.mark.slow

@@ -276,16 +276,21 @@ def test_every_reference_passes_and_every_mutant_is_rejected_in_the_sandbox(
         assert not escaped, task.task_id
 
 
+RERUNS = 10
+"""Reseeded reruns per program in CI; the documented 50 are measured by
+``bench/nondeterminism_power.py --reruns 50`` and ``codehazard suites selftest``."""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("template", sorted({t.metadata["template"] for t in SUITE.build()}))
-def test_fifty_reseeded_reruns_pass_the_reference_and_reject_every_mutant(
+def test_reseeded_reruns_pass_the_reference_and_reject_every_mutant(
     tasks: list[Task], template: str
 ) -> None:
     for task in [t for t in tasks if t.metadata["template"] == template]:
-        for rerun in range(50):
+        for rerun in range(RERUNS):
             verdict = judge_locally(task, task.reference_program, rerun)
             assert verdict.status == "passed", (task.task_id, rerun, verdict.detail)
         for mutant in SUITE.mutants(task):
-            for rerun in range(50):
+            for rerun in range(RERUNS):
                 verdict = judge_locally(task, mutant.program or "", rerun)
                 assert verdict.status != "passed", (task.task_id, mutant.detail, rerun)

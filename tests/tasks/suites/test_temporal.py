@@ -2,7 +2,7 @@
 
 Every template's reference passes the ``sequence`` checker and every mutant is rejected with
 the failure kind its mistake calls for, with the shortest failing sequence in the verdict. The
-default run judges one task per template and level once; the full default build, 50 reruns
+default run judges one task per template and level once; the full default build, repeated reruns
 each, runs under ``slow`` (``codehazard suites selftest temporal``).
 """
 
@@ -197,8 +197,9 @@ def test_a_task_file_round_trips_through_codehazard_evaluate(
 
 
 @pytest.mark.slow
-def test_every_reference_passes_and_every_mutant_is_rejected_in_50_reruns() -> None:
-    result = selftest("temporal", reruns=50)
+def test_every_reference_passes_and_every_mutant_is_rejected_in_repeated_reruns() -> None:
+    """10 reruns in CI; ``codehazard suites selftest temporal`` measures the documented 50."""
+    result = selftest("temporal", reruns=10)
     assert result.reference_pass_rate == 1.0, result.escapes
     assert result.mutant_rejection_rate == 1.0, result.escapes
     assert result.tasks == 36 and result.templates == len(TEMPLATES)

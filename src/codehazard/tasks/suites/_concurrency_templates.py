@@ -558,7 +558,7 @@ TEMPLATES: tuple[Template, ...] = (
                 ),
             ),
         ),
-        {"threads": 6, "ops": 6, "params": {"capacity": 1}},
+        {"threads": 6, "ops": 6},
     ),
     Template(
         "rwlock",
