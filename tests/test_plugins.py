@@ -1,4 +1,5 @@
-"""A worked plug-in: one new module adds a backend, a suite, a probe and a report format.
+"""A worked plug-in: one new module adds a backend, a suite, a probe, a report format, a metric
+family and an executor.
 
 The plug-in is a real distribution on ``sys.path`` (a ``.dist-info`` folder with
 ``entry_points.txt``), found through ``importlib.metadata`` as an installed package would be:
@@ -19,6 +20,7 @@ import codehazard
 PLUGIN = """
 from typing import ClassVar
 
+from codehazard.executors import LocalPool, executors
 from codehazard.metrics import absent, metric_family
 from codehazard.models import Completion, ModelBackend, register_backend
 from codehazard.probes import probe_registry
@@ -53,6 +55,11 @@ def always_safe():
 report_formats.register("title", lambda assessment: assessment.log.title)
 
 
+@executors.register("one-at-a-time")
+def one_at_a_time(tasks, *, workers, limits, isolation):
+    return LocalPool(tasks, workers=1, limits=limits, isolation=isolation)
+
+
 @metric_family
 class ToyRate:
     pattern = "probe.toy.<rate>"
@@ -80,6 +87,9 @@ toy = toy_plugin
 
 [codehazard.metrics]
 toy = toy_plugin
+
+[codehazard.executors]
+toy = toy_plugin
 """
 
 CHECK = """\
@@ -93,6 +103,8 @@ print(probe_registry.get("always-safe")()(None))
 print("title" in report_formats.names(), "echo/<word>" in default_registry().forms())
 from codehazard.metrics import default_registry as metrics
 print(metrics().knows("probe.toy.odd_rate"), metrics(plugins=False).knows("probe.toy.odd_rate"))
+from codehazard.executors import get_executor
+print(get_executor("one-at-a-time").__name__)
 """
 
 
@@ -107,13 +119,16 @@ def _install(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-def test_one_module_adds_a_backend_suite_probe_report_format_and_metric(tmp_path: Path) -> None:
+def test_one_module_adds_a_backend_suite_probe_report_format_metric_and_executor(
+    tmp_path: Path,
+) -> None:
     env = _install(tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", CHECK], capture_output=True, text=True, env=env, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:5] == ["hi", "3", "1.0", "True True", "True False"]
+    lines = done.stdout.split("\n")[:6]
+    assert lines == ["hi", "3", "1.0", "True True", "True False", "one_at_a_time"]
 
 
 def test_the_cli_help_lists_the_plugin(tmp_path: Path) -> None:
