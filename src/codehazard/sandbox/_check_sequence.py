@@ -99,7 +99,6 @@ def prepare_sequence(task: Any, checker: Any, timeout: float) -> PreparedTask:
         code,
         run=run_sequence,
         data=data,
-        drivers=[DRIVER, DRIVE_MANY],
     )
 
 

@@ -50,7 +50,6 @@ def prepare_statistical(task: Task, checker: StatisticalChecker, timeout: float)
         reference_code(task),
         run=run_statistical,
         data=checker,
-        drivers=[SAMPLE],
     )
 
 

@@ -57,7 +57,6 @@ def prepare_stress(task: Task, checker: StressChecker, timeout: float) -> Prepar
         reference_code(task),
         run=run_stress,
         data=checker,
-        drivers=[STRESS],
     )
 
 

@@ -359,8 +359,9 @@ class PreparedTask:
     run: Callable[[PreparedTask, Channel], Outcome] | None = None
     data: Any = None
     drivers: list[str] = field(default_factory=list)
-    """Trusted drivers (``"module:attr"``, standard library only) the runner imports before
-    the candidate's code runs, for ``Channel.drive``."""
+    """Trusted drivers (``"module:attr"``, standard library only) the runner binds before the
+    candidate's code runs, for ``Channel.drive``; ``prepare_task`` sets them from the checker
+    kind's declared ``drivers``."""
 
 
 def _call_repr(ch: Channel) -> str:

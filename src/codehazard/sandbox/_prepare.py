@@ -42,10 +42,12 @@ def prepare_task(task: Task, timeout: float = 30.0) -> PreparedTask:
             code that does not compile, a reference that fails on an input).
     """
     try:
-        prepare = checker_registry.get(task.checker.kind).trusted_prepare()
+        kind = checker_registry.get(task.checker.kind)
+        prepare = kind.trusted_prepare()
     except InputError as exc:
         raise SandboxError(f"task {task.task_id}: {exc}") from None
     prepared = prepare(task, task.checker, timeout)
+    prepared.drivers = list(kind.drivers)  # what the kind declared, for the runner to bind
     if prepared.run is None and prepared.test is None and prepared.inputs is None:
         raise SandboxError(f"task {task.task_id}: checker kind {task.checker.kind!r} set no run")
     return prepared
