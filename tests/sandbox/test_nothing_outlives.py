@@ -171,3 +171,34 @@ def test_the_runner_dies_with_its_zygote() -> None:
     finally:
         worker.close()
     assert not _with_marker(marker)
+
+
+def test_groups_of_a_worker_killed_with_its_whole_tree_are_removed_by_the_next(
+    tmp_path: Path,
+) -> None:
+    """A SIGKILL to the whole process tree leaves nobody to remove a worker's cgroups: the next
+    worker to start removes the empty groups of workers whose process is gone, and leaves a
+    live worker's alone."""
+    from codehazard.sandbox._cgroup import WorkerCgroups, _locate
+
+    parents = sorted({p for p, _ in _locate().values() if os.access(p, os.W_OK)})
+    if not parents:
+        pytest.skip("no writable cgroup here")
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)  # a pid no process has now
+    orphans = [p / f"codehazard-{pid}-0" for p in parents]
+    live = [p / f"codehazard-{os.getpid()}-99" for p in parents]
+    for path in orphans + live:
+        (path / "s0").mkdir(parents=True)
+    try:
+        groups = WorkerCgroups.create(f"codehazard-{os.getpid()}-98")
+        groups.remove()
+        assert not [p for p in orphans if p.exists()]
+        assert all(p.exists() for p in live)
+    finally:
+        for path in orphans + live:
+            for sub in (path / "s0", path):
+                if sub.exists():
+                    sub.rmdir()

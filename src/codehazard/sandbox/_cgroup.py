@@ -23,8 +23,10 @@ before the candidate's code runs.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import re
 import signal
 import time
 from dataclasses import dataclass, field
@@ -122,6 +124,8 @@ class WorkerCgroups:
         found = _locate()
         if "memory" not in found and "cpu" not in found:
             raise OSError("no memory or cpu cgroup controller is mounted for this process")
+        for parent, _ in found.values():
+            remove_orphans(parent)
         dirs: dict[str, tuple[Path, int]] = {}
         errors: list[str] = []
         made: dict[Path, Path] = {}
@@ -240,6 +244,46 @@ class WorkerCgroups:
         for directory in {d for d, _ in self.dirs.values()}:
             _reap(directory, deadline)
         self._stale.clear()
+
+
+_WORKER_DIR = re.compile(r"codehazard-(\d+)-\d+")
+
+
+def remove_orphans(parent: Path) -> list[Path]:
+    """Remove the empty groups of workers that died without removing them (a SIGKILL to the
+    whole process tree leaves no one to clean up); return what was removed.
+
+    A worker's directory is named ``codehazard-<pid>-<index>``; it is an orphan when no process
+    has that pid. A directory still holding a process cannot be removed and is left alone, as
+    is one whose pid is alive (perhaps reused: kept, never guessed at).
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _WORKER_DIR.fullmatch(entry.name)
+        if match is None or not entry.is_dir(follow_symlinks=False) or _alive(int(match[1])):
+            continue
+        worker = Path(entry.path)
+        with contextlib.suppress(OSError):
+            for sample in os.scandir(worker):
+                if sample.is_dir(follow_symlinks=False):
+                    _rmdir(Path(sample.path))
+        if _rmdir(worker):
+            removed.append(worker)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _rmdir(path: Path) -> bool:
