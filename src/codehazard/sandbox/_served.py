@@ -107,12 +107,22 @@ def _compare_cost(secret: Any, other: Any) -> int:
 
 
 def _contains(secret: Any, item: Any) -> tuple[bool | None, int]:
-    """Whether ``item`` is in the secret, and the items a left-to-right scan looks at."""
+    """Whether ``item`` is in the secret, and the items a naive left-to-right search looks at:
+    for a string, every alignment of ``item`` compared up to its first difference (so
+    ``attempt in stored`` is no constant-work comparison); for a list, every item up to the
+    first equal one."""
     if type(secret) is str:
         if type(item) is not str:
             return None, 1
-        at = secret.find(item)
-        return at >= 0, (at + len(item) if at >= 0 else len(secret)) or 1
+        cost = 0
+        for start in range(len(secret) - len(item) + 1):
+            for offset, char in enumerate(item):
+                cost += 1
+                if secret[start + offset] != char:
+                    break
+            else:
+                return True, max(cost, 1)
+        return False, max(cost, 1)
     for index, x in enumerate(secret):
         if type(x) is type(item) and x == item:
             return True, index + 1
