@@ -110,7 +110,8 @@ def check(stored, guess):
     names = ["IndexError", "TypeError", "TypeError"]
     assert runs[0][0] == [True, 4, True, "<secret>", *names]
     assert runs[1][0] == [False, 4, True, "<secret>", *names]
-    assert runs[0][1] == 2 + 1 + 1 + 1 and runs[1][1] == 3 + 1 + 1 + 1
+    # `in` (up to the item found, or all), [-1], bool, [99], the refused slice; hash reads nothing
+    assert runs[0][1] == 2 + 1 + 1 + 1 + 1 and runs[1][1] == 3 + 1 + 1 + 1 + 1
 
 
 HAND_WRITTEN = """

@@ -273,8 +273,9 @@ class Channel:
 
         Raises:
             CandidateRaised: the candidate raised.
-            ReadBudgetSpent: it read a secret past its server's budget (the channel is then
-                unusable: every later call raises it again).
+            ReadBudgetSpent: it read a secret past its server's budget (the runner still waits
+                for an answer, so the channel is then unusable: later calls raise
+                ``CandidateGone``).
         """
         held = [None if i in servers else a for i, a in enumerate(args)]
         self._servers = servers

@@ -73,7 +73,12 @@ class SecretServer:
             return {"value": len(secret)}, 1
         if what == "item":
             if type(arg) is not int:
-                return {"error": ["TypeError", "a secret is indexed by an int only"]}, 1
+                return {
+                    "error": [
+                        "TypeError",
+                        "a secret is read one item at a time: index it with an int",
+                    ]
+                }, 1
             if not -len(secret) <= arg < len(secret):
                 return {"error": ["IndexError", "secret index out of range"]}, 1
             return {"value": encode(secret[arg])}, 1
@@ -149,9 +154,8 @@ class Secret:
         return int(self._ask("len", None))
 
     def __getitem__(self, index: Any) -> Any:
-        if type(index) is not int:
-            raise TypeError("a secret is read one item at a time: index it with an int")
-        return self._ask("item", index)
+        # a slice or any other index is refused by the judge (a read like any other)
+        return self._ask("item", index if type(index) is int else None)
 
     def __iter__(self) -> Any:
         index = 0
