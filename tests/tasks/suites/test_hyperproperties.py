@@ -14,6 +14,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,7 @@ from codehazard.cli import main
 from codehazard.evaluation import Evaluator, selftest
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
+from codehazard.sandbox._check_noninterference import _leak, _reference_run
 from codehazard.tasks import Task, load_tasks, write_tasks
 from codehazard.tasks._kind_noninterference import NoninterferenceChecker
 from codehazard.tasks.suites import get_suite
@@ -93,6 +95,34 @@ def test_every_template_has_three_mutants_and_the_suite_every_leak() -> None:
             compile(mutant.program, mutant.kind, "exec")
             kinds[mutant.kind] += 1
     assert {f"leak-{c}" for c in LEAK_CHANNELS} <= set(kinds), kinds
+
+
+def _first_leak(task: Task, fn: Any) -> str | None:
+    """The channel the judge's own decision names for ``fn`` (run here, not sandboxed)."""
+    checker = task.checker
+    for pair in checker.pairs:
+        first, second = (_reference_run(fn, checker, pair.args, s) for s in pair.secrets)
+        found = _leak(checker, first, second)
+        if found is not None:
+            return found[0]
+    return None
+
+
+def test_every_leaky_mutant_of_the_default_build_leaks_through_its_channel() -> None:
+    """The whole default build, decided by the checker's own functions in this process: every
+    ``leak-*`` mutant shows its channel on some pair, every reference on none."""
+    for task in _default():
+        reference: dict[str, Any] = {}
+        exec(task.reference_program, reference)
+        assert _first_leak(task, reference[task.entry_point]) is None, task.task_id
+        for mutant in SUITE.mutants(task):
+            if mutant.kind == "contract":
+                continue
+            namespace: dict[str, Any] = {}
+            assert mutant.program is not None
+            exec(mutant.program, namespace)
+            channel = _first_leak(task, namespace[task.entry_point])
+            assert channel == mutant.kind.removeprefix("leak-"), (task.task_id, mutant.detail)
 
 
 def _one_per_template_and_level() -> list[Task]:
