@@ -40,7 +40,10 @@ from codehazard.tasks.suites._registry import SuiteParam, register_suite
 from codehazard.tasks.suites._render import check_code, docstring_tokens
 
 SUITE = "variable-binding"
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
+"""3: the dimension is ``variable-binding`` (version 2 wrote ``variable-interdependency``, the
+name of an expressivity attribute this suite does not grade; readers map it, see
+``codehazard.scoring.DIMENSION_ALIASES``)."""
 ENTRY_POINT = "do_work"
 NAMES: tuple[str, ...] = ("x", "y", "z", "w", "a", "b", "c", "d")
 NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
@@ -313,7 +316,7 @@ def _task(seed: int, k: int, m: int, index: int, rng: random.Random) -> Task:
         metadata={
             "suite": SUITE,
             "generator_version": GENERATOR_VERSION,
-            "dimension": "variable-interdependency",
+            "dimension": "variable-binding",
             "level": m,
             "components": m,
             "operations": m,
