@@ -11,7 +11,7 @@ from codehazard.analysis import CapabilityProfile, DimensionProfile, ProfileCell
 
 _DIM = 24
 _LEVEL = 5
-_CELL = 37
+_CELL = 42
 
 
 def _pct(value: float) -> str:
