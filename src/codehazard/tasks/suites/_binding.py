@@ -6,7 +6,10 @@ Here ``k`` integer variables (2-8) go through ``m`` operations (0-12), each boun
 variables, then one combining return. The ``m = 0`` tasks are the return alone: the composition
 gap needs the return's own success rate, since every other task ends with it. The operations,
 their wording, the value ranges and the sampling are ours
-(``docs/suites/specification-complexity.md``).
+(``docs/suites/specification-complexity.md``). Its dimension is ``variable-binding``: binding
+each operation to the right variables grows with k and m as a chain grows with its length, a
+matter of specification complexity; keeping state over several variables consistent, the
+expressivity attribute, is the ``interdependence`` suite's.
 
 Operations (``op`` in the task metadata):
 
@@ -374,7 +377,7 @@ def advice(
 @register_suite(
     SUITE,
     description="k named variables (2-8) through m operations (0-12) bound to them, then a "
-    "combining return (variable interdependency)",
+    "combining return (variable binding, after the paper's variable-interdependency example)",
     selftest={"per_level": 1},
     params=(
         SuiteParam("variables", "ints", tuple(range(2, 9)), "numbers of variables k", 2, 8),
