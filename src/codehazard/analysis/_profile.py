@@ -199,7 +199,7 @@ def check_thresholds(thresholds: Iterable[float]) -> list[float]:
     """
     values = [float(t) for t in thresholds]
     if not values:
-        raise ArgumentError("thresholds: give at least one, e.g. `thresholds=(0.8, 0.5)`")
+        raise ArgumentError("thresholds: give at least one pass rate, e.g. thresholds=(0.8, 0.5)")
     bad = [t for t in values if not 0 < t <= 1]
     if bad:
         raise ArgumentError(f"thresholds: {bad[0]:g} is not a pass rate in (0, 1]")
