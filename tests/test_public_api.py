@@ -80,6 +80,10 @@ PUBLIC: dict[str, set[str]] = {
         "RejectedRequestError", "Request", "TransientBackendError", "build_messages",
         "create_backend", "default_registry", "parse_retry_after", "parse_spec", "register_backend",
     },
+    "codehazard.models.tiny": {
+        "WEIGHTS", "Config", "Generated", "Sampling", "TinyBackend", "TinyModel", "Tokenizer",
+        "init_weights", "learn_merges", "load_model", "save", "weights_digest",
+    },
     "codehazard.probes": {
         "Analyser", "Analysis", "AnalysisStatus", "Finding", "Level", "ProbeFactory", "dedupe",
         "probe_registry",
