@@ -76,8 +76,10 @@ PUBLIC: dict[str, set[str]] = {
         "create_backend", "default_registry", "parse_retry_after", "parse_spec", "register_backend",
     },
     "codehazard.probes": {
-        "Analyser", "Analysis", "AnalysisStatus", "Finding", "Level", "ProbeFactory", "dedupe",
-        "probe_registry",
+        "Analyser", "Analysis", "AnalysisStatus", "COUNTED_STATUSES", "Finding", "Level", "Probe",
+        "ProbeFactory", "ProbeMetric", "ProbeOutcome", "ProbeScorer", "analysis_score", "dedupe",
+        "flagged", "get_probe", "output_text", "probe_names", "probe_registry",
+        "probe_scorer_names", "safe_analyse",
     },
     "codehazard.report": {
         "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_diff_text",
