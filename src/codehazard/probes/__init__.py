@@ -31,6 +31,25 @@ from codehazard.probes._probe import (
     safe_analyse,
     validate_probe,
 )
+from codehazard.probes._selftest import (
+    CategoryScore,
+    LabelledItem,
+    ProbeSelftest,
+    labelled_set,
+    read_labelled,
+    reported,
+    selftest,
+)
+from codehazard.probes._stored import (
+    ReanalysedProbe,
+    ScannedFile,
+    analyse_run,
+    python_files,
+    run_probes,
+    sarif_log,
+    scan_file,
+    scan_paths,
+)
 
 ProbeFactory = Any
 """What ``probe_registry`` holds: a ``Probe``, or a callable that builds one."""
@@ -39,7 +58,9 @@ probe_registry: Registry[ProbeFactory] = Registry(
     "probe", "codehazard.probes", validate=validate_probe
 )
 
-_BUILTIN: dict[str, str] = {}
+_BUILTIN: dict[str, str] = {
+    "packages": "codehazard.probes._packages:PROBE",
+}
 """Built-in probes, lazy: listing them imports no analyser (nor its index)."""
 
 for _name, _target in _BUILTIN.items():
@@ -78,20 +99,35 @@ __all__ = [
     "Analyser",
     "Analysis",
     "AnalysisStatus",
+    "CategoryScore",
     "Finding",
+    "LabelledItem",
     "Level",
     "Probe",
     "ProbeFactory",
     "ProbeMetric",
     "ProbeOutcome",
     "ProbeScorer",
+    "ProbeSelftest",
+    "ReanalysedProbe",
+    "ScannedFile",
+    "analyse_run",
     "analysis_score",
     "dedupe",
     "flagged",
     "get_probe",
+    "labelled_set",
     "output_text",
     "probe_names",
     "probe_registry",
     "probe_scorer_names",
+    "python_files",
+    "read_labelled",
+    "reported",
+    "run_probes",
     "safe_analyse",
+    "sarif_log",
+    "scan_file",
+    "scan_paths",
+    "selftest",
 ]
