@@ -76,10 +76,13 @@ PUBLIC: dict[str, set[str]] = {
         "create_backend", "default_registry", "parse_retry_after", "parse_spec", "register_backend",
     },
     "codehazard.probes": {
-        "Analyser", "Analysis", "AnalysisStatus", "COUNTED_STATUSES", "Finding", "Level", "Probe",
-        "ProbeFactory", "ProbeMetric", "ProbeOutcome", "ProbeScorer", "analysis_score", "dedupe",
-        "flagged", "get_probe", "output_text", "probe_names", "probe_registry",
-        "probe_scorer_names", "safe_analyse",
+        "Analyser", "Analysis", "AnalysisStatus", "COUNTED_STATUSES", "CategoryScore", "Finding",
+        "LabelledItem", "Level", "Probe", "ProbeFactory", "ProbeMetric", "ProbeOutcome",
+        "ProbeScorer", "ProbeSelftest", "ReanalysedProbe", "ScannedFile", "analyse_run",
+        "analysis_score", "dedupe", "flagged", "get_probe", "labelled_set", "output_text",
+        "probe_names", "probe_registry", "probe_scorer_names", "python_files", "read_labelled",
+        "reported", "run_probes", "safe_analyse", "sarif_log", "scan_file", "scan_paths",
+        "selftest",
     },
     "codehazard.report": {
         "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_diff_text",
