@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codehazard.probes import Analysis, get_probe
 from codehazard.probes._packages import MAX_CHARS, PackagesAnalyser
@@ -130,3 +132,11 @@ def test_the_probe_declares_its_metrics_and_suite() -> None:
         "typosquat_rate",
         "top_import_share",
     }
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=400) | st.binary(max_size=400).map(lambda b: b.decode("latin-1")))
+def test_no_text_makes_the_analyser_raise(text: str) -> None:
+    analysis = ANALYSER.analyse(text)
+    assert analysis.status in ("analysed", "partial", "no-code", "syntax-error")
+    assert all(f.category in ("hallucinated", "typosquat") for f in analysis.findings)
