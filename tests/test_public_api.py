@@ -85,8 +85,13 @@ PUBLIC: dict[str, set[str]] = {
         "init_weights", "learn_merges", "load_model", "save", "weights_digest",
     },
     "codehazard.probes": {
-        "Analyser", "Analysis", "AnalysisStatus", "Finding", "Level", "ProbeFactory", "dedupe",
-        "probe_registry",
+        "Analyser", "Analysis", "AnalysisStatus", "COUNTED_STATUSES", "CategoryScore", "Finding",
+        "LabelledItem", "Level", "Probe", "ProbeFactory", "ProbeMetric", "ProbeOutcome",
+        "ProbeScorer", "ProbeSelftest", "ReanalysedProbe", "ScannedFile", "analyse_run",
+        "analysis_score", "dedupe", "flagged", "get_probe", "labelled_set", "output_text",
+        "probe_names", "probe_registry", "probe_scorer_names", "python_files", "read_labelled",
+        "reported", "run_probes", "safe_analyse", "sarif_log", "scan_file", "scan_paths",
+        "selftest",
     },
     "codehazard.report": {
         "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_diff_text",
