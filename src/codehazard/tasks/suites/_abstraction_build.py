@@ -247,8 +247,9 @@ def _l3(rng: random.Random) -> Spec:
         "Which packages need which.\n\n"
         f"- {cls}(): no packages.\n"
         "- add(package, needs) -> bool: record that package needs each package of the list "
-        "needs (adding to what it needed before; names not seen before become packages that "
-        "need nothing). False, and nothing is recorded, when this would make a package need "
+        "needs (adding to what it needed before; package becomes known even when needs is "
+        "empty, and names not seen before become packages that need nothing). False, and "
+        "nothing is recorded, when this would make a package need "
         "itself, directly or through others.\n"
         "- order() -> list: every package, each after all it needs; whenever several could "
         "come next, the alphabetically smallest first.\n"
@@ -443,6 +444,18 @@ def _l4(rng: random.Random) -> Spec:
                 "cycle-unchecked",
                 "only a package needing itself directly is refused",
                 ((" or any(package in self.reach(d) for d in needs)", ""),),
+            ),
+        ],
+        readings=[
+            Edit(
+                "need-nothing",
+                "`need <package>` with no others is accepted as needing nothing",
+                (
+                    (
+                        'if len(parts) >= 3 and parts[0] == "need":',
+                        'if len(parts) >= 2 and parts[0] == "need":',
+                    ),
+                ),
             ),
         ],
         sequences=[*_chain_sessions(rng), *(_session(rng) for _ in range(28))],

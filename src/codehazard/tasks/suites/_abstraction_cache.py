@@ -321,7 +321,7 @@ def _l4(rng: random.Random) -> Spec:
         f"The store is used through one class, `{entry}()`, with one method, "
         "`handle(line) -> str`, called once per command:\n\n"
         "- `write <key> <value>` stores the value in the database: the answer is `ok`. If the "
-        "key is cached, its cached value is updated too.\n"
+        "key is cached, its cached value is updated too; a write never adds a key to the cache.\n"
         "- `read <key>`: `<value> (hit)` when the value comes from the cache; otherwise the "
         "value is read from the database and cached, and the answer is `<value> (miss)`; "
         "`missing` when the database has no such key (nothing is cached then).\n"

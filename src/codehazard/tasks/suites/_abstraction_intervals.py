@@ -172,6 +172,8 @@ def _class_steps(rng: random.Random, day: tuple[int, int]) -> Steps:
         start = rng.randint(day[0] - 1, day[1] - 1)
         end = rng.randint(start, min(day[1] + 1, start + 4))
         name = rng.choice(("book", "book", "book", "busy", "free", "is_free"))
+        if name == "is_free":  # is_free is asked of hours start < end only
+            end = max(end, start + 1)
         steps.append((name, [start, end] if name in ("book", "is_free") else []))
     return steps
 
@@ -195,8 +197,8 @@ def _l3(rng: random.Random) -> Spec:
         "that overlap or touch merged into one.\n"
         "- free() -> list: the periods of the day not booked, as [start, end] lists in time "
         "order.\n"
-        "- is_free(start, end) -> bool: True when no booking overlaps [start, end) (a booking "
-        "that ends at start or begins at end does not)."
+        "- is_free(start, end) -> bool (start < end): True when no booking overlaps "
+        "[start, end) (a booking that ends at start or begins at end does not)."
     )
     tail = "    if cursor < self._day[1]:\n        gaps.append([cursor, self._day[1]])\n"
     return Spec(

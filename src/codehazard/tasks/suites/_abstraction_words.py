@@ -341,6 +341,18 @@ def _l4(rng: random.Random) -> Spec:
                 ((TIES, "key=lambda item: -item[1]"),),
             ),
         ],
+        readings=[
+            Edit(
+                "empty-post",
+                "`post <channel>` with no message is accepted and counts nothing",
+                (
+                    (
+                        'if len(parts) >= 3 and parts[0] == "post":',
+                        'if len(parts) >= 2 and parts[0] == "post":',
+                    ),
+                ),
+            ),
+        ],
         sequences=[_session(rng, channels) for _ in range(26)],
         components=4,
     )
