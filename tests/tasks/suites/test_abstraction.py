@@ -39,12 +39,13 @@ def test_the_same_seed_gives_byte_identical_tasks_and_another_seed_others(
     tmp_path: Path,
 ) -> None:
     first, second, other = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
-    write_tasks(SUITE.build(seed=3), first)
-    write_tasks(SUITE.build(seed=3), second)
-    write_tasks(SUITE.build(seed=4), other)
+    one = len(CAPABILITIES)  # one task per capability and level
+    write_tasks(SUITE.build(seed=3, per_level=one), first)
+    write_tasks(SUITE.build(seed=3, per_level=one), second)
+    write_tasks(SUITE.build(seed=4, per_level=one), other)
     assert first.read_bytes() == second.read_bytes()
     assert first.read_bytes() != other.read_bytes()
-    assert list(load_tasks(first).values()) == SUITE.build(seed=3)  # round-trips
+    assert list(load_tasks(first).values()) == SUITE.build(seed=3, per_level=one)
 
 
 def test_default_build_has_four_levels_of_at_least_twelve_distinct_tasks() -> None:

@@ -16,6 +16,7 @@ in the sandbox too, and each must pass.
 from __future__ import annotations
 
 import copy
+import functools
 import random
 import textwrap
 from collections.abc import Sequence
@@ -114,11 +115,17 @@ def plain(value: Any) -> Any:
 def load(spec: Spec, edit: Edit | None = None) -> Any:
     """The entry point of the reference program (or of an edited one), executed here.
 
-    Only the suite's own trusted template code is executed, when a task is built.
+    Only the suite's own trusted template code is executed, when a task is built; a program
+    is compiled once per process (its entry point keeps no state of its own: objects do).
     """
+    return _entry(spec.prompt() + spec.code(edit), spec.entry)
+
+
+@functools.lru_cache(maxsize=512)
+def _entry(program: str, name: str) -> Any:
     namespace: dict[str, Any] = {"__name__": "__abstraction__"}
-    exec(compile(spec.prompt() + spec.code(edit), spec.entry, "exec"), namespace)
-    return namespace[spec.entry]
+    exec(compile(program, name, "exec"), namespace)
+    return namespace[name]
 
 
 def _answer(fn: Any, args: list[Any]) -> Any:
