@@ -11,8 +11,8 @@ Checkers are existing kinds: L1 ``differential`` (exact answers), L2 ``test`` (a
 compared as plain data, or a stated property where several answers are right), L3 and L4
 ``sequence`` with no property monitored beyond the contract (every answer of every call equal
 to the reference class's, failures shrunk to the shortest failing call sequence). L2-L4 inputs
-are kept only where every known competent reading of the requirement agrees (``_abstraction_
-spec``). See ``docs/suites/expressivity.md`` (``## Abstraction``).
+are kept only where every known competent reading of the requirement agrees (see
+``_abstraction_spec``). See ``docs/suites/expressivity.md`` (``## Abstraction``).
 """
 
 from __future__ import annotations

@@ -387,9 +387,9 @@ def _chain_sessions(rng: random.Random) -> list[Steps]:
     ]
 
 
-def _l4(rng: random.Random) -> Spec:
-    entry = pick(rng, SYSTEMS)
-    doc = (
+def _story(entry: str) -> str:
+    """The user story and its acceptance criteria."""
+    return (
         "As a release engineer, I want a tool that remembers which packages need which and "
         "tells me what to build, so that I never build a package before what it needs.\n\n"
         f"The tool is used through one class, `{entry}()`, with one method, "
@@ -406,6 +406,11 @@ def _l4(rng: random.Random) -> Spec:
         "named.\n"
         "- any other line: the answer is `error`."
     )
+
+
+def _l4(rng: random.Random) -> Spec:
+    entry = pick(rng, SYSTEMS)
+    doc = _story(entry)
     return Spec(
         entry,
         "module",

@@ -312,10 +312,9 @@ def _refresh(capacity: int) -> Steps:
     return [("handle", [line]) for line in lines]
 
 
-def _l4(rng: random.Random) -> Spec:
-    entry = pick(rng, SYSTEMS)
-    capacity = rng.randint(2, 3)
-    doc = (
+def _story(entry: str, capacity: int) -> str:
+    """The user story and its acceptance criteria."""
+    return (
         "As a developer, I want a read-through cache in front of our slow database, so that "
         "repeated reads are fast, and I want to see how often the cache helps.\n\n"
         f"The store is used through one class, `{entry}()`, with one method, "
@@ -331,6 +330,12 @@ def _l4(rng: random.Random) -> Spec:
         f"The cache holds {capacity} keys; when a key must be cached and it is full, the key "
         "read least recently leaves it. Writes do not count as reads."
     )
+
+
+def _l4(rng: random.Random) -> Spec:
+    entry = pick(rng, SYSTEMS)
+    capacity = rng.randint(2, 3)
+    doc = _story(entry, capacity)
     body = L4_BODY.replace("ENTRY", entry).replace("Recent(CAPACITY)", f"Recent({capacity})")
     return Spec(
         entry,

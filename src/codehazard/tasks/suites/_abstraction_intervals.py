@@ -310,11 +310,9 @@ def _session(rng: random.Random, day: tuple[int, int], rooms: list[str]) -> Step
     return steps
 
 
-def _l4(rng: random.Random) -> Spec:
-    entry = pick(rng, SYSTEMS)
-    day = pick(rng, DAYS)
-    rooms = rng.sample(ROOMS, 3)
-    doc = (
+def _story(entry: str, day: tuple[int, int]) -> str:
+    """The user story and its acceptance criteria."""
+    return (
         "As an office manager, I want to book meeting rooms by the hour and see when each "
         "room is busy or free, so that nobody walks into an occupied room.\n\n"
         f"The service is used through one class, `{entry}()`, with one method, "
@@ -329,6 +327,13 @@ def _l4(rng: random.Random) -> Spec:
         "- any other line: the answer is `error`.\n\n"
         "Each room has its own bookings."
     )
+
+
+def _l4(rng: random.Random) -> Spec:
+    entry = pick(rng, SYSTEMS)
+    day = pick(rng, DAYS)
+    rooms = rng.sample(ROOMS, 3)
+    doc = _story(entry, day)
     body = L4_BODY.replace("ENTRY", entry)
     body = body.replace("DAY_START", str(day[0])).replace("DAY_END", str(day[1]))
     return Spec(

@@ -85,19 +85,19 @@ def _l1(rng: random.Random) -> Spec:
     )
 
 
+L2_PHRASES = (
+    "Apply a list of transfers, each (sender, receiver, amount), in order to the "
+    "balances of accounts (a dict of name to balance), never letting a balance go "
+    "negative. Return the final balances.",
+    "accounts maps names to balances. Process the day's transfers, each a (sender, "
+    "receiver, amount) triple, one after the other; no account may ever be "
+    "overdrawn. Return the balances at the end of the day.",
+)
+
+
 def _l2(rng: random.Random) -> Spec:
     fn = pick(rng, L2_FUNCTIONS)
-    doc = pick(
-        rng,
-        (
-            "Apply a list of transfers, each (sender, receiver, amount), in order to the "
-            "balances of accounts (a dict of name to balance), never letting a balance go "
-            "negative. Return the final balances.",
-            "accounts maps names to balances. Process the day's transfers, each a (sender, "
-            "receiver, amount) triple, one after the other; no account may ever be "
-            "overdrawn. Return the balances at the end of the day.",
-        ),
-    )
+    doc = pick(rng, L2_PHRASES)
     calls: list[list[object]] = [
         [{"ann": 3, "ben": 1}, []],
         [{"ann": 10, "ben": 0}, [("ann", "ben", 10)]],
@@ -343,9 +343,9 @@ def _session(rng: random.Random) -> Steps:
     return steps
 
 
-def _l4(rng: random.Random) -> Spec:
-    entry = pick(rng, SYSTEMS)
-    doc = (
+def _story(entry: str) -> str:
+    """The user story and its acceptance criteria."""
+    return (
         "As a bank clerk, I want to type commands that open accounts, move money between "
         "them and print an account's balance and statement, so that I can serve customers "
         "at the counter.\n\n"
@@ -361,6 +361,11 @@ def _l4(rng: random.Random) -> Spec:
         "`-5 +20` (`none` when there are none).\n"
         "- any other line, or an unknown name: the answer is `error`."
     )
+
+
+def _l4(rng: random.Random) -> Spec:
+    entry = pick(rng, SYSTEMS)
+    doc = _story(entry)
     record = (
         '            if answer == "ok":\n'
         "                self._journal.record(source, -amount)\n"

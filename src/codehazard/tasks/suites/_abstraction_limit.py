@@ -318,6 +318,62 @@ def _session(rng: random.Random, window: int, clients: list[str]) -> Steps:
     return steps
 
 
+L4_MUTANTS = [
+    Edit(
+        "shared-limiter",
+        "every client is counted against one shared limiter (wiring)",
+        (("setdefault(client,", 'setdefault("*",'),),
+    ),
+    Edit(
+        "fresh-limiter",
+        "a new limiter is made for every request, so none is ever refused (wiring)",
+        (("self._windows.setdefault(client, Window(", "(Window("),),
+    ),
+    Edit(
+        "refusals-untallied",
+        "stats never counts refused requests",
+        (("(passed, refused + 1)", "(passed, refused)"),),
+    ),
+    Edit(
+        "fixed-window",
+        "counts per aligned block of seconds",
+        (("a > t - self.window", "a // self.window == t // self.window"),),
+    ),
+]
+L4_READINGS = [
+    Edit(
+        "closed-window",
+        "a request exactly the period apart is inside it",
+        (("a > t - self.window", "a >= t - self.window"),),
+    ),
+    Edit(
+        "counts-refused",
+        "refused requests use up the allowance",
+        (
+            (
+                "if len(recent) < self.limit:\n            self.accepted.append(t)\n",
+                "self.accepted.append(t)\n        if len(recent) < self.limit:\n",
+            ),
+        ),
+    ),
+]
+
+
+def _targeted(limit: int, window: int, clients: list[str]) -> list[Steps]:
+    """A burst over the limit, then stats; a full window and a request at its far end."""
+    return [
+        [
+            *(("handle", [f"3 {clients[0]} /a"]) for _ in range(limit + 1)),
+            ("handle", [f"stats {clients[0]}"]),
+            ("handle", [f"3 {clients[1]} /b"]),
+        ],
+        [
+            *(("handle", [f"{window - 1} {clients[0]} /a"]) for _ in range(limit)),
+            ("handle", [f"{window} {clients[0]} /a"]),
+        ],
+    ]
+
+
 def _l4(rng: random.Random) -> Spec:
     entry = pick(rng, SYSTEMS)
     limit, window = rng.randint(1, 3), rng.randint(3, 8)
@@ -344,60 +400,10 @@ def _l4(rng: random.Random) -> Spec:
         None,
         doc,
         body,
-        [
-            Edit(
-                "shared-limiter",
-                "every client is counted against one shared limiter (wiring)",
-                (("setdefault(client,", 'setdefault("*",'),),
-            ),
-            Edit(
-                "fresh-limiter",
-                "a new limiter is made for every request, so none is ever refused (wiring)",
-                (
-                    (
-                        f"self._windows.setdefault(client, Window({limit}, {window}))",
-                        f"Window({limit}, {window})",
-                    ),
-                ),
-            ),
-            Edit(
-                "refusals-untallied",
-                "stats never counts refused requests",
-                (("(passed, refused + 1)", "(passed, refused)"),),
-            ),
-            Edit(
-                "fixed-window",
-                "counts per aligned block of seconds",
-                (("a > t - self.window", "a // self.window == t // self.window"),),
-            ),
-        ],
-        readings=[
-            Edit(
-                "closed-window",
-                "a request exactly the period apart is inside it",
-                (("a > t - self.window", "a >= t - self.window"),),
-            ),
-            Edit(
-                "counts-refused",
-                "refused requests use up the allowance",
-                (
-                    (
-                        "if len(recent) < self.limit:\n            self.accepted.append(t)\n",
-                        "self.accepted.append(t)\n        if len(recent) < self.limit:\n",
-                    ),
-                ),
-            ),
-        ],
+        list(L4_MUTANTS),
+        readings=list(L4_READINGS),
         sequences=[
-            [
-                *(("handle", [f"3 {clients[0]} /a"]) for _ in range(limit + 1)),
-                ("handle", [f"stats {clients[0]}"]),
-                ("handle", [f"3 {clients[1]} /b"]),
-            ],
-            [
-                *(("handle", [f"{window - 1} {clients[0]} /a"]) for _ in range(limit)),
-                ("handle", [f"{window} {clients[0]} /a"]),
-            ],
+            *_targeted(limit, window, clients),
             *(_session(rng, window, clients) for _ in range(30)),
         ],
         components=3,
