@@ -10,12 +10,14 @@ abstraction`` repeats it).
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from codehazard.cli import main
 from codehazard.evaluation import Evaluator, selftest
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
@@ -177,6 +179,27 @@ def test_references_and_readings_pass_and_mutants_fail_in_the_sandbox() -> None:
         if "/L3/" in key or "/L4/" in key:
             assert verdict.failure_kind == "contract", (key, verdict.detail)
             assert verdict.failing_input and verdict.failing_input.startswith("obj = ")
+
+
+def test_a_task_file_round_trips_through_codehazard_evaluate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "abstraction.jsonl"
+    assert main(["suites", "build", "abstraction", "--per-level", "2", "-o", str(path)]) == 0
+    tasks = load_tasks(path)
+    assert list(tasks.values()) == SUITE.build(per_level=2)
+    samples = tmp_path / "samples.jsonl"
+    with open(samples, "w") as fh:
+        for task in tasks.values():
+            wrong = SUITE.mutants(task)[0].program
+            assert wrong is not None
+            for completion in (task.canonical_solution, wrong[len(task.prompt) :]):
+                fh.write(json.dumps({"task_id": task.task_id, "completion": completion}) + "\n")
+    capsys.readouterr()
+    argv = ["evaluate", str(samples), "--tasks", str(path), "--store", str(tmp_path / "s.db")]
+    assert main([*argv, "--json", "--no-progress"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status_counts"] == {"passed": 8, "failed": 8}
 
 
 @pytest.mark.slow
