@@ -24,6 +24,9 @@ class WorkerConfig:
     tasks_json: list[str] = field(default_factory=list)
     kind_sources: list[tuple[str, str | None]] = field(default_factory=list)
     """Modules registering checker kinds of the caller's own, imported before the tasks load."""
+    hidden: dict[str, list[str]] | None = None
+    """What the sandbox hides of the library trees (``hidden_view``), walked once per evaluation
+    by the executor instead of once per worker; ``None``: the worker walks them itself."""
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ class SandboxWorker:
         isolation: str = "auto",
         disk_mb: int = 64,
         preload: Iterable[str] = (),
+        hidden: dict[str, list[str]] | None = None,
     ) -> None:
         if isolation not in ("auto", "none"):
             raise ArgumentError(f"isolation must be 'auto' or 'none', got {isolation!r}")
@@ -78,6 +79,9 @@ class SandboxWorker:
         self.disk_mb = disk_mb
         self.preload = sorted({DRIVERS_MODULE, *preload})
         """Modules the zygote imports before it hides the package: the checkers' drivers."""
+        self.hidden = hidden
+        """What to hide of the library trees, computed once per evaluation by the executor
+        (``_layout.hidden_view``); ``None``: this process walks them itself."""
         self.isolation: dict[str, Any] = {}
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
@@ -122,6 +126,7 @@ class SandboxWorker:
             "uid": self._uid_lease.uid,
             "max_disk_mb": self.disk_mb,
             "preload": self.preload,
+            "hidden": self.hidden,
         }
         self._proc, self._sock = spawn_zygote(settings, self._log)
         hello = self._recv(START_TIMEOUT)
