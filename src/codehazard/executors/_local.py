@@ -128,6 +128,13 @@ class _Slot:
             raise SandboxError(f"worker {self.index} died while starting") from None
         if isinstance(reply, StartFailed):
             raise SandboxError(f"worker {self.index}: {reply.message}")
+        if isinstance(reply, Refused):  # it cannot start with what the run needs: never retried
+            raise IsolationRefused(
+                reply.message,
+                obtained=reply.obtained,
+                required=reply.required,
+                refused=reply.refused,
+            )
         if not isinstance(reply, Ready):
             raise SandboxError(f"worker {self.index}: unexpected {type(reply).__name__}")
         owner = self.owner

@@ -56,6 +56,9 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
     worker.cpu_backstop = True  # a process of our own: the kernel may end a stalled judge
     try:
         conn.send(Ready(worker.start()))
+    except IsolationRefused as exc:  # a guarantee this host cannot give now (no uid lease)
+        conn.send(Refused(str(exc), exc.obtained, exc.required, exc.refused))
+        return
     except _SandboxError as exc:
         conn.send(StartFailed(str(exc)))
         return

@@ -106,7 +106,7 @@ class SandboxWorker:
 
         Raises:
             SandboxError: the zygote did not start; ``IsolationRefused`` when a restart
-                obtained less than the first start did.
+                obtained less than the first start did, or no private uid could be leased.
         """
         self.close_zygote()
         self._root = tempfile.mkdtemp(prefix="codehazard-root-")
@@ -114,7 +114,7 @@ class SandboxWorker:
             try:
                 self._uid_lease = UidLease.acquire()
             except (OSError, RuntimeError) as exc:
-                raise SandboxError(f"sandbox worker {self.index}: no private uid: {exc}") from exc
+                raise self._no_uid(exc) from exc
         if self._cgroup is None and self.requested != "none" and not self._cgroup_error:
             try:
                 self._cgroup = WorkerCgroups.create(f"codehazard-{os.getpid()}-{self.index}")
@@ -139,6 +139,20 @@ class SandboxWorker:
         else:  # a restart that gets less must not judge (IsolationRefused)
             require_kept(self._first, self.isolation, "none")
         return self.isolation
+
+    def _no_uid(self, exc: Exception) -> IsolationRefused:
+        """Why this worker cannot start at all: no uid of its own could be leased (every one is
+        taken, or the lease directory refuses a lock file). Refused, not retried: a worker
+        restarted mid-run would meet the same host, sample after sample."""
+        return IsolationRefused(
+            f"sandbox worker {self.index} cannot start: no private uid could be leased for its "
+            f"samples ({exc}). Each worker holds a uid of its own through a lock file in "
+            "/run/codehazard (a directory owned and writable by root only); end the "
+            "evaluations holding the leases or make the directory usable, then resume the run.",
+            obtained="none",
+            required="none" if self.requested == "none" else "full",
+            refused=["a private unprivileged uid"],
+        )
 
     def _resources(self, got: dict[str, Any]) -> dict[str, Any]:
         """Start the watch and add to the zygote's account how memory and CPU are bounded."""
