@@ -262,6 +262,59 @@ def test_memory_bounds_hold_under_cpu_load(add_tasks: dict[str, Task], mode: str
         worker.close()
 
 
+SHM_AND_HEAP = """
+import os, time
+
+def add(a, b):
+    chunk = b"s" * (1 << 20)
+    for n in range(3):  # 150 MB in files of /dev/shm that no process maps
+        with open(f"/dev/shm/held-{n}", "wb") as fh:
+            for _ in range(50):
+                fh.write(chunk)
+    heap = b"h" * (100 << 20)  # and 100 MB in the process: 250 MB of 200
+    time.sleep(3)
+    return a + b + len(heap) * 0
+"""
+MAPPED_SHM = """
+import time
+from multiprocessing import shared_memory
+
+def add(a, b):
+    block = shared_memory.SharedMemory(create=True, size=120 << 20)
+    chunk = b"m" * (1 << 20)
+    for at in range(0, block.size, 1 << 20):  # 120 MB in /dev/shm, mapped and touched
+        block.buf[at : at + (1 << 20)] = chunk
+    time.sleep(1)
+    block.close()
+    block.unlink()
+    return a + b
+"""
+
+
+@pytest.mark.parametrize("mode", ["cgroup", "watched"])
+def test_dev_shm_counts_in_the_memory_of_a_sample_once(
+    add_tasks: dict[str, Task], mode: str
+) -> None:
+    """Files a sample leaves in its /dev/shm hold memory no process maps: they count against its
+    limit whether a cgroup or the watch bounds it, and pages it maps count once, not twice."""
+    worker = SandboxWorker(index=7, disk_mb=64)
+    if mode == "watched":
+        worker._cgroup_error = "cgroups unavailable: disabled by the test"
+    try:
+        isolation = worker.start()
+        if isolation["memory_limit"] != mode or not isolation.get("private_dev_shm"):
+            pytest.skip(f"this host gives {isolation['memory_limit']!r} memory, not {mode!r}")
+        task = prepare_task(add_tasks["res/add"])
+        limits = Limits(timeout=10.0, memory_mb=200, max_processes=16, max_file_mb=128)
+        held = worker.check(task, SHM_AND_HEAP, limits)
+        assert held.status == "memory", held.detail
+        mapped = worker.check(task, MAPPED_SHM, limits)  # 120 MB mapped, plus the interpreter
+        assert mapped.status == "passed", mapped.detail
+        assert worker.check(task, CORRECT_ADD, limits).status == "passed"
+    finally:
+        worker.close()
+
+
 SLEEPY_ADD = "import time\n\ndef add(a, b):\n    time.sleep(1.0)\n    return a + b\n"
 
 

@@ -380,8 +380,13 @@ class SandboxWorker:
         if self._sample is not None and self._sample.memory is not None:
             sample = self._sample
             memory = lambda pids: sample.oom_kills() > 0  # noqa: E731
-        elif self.requested != "none":
-            memory = pss_over(limits.memory_mb)
+        elif self.requested != "none":  # the sample's own /dev/shm counts too
+            shm = (
+                f"/proc/{self._watch.zygote}/root/dev/shm"
+                if self.isolation.get("private_dev_shm")
+                else None
+            )
+            memory = pss_over(limits.memory_mb, shm)
 
         def check(pids: list[int]) -> str | None:
             if memory is not None and memory(pids):
