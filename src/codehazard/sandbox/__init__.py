@@ -94,8 +94,8 @@ def remove_worker_groups(worker_pid: int) -> list[str]:
 
 def hidden_view() -> dict[str, list[str]]:
     """What the sandbox hides of this interpreter's library trees (data files of installed
-    packages, this package), and the trees walked for it: computed once per process, so an
-    executor walks them once per evaluation and hands the result to each worker
+    packages, this package), and the trees walked for it, walked at each call: an executor
+    walks them once per evaluation and hands the result to each worker
     (``WorkerConfig.hidden``), which uses it only when its own trees are the same."""
     from codehazard.sandbox._layout import hidden_view as _hidden_view
 

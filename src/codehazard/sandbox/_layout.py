@@ -7,7 +7,6 @@ and configuration file that start the zygote. Computed in the trusted worker.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import socket
@@ -146,23 +145,25 @@ def _data_files(roots: list[str]) -> set[str]:
     return found
 
 
-@functools.cache
 def sandbox_hidden_paths() -> list[str]:
     """Paths inside the visible trees that the sandbox must not read.
 
     This package itself (its suites regenerate references from a seed) and data files of
     installed packages under every visible Python library directory (the standard library,
     site-packages and dist-packages, wherever they are). The zygote mounts an empty directory
-    or an unreadable node over each. Computed once per process; an executor computes it once
-    per evaluation and hands it to its workers (``hidden_view``, ``hidden_paths_from``).
+    or an unreadable node over each. Walked afresh at every call, never cached in a process
+    (a package installed between two evaluations of a notebook must be hidden in the second):
+    an executor walks once per evaluation and hands the list to its workers (``hidden_view``,
+    ``hidden_paths_from``).
     """
     hidden = {str(Path(__file__).resolve().parents[1])}
     return sorted(hidden | _data_files(hidden_roots()))
 
 
 def hidden_view() -> dict[str, list[str]]:
-    """What this process hides (``paths``) and the library trees it walked for it (``roots``),
-    for a worker process started from the same interpreter (``hidden_paths_from``)."""
+    """What this process hides (``paths``, walked now) and the library trees it walked for it
+    (``roots``), for a worker process started from the same interpreter
+    (``hidden_paths_from``)."""
     return {"roots": hidden_roots(), "paths": sandbox_hidden_paths()}
 
 
