@@ -113,8 +113,9 @@ PUBLIC: dict[str, set[str]] = {
     "codehazard.sandbox": {
         "Channel", "CodecError", "Done", "ISOLATION_LEVELS", "IsolationRefused", "Job", "Limits",
         "Outcome", "PreparedTask", "Ready", "Refused", "Sandbox", "StartFailed", "Stop",
-        "WorkerConfig", "collect_outputs", "comparator", "decode", "encode", "isolation_record",
-        "isolation_worker_mode", "judge_sample", "parse_isolation_level", "prepare_task",
+        "WorkerConfig", "collect_outputs", "comparator", "decode", "encode", "hidden_view",
+        "isolation_record", "isolation_worker_mode", "judge_sample", "parse_isolation_level",
+        "prepare_task",
         "reference_code", "reference_outputs", "remove_worker_groups", "require_isolation",
         "require_isolation_kept", "self_check",
     },
