@@ -420,3 +420,8 @@ def report_schema() -> dict[str, Any]:
     schema = Report.model_json_schema()
     schema["title"] = f"codehazard report, schema version {REPORT_SCHEMA_VERSION}"
     return schema
+
+
+def report_json(report: Report) -> str:
+    """The report as its JSON document (the ``json`` format)."""
+    return report.model_dump_json(indent=2) + "\n"

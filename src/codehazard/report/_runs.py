@@ -176,8 +176,9 @@ def run_warnings(
                 "code ran with fewer protections than the sandbox can give"
             )
             out.append(ReportWarning(code="isolation", text=text, run=v.id))
-    models = {r.view.model or r.view.backend for r in runs}
-    if len(models) > 1 and assessment is not None:
+    used = {r.id for r in assessment.runs} if assessment is not None else set()
+    models = {r.view.model or r.view.backend for r in runs if r.id in used}
+    if len(models) > 1:
         text = (
             f"runs come from different models ({', '.join(sorted(models))}); an assessment "
             "pools their samples as if one model wrote them: compare them instead"
@@ -188,7 +189,6 @@ def run_warnings(
         out.append(ReportWarning(code="no-assessment", text=text))
     else:
         given = {r.id for r in runs}
-        used = {r.id for r in assessment.runs}
         if used and not used <= given:
             text = (
                 f"the assessment used run(s) {', '.join(sorted(used - given))} that this report "

@@ -154,7 +154,7 @@ def delta_svg(
     left = 220
 
     def x_of(v: float) -> float:
-        return left + (max(-1.0, min(1.0, v)) + 1) / 2 * (WIDTH - left - RIGHT)
+        return left + (max(-1.0, min(1.0, v)) + 1) / 2 * (WIDTH - left - 3 * RIGHT)
 
     body = [
         f'<line x1="{x_of(0):.1f}" y1="{TOP - 6}" x2="{x_of(0):.1f}" y2="{height - 24}" '
