@@ -55,7 +55,7 @@ def write_run(
     tasks = [
         Task(
             task_id=f"{suite}/L{level}/{t:03d}",
-            prompt=f'def f(s: str) -> str:\n    """Level {level} task {t}: *stars* and _under_."""\n',
+            prompt=f'def f(s: str) -> str:\n    """Level {level} task {t}: *a* _b_."""\n',
             entry_point="f",
             checker=TestChecker(test="def check(candidate):\n    pass\n"),
             metadata={"suite": suite, "dimension": "complexity", "level": level},

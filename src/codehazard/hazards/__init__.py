@@ -59,9 +59,9 @@ from codehazard.hazards._profile import (
     Profile,
     RiskLevel,
     SeverityCategory,
+    acceptance_of,
     builtin_profile_text,
     load_profile,
-    acceptance_of,
     parse_profile,
 )
 from codehazard.hazards._rules import (
