@@ -6,10 +6,12 @@ summary; plus a small hazard log citing the suite's metrics, assessed with the r
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from codehazard.hazards import Assessment, assess_runs, load_log
 from codehazard.models import GenerationParams
+from codehazard.report import Report
 from codehazard.runs import RunConfig, RunManifest, build_summary
 from codehazard.samples import Sample
 from codehazard.store import Store
@@ -149,3 +151,15 @@ def write_log(folder: Path, text: str = LOG) -> Path:
 def assessment_of(store: Store, folder: Path, run_ids: list[str], text: str = LOG) -> Assessment:
     """The toy log assessed on ``run_ids`` by the real hazard engine."""
     return assess_runs(load_log(write_log(folder, text)), store, run_ids)
+
+
+@dataclass(frozen=True)
+class Toy:
+    """The store, its two runs, the assessment of run A, and a report of each kind."""
+
+    store: Store
+    a: str
+    b: str
+    assessment: Assessment
+    single: Report
+    compared: Report
