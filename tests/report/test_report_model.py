@@ -167,7 +167,7 @@ def test_json_round_trips_and_validates_against_the_printed_schema(toy: Toy) -> 
 def test_bad_options_and_inputs_are_refused(toy: Toy) -> None:
     with pytest.raises(ArgumentError, match="confidence"):
         build_report(toy.store, [toy.a], options=ReportOptions(confidence=1.5))
-    with pytest.raises(InputError, match="exactly two"):
+    with pytest.raises(InputError, match="exactly two runs"):
         build_report(toy.store, [toy.a], options=ReportOptions(compare=True))
     with pytest.raises(InputError, match="no run 'nope'"):
         build_report(toy.store, ["nope"])

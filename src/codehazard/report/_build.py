@@ -56,9 +56,7 @@ def _check(options: ReportOptions, run_ids: Sequence[str]) -> None:
     if not run_ids:
         raise InputError("a report needs at least one run id; `codehazard runs list` shows them")
     if options.compare and len(dict.fromkeys(run_ids)) != 2:
-        raise InputError(
-            f"`compare=True` compares exactly two runs, got {len(dict.fromkeys(run_ids))}"
-        )
+        raise InputError(f"a comparison needs exactly two runs, got {len(dict.fromkeys(run_ids))}")
 
 
 def _summary(
