@@ -4,6 +4,7 @@ sample cap, evidence links and comparison; its JSON and JSON Schema."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -11,12 +12,22 @@ from report_fixtures import LOG, Toy, assessment_of, strong, weak, write_run
 
 from codehazard.errors import ArgumentError, InputError
 from codehazard.hazards import acceptance_of, builtin_profile_text, parse_profile
+from codehazard.metrics import (
+    Measurement,
+    MetricName,
+    MetricRecord,
+    default_registry,
+    rate_measurement,
+)
 from codehazard.report import (
     REPORT_SCHEMA_VERSION,
+    ProfileTable,
     Report,
     ReportOptions,
     build_report,
+    report_html,
     report_json,
+    report_markdown,
     report_schema,
 )
 from codehazard.store import Store
@@ -181,3 +192,49 @@ def test_a_second_run_is_written_by_the_fixture_writer(tmp_path: Path) -> None:
     run = write_run(store, model="m", fails=strong)
     statuses = [r.status for r in store.records(run)]
     assert statuses.count("failed") == 12 and statuses.count("passed") == 48
+
+
+class ToyProbeFamily:
+    """A metric family as a probe would register one, offering its names to reports."""
+
+    pattern = "probe.toy.<rate>"
+    description = "share of samples the toy probe flags (every failed one)"
+
+    def check(self, metric: MetricName, parts: Mapping[str, str]) -> str | None:
+        return None if parts["rate"] == "flagged" else "only probe.toy.flagged"
+
+    def measure(
+        self,
+        metric: MetricName,
+        parts: Mapping[str, str],
+        records: Sequence[MetricRecord],
+        confidence: float,
+    ) -> Measurement:
+        checked = [r for r in records if r.status not in (None, "infra")]
+        return rate_measurement(
+            metric.text,
+            self.pattern,
+            checked,
+            lambda r: r.status == "failed",
+            confidence=confidence,
+        )
+
+    def report_metrics(self, records: Sequence[MetricRecord]) -> list[str]:
+        return ["probe.toy.flagged"]
+
+
+def test_any_metric_family_and_a_capability_profile_render_without_report_code(
+    toy: Toy,
+) -> None:
+    registry = default_registry()
+    registry.add(ToyProbeFamily)
+    profile = ProfileTable(columns=["dimension", "level reached"], rows=[["complexity", 2]])
+    r = build_report(toy.store, [toy.a], registry=registry, capability_profile=profile)
+    [section] = [f for f in r.families if f.family == "probe.toy.<rate>"]
+    [row] = section.rows
+    assert row.metric == "probe.toy.flagged" and row.value == pytest.approx(32 / 60)
+    assert row.interval is not None and row.run == toy.a
+    page, md = report_html(r), report_markdown(r)
+    for text in (page, md):
+        assert "probe.toy.flagged" in text and "level reached" in text
+    assert 'id="capability-profile"' in page

@@ -24,7 +24,13 @@ from codehazard.report._hazards import (
 )
 from codehazard.report._html import report_html
 from codehazard.report._markdown import report_markdown
-from codehazard.report._model import REPORT_SCHEMA_VERSION, Report, report_json, report_schema
+from codehazard.report._model import (
+    REPORT_SCHEMA_VERSION,
+    ProfileTable,
+    Report,
+    report_json,
+    report_schema,
+)
 from codehazard.report._samples import DEFAULT_CAP, DEFAULT_TEXT_LIMIT
 
 __all__ = [
@@ -33,6 +39,7 @@ __all__ = [
     "PLOT_FORMATS",
     "REPORT_SCHEMA_VERSION",
     "CurveReport",
+    "ProfileTable",
     "Report",
     "ReportFormat",
     "ReportOptions",

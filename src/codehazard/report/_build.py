@@ -20,6 +20,7 @@ from codehazard.report._compare import comparison_section
 from codehazard.report._hazard_view import hazard_section, overall_verdict
 from codehazard.report._model import (
     Capability,
+    ProfileTable,
     Report,
     ReportWarning,
     Summary,
@@ -95,10 +96,12 @@ def build_report(
     assessment: Assessment | None = None,
     options: ReportOptions | None = None,
     registry: MetricRegistry | None = None,
+    capability_profile: ProfileTable | None = None,
 ) -> Report:
     """The report of ``run_ids`` (ids or unique prefixes), with the hazard analysis of
     ``assessment`` when given; with ``options.compare`` the second run is set against the
-    first (and the assessment's hazard log is assessed on each run alone).
+    first (and the assessment's hazard log is assessed on each run alone). A capability
+    profile's table, when given, is shown with the capability section as it comes.
 
     Raises:
         ArgumentError: a confidence outside (0, 1), a cap below 1 or a text limit below 100.
@@ -135,6 +138,7 @@ def build_report(
         families=family_sections(
             runs, assessment, registry, options.confidence, options.extra_metrics
         ),
+        capability_profile=capability_profile,
         hazards=hazard_section(assessment, samples) if assessment else None,
         samples=samples,
         comparison=comparison,
