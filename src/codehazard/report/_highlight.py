@@ -10,6 +10,7 @@ point where tokenising failed. The text between tokens is kept exactly.
 from __future__ import annotations
 
 import builtins
+import functools
 import io
 import keyword
 import token
@@ -46,8 +47,10 @@ def _offsets(code: str) -> list[int]:
     return starts
 
 
+@functools.lru_cache(maxsize=4096)
 def highlight_python(code: str) -> str:
-    """``code`` as escaped HTML with highlighted tokens (no surrounding ``<pre>``)."""
+    """``code`` as escaped HTML with highlighted tokens (no surrounding ``<pre>``); cached,
+    since many samples of a run hold the same code."""
     lines = _offsets(code)
     out: list[str] = []
     done = 0

@@ -38,13 +38,15 @@ class LoadedRun:
         return self.record.id
 
 
-def _findings(store: Store, run_id: str) -> dict[str, list[str]]:
+def _findings(store: Store, run_id: str, scorers: Sequence[str]) -> dict[str, list[str]]:
     """Per sample key, ``scorer: category`` of every finding a scorer stored in its score's
-    metadata (``findings``: a list of objects with a ``category``)."""
+    metadata (``findings``: a list of objects with a ``category``). Only the ``scorers``
+    given are read (the sandbox's scores are the verdicts, already read)."""
     out: dict[str, list[str]] = {}
-    for score in store.scores(run_id):
+    scores = [s for name in scorers for s in store.scores(run_id, name)]
+    for score in scores:
         items = score.metadata.get("findings")
-        if score.scorer == "sandbox" or not isinstance(items, list):
+        if not isinstance(items, list):
             continue
         for item in items:
             category = item.get("category") if isinstance(item, dict) else None
@@ -136,7 +138,9 @@ def load_runs(store: Store, run_ids: Sequence[str], *, confidence: float) -> lis
                 record=record,
                 records=records,
                 prompts={tid: t.instruction or t.prompt for tid, t in tasks.items()},
-                findings=_findings(store, record.id),
+                findings=_findings(
+                    store, record.id, sorted({n for r in records for n in r.scores} - {"sandbox"})
+                ),
                 view=_view(record, records, probes),
             )
         )
