@@ -163,7 +163,7 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     p, browser, why = _browser()
     print(
-        f"{'samples':>8} {'write s':>8} {'build s':>8} {'html s':>7} {'html KiB':>9} "
+        f"{'samples':>8} {'write s':>8} {'build s':>8} {'cpu s':>6} {'html s':>7} {'html KiB':>9} "
         f"{'md KiB':>7} {'json KiB':>9} {'embedded':>8} {'load ms':>8}"
     )
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,10 +173,10 @@ def main() -> int:
             store = Store(folder / f"store-{n}.db")
             t0 = time.perf_counter()
             run = write_run(store, n)
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.process_time()
             assessment = assess_runs(load_log(folder / "log.yaml"), store, [run])
             report = build_report(store, [run], assessment=assessment, options=ReportOptions())
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             page_text = report_html(report)
             t3 = time.perf_counter()
             md, js = report_markdown(report), report_json(report)
@@ -197,7 +197,7 @@ def main() -> int:
                 page.close()
             kib = 1024
             print(
-                f"{n:>8} {t1 - t0:>8.1f} {t2 - t1:>8.1f} {t3 - t2:>7.2f} "
+                f"{n:>8} {t1 - t0:>8.1f} {t2 - t1:>8.1f} {c2 - c1:>6.1f} {t3 - t2:>7.2f} "
                 f"{len(page_text.encode()) / kib:>9.0f} {len(md.encode()) / kib:>7.0f} "
                 f"{len(js.encode()) / kib:>9.0f} {report.samples.embedded:>8} {load:>8}"
             )
@@ -209,7 +209,8 @@ def main() -> int:
         p.stop()
     print(
         "write: the store written through its API; build: reading the run, assessing, "
-        "building the report; html: rendering; load: file:// until the page's script ran"
+        "building the report (cpu: this process's CPU time for it); html: rendering; "
+        "load: file:// until the page's script ran"
     )
     return 0
 

@@ -240,6 +240,9 @@ def overall_verdict(a: Assessment) -> OverallVerdict:
         if before[h.id] != "accept"
         for m in h.mitigations
     ]
+    bare = [h.id for h in a.hazards if before[h.id] != "accept" and not h.mitigations]
+    if decision != "do-not-deploy" and bare:
+        reasons.append(f"{', '.join(bare)}: mitigations are needed but the log records none")
     unproven = [r for r in relied if not r.endswith(("(implemented)", "(verified)"))]
     if decision != "do-not-deploy" and unproven:
         reasons.append(f"{len(unproven)} relied-on mitigation(s) are not yet implemented")

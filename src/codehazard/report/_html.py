@@ -84,7 +84,7 @@ def _summary(report: Report) -> str:
         ("Models", ", ".join(s.models) or "-"),
         ("Suites", ", ".join(s.suites) or "-"),
         ("Probes", ", ".join(s.probes) or "none"),
-        ("Samples", f"{s.n_samples} over {s.n_tasks} tasks"),
+        ("Samples", f"{s.n_samples:,} over {s.n_tasks:,} tasks"),
         ("Isolation", s.isolation),
     ]
     out.append('<div class="cards">')
