@@ -82,7 +82,8 @@ PUBLIC: dict[str, set[str]] = {
     },
     "codehazard.report": {
         "CurveReport", "DEFAULT_CAP", "DEFAULT_TEXT_LIMIT", "PLOT_FORMATS",
-        "ProfileTable", "REPORT_SCHEMA_VERSION", "Report", "ReportFormat", "ReportOptions", "ReportRenderer",
+        "ProfileTable", "REPORT_SCHEMA_VERSION", "Report", "ReportFormat", "ReportOptions",
+        "ReportRenderer",
         "assessment_diff_text", "assessment_markdown", "assessment_summary", "build_report",
         "curve_json", "curve_text", "curve_to_dict", "matrix_cells", "plot_curve",
         "report_formats", "report_html", "report_json", "report_markdown", "report_renderers",
