@@ -98,6 +98,10 @@ def test_report_renders_offline_without_errors_or_requests(
     assert o.page.eval_on_selector_all("table", "ts => ts.every(t => t.caption)")
     assert o.page.locator("#plot-0-table").count() == 1
     assert o.page.locator("svg.plot title").count() == plots.count()
+    o.page.emulate_media(media="print")  # the print stylesheet drops navigation and filters
+    assert not o.page.locator("nav.toc").is_visible()
+    assert not o.page.locator("#sample-filters").is_visible()
+    assert o.page.locator("#hazard-table").is_visible()
 
 
 def test_filters_and_search_narrow_the_samples(browser: Any, toy: Toy, tmp_path: Path) -> None:

@@ -77,9 +77,7 @@ pre { background: #f7f7f7; border: 1px solid #e2e2e2; padding: .5em; overflow-x:
   main { max-width: none; padding: 0; }
   section { break-inside: auto; }
   table, figure, .sample { break-inside: avoid; }
-  details > *:not(summary) { display: block; }
   a { color: inherit; text-decoration: none; }
-  .sample[hidden] { display: block !important; }
 }
 """
 
@@ -148,6 +146,15 @@ JS = r"""
     form.reset(); active = null; apply();
   });
   window.addEventListener("hashchange", function () { fromHash(true); });
+  var closed = [];
+  window.addEventListener("beforeprint", function () {  // print every sample in full
+    closed = Array.prototype.filter.call(document.querySelectorAll("details"),
+      function (d) { return !d.open; });
+    closed.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    closed.forEach(function (d) { d.open = false; });
+  });
   apply();
   fromHash(true);
 })();

@@ -13,6 +13,7 @@ from html import escape
 
 from codehazard.report._highlight import highlight_python
 from codehazard.report._model import (
+    Comparison,
     Delta,
     HazardSection,
     IntervalView,
@@ -134,6 +135,47 @@ def hazards_html(report: Report) -> str:
         [escape(r.id), escape(r.acceptance or "-").replace("-", " "), escape(r.definition)]
         for r in h.risk_levels
     ]
+    notes = "".join(f"<li>{escape(n)}</li>" for n in h.notes)
+    return (
+        '<section id="hazards" aria-labelledby="hazards-h"><h2 id="hazards-h">Hazard analysis</h2>'
+        f"<p>Hazard log <strong>{escape(h.log_title)}</strong> "
+        f"(<code>{escape(h.log_source)}</code>, "
+        f"sha256 {escape(h.log_sha256[:12])}); profile {escape(h.profile)}; assessed on run(s) "
+        f"{escape(', '.join(h.assessment_runs) or 'none')}.</p>"
+        + (f"<ul>{notes}</ul>" if notes else "")
+        + '<h3>Risk matrix</h3><p class="muted">Darker cells are higher risk; each cell names '
+        "its risk level and the hazards in it.</p>"
+        + _matrix(h, h.matrix, "Risk matrix before mitigation", "matrix-before")
+        + _matrix(h, h.residual_matrix, "Risk matrix after mitigation (residual)", "matrix-after")
+        + table(
+            "Risk levels and what they mean for deployment",
+            ["Risk", "Acceptance", "Meaning"],
+            levels,
+        )
+        + f"<p>{escape(h.residual_method)}</p>"
+        + "<h3>Hazards, worst risk first</h3>"
+        + _hazard_table(h)
+        + "<h3>Evidence</h3>"
+        + _evidence_rows(h)
+        + "</section>"
+    )
+
+
+_HAZARD_HEAD = [
+    "Risk",
+    "Id",
+    "Hazard",
+    "Source",
+    "Severity",
+    "Likelihood",
+    "Likelihood from",
+    "Residual risk",
+    "How the residual was derived",
+    "Mitigations",
+]
+
+
+def _hazard_table(h: HazardSection) -> str:
     rows = []
     for hz in h.hazards:
         rows.append(
@@ -156,42 +198,7 @@ def hazards_html(report: Report) -> str:
                 escape("; ".join(hz.mitigations) or "-"),
             ]
         )
-    head = [
-        "Risk",
-        "Id",
-        "Hazard",
-        "Source",
-        "Severity",
-        "Likelihood",
-        "Likelihood from",
-        "Residual risk",
-        "How the residual was derived",
-        "Mitigations",
-    ]
-    notes = "".join(f"<li>{escape(n)}</li>" for n in h.notes)
-    return (
-        '<section id="hazards" aria-labelledby="hazards-h"><h2 id="hazards-h">Hazard analysis</h2>'
-        f"<p>Hazard log <strong>{escape(h.log_title)}</strong> "
-        f"(<code>{escape(h.log_source)}</code>, "
-        f"sha256 {escape(h.log_sha256[:12])}); profile {escape(h.profile)}; assessed on run(s) "
-        f"{escape(', '.join(h.assessment_runs) or 'none')}.</p>"
-        + (f"<ul>{notes}</ul>" if notes else "")
-        + '<h3>Risk matrix</h3><p class="muted">Darker cells are higher risk; each cell names '
-        "its risk level and the hazards in it.</p>"
-        + _matrix(h, h.matrix, "Risk matrix before mitigation", "matrix-before")
-        + _matrix(h, h.residual_matrix, "Risk matrix after mitigation (residual)", "matrix-after")
-        + table(
-            "Risk levels and what they mean for deployment",
-            ["Risk", "Acceptance", "Meaning"],
-            levels,
-        )
-        + f"<p>{escape(h.residual_method)}</p>"
-        + "<h3>Hazards, worst risk first</h3>"
-        + table("Hazards sorted by risk", head, rows, table_id="hazard-table")
-        + "<h3>Evidence</h3>"
-        + _evidence_rows(h)
-        + "</section>"
-    )
+    return table("Hazards sorted by risk", _HAZARD_HEAD, rows, table_id="hazard-table")
 
 
 def _delta_rows(deltas: Sequence[Delta], cells: bool) -> list[list[str]]:
@@ -236,18 +243,6 @@ def comparison_html(report: Report) -> str:
         for d in c.suites + c.cells
         if d.delta is not None and d.interval is not None
     ]
-    moves = [
-        [
-            escape(m.id),
-            escape(m.title),
-            f"{escape(m.a_risk)} → {escape(m.b_risk)}",
-            escape(m.direction),
-            f"{escape(m.a_residual_risk)} → {escape(m.b_residual_risk)}",
-            f"{escape(m.a_likelihood)} → {escape(m.b_likelihood)}",
-            "<br>".join(escape(e) for e in m.evidence) or "-",
-        ]
-        for m in c.hazards
-    ]
     notes = "".join(f"<li>{escape(n)}</li>" for n in c.notes)
     return (
         '<section id="comparison" aria-labelledby="comparison-h"><h2 id="comparison-h">'
@@ -274,22 +269,37 @@ def comparison_html(report: Report) -> str:
             _delta_rows(c.cells, True),
             table_id="delta-cells",
         )
-        + table(
-            f"Hazards whose risk moved ({c.hazards_unchanged} unchanged)",
-            [
-                "Id",
-                "Hazard",
-                "Risk A → B",
-                "Direction",
-                "Residual A → B",
-                "Likelihood A → B",
-                "Evidence that moved",
-            ],
-            moves,
-            table_id="hazard-moves",
-        )
+        + _moves_table(c)
         + "</section>"
     )
+
+
+_MOVES_HEAD = [
+    "Id",
+    "Hazard",
+    "Risk A → B",
+    "Direction",
+    "Residual A → B",
+    "Likelihood A → B",
+    "Evidence that moved",
+]
+
+
+def _moves_table(c: Comparison) -> str:
+    moves = [
+        [
+            escape(m.id),
+            escape(m.title),
+            f"{escape(m.a_risk)} → {escape(m.b_risk)}",
+            escape(m.direction),
+            f"{escape(m.a_residual_risk)} → {escape(m.b_residual_risk)}",
+            f"{escape(m.a_likelihood)} → {escape(m.b_likelihood)}",
+            "<br>".join(escape(e) for e in m.evidence) or "-",
+        ]
+        for m in c.hazards
+    ]
+    caption = f"Hazards whose risk moved ({c.hazards_unchanged} unchanged)"
+    return table(caption, _MOVES_HEAD, moves, table_id="hazard-moves")
 
 
 def _pre(label: str, text: str | None, *, code: bool = False) -> str:

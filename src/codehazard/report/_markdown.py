@@ -82,7 +82,7 @@ def _summary(r: Report, html_link: str | None) -> list[str]:
         f"- Models: {md_text(', '.join(s.models) or '-')}",
         f"- Suites: {md_text(', '.join(s.suites) or '-')}; probes: "
         f"{md_text(', '.join(s.probes) or 'none')}",
-        f"- Samples: {s.n_samples} over {s.n_tasks} tasks; isolation: {md_text(s.isolation)}",
+        f"- Samples: {s.n_samples:,} over {s.n_tasks:,} tasks; isolation: {md_text(s.isolation)}",
     ]
     if s.risk_counts:
         out.append(
@@ -92,6 +92,34 @@ def _summary(r: Report, html_link: str | None) -> list[str]:
     if s.warnings:
         out += ["", "### Warnings", ""]
         out += [f"- **{w.code}**: {md_text(w.text)}" for w in s.warnings]
+    out += ["", "### Runs", "", *_runs_table(r)]
+    if s.risk_counts:
+        out += ["", "### Hazards by risk level", ""]
+        out += md_table(
+            ["Risk", "Hazards", "After mitigation"],
+            [
+                [md_text(k), str(n), str(s.residual_risk_counts.get(k, 0))]
+                for k, n in s.risk_counts.items()
+            ],
+        )
+    return out
+
+
+_RUN_HEAD = [
+    "Run",
+    "Model",
+    "Suites",
+    "Tasks",
+    "Samples",
+    "Temperature",
+    "Isolation",
+    "Status",
+    "pass@1 [interval]",
+    "Infra rate",
+]
+
+
+def _runs_table(r: Report) -> list[str]:
     rows = [
         [
             md_code(v.id),
@@ -105,34 +133,9 @@ def _summary(r: Report, html_link: str | None) -> list[str]:
             f"{_pct(v.pass_at_1)} {_iv(v.pass_at_1_interval)}",
             f"{v.infra_rate:.1%}",
         ]
-        for v in s.runs
+        for v in r.summary.runs
     ]
-    out += ["", "### Runs", ""]
-    out += md_table(
-        [
-            "Run",
-            "Model",
-            "Suites",
-            "Tasks",
-            "Samples",
-            "Temperature",
-            "Isolation",
-            "Status",
-            "pass@1 [interval]",
-            "Infra rate",
-        ],
-        rows,
-    )
-    if s.risk_counts:
-        out += ["", "### Hazards by risk level", ""]
-        out += md_table(
-            ["Risk", "Hazards", "After mitigation"],
-            [
-                [md_text(k), str(n), str(s.residual_risk_counts.get(k, 0))]
-                for k, n in s.risk_counts.items()
-            ],
-        )
-    return out
+    return md_table(_RUN_HEAD, rows)
 
 
 def _capability(r: Report) -> list[str]:
@@ -180,6 +183,12 @@ def _capability(r: Report) -> list[str]:
             for f in r.capability.failure_kinds
         ],
     )
+    return out + _extras(r)
+
+
+def _extras(r: Report) -> list[str]:
+    """The capability profile's table and the metric families' sections."""
+    out: list[str] = []
     if r.capability_profile is not None:
         p = r.capability_profile
         out += ["", f"### {md_text(p.title)}", ""]
