@@ -9,6 +9,7 @@ records through an optional ``report_metrics(records) -> list[str]`` method.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -28,6 +29,7 @@ from codehazard.scoring import TASK_MEAN_METHOD, composition_gap, level_of, leve
 from codehazard.store import Record
 
 CURVE_KEY = "level"
+_METRIC_PART = re.compile(r"[A-Za-z0-9_@\-]+")
 COMPOSITION_BOOT = 200
 """Bootstrap resamples for the composition gap's interval (the report shows the product only)."""
 
@@ -121,7 +123,7 @@ def capability_section(
     kinds: list[FailureKindRow] = []
     for run in runs:
         for suite, records in by_suite(run.records).items():
-            if suite:
+            if suite and _METRIC_PART.fullmatch(suite):  # a suite the metric names can name
                 m = registry.measure(f"suite.{suite}.pass@1", records, confidence=confidence)
                 rates.append(metric_row(m, run.id))
             kinds += _failure_rows(run, suite or "(no suite)", records)
@@ -170,7 +172,8 @@ def family_sections(
     for run in runs:
         names = list(extra) + _offered(registry, run.records)
         for suite, records in by_suite(run.records).items():
-            names += [f"suite.{suite}.score.{s}" for s in _scorer_names(records) if suite]
+            if suite and _METRIC_PART.fullmatch(suite):
+                names += [f"suite.{suite}.score.{s}" for s in _scorer_names(records)]
         for name in dict.fromkeys(names):
             resolved = registry.resolve(name)
             m = registry.measure(resolved.metric.text, run.records, confidence=confidence)
