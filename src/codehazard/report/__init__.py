@@ -31,6 +31,7 @@ from codehazard.report._model import (
     report_json,
     report_schema,
 )
+from codehazard.report._profile_text import profile_text
 from codehazard.report._samples import DEFAULT_CAP, DEFAULT_TEXT_LIMIT
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "curve_to_dict",
     "matrix_cells",
     "plot_curve",
+    "profile_text",
     "report_formats",
     "report_html",
     "report_json",
