@@ -81,9 +81,18 @@ PUBLIC: dict[str, set[str]] = {
         "RejectedRequestError", "Request", "TransientBackendError", "build_messages",
         "create_backend", "default_registry", "parse_retry_after", "parse_spec", "register_backend",
     },
+    "codehazard.models.tiny": {
+        "WEIGHTS", "Config", "Generated", "Sampling", "TinyBackend", "TinyModel", "Tokenizer",
+        "init_weights", "learn_merges", "load_model", "save", "weights_digest",
+    },
     "codehazard.probes": {
-        "Analyser", "Analysis", "AnalysisStatus", "Finding", "Level", "ProbeFactory", "dedupe",
-        "probe_registry",
+        "Analyser", "Analysis", "AnalysisStatus", "COUNTED_STATUSES", "CategoryScore", "Finding",
+        "LabelledItem", "Level", "Probe", "ProbeFactory", "ProbeMetric", "ProbeOutcome",
+        "ProbeScorer", "ProbeSelftest", "ReanalysedProbe", "ScannedFile", "analyse_run",
+        "analysis_score", "dedupe", "flagged", "get_probe", "labelled_set", "output_text",
+        "probe_names", "probe_registry", "probe_scorer_names", "python_files", "read_labelled",
+        "reported", "run_probes", "safe_analyse", "sarif_log", "scan_file", "scan_paths",
+        "selftest",
     },
     "codehazard.report": {
         "CurveReport", "DEFAULT_CAP", "DEFAULT_TEXT_LIMIT", "PLOT_FORMATS",
