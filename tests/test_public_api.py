@@ -54,7 +54,8 @@ PUBLIC: dict[str, set[str]] = {
         "preflight", "read_meta", "sample_key",
     },
     "codehazard.hazards": {
-        "ASSESSMENT_SCHEMA_VERSION", "Assessment", "AssessmentDiff", "BUILTIN_PROFILES",
+        "ASSESSMENT_SCHEMA_VERSION", "Acceptance", "Assessment", "AssessmentDiff",
+        "BUILTIN_PROFILES", "acceptance_of",
         "DEFAULT_PROFILE", "DIFF_SCHEMA_VERSION", "EvidenceChange", "EvidenceResult",
         "EvidenceRule", "Hazard", "HazardAssessment", "HazardChange", "HazardInputError",
         "HazardLog", "HazardStatus", "IntervalEnd", "KNOWN_SOURCES", "KnownSource",
@@ -94,9 +95,13 @@ PUBLIC: dict[str, set[str]] = {
         "selftest",
     },
     "codehazard.report": {
-        "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_diff_text",
-        "assessment_markdown", "assessment_summary", "curve_json", "curve_text", "curve_to_dict",
-        "matrix_cells", "plot_curve", "report_formats", "profile_text",
+        "CurveReport", "DEFAULT_CAP", "DEFAULT_TEXT_LIMIT", "PLOT_FORMATS",
+        "ProfileTable", "REPORT_SCHEMA_VERSION", "Report", "ReportFormat", "ReportOptions",
+        "ReportRenderer",
+        "assessment_diff_text", "assessment_markdown", "assessment_summary", "build_report",
+        "curve_json", "curve_text", "curve_to_dict", "matrix_cells", "plot_curve",
+        "report_formats", "report_html", "report_json", "report_markdown", "report_renderers",
+        "report_schema", "profile_text",
     },
     "codehazard.runs": {
         "DeletedRun", "GivenTasks", "MANIFEST_VERSION", "ProgressFn", "ProgressState", "Run",
