@@ -94,7 +94,7 @@ PUBLIC: dict[str, set[str]] = {
         "task_source", "tasks_digest", "write_results",
     },
     "codehazard.samples": {
-        "BadLine", "Sample", "SamplesFile", "build_program", "load_samples", "prompt_header",
+        "BadLine", "Sample", "SamplesFile", "build_program", "fenced_blocks", "load_samples", "prompt_header",
     },
     "codehazard.sandbox": {
         "Channel", "CodecError", "Done", "ISOLATION_LEVELS", "IsolationRefused", "Job", "Limits",
