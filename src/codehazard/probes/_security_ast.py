@@ -26,7 +26,9 @@ NUMERIC_CASTS = frozenset({"int", "float", "len", "bool", "abs", "round", "hash"
 _STR_METHODS = frozenset(
     {"join", "upper", "lower", "strip", "rstrip", "lstrip", "format", "replace", "title"}
 )
-_REQUEST_ROOTS = frozenset({"request", "req", "flask.request", "bottle.request"})
+_REQUEST_ROOTS = frozenset(
+    {"request", "req", "flask.request", "bottle.request", "fastapi.Request", "self.request"}
+)
 _TAINT_CALLS = frozenset({"input", "sys.argv", "raw_input"})
 
 
@@ -221,7 +223,7 @@ class Index:
         if isinstance(node, _Opaque):
             return tainted(node.source)
         if isinstance(node, ast.Name):
-            if node.id in _REQUEST_ROOTS:
+            if node.id in _REQUEST_ROOTS or self.aliases.get(node.id) in _REQUEST_ROOTS:
                 return True
             values = self.values(node.id, node)
             return values is None or any(tainted(v) for v in values or ())
@@ -235,7 +237,9 @@ class Index:
             return any(tainted(p) for p in parts)
         if isinstance(node, ast.Attribute | ast.Subscript):
             root = self.qualname(node)
-            if root.split(".")[0] in _REQUEST_ROOTS or root.startswith("sys.argv"):
+            if any(root == r or root.startswith(r + ".") for r in _REQUEST_ROOTS):
+                return True
+            if root.startswith("sys.argv"):
                 return True
             return tainted(node.value)
         if isinstance(node, ast.Constant):

@@ -25,7 +25,6 @@ from typing import Any
 from codehazard.probes._findings import Finding, Level
 
 KEPT: dict[str, str] = {
-    "B103": "CWE-732",  # chmod with a permissive mask
     "B108": "CWE-377",  # a hard-coded /tmp path
     "B201": "CWE-94",  # Flask debug=True runs the Werkzeug debugger (code execution)
     "B202": "CWE-22",  # tarfile.extractall without a members check
@@ -43,7 +42,6 @@ KEPT: dict[str, str] = {
     "B503": "CWE-327",  # ssl defaults with bad versions
     "B504": "CWE-327",  # ssl without a version
     "B505": "CWE-326",  # weak RSA/DSA/EC keys (literal sizes)
-    "B506": "CWE-502",  # yaml.load without a safe loader
     "B507": "CWE-295",  # paramiko AutoAddPolicy
     "B601": "CWE-78",  # paramiko exec_command
     "B609": "CWE-78",  # wildcard injection
@@ -56,12 +54,13 @@ KEPT: dict[str, str] = {
     "B704": "CWE-79",  # markupsafe Markup of a non-literal
 }
 """The bandit tests run, and the category of each. Left out, with the rule that replaces them:
-B102/B307 (``exec``/``eval`` of literals too: CH-EVAL), B105-B107 (any string under a
-password-like name, ``token_type = "bearer"`` included: CH-SECRET-LITERAL), B311 (every use of
-``random``: CH-RANDOM-SECRET), B313-B320 and B405-B411 (stdlib XML, safe from external entities
-since Python 3.7.1: CH-XXE), B602/B605 (constant commands too: CH-SHELL-BUILT), B608
-(placeholder lists too: CH-SQL-FORMAT); the import-only B4xx and the code-quality B1xx tests
-(``assert``, ``try/except/pass``) are not weaknesses of a sample."""
+B102/B307 (``exec``/``eval`` of literals too: CH-EVAL), B103 (group-executable modes such as
+0o755 too: CH-FILE-MODE), B105-B107 (any string under a password-like name, ``token_type =
+"bearer"`` included: CH-SECRET-LITERAL), B311 (every use of ``random``: CH-RANDOM-SECRET),
+B313-B320 and B405-B411 (stdlib XML, safe from external entities since Python 3.7.1: CH-XXE),
+B506 (a safe loader passed through a variable: CH-YAML-LOAD), B602/B605 (constant commands
+too: CH-SHELL-BUILT), B608 (placeholder lists too: CH-SQL-FORMAT); the import-only B4xx and
+the code-quality B1xx tests (``assert``, ``try/except/pass``) are not weaknesses of a sample."""
 
 TRIGGERS = re.compile(
     r"chmod|/tmp|/var/tmp|/dev/shm|debug|extractall|pickle|dill|shelve|marshal|Crypto|"
@@ -104,7 +103,11 @@ def findings(tree: ast.Module, code: str, first_line: int, lines: list[str]) -> 
         RecursionError: the tree is too deep for bandit's recursive visitor.
     """
     code_lines = code.splitlines()
-    chosen = [stmt for stmt in tree.body if _worth_it(stmt, code_lines)]
+    if not TRIGGERS.search(code):
+        return []
+    imported = _imported_names(tree)
+    words = re.compile(r"\b(" + "|".join(map(re.escape, imported)) + r")\b") if imported else None
+    chosen = [stmt for stmt in tree.body if _worth_it(stmt, code_lines, words)]
     if not any(not isinstance(stmt, ast.Import | ast.ImportFrom) for stmt in chosen):
         return []
     from bandit.core import meta_ast, metrics, node_visitor
@@ -138,8 +141,21 @@ def findings(tree: ast.Module, code: str, first_line: int, lines: list[str]) -> 
     return out
 
 
-def _worth_it(stmt: ast.stmt, lines: list[str]) -> bool:
+def _imported_names(tree: ast.Module) -> set[str]:
+    """Local names bound by imports of modules a kept test looks at (``Environment`` from
+    ``jinja2``, ``AES`` from ``Crypto.Cipher``), which later lines use without the word."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and TRIGGERS.search(node.module or ""):
+            names.update(a.asname or a.name for a in node.names if a.name != "*")
+        elif isinstance(node, ast.Import):
+            names.update(a.asname for a in node.names if a.asname and TRIGGERS.search(a.name))
+    return names
+
+
+def _worth_it(stmt: ast.stmt, lines: list[str], words: re.Pattern[str] | None) -> bool:
     if isinstance(stmt, ast.Import | ast.ImportFrom):
         return True
     end = getattr(stmt, "end_lineno", None) or stmt.lineno
-    return any(TRIGGERS.search(line) for line in lines[stmt.lineno - 1 : end])
+    text = lines[stmt.lineno - 1 : end]
+    return any(TRIGGERS.search(line) or (words and words.search(line)) for line in text)

@@ -4,15 +4,18 @@ Python's ``re`` backtracks: a repetition whose body can match the same text in m
 way (``(a+)+``, ``(\\w+\\s?)*``, ``(.*,)*``, ``(\\w|\\d)+``) tries exponentially many splits
 on an input that almost matches. The test here is structural and conservative: a repetition
 (unbounded, or bounded above 10) over a body that holds an inner repetition of a character set
-``S`` while every other required element of the body only matches characters of ``S`` (so
-consecutive iterations can trade characters), or over an alternation of two same-length
-branches that can match the same characters. ``(\\d+,)*`` and ``([a-z]+\\.)+`` are safe: the
-separator cannot be taken by the inner repetition. Polynomial cases (``\\d+\\d+x``) are not
-reported. Characters are compared on a sample alphabet plus the pattern's own literals.
+``S`` while every other required element of the body can match some character of ``S`` (so
+consecutive iterations can trade characters), over a body whose optional part a required
+part can stand in for (``(\\d\\d?)+``, which is also how ``(\\d|\\d\\d)+`` parses), or
+over an alternation with two identical branches (``(a|a)+``). ``(\\d+,)*`` and
+``([a-z]+\\.)+`` are safe: the separator cannot be taken by the inner repetition.
+Polynomial cases (``\\d+\\d+x``) are not reported. Characters are compared on a sample
+alphabet plus the pattern's own literals.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from re import _constants as c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -136,33 +139,51 @@ def _all_chars(tree: Any, alphabet: Chars) -> Chars:
     return frozenset(out)
 
 
-def _elements(body: Any, alphabet: Chars) -> tuple[list[Chars], list[Chars]]:
-    """The body's inner repetitions (as character sets) and its required elements."""
-    repeated: list[Chars] = []
-    required: list[Chars] = []
+@dataclass
+class _Body:
+    """What one iteration of a repetition holds: inner repetitions, required and optional
+    elements (each as the characters it matches), and whether an alternation in it has two
+    identical branches (``(a|a)`` parses as ``a(|)``)."""
+
+    repeated: list[Chars] = field(default_factory=list)
+    required: list[Chars] = field(default_factory=list)
+    optional: list[Chars] = field(default_factory=list)
+    twin_branches: bool = False
+
+
+def _elements(body: Any, alphabet: Chars, out: _Body | None = None) -> _Body:
+    out = out if out is not None else _Body()
     for op, av in body:
         if op is c.SUBPATTERN:
-            inner_rep, inner_req = _elements(av[3], alphabet)
-            repeated += inner_rep
-            required += inner_req
+            _elements(av[3], alphabet, out)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             chars = _all_chars(av[2], alphabet)
             if av[1] is c.MAXREPEAT or av[1] > 1:
-                repeated.append(chars)
+                out.repeated.append(chars)
             elif av[0] >= 1:
-                required.append(chars)
+                out.required.append(chars)
+            else:
+                out.optional.append(chars)
         elif op is c.BRANCH:
-            branches = av[1]
-            if any(_repeats(b) or _unbounded_inside(b) for b in branches):
-                repeated.append(_all_chars(branches_tree(branches), alphabet))
-            elif all(len(b) for b in branches):
-                required.append(_all_chars(branches_tree(branches), alphabet))
+            _branch(av[1], alphabet, out)
         elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
             continue
         else:
             chars = _charset(op, av, alphabet)
-            required.append(chars if chars is not None else frozenset({"\x00unknown"}))
-    return repeated, required
+            out.required.append(chars if chars is not None else frozenset({"\x00unknown"}))
+    return out
+
+
+def _branch(branches: list[Any], alphabet: Chars, out: _Body) -> None:
+    chars = _all_chars(branches_tree(branches), alphabet)
+    if any(repr(a) == repr(b) for i, a in enumerate(branches) for b in branches[i + 1 :]):
+        out.twin_branches = True
+    if any(_repeats(b) or _unbounded_inside(b) for b in branches):
+        out.repeated.append(chars)
+    elif all(len(b) for b in branches):
+        out.required.append(chars)
+    else:
+        out.optional.append(chars)
 
 
 def branches_tree(branches: list[Any]) -> list[Any]:
@@ -181,10 +202,16 @@ def _unbounded_inside(tree: Any) -> bool:
 
 def _ambiguous_repeat(av: Any, alphabet: Chars) -> bool:
     body = av[2]
-    repeated, required = _elements(body, alphabet)
-    for index, chars in enumerate(repeated):
-        others = required + [r for i, r in enumerate(repeated) if i != index]
-        if chars and all(other <= chars for other in others):
+    parts = _elements(body, alphabet)
+    if parts.twin_branches:
+        return True
+    for index, chars in enumerate(parts.repeated):
+        others = parts.required + [r for i, r in enumerate(parts.repeated) if i != index]
+        if chars and all(other & chars for other in others):
+            return True
+    if not parts.repeated and parts.required:
+        # (\d\d?)+: an optional element that a required one can stand in for
+        if any(all(opt & req for req in parts.required) for opt in parts.optional):
             return True
     return _overlapping_branches(body, alphabet)
 
@@ -202,6 +229,7 @@ def _overlapping_branches(body: Any, alphabet: Chars) -> bool:
             sequences.append(sets)
     for i, first in enumerate(sequences):
         for second in sequences[i + 1 :]:
-            if len(first) == len(second) and all(a & b for a, b in zip(first, second, strict=True)):
+            short, long = sorted((first, second), key=len)
+            if all(long[k] & short[k % len(short)] for k in range(len(long))):
                 return True
     return False

@@ -43,7 +43,7 @@ _RSA_GENERATORS = {
     "Crypto.PublicKey.DSA.generate": (0, "bits"),
     "Cryptodome.PublicKey.RSA.generate": (0, "bits"),
     "rsa.newkeys": (0, "nbits"),
-    "OpenSSL.crypto.PKey.generate_key": (1, "bits"),
+    "OpenSSL.crypto.PKey().generate_key": (1, "bits"),
 }
 _WEAK_CURVES = {"SECP192R1", "SECT163K1", "SECT163R2", "SECP160R1", "SECT233K1", "SECT233R1"}
 _WEAK_ALGORITHMS = {
@@ -67,6 +67,9 @@ _SECRET_WORDS = _PASSWORD_WORDS | {
     "token", "secret", "salt", "nonce", "otp", "csrf", "xsrf", "apikey", "credential",
     "credentials", "signature", "pin", "iv", "reset", "verification", "activation",
     "confirmation", "invite", "session", "auth", "sid", "captcha", "keygen",
+}  # fmt: skip
+_STORED_WORDS = _PASSWORD_WORDS | {
+    "token", "secret", "apikey", "credential", "credentials", "auth", "pin", "passcode",
 }  # fmt: skip
 _KEY_PARTNERS = {
     "api",
@@ -96,13 +99,14 @@ _RANDOM_FUNCS = {
 }
 
 
-def secret_like(name: str) -> bool:
+def secret_like(name: str, *, stored: bool = False) -> bool:
     """Whether an identifier names a secret: ``reset_token``, ``apiKey``, ``password``,
-    ``key`` alone; not ``sort_key`` or ``keys``."""
+    ``key`` alone; not ``sort_key`` or ``keys``. ``stored``: a credential one would keep
+    (a password or API key), not a per-use value such as an IV, nonce or salt."""
     tokens = name_tokens(name)
     if not tokens:
         return False
-    if set(tokens) & _SECRET_WORDS:
+    if set(tokens) & (_STORED_WORDS if stored else _SECRET_WORDS):
         return True
     return "key" in tokens and (len(tokens) == 1 or bool(set(tokens) & _KEY_PARTNERS))
 
@@ -201,6 +205,24 @@ def ciphers(index: Index) -> Iterator[Hit]:
                 iv = keyword(call, "iv") or keyword(call, "nonce") or argument(call, 2)
                 if iv is not None and _constant_bytes(index, iv):
                     yield Hit("CH-STATIC-IV", "CWE-327", "constant IV or nonce", call, "high")
+
+
+_OLD_PROTOCOLS = ("PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1",
+                  "TLSVersion.SSLv3", "TLSVersion.TLSv1", "TLSVersion.TLSv1_1")  # fmt: skip
+
+
+def tls_versions(index: Index) -> Iterator[Hit]:
+    """CWE-327: SSLv2/v3, TLS 1.0 or 1.1 chosen as a context's protocol or minimum version."""
+    for node in index.nodes:
+        value: ast.AST | None = None
+        if isinstance(node, ast.Call) and index.qualname(node.func).endswith("SSLContext"):
+            value = argument(node, 0, "protocol")
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr == "minimum_version" for t in node.targets
+        ):
+            value = node.value
+        if value is not None and _mode_name(index, value).endswith(_OLD_PROTOCOLS):
+            yield Hit("CH-TLS-VERSION", "CWE-327", "an obsolete SSL/TLS version", node, "high")
 
 
 def _is_ecb(index: Index, call: ast.Call) -> bool:
@@ -366,7 +388,7 @@ def tls(index: Index) -> Iterator[Hit]:
                     )
                 elif kw.arg in {"ssl", "verify_ssl"} and index.constant(kw.value) is False:
                     yield Hit("CH-TLS-VERIFY", "CWE-295", "TLS verification disabled", node)
-                elif kw.arg == "cert_reqs" and _mode_name(index, kw.value).endswith("CERT_NONE"):
+                elif kw.arg == "cert_reqs" and _cert_none(index, kw.value):
                     yield Hit("CH-TLS-VERIFY", "CWE-295", "cert_reqs=CERT_NONE", node, "high")
             if name.endswith("_create_unverified_context"):
                 yield Hit("CH-TLS-VERIFY", "CWE-295", "an unverified SSL context", node, "high")
@@ -377,8 +399,12 @@ def tls(index: Index) -> Iterator[Hit]:
                 attr = target.attr if isinstance(target, ast.Attribute) else ""
                 if attr in {"verify", "check_hostname"} and value is False:
                     yield Hit("CH-TLS-VERIFY", "CWE-295", f"{attr} set to False", node, "high")
-                elif attr == "verify_mode" and mode.endswith("CERT_NONE"):
+                elif attr == "verify_mode" and (mode.endswith("CERT_NONE") or value == "CERT_NONE"):
                     yield Hit("CH-TLS-VERIFY", "CWE-295", "verify_mode = CERT_NONE", node, "high")
+
+
+def _cert_none(index: Index, node: ast.AST) -> bool:
+    return index.constant(node) == "CERT_NONE" or _mode_name(index, node).endswith("CERT_NONE")
 
 
 def randomness(index: Index) -> Iterator[Hit]:
@@ -458,6 +484,7 @@ def file_modes(index: Index) -> Iterator[Hit]:
 
 
 RULES: tuple[Rule, ...] = (
-    key_sizes, ciphers, hashes, shell, code_eval, deserialise, tls, randomness, temp_files,
+    key_sizes, ciphers, tls_versions, hashes, shell, code_eval, deserialise, tls, randomness,
+    temp_files,
     file_modes,
 )  # fmt: skip

@@ -13,7 +13,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from codehazard.probes._security_ast import Index, argument, keyword
+from codehazard.probes._security_ast import Index, argument, keyword, name_tokens
 from codehazard.probes._security_redos import catastrophic
 from codehazard.probes._security_rules import Hit, Rule, secret_like
 
@@ -34,7 +34,7 @@ _SQL_SINKS = {
     "query",
     "exec_driver_sql",
 }
-_SQL_SAFE = {"sql.Identifier", "Identifier", "quote_ident", "escape_string"}
+_SQL_SAFE = {"SQL", "Identifier", "Literal", "Placeholder", "quote_ident", "escape_string"}
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[\s>/]")
 _ESCAPERS = {
     "html.escape", "escape", "markupsafe.escape", "cgi.escape", "bleach.clean",
@@ -155,13 +155,17 @@ def sql(index: Index) -> Iterator[Hit]:
                 yield Hit("CH-SQL-FORMAT", "CWE-89", "SQL formatted from input", node)
 
 
-def _head_literal(node: ast.AST) -> str | None:
+def _head_literal(node: ast.AST, index: Index | None = None) -> str | None:
+    """The literal text a built string starts with (through a constant's name)."""
     while isinstance(node, ast.BinOp):
         node = node.left
     if isinstance(node, ast.JoinedStr) and node.values:
         node = node.values[0]
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
+        if isinstance(node, ast.FormattedValue):
+            node = node.value
+    value = index.constant(node) if index is not None else getattr(node, "value", None)
+    if isinstance(node, ast.Constant | ast.Name) and isinstance(value, str):
+        return value
     return None
 
 
@@ -175,6 +179,11 @@ def html(index: Index) -> Iterator[Hit]:
                 node.args[0], safe_calls=_ESCAPERS
             ):
                 yield Hit("CH-HTML-UNESCAPED", "CWE-79", f"{name} of formatted text", node, "high")
+                continue
+        if _html_format_call(index, node):
+            yield Hit("CH-HTML-UNESCAPED", "CWE-79", "HTML built from unescaped values", node)
+            continue
+        if isinstance(node, ast.Call):
             continue
         if not isinstance(node, ast.JoinedStr | ast.BinOp):
             continue
@@ -187,6 +196,18 @@ def html(index: Index) -> Iterator[Hit]:
             continue
         if not index.is_static(node, safe_calls=_ESCAPERS):
             yield Hit("CH-HTML-UNESCAPED", "CWE-79", "HTML built from unescaped values", node)
+
+
+def _html_format_call(index: Index, node: ast.AST) -> bool:
+    """``"<td>{}</td>".format(value)`` with a value that is not escaped."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    template = node.func.value
+    if node.func.attr != "format" or not isinstance(template, ast.Constant):
+        return False
+    if not isinstance(template.value, str) or not _HTML.search(template.value):
+        return False
+    return not index.is_static(node, safe_calls=_ESCAPERS)
 
 
 def _function_text_has(index: Index, node: ast.AST, words: set[str]) -> bool:
@@ -204,16 +225,14 @@ def paths(index: Index) -> Iterator[Hit]:
     data, in a function that neither reduces it to a base name nor checks the resolved path
     stays inside its directory; ``tarfile`` extraction without a filter."""
     for call, name in index.calls():
-        short = name.rsplit(".", 1)[-1]
+        short = call.func.attr if isinstance(call.func, ast.Attribute) else name
         if name in _FILE_SINKS or (short in _PATH_METHODS and isinstance(call.func, ast.Attribute)):
             target = call.args[0] if call.args and name in _FILE_SINKS else call.func
             if isinstance(target, ast.Attribute) and name not in _FILE_SINKS:
                 target = target.value
             if not _built_path(index, target):
                 continue
-            if index.is_tainted(target, clean_calls=_PATH_CLEAN) and not _function_text_has(
-                index, call, _PATH_CHECKS
-            ):
+            if _input_part(index, target) and not _function_text_has(index, call, _PATH_CHECKS):
                 yield Hit(
                     "CH-PATH-TRAVERSAL",
                     "CWE-22",
@@ -243,6 +262,30 @@ def _built_path(index: Index, node: ast.AST, depth: int = 0) -> bool:
     )
 
 
+def _input_part(index: Index, node: ast.AST, depth: int = 0) -> bool:
+    """Whether a part joined onto a path's base (not the base itself) comes from input."""
+    if depth > 4:
+        return False
+
+    def tainted(part: ast.AST) -> bool:
+        return index.is_tainted(part, clean_calls=_PATH_CLEAN)
+
+    if isinstance(node, ast.Name):
+        return any(_input_part(index, v, depth + 1) for v in index.values(node.id, node) or ())
+    if isinstance(node, ast.Call):
+        name = index.qualname(node.func)
+        if isinstance(node.func, ast.Attribute) and name.endswith(("resolve", "absolute")):
+            return _input_part(index, node.func.value, depth + 1)
+        if isinstance(node.func, ast.Attribute) and name.endswith("joinpath"):
+            return any(tainted(a) for a in node.args) or _input_part(index, node.func.value)
+        return any(tainted(a) for a in node.args[1:])
+    if isinstance(node, ast.BinOp):
+        return tainted(node.right) or _input_part(index, node.left, depth + 1)
+    if isinstance(node, ast.JoinedStr):
+        return any(tainted(v) for v in node.values[1:])
+    return False
+
+
 def ssrf(index: Index) -> Iterator[Hit]:
     """CWE-918: an HTTP request whose scheme and host come from input, in a function that
     does not parse and check the URL; a fixed host with an input path is not reported."""
@@ -252,9 +295,37 @@ def ssrf(index: Index) -> Iterator[Hit]:
         url = argument(call, 1 if name.endswith(".request") else 0, "url")
         if url is None or not _host_from_input(index, url):
             continue
-        if _function_text_has(index, call, _URL_CHECKS):
+        if _function_text_has(index, call, _URL_CHECKS) or not _web_context(index, call, url):
             continue
         yield Hit("CH-SSRF", "CWE-918", "a request to a URL taken from input, host unchecked", call)
+
+
+_SSRF_HINTS = {
+    "webhook", "callback", "preview", "proxy", "avatar", "feed", "remote", "target", "image",
+    "icon", "relay", "forward", "unfurl", "thumbnail", "crawl", "scrape", "link", "upstream",
+    "import", "rss", "endpoint", "notify", "ping",
+}  # fmt: skip
+_WEB_REQUESTS = {"request", "flask.request", "bottle.request", "django.http.HttpRequest"}
+_ROUTES = ("route", "get", "post", "put", "api_view", "websocket")
+
+
+def _web_context(index: Index, call: ast.Call, url: ast.AST) -> bool:
+    """Whether the URL is a remote party's: taken from a web request, in a request handler,
+    or named as one (``webhook_url``, ``proxy_image``, ``fetch_preview``). A bare
+    ``get(url)`` helper is the caller's choice of URL and is not reported."""
+    function = index.enclosing(call, (ast.FunctionDef, ast.AsyncFunctionDef))
+    names = [s.id for s in ast.walk(url) if isinstance(s, ast.Name)]
+    if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        names.append(function.name)
+        for decorator in function.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if index.qualname(target).rsplit(".", 1)[-1] in _ROUTES:
+                return True
+    scope = function if function is not None else index.tree
+    for sub in ast.walk(scope):
+        if isinstance(sub, ast.Name) and index.qualname(sub) in _WEB_REQUESTS:
+            return True
+    return any(set(name_tokens(n)) & _SSRF_HINTS for n in names)
 
 
 def _host_from_input(index: Index, url: ast.AST, depth: int = 0) -> bool:
@@ -265,7 +336,7 @@ def _host_from_input(index: Index, url: ast.AST, depth: int = 0) -> bool:
         if values is None:
             return True
         return any(_host_from_input(index, v, depth + 1) for v in values)
-    head = _head_literal(url)
+    head = _head_literal(url, index)
     if isinstance(url, ast.JoinedStr | ast.BinOp):
         if head is not None and re.match(r"^[a-z][a-z0-9+.-]*://[^/{]+[/?]", head, re.I):
             return False
@@ -332,8 +403,12 @@ def secrets(index: Index) -> Iterator[Hit]:
                 )
                 continue
         for name, value in _named_literals(node):
-            if secret_like(name) and _plausible_secret(value):
+            if secret_like(name, stored=True) and _plausible_secret(value):
                 yield Hit("CH-SECRET-LITERAL", "CWE-798", f"hard-coded {name}", node, "high")
+        if isinstance(node, ast.Call) and _login_literal(index, node):
+            yield Hit(
+                "CH-SECRET-LITERAL", "CWE-798", "a literal password passed to a login", node, "high"
+            )
 
 
 def _named_literals(node: ast.AST) -> Iterator[tuple[str, str]]:
@@ -362,19 +437,50 @@ def _named_literals(node: ast.AST) -> Iterator[tuple[str, str]]:
                     yield key.value, text
 
 
+_LOGINS = {
+    "login",
+    "authenticate",
+    "HTTPBasicAuth",
+    "HTTPDigestAuth",
+    "BasicAuth",
+    "bind_s",
+    "simple_bind_s",
+    "set_password",
+}
+
+
+def _login_literal(index: Index, call: ast.Call) -> bool:
+    """``server.login("user", "literal")``, ``HTTPBasicAuth("u", "p")``, ``auth=("u", "p")``."""
+    short = index.qualname(call.func).rsplit(".", 1)[-1]
+    if short in _LOGINS and len(call.args) >= 2:
+        value = call.args[1]
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return _plausible_secret(value.value)
+    auth = keyword(call, "auth")
+    if isinstance(auth, ast.Tuple) and len(auth.elts) == 2:
+        value = auth.elts[1]
+        return (
+            isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and _plausible_secret(value.value)
+        )
+    return False
+
+
 def _plausible_secret(value: str) -> bool:
-    """Not empty, not a placeholder, no spaces, not a URL or path, of a credential's
-    length, and with the mix of characters a credential has."""
+    """Not a placeholder, no spaces, not a URL or path, six characters or more, with the
+    digits or symbols of a credential (or 16 mixed-case letters): ``"X-Auth-Token"`` and
+    ``"bearer"`` are names, ``"S3cr3t!"`` is not."""
     value = value.strip()
-    if len(value) < 6 or len(value) > 400 or _PLACEHOLDER.search(value):
+    if len(value) < 6 or len(value) > 4000 or _PLACEHOLDER.search(value):
         return False
-    if " " in value or value.startswith(("http://", "https://", "/", "./", "%", "{")):
+    if any(ch.isspace() for ch in value) and "PRIVATE KEY" not in value:
         return False
-    if value.isalpha() and value.islower() and len(value) < 10:
-        return value not in _COMMON_WORDS
-    return True
+    if value.startswith(("http://", "https://", "/", "./", "%", "{")):
+        return False
+    if any(ch.isdigit() for ch in value) or any(ch in "!@#$%^&*+=?~" for ch in value):
+        return True
+    return len(value) >= 16 and not value.islower() and not value.isupper()
 
-
-_COMMON_WORDS = {"bearer", "basic", "digest", "refresh", "access", "session", "cookie"}
 
 WEB_RULES: tuple[Rule, ...] = (sql, html, paths, ssrf, xxe, regexes, secrets)
