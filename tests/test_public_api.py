@@ -76,8 +76,8 @@ PUBLIC: dict[str, set[str]] = {
         "create_backend", "default_registry", "parse_retry_after", "parse_spec", "register_backend",
     },
     "codehazard.probes": {
-        "Analyser", "Analysis", "AnalysisStatus", "Finding", "Level", "ProbeFactory", "dedupe",
-        "probe_registry",
+        "Analyser", "Analysis", "AnalysisStatus", "Finding", "Level", "ProbeFactory",
+        "SecurityAnalyser", "dedupe", "probe_registry",
     },
     "codehazard.report": {
         "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_diff_text",

@@ -15,6 +15,7 @@ from typing import Any
 
 from codehazard._registry import Registry
 from codehazard.probes._findings import Analyser, Analysis, AnalysisStatus, Finding, Level, dedupe
+from codehazard.probes._security import SecurityAnalyser
 
 ProbeFactory = Callable[..., Any]
 """Builds a probe from its options; what it returns follows the ``Scorer`` protocol."""
@@ -28,6 +29,7 @@ __all__ = [
     "Finding",
     "Level",
     "ProbeFactory",
+    "SecurityAnalyser",
     "dedupe",
     "probe_registry",
 ]

@@ -210,6 +210,8 @@ def _chunks(unit: _Unit) -> Iterator[tuple[ast.Module, _Unit]]:
         and line.strip()
         and not re.match(r"(else|elif|except|finally)\b", line)
     ]
+    if not starts:
+        return
     for begin, end in zip(starts, [*starts[1:], len(lines)], strict=True):
         code = "".join(lines[begin:end])
         try:

@@ -86,34 +86,41 @@ def available() -> bool:
 
 def _test_set() -> Any:
     if "tests" not in _state:
-        from bandit.core import config, test_set
+        # stevedore, which bandit loads its plug-ins with, warns about its own arguments
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from bandit.core import config, meta_ast, metrics, node_visitor, test_set
 
-        conf = config.BanditConfig()
-        _state["tests"] = test_set.BanditTestSet(conf, {"include": sorted(KEPT)})
+            conf = config.BanditConfig()
+            _state["tests"] = test_set.BanditTestSet(conf, {"include": sorted(KEPT)})
+            _state["modules"] = (meta_ast, metrics, node_visitor)
     return _state["tests"]
 
 
-def findings(tree: ast.Module, code: str, first_line: int, lines: list[str]) -> list[Finding]:
+def findings(
+    tree: ast.Module, code: str, first_line: int, lines: list[str], *, gated: bool = True
+) -> list[Finding]:
     """bandit's kept tests on the parsed ``code``, as findings on the output's lines
     (``first_line`` is where ``code`` starts in the output). bandit is shown the imports and
-    the top-level statements whose text holds a trigger word, with their own line numbers.
+    the top-level statements whose text holds a trigger word, with their own line numbers
+    (``gated=False``: the whole tree, which the gate's test compares against).
 
     Raises:
         ImportError: bandit is not installed.
         RecursionError: the tree is too deep for bandit's recursive visitor.
     """
     code_lines = code.splitlines()
-    if not TRIGGERS.search(code):
+    if gated and not TRIGGERS.search(code):
         return []
     imported = _imported_names(tree)
     words = re.compile(r"\b(" + "|".join(map(re.escape, imported)) + r")\b") if imported else None
-    chosen = [stmt for stmt in tree.body if _worth_it(stmt, code_lines, words)]
+    chosen = [stmt for stmt in tree.body if not gated or _worth_it(stmt, code_lines, words)]
     if not any(not isinstance(stmt, ast.Import | ast.ImportFrom) for stmt in chosen):
         return []
-    from bandit.core import meta_ast, metrics, node_visitor
-
+    tests = _test_set()
+    meta_ast, metrics, node_visitor = _state["modules"]
     visitor = node_visitor.BanditNodeVisitor(
-        "/sample.py", io.BytesIO(b""), meta_ast.BanditMetaAst(), _test_set(), False, {},
+        "/sample.py", io.BytesIO(b""), meta_ast.BanditMetaAst(), tests, False, {},
         metrics.Metrics(),
     )  # fmt: skip
     with warnings.catch_warnings():

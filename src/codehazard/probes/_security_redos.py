@@ -1,7 +1,7 @@
 """Which regular expressions backtrack exponentially (CWE-1333), read from their parse tree.
 
 Python's ``re`` backtracks: a repetition whose body can match the same text in more than one
-way (``(a+)+``, ``(\\w+\\s?)*``, ``(.*,)*``, ``(\\w|\\d)+``) tries exponentially many splits
+way (``(a+)+``, ``(\\w+\\s?)*``, ``(.*,)*``, ``(\\w+|\\d+)+``) tries exponentially many splits
 on an input that almost matches. The test here is structural and conservative: a repetition
 (unbounded, or bounded above 10) over a body that holds an inner repetition of a character set
 ``S`` while every other required element of the body can match some character of ``S`` (so

@@ -110,16 +110,18 @@ _PLACEHOLDER = re.compile(
 )
 
 
-def _looks_sql(index: Index, node: ast.AST) -> bool:
+def _looks_sql(index: Index, node: ast.AST, depth: int = 0) -> bool:
+    """Whether a literal in ``node`` (or in what its names were assigned) reads as SQL."""
+    if depth > 4:
+        return False
     for sub in ast.walk(node):
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
             if _SQL.search(sub.value):
                 return True
         if isinstance(sub, ast.Name):
-            for value in index.values(sub.id, sub) or ():
-                if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    if _SQL.search(value.value):
-                        return True
+            values = index.values(sub.id, sub) or ()
+            if any(_looks_sql(index, value, depth + 1) for value in values):
+                return True
     return False
 
 
