@@ -76,8 +76,13 @@ PUBLIC: dict[str, set[str]] = {
         "create_backend", "default_registry", "parse_retry_after", "parse_spec", "register_backend",
     },
     "codehazard.probes": {
-        "Analyser", "Analysis", "AnalysisStatus", "Finding", "Level", "ProbeFactory",
-        "SecurityAnalyser", "dedupe", "probe_registry",
+        "Analyser", "Analysis", "AnalysisStatus", "COUNTED_STATUSES", "CategoryScore", "Finding",
+        "LabelledItem", "Level", "Probe", "ProbeFactory", "ProbeMetric", "ProbeOutcome",
+        "ProbeScorer", "ProbeSelftest", "ReanalysedProbe", "ScannedFile", "SecurityAnalyser",
+        "analyse_run", "analysis_score", "dedupe", "flagged", "get_probe", "labelled_set",
+        "output_text", "probe_names", "probe_registry", "probe_scorer_names", "python_files",
+        "read_labelled", "reported", "run_probes", "safe_analyse", "sarif_log", "scan_file",
+        "scan_paths", "selftest"
     },
     "codehazard.report": {
         "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_diff_text",

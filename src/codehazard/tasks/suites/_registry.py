@@ -228,6 +228,7 @@ _BUILTIN = {
     "concurrency": "codehazard.tasks.suites._concurrency",
     "nondeterminism": "codehazard.tasks.suites._nondeterminism",
     "temporal": "codehazard.tasks.suites._temporal",
+    "packages": "codehazard.tasks.suites._packages",
 }
 
 
