@@ -31,6 +31,7 @@ from codehazard.probes._probe import (
     safe_analyse,
     validate_probe,
 )
+from codehazard.probes._security import SecurityAnalyser
 from codehazard.probes._selftest import (
     CategoryScore,
     LabelledItem,
@@ -50,7 +51,6 @@ from codehazard.probes._stored import (
     scan_file,
     scan_paths,
 )
-from codehazard.probes._security import SecurityAnalyser
 
 ProbeFactory = Any
 """What ``probe_registry`` holds: a ``Probe``, or a callable that builds one."""

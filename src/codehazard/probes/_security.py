@@ -83,14 +83,15 @@ class SecurityAnalyser:
         units, lines = _units(text), text.splitlines()
         parsed: list[tuple[ast.Module, _Unit]] = []
         failed: list[str] = []
-        for unit in units:
+        prompt = context.get("prompt")
+        if isinstance(prompt, str) and prompt and not fenced_blocks(text):
+            # a completion continues its prompt: read with it, the parameters are known
+            parsed = _with_prompt(prompt, text)
+        for unit in units if not parsed else ():
             trees, complete = _parse(unit)
             parsed += trees
             if not complete:
                 failed.append(f"line {unit.first_line}")
-        prompt = context.get("prompt")
-        if not parsed and isinstance(prompt, str) and prompt:
-            parsed, failed = _with_prompt(prompt, text), []
         parsed = [(tree, unit) for tree, unit in parsed if _has_code(tree)]
         if not parsed:
             if not failed or not units or not any(_CODE_LINE.match(line) for line in lines):

@@ -43,7 +43,6 @@ KEPT: dict[str, str] = {
     "B504": "CWE-327",  # ssl without a version
     "B505": "CWE-326",  # weak RSA/DSA/EC keys (literal sizes)
     "B507": "CWE-295",  # paramiko AutoAddPolicy
-    "B601": "CWE-78",  # paramiko exec_command
     "B609": "CWE-78",  # wildcard injection
     "B610": "CWE-89",  # django extra
     "B611": "CWE-89",  # django RawSQL

@@ -144,8 +144,9 @@ def key_sizes(index: Index) -> Iterator[Hit]:
     for call, name in index.calls():
         where = _RSA_GENERATORS.get(name)
         if where is not None:
-            bits = index.constant(argument(call, where[0], where[1]))
-            if isinstance(bits, int) and 0 < bits < MIN_RSA_BITS:
+            sizes = [b for b in _possible(index, argument(call, where[0], where[1])) if b > 0]
+            bits = min(sizes, default=None)
+            if bits is not None and bits < MIN_RSA_BITS:
                 yield Hit(
                     "CH-KEY-SIZE",
                     "CWE-326",
@@ -159,6 +160,17 @@ def key_sizes(index: Index) -> Iterator[Hit]:
             label = index.qualname(curve.func if isinstance(curve, ast.Call) else curve or call)
             if label.rsplit(".", 1)[-1] in _WEAK_CURVES:
                 yield Hit("CH-KEY-SIZE", "CWE-326", f"weak elliptic curve {label}", call, "high")
+
+
+def _possible(index: Index, node: ast.AST | None) -> list[int]:
+    """The integers ``node`` may be: a constant, or the known ones among the alternatives of
+    ``bits or 1024`` and ``a if c else b``."""
+    if isinstance(node, ast.BoolOp):
+        return [v for value in node.values for v in _possible(index, value)]
+    if isinstance(node, ast.IfExp):
+        return _possible(index, node.body) + _possible(index, node.orelse)
+    value = index.constant(node)
+    return [value] if isinstance(value, int) and not isinstance(value, bool) else []
 
 
 def _mode_name(index: Index, node: ast.AST | None) -> str:
@@ -300,7 +312,7 @@ def shell(index: Index) -> Iterator[Hit]:
         command = argument(call, 0, "args") if call.args or call.keywords else None
         if command is None:
             continue
-        if name in _SHELL_CALLS:
+        if name in _SHELL_CALLS or name.endswith(".exec_command"):
             pass
         elif name in _SUBPROCESS or name.endswith("create_subprocess_shell"):
             flag = keyword(call, "shell")

@@ -299,6 +299,8 @@ def ssrf(index: Index) -> Iterator[Hit]:
             continue
         if _function_text_has(index, call, _URL_CHECKS) or not _web_context(index, call, url):
             continue
+        if _allow_listed(index, call, url):
+            continue
         yield Hit("CH-SSRF", "CWE-918", "a request to a URL taken from input, host unchecked", call)
 
 
@@ -328,6 +330,17 @@ def _web_context(index: Index, call: ast.Call, url: ast.AST) -> bool:
         if isinstance(sub, ast.Name) and index.qualname(sub) in _WEB_REQUESTS:
             return True
     return any(set(name_tokens(n)) & _SSRF_HINTS for n in names)
+
+
+def _allow_listed(index: Index, call: ast.Call, url: ast.AST) -> bool:
+    """A membership test (``if host not in KNOWN``) on a name the URL is built from."""
+    used = {s.id for s in ast.walk(url) if isinstance(s, ast.Name)}
+    function = index.enclosing(call, (ast.FunctionDef, ast.AsyncFunctionDef)) or index.tree
+    for node in ast.walk(function):
+        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Name):
+            if node.left.id in used and any(isinstance(o, ast.In | ast.NotIn) for o in node.ops):
+                return True
+    return False
 
 
 def _host_from_input(index: Index, url: ast.AST, depth: int = 0) -> bool:
@@ -399,6 +412,8 @@ def secrets(index: Index) -> Iterator[Hit]:
     Placeholders (``""``, ``"changeme"``, ``"<your key>"``) and environment lookups are not."""
     for node in index.nodes:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if isinstance(index.parents.get(node), ast.Expr):
+                continue  # a docstring or a bare string: text about the code, not a value
             if _TOKEN_FORMATS.search(node.value) and not _PLACEHOLDER.search(node.value):
                 yield Hit(
                     "CH-SECRET-FORMAT", "CWE-798", "a credential in the code", node, "high", "high"

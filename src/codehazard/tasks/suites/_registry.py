@@ -229,6 +229,7 @@ _BUILTIN = {
     "nondeterminism": "codehazard.tasks.suites._nondeterminism",
     "temporal": "codehazard.tasks.suites._temporal",
     "packages": "codehazard.tasks.suites._packages",
+    "security": "codehazard.tasks.suites._security",
 }
 
 
