@@ -76,10 +76,10 @@ PUBLIC: dict[str, set[str]] = {
         "create_backend", "default_registry", "parse_retry_after", "parse_spec", "register_backend",
     },
     "codehazard.probes": {
-        "Analyser", "Analysis", "AnalysisStatus", "COUNTED_STATUSES", "CategoryScore", "Finding",
+        "Analyser", "Analysis", "AnalysisStatus", "COUNTED_STATUSES", "CategoryScore", "Finding", "JointRow",
         "LabelledItem", "Level", "Probe", "ProbeFactory", "ProbeMetric", "ProbeOutcome",
         "ProbeScorer", "ProbeSelftest", "ReanalysedProbe", "ScannedFile", "SecurityAnalyser",
-        "analyse_run", "analysis_score", "dedupe", "flagged", "get_probe", "labelled_set",
+        "analyse_run", "analysis_score", "dedupe", "flagged", "get_probe", "joint_outcome", "joint_table", "labelled_set",
         "output_text", "probe_names", "probe_registry", "probe_scorer_names", "python_files",
         "read_labelled", "reported", "run_probes", "safe_analyse", "sarif_log", "scan_file",
         "scan_paths", "selftest"

@@ -32,6 +32,7 @@ from codehazard.probes._probe import (
     validate_probe,
 )
 from codehazard.probes._security import SecurityAnalyser
+from codehazard.probes._security_probe import JointRow, joint_outcome, joint_table
 from codehazard.probes._selftest import (
     CategoryScore,
     LabelledItem,
@@ -61,6 +62,7 @@ probe_registry: Registry[ProbeFactory] = Registry(
 
 _BUILTIN: dict[str, str] = {
     "packages": "codehazard.probes._packages:PROBE",
+    "security": "codehazard.probes._security_probe:PROBE",
 }
 """Built-in probes, lazy: listing them imports no analyser (nor its index)."""
 
@@ -102,6 +104,7 @@ __all__ = [
     "AnalysisStatus",
     "CategoryScore",
     "Finding",
+    "JointRow",
     "LabelledItem",
     "Level",
     "Probe",
@@ -118,6 +121,8 @@ __all__ = [
     "dedupe",
     "flagged",
     "get_probe",
+    "joint_outcome",
+    "joint_table",
     "labelled_set",
     "output_text",
     "probe_names",
