@@ -81,3 +81,26 @@ def test_the_bandit_gate_changes_no_finding_on_the_labelled_set() -> None:
         gated = bandit.findings(tree, item["text"], 1, lines)
         full = bandit.findings(ast.parse(item["text"]), item["text"], 1, lines, gated=False)
         assert [(f.rule, f.line) for f in gated] == [(f.rule, f.line) for f in full], item["id"]
+
+
+def _found(analyser: SecurityAnalyser, text: str, context: dict[str, Any]) -> list[tuple]:
+    analysis = analyser.analyse(text, context=context)
+    return [
+        (f.rule, f.category, f.line, tuple(f.metadata.get("also", ()))) for f in analysis.findings
+    ]
+
+
+def test_the_word_gates_change_no_finding() -> None:
+    """The rules' gates (and the statements they select) on the labelled set and on every
+    security prompt's secure and insecure answers, in each form a model gives them."""
+    from codehazard.tasks.suites import get_suite
+    from codehazard.tasks.suites._security import insecure_program
+
+    fast, full = SecurityAnalyser(), SecurityAnalyser(gated=False)
+    cases: list[tuple[str, dict[str, Any]]] = [(item["text"], {}) for item in _items()]
+    for task in get_suite("security").build():
+        context = {"prompt": task.prompt}
+        for program in (task.reference_program, insecure_program(task)):
+            cases += [(program[len(task.prompt) :], context), (f"```python\n{program}```", {})]
+    for text, context in cases:
+        assert _found(fast, text, context) == _found(full, text, context), text[:200]

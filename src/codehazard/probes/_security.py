@@ -23,7 +23,8 @@ from typing import Any
 from codehazard.probes import _security_bandit as bandit
 from codehazard.probes._findings import Analysis, AnalysisStatus, Finding, dedupe
 from codehazard.probes._security_ast import Index
-from codehazard.probes._security_rules import RULES, Hit
+from codehazard.probes._security_gates import GATES, gated_out
+from codehazard.probes._security_rules import RULES, Hit, Rule
 from codehazard.probes._security_rules_web import WEB_RULES
 from codehazard.samples import fenced_blocks
 
@@ -37,6 +38,7 @@ CATEGORIES = (
     "CWE-330", "CWE-377", "CWE-502", "CWE-611", "CWE-732", "CWE-798", "CWE-918", "CWE-1333",
 )  # fmt: skip
 """Every category a finding of this analyser can have."""
+_ALL_RULES = (*RULES, *WEB_RULES)
 _CODE_LINE = re.compile(
     r"^\s*(def |class |import |from \S+ import |@\w|if .*:$|for .*:$|while .*:$|return\b|"
     r"with .*:$|try:|\w+(\.\w+)*\s*=[^=]|\w+(\.\w+)*\(.*\)\s*$|print[ (])"
@@ -55,14 +57,17 @@ class _Unit:
 class SecurityAnalyser:
     """Insecure code by CWE: bandit's tests that fit, and our own rules for what it misses.
 
-    ``use_bandit=False`` runs our rules alone (to measure what bandit adds). ``context`` may
+    ``use_bandit=False`` runs our rules alone (to measure what bandit adds); ``gated=False``
+    gives every rule and bandit every statement, whatever words the code holds (to test the
+    gates, ``_security_gates``). ``context`` may
     carry the task's ``prompt``: a completion that only parses after it is read with it.
     """
 
     name = ANALYSER
 
-    def __init__(self, *, use_bandit: bool = True) -> None:
+    def __init__(self, *, use_bandit: bool = True, gated: bool = True) -> None:
         self.use_bandit = use_bandit
+        self.gated = gated
 
     def analyse(self, text: str, *, context: Mapping[str, Any] | None = None) -> Analysis:
         """Findings on ``text`` and its status; never raises, never runs ``text``."""
@@ -119,20 +124,60 @@ class SecurityAnalyser:
         found: list[Finding] = []
         notes: list[str] = []
         for tree, unit in parsed:
-            index = Index.build(tree)
-            for rule in (*RULES, *WEB_RULES):
+            rules = [r for r in _ALL_RULES if not (self.gated and gated_out(r.__name__, unit.code))]
+            chosen = _relevant(tree, unit.code, rules) if self.gated and rules else tree
+            index = Index.build(chosen) if rules else None
+            for rule in rules:
+                assert index is not None
                 try:
                     found += [_finding(hit, unit, lines) for hit in rule(index)]
                 except Exception as exc:
                     notes.append(f"rule {rule.__name__} failed: {exc!r}"[:300])
             if self.use_bandit:
                 try:
-                    found += bandit.findings(tree, unit.code, unit.first_line, lines)
+                    found += bandit.findings(
+                        tree, unit.code, unit.first_line, lines, gated=self.gated
+                    )
                 except ImportError:
                     notes.append("bandit is not installed: our rules only")
                 except (RecursionError, SyntaxError, ValueError, MemoryError) as exc:
                     notes.append(f"bandit skipped this code: {type(exc).__name__}")
         return [f for f in found if f.line is None or f.line >= 1], notes
+
+
+def _relevant(tree: ast.Module, code: str, rules: list[Rule]) -> ast.Module:
+    """The module cut to what the rules can fire on: its imports and top-level assignments
+    (names the rules resolve), and the statements whose lines (decorators included) hold a
+    word of one of ``rules``' gates, or a name that an import or assignment holding one
+    binds (``etree`` of ``from lxml import etree``, ``http`` of ``http = requests.Session()``)."""
+    gates = "|".join(f"(?:{GATES[r.__name__].pattern})" for r in rules)
+    lines = code.splitlines()
+
+    def text(stmt: ast.stmt) -> str:
+        first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+        return "\n".join(lines[first - 1 : getattr(stmt, "end_lineno", None) or stmt.lineno])
+
+    words = re.compile(gates)
+    bound: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import | ast.ImportFrom | ast.Assign) and words.search(text(stmt)):
+            if isinstance(stmt, ast.Assign):
+                bound.update(
+                    n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)
+                )
+            else:
+                bound.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+    if bound:
+        words = re.compile(
+            gates + "|" + r"\b(?:" + "|".join(map(re.escape, sorted(bound))) + r")\b"
+        )
+    kept = [
+        stmt
+        for stmt in tree.body
+        if isinstance(stmt, ast.Import | ast.ImportFrom | ast.Assign | ast.AnnAssign)
+        or words.search(text(stmt))
+    ]
+    return tree if len(kept) == len(tree.body) else ast.Module(body=kept, type_ignores=[])
 
 
 def _finding(hit: Hit, unit: _Unit, lines: list[str]) -> Finding:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 _Pred = Callable[[ast.AST], bool]
 Scope = ast.AST
@@ -42,43 +43,66 @@ class Index:
     assigns: dict[tuple[int, str], list[ast.expr]] = field(default_factory=dict)
     params: dict[int, set[str]] = field(default_factory=dict)
     nodes: list[ast.AST] = field(default_factory=list)
+    by_type: dict[type, list[ast.AST]] = field(default_factory=dict)
     _calls: list[tuple[ast.Call, str]] | None = None
 
     @classmethod
     def build(cls, tree: ast.Module) -> Index:
         """Index ``tree`` in one walk (iterative, so deep trees do not recurse)."""
         index = cls(tree)
-        index.nodes = list(ast.walk(tree))
-        for node in index.nodes:
+        nodes = index.nodes
+        parents = index.parents
+        stack: list[ast.AST] = [tree]
+        while stack:
+            node = stack.pop()
+            nodes.append(node)
+            index.by_type.setdefault(type(node), []).append(node)
             for child in ast.iter_child_nodes(node):
-                index.parents[child] = node
-        for node in index.nodes:
-            index._record(node)
+                parents[child] = node
+                stack.append(child)
+        nodes.reverse()
+        for kind, record in _RECORDERS.items():
+            for node in index.by_type.get(kind, ()):
+                record(index, node)
         return index
 
-    def _record(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                local = alias.asname or alias.name.split(".")[0]
-                self.aliases[local] = alias.name if alias.asname else local
-        elif isinstance(node, ast.ImportFrom) and node.module:
+    def of(self, *kinds: type) -> list[ast.AST]:
+        """The nodes of these exact types, in no particular order."""
+        if len(kinds) == 1:
+            return self.by_type.get(kinds[0], [])
+        return [node for kind in kinds for node in self.by_type.get(kind, ())]
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            local = alias.asname or alias.name.split(".")[0]
+            self.aliases[local] = alias.name if alias.asname else local
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        if node.module:
             for alias in node.names:
                 self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        elif isinstance(node, _FUNCS):
-            args = node.args
-            names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
-            names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
-            self.params[id(node)] = {n for n in names if n not in {"self", "cls"}}
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                self._bind(target, node.value, node)
-        elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        args = node.args
+        names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+        names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+        self.params[id(node)] = {n for n in names if n not in {"self", "cls"}}
+
+    def _assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._bind(target, node.value, node)
+
+    def _assign_one(self, node: ast.AnnAssign | ast.NamedExpr | ast.AugAssign) -> None:
+        if node.value is not None and (
+            not isinstance(node, ast.AugAssign) or isinstance(node.target, ast.Name)
+        ):
             self._bind(node.target, node.value, node)
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            self._bind(node.target, node.value, node)
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-            self._bind(node.target, _Opaque(node.iter), node)
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.comprehension) -> None:
+        self._bind(node.target, _Opaque(node.iter), node)
+
+    def _with(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
             self._bind(node.optional_vars, node.context_expr, node)
 
     def _bind(self, target: ast.AST, value: ast.expr, at: ast.AST) -> None:
@@ -202,7 +226,7 @@ class Index:
 
     def _static_call(self, node: ast.Call, safe: frozenset[str], static: _Pred) -> bool:
         name = self.qualname(node.func)
-        short = node.func.attr if isinstance(node.func, ast.Attribute) else name
+        short = node.func.attr if isinstance(node.func, ast.Attribute) else name.rsplit(".")[-1]
         if name in NUMERIC_CASTS or name in safe or short in safe:
             return True
         if isinstance(node.func, ast.Attribute) and short in _STR_METHODS:
@@ -249,11 +273,7 @@ class Index:
     def calls(self) -> Iterator[tuple[ast.Call, str]]:
         """Every call in the tree with its qualified name (computed once)."""
         if self._calls is None:
-            self._calls = [
-                (node, self.qualname(node.func))
-                for node in self.nodes
-                if isinstance(node, ast.Call)
-            ]
+            self._calls = [(node, self.qualname(node.func)) for node in self.of(ast.Call)]
         return iter(self._calls)
 
 
@@ -263,6 +283,24 @@ class _Opaque(ast.expr):
     def __init__(self, source: ast.expr) -> None:
         super().__init__()
         self.source = source
+
+
+_RECORDERS: dict[type, Callable[[Index, Any], None]] = {
+    ast.Import: Index._import,
+    ast.ImportFrom: Index._import_from,
+    ast.FunctionDef: Index._function,
+    ast.AsyncFunctionDef: Index._function,
+    ast.Lambda: Index._function,
+    ast.Assign: Index._assign,
+    ast.AnnAssign: Index._assign_one,
+    ast.NamedExpr: Index._assign_one,
+    ast.AugAssign: Index._assign_one,
+    ast.For: Index._loop,
+    ast.AsyncFor: Index._loop,
+    ast.comprehension: Index._loop,
+    ast.withitem: Index._with,
+}
+"""What each kind of node tells the index (imports first: dict order is the order applied)."""
 
 
 def keyword(call: ast.Call, name: str) -> ast.expr | None:

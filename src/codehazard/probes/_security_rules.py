@@ -225,7 +225,7 @@ _OLD_PROTOCOLS = ("PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1", "PROTOCO
 
 def tls_versions(index: Index) -> Iterator[Hit]:
     """CWE-327: SSLv2/v3, TLS 1.0 or 1.1 chosen as a context's protocol or minimum version."""
-    for node in index.nodes:
+    for node in index.of(ast.Call, ast.Assign):
         value: ast.AST | None = None
         if isinstance(node, ast.Call) and index.qualname(node.func).endswith("SSLContext"):
             value = argument(node, 0, "protocol")
@@ -385,7 +385,7 @@ def tls(index: Index) -> Iterator[Hit]:
     """CWE-295: certificate checks turned off: ``verify=False`` (or a variable holding it),
     on a call or set on a session, ``check_hostname = False``, ``CERT_NONE``, aiohttp's
     ``ssl=False``."""
-    for node in index.nodes:
+    for node in index.of(ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
             name = index.qualname(node.func)
             for kw in node.keywords:

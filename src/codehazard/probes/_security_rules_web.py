@@ -34,7 +34,7 @@ _SQL_SINKS = {
     "query",
     "exec_driver_sql",
 }
-_SQL_SAFE = {"SQL", "Identifier", "Literal", "Placeholder", "quote_ident", "escape_string"}
+_SQL_SAFE = {"SQL", "Identifier", "Literal", "Placeholder", "quote_ident", "escape_string", "text"}
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[\s>/]")
 _ESCAPERS = {
     "html.escape", "escape", "markupsafe.escape", "cgi.escape", "bleach.clean",
@@ -136,6 +136,8 @@ def sql(index: Index) -> Iterator[Hit]:
         query = call.args[0]
         if _looks_sql(index, query) and not index.is_static(query, safe_calls=_SQL_SAFE):
             seen.add(id(query))
+            if isinstance(query, ast.Name):  # the string it was built as is this finding
+                seen.update(id(v) for v in index.values(query.id, query) or ())
             yield Hit(
                 "CH-SQL-FORMAT",
                 "CWE-89",
@@ -144,7 +146,7 @@ def sql(index: Index) -> Iterator[Hit]:
                 "high",
                 "high",
             )
-    for node in index.nodes:
+    for node in index.of(ast.JoinedStr, ast.BinOp):
         if id(node) in seen or not isinstance(node, ast.JoinedStr | ast.BinOp):
             continue
         if isinstance(index.parents.get(node), ast.JoinedStr | ast.BinOp):
@@ -174,7 +176,7 @@ def _head_literal(node: ast.AST, index: Index | None = None) -> str | None:
 def html(index: Index) -> Iterator[Hit]:
     """CWE-79: HTML markup formatted with values that are not escaped (``html.escape``,
     ``markupsafe.escape``...), and ``Markup``/``mark_safe`` of a formatted string."""
-    for node in index.nodes:
+    for node in index.of(ast.Call, ast.JoinedStr, ast.BinOp):
         if isinstance(node, ast.Call) and node.args:
             name = index.qualname(node.func).rsplit(".", 1)[-1]
             if name in {"Markup", "mark_safe"} and not index.is_static(
@@ -410,7 +412,7 @@ def secrets(index: Index) -> Iterator[Hit]:
     """CWE-798: a literal that looks like a credential assigned or passed under a secret's
     name, or a known token format anywhere (AWS, GitHub, Slack, private key, URL password).
     Placeholders (``""``, ``"changeme"``, ``"<your key>"``) and environment lookups are not."""
-    for node in index.nodes:
+    for node in index.of(ast.Constant, ast.Assign, ast.AnnAssign, ast.Call, ast.Dict):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if isinstance(index.parents.get(node), ast.Expr):
                 continue  # a docstring or a bare string: text about the code, not a value
