@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (tables of generated snippets: one per line reads better than wrapped)
 """Throughput of the security scan against bandit's own command line, on the same files.
 
 Generates ``--files`` Python modules (default 10,000; seeded) into a temporary directory: a
