@@ -36,11 +36,13 @@ from codehazard.probes._packages_names import (
     PY2_STDLIB,
 )
 from codehazard.probes._packages_scan import (
+    PARSE_LIMIT,
     Mention,
     code_parses,
     code_parts,
     dynamic_imports,
     local_modules,
+    looks_like_code,
     scan_lines,
 )
 from codehazard.probes._probe import Probe, ProbeMetric, ProbeOutcome
@@ -113,8 +115,8 @@ class PackagesAnalyser:
         if base in self.index:
             return self._known_or_squat(base)
         for guess in (f"python-{base}", f"py{base}", f"{base}-python"):
-            if guess in self.index:
-                return Resolved("known", guess)
+            if self.index.popular(guess):  # import slugify: python-slugify; obscure guesses
+                return Resolved("known", guess)  # would hide hallucinations (pyrequest)
         return Resolved("hallucinated", base, self.index.imitates(base))
 
     def resolve_install(self, name: str) -> Resolved:
@@ -128,12 +130,19 @@ class PackagesAnalyser:
             return Resolved("stdlib", dist)
         return Resolved("hallucinated", dist, self.index.imitates(dist))
 
-    def _status(self, text: str, mentions: list[Mention]) -> tuple[AnalysisStatus, str]:
+    def _status(
+        self, text: str, mentions: list[Mention], source: bool
+    ) -> tuple[AnalysisStatus, str]:
         parts, fenced = code_parts(text)
         if not parts and not mentions:
             return "no-code", "no code in the answer"
-        parsed = [code_parses(part) for part in parts if part.strip()]
+        big = [part for part in parts if len(part) > PARSE_LIMIT]
+        parsed = [code_parses(part) for part in parts if part.strip() and part not in big]
+        if big and not parsed:
+            return "analysed", f"over {PARSE_LIMIT} characters: read line by line, not parsed"
         if not fenced and not any(parsed) and not mentions:
+            if source or looks_like_code(text):
+                return "syntax-error", "the code does not parse as Python 3 and names nothing"
             return "no-code", "the answer is neither code nor names a package"
         if parsed and not all(parsed):
             which = "none" if not any(parsed) else "some"
@@ -154,7 +163,8 @@ class PackagesAnalyser:
         mentions = scan_lines(text)
         for part in code_parts(text)[0]:
             mentions += [Mention("import", n, 0, 0, "code") for n in dynamic_imports(part)]
-        status, detail = self._status(text, mentions)
+        source = bool(context and str(context.get("path", "")).endswith(".py"))
+        status, detail = self._status(text, mentions, source)
         names, findings = self._resolve_all(mentions, local_modules(text))
         categories = sorted({n["outcome"] for n in names})
         return Analysis(

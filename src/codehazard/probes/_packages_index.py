@@ -126,21 +126,30 @@ _LOCK = threading.Lock()
 _LOADED: PackageIndex | None = None
 
 
+def load_index(data: Any) -> PackageIndex:
+    """The index in ``data``, a directory (or package resource) holding the three files
+    ``scripts/build_package_index.py`` writes.
+
+    Raises:
+        OSError: a file is missing or unreadable.
+    """
+    blob = gzip.decompress((data / "pypi-names.txt.gz").read_bytes())
+    names = set(blob.decode("ascii").split("\n")) - {""}
+    popular = (data / "pypi-popular.txt").read_text(encoding="ascii").split()
+    meta = json.loads((data / "pypi-index.json").read_text(encoding="utf-8"))
+    info = IndexInfo(
+        snapshot=str(meta.get("snapshot", "")),
+        source=str(meta.get("source", "")),
+        names=len(names),
+        popular_source=str(meta.get("popular_source", "")),
+    )
+    return PackageIndex(names, popular, info)
+
+
 def default_index() -> PackageIndex:
     """The index shipped with the package, loaded on first use and kept for the process."""
     global _LOADED
     with _LOCK:
         if _LOADED is None:
-            data = resources.files("codehazard.probes") / "data"
-            blob = gzip.decompress((data / "pypi-names.txt.gz").read_bytes())
-            names = set(blob.decode("ascii").split("\n"))
-            popular = (data / "pypi-popular.txt").read_text(encoding="ascii").split()
-            meta = json.loads((data / "pypi-index.json").read_text(encoding="utf-8"))
-            info = IndexInfo(
-                snapshot=str(meta.get("snapshot", "")),
-                source=str(meta.get("source", "")),
-                names=len(names),
-                popular_source=str(meta.get("popular_source", "")),
-            )
-            _LOADED = PackageIndex(names, popular, info)
+            _LOADED = load_index(resources.files("codehazard.probes") / "data")
         return _LOADED

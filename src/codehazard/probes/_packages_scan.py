@@ -46,6 +46,11 @@ _LOCAL_FILE = re.compile(r"(?<![\w/.])([A-Za-z_]\w*)(?:/__init__)?\.py\b")
 _LOCAL_DIR = re.compile(r"(?<![\w.])([A-Za-z_]\w*)/__init__\.py\b")
 
 
+PARSE_LIMIT = 300_000
+"""Code longer than this is read line by line only: the parser takes seconds on a megabyte
+and the lines say the same about imports."""
+
+
 @dataclass(frozen=True)
 class Mention:
     """One name as the answer gives it: ``import`` (a module path; ``level`` > 0 for a relative
@@ -92,7 +97,10 @@ def code_parses(code: str) -> bool:
 
 
 def dynamic_imports(code: str) -> list[str]:
-    """Literal module names given to ``importlib.import_module`` or ``__import__``."""
+    """Literal module names given to ``importlib.import_module`` or ``__import__`` (parsed
+    only when the text names one of them, and under ``PARSE_LIMIT``)."""
+    if len(code) > PARSE_LIMIT or ("import_module" not in code and "__import__" not in code):
+        return []
     try:
         tree = ast.parse(textwrap.dedent(code))
     except (SyntaxError, ValueError, MemoryError, RecursionError):
@@ -192,6 +200,19 @@ def local_modules(text: str) -> set[str]:
     """Module names the answer defines itself: files it names (``utils.py``, a package's
     ``models/__init__.py``)."""
     return set(_LOCAL_FILE.findall(text)) | set(_LOCAL_DIR.findall(text))
+
+
+_CODE_LINE = re.compile(
+    r"^\s*(?:def|class|print|for|while|if|elif|else|try|except|return|import|from|with)\b"
+    r"|^\s*[A-Za-z_][\w.]*\s*=[^=]|^\s*[A-Za-z_][\w.]*\(.*\)\s*$",
+    re.M,
+)
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether unparsable text still looks like Python (a statement keyword or an assignment
+    starting a line): a syntax error rather than prose."""
+    return bool(_CODE_LINE.search(text))
 
 
 def code_parts(text: str) -> tuple[list[str], bool]:
