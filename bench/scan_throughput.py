@@ -12,8 +12,9 @@ Then, in the same run and pinned to one CPU core:
 * ``bandit``: ``bandit -r DIR -f json -q`` (every test, bandit's default), in a subprocess;
 * ``bandit-kept``: the same restricted to the tests our analyser keeps (``-t``).
 
-It prints files/s for each, the ratios, and the findings each reported (the target is 200
-files/s or better for ``ours``). Run from the repository root::
+It prints files per CPU-second for each (CPU time, so that a busy machine does not count
+against either; wall time beside it), the ratios, and the files each flagged (the target is
+200 files/s or better on one core for ``ours``). Run from the repository root::
 
     PYTHONPATH=src python bench/scan_throughput.py [--files 10000] [--seed 0] [--keep DIR]
 """
@@ -24,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -108,31 +110,39 @@ def generate(folder: Path, files: int, seed: int) -> int:
     return total
 
 
-def time_ours(folder: Path) -> tuple[float, int, int]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_ours(folder: Path) -> tuple[float, float, int, int]:
+    """(CPU seconds, wall seconds, files scanned, files flagged) of the in-process scan."""
     probe = get_probe("security")
-    start = time.perf_counter()
+    probe.analyser().analyse("import yaml\nyaml.load(s)\n")  # bandit's test set, built once
+    cpu, wall = time.process_time(), time.perf_counter()
     scanned = flagged = 0
     for result in scan_paths([folder], [probe]):
         scanned += 1
         flagged += bool(result.analyses["security"].findings)
-    return time.perf_counter() - start, scanned, flagged
+    return time.process_time() - cpu, time.perf_counter() - wall, scanned, flagged
 
 
-def time_bandit(folder: Path, tests: list[str] | None) -> tuple[float, int] | None:
+def time_bandit(folder: Path, tests: list[str] | None) -> tuple[float, float, int] | None:
+    """(CPU seconds, wall seconds, files flagged) of bandit's command line on ``folder``."""
     exe = shutil.which("bandit")
     if exe is None:
         return None
     command = [exe, "-r", str(folder), "-f", "json", "-q"]
     if tests:
         command += ["-t", ",".join(tests)]
-    start = time.perf_counter()
+    cpu, wall = _children_cpu(), time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
+    cpu, wall = _children_cpu() - cpu, time.perf_counter() - wall
     try:
         flagged = len({r["filename"] for r in json.loads(done.stdout)["results"]})
     except (json.JSONDecodeError, KeyError):
         flagged = -1
-    return elapsed, flagged
+    return cpu, wall, flagged
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,22 +157,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         size = generate(folder, args.files, args.seed)
         print(f"{args.files} files, {size / 1e6:.1f} MB, in {folder}")
-        ours, scanned, flagged = time_ours(folder)
-        print(f"ours        {scanned / ours:8.0f} files/s  ({ours:.1f} s, {flagged} files flagged)")
-        rows = [
-            ("bandit", time_bandit(folder, None)),
-            ("bandit-kept", time_bandit(folder, sorted(KEPT))),
-        ]
-        for name, measured in rows:
+        cpu, wall, scanned, flagged = time_ours(folder)
+        rate = scanned / cpu
+        print(f"ours        {rate:8.0f} files per CPU-second  ({cpu:.1f} CPU s, {wall:.1f} s wall, "
+              f"{flagged} files flagged)", flush=True)  # fmt: skip
+        rows = [("bandit-kept", sorted(KEPT)), ("bandit", None)]
+        for name, tests in rows:
+            measured = time_bandit(folder, tests)
             if measured is None:
                 print(f"{name:11} not installed")
                 continue
-            elapsed, hits = measured
-            print(f"{name:11} {args.files / elapsed:8.0f} files/s  ({elapsed:.1f} s, {hits} files "
-                  f"flagged); ours / {name} = {elapsed / ours:.2f}")  # fmt: skip
-        verdict = "meets" if scanned / ours >= TARGET else "misses"
+            b_cpu, b_wall, hits = measured
+            print(f"{name:11} {args.files / b_cpu:8.0f} files per CPU-second  ({b_cpu:.1f} CPU s, "
+                  f"{b_wall:.1f} s wall, {hits} files flagged); ours is {b_cpu / cpu:.2f}x as "
+                  "fast", flush=True)  # fmt: skip
+        verdict = "meets" if rate >= TARGET else "misses"
         print(f"target {TARGET:.0f} files/s on one core: {verdict}")
-        return 0 if scanned / ours >= TARGET else 1
+        return 0 if rate >= TARGET else 1
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
