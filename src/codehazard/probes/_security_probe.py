@@ -131,7 +131,7 @@ def joint_table(records: Sequence[MetricRecord], *, confidence: float = 0.95) ->
     one row per invited CWE present, then ``all``.
 
     Raises:
-        ArgumentError: ``confidence`` outside (0, 1).
+        ValueError: ``confidence`` outside (0, 1).
     """
     outcomes = probe_outcomes(records, PROBE.name)
     by_cwe: dict[str, list[ProbeOutcome]] = {}
