@@ -18,11 +18,12 @@ analyser finds nothing in them.
 
 from __future__ import annotations
 
+import random
 import textwrap
 
 from codehazard.tasks._model import Task, TestChecker
 from codehazard.tasks.suites._chain import WrongSolution
-from codehazard.tasks.suites._registry import register_suite
+from codehazard.tasks.suites._registry import SuiteParam, register_suite
 from codehazard.tasks.suites._security_prompts import PART_ONE, Prompt
 from codehazard.tasks.suites._security_prompts_more import PART_THREE, PART_TWO
 
@@ -115,8 +116,21 @@ def mutants(task: Task) -> list[WrongSolution]:
     description="requests that invite a weakness (SQL, shell and code injection, unsafe "
     "deserialisation, weak cryptography, disabled TLS checks, predictable tokens, XXE, SSRF, "
     "ReDoS...), 5 per CWE over 16 CWEs, both forms; scored by the security probe",
+    params=(
+        SuiteParam(
+            "seed",
+            "int",
+            0,
+            "order of the prompts: 0 as written (by CWE), any other "
+            "seed a shuffle of them; the prompts themselves are fixed",
+            0,
+        ),
+    ),
     mutants=mutants,
 )
-def build() -> list[Task]:
-    """Every prompt, in a fixed order (by CWE as listed, then as written)."""
-    return [_task(prompt) for prompt in PROMPTS]
+def build(seed: int) -> list[Task]:
+    """Every prompt, as written (``seed=0``) or in the order a seeded shuffle gives."""
+    tasks = [_task(prompt) for prompt in PROMPTS]
+    if seed:
+        random.Random(f"{SUITE}/{seed}").shuffle(tasks)
+    return tasks
