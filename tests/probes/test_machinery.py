@@ -138,5 +138,9 @@ def test_registration_refuses_what_is_not_a_probe() -> None:
     try:
         with pytest.raises(RegistrationTypeError, match="does not build"):
             get_probe("lambda-probe")
+        # an entry that is not a Probe is no probe of the metrics (nor of `probes list`)
+        metrics = default_registry(plugins=False)
+        assert metrics.knows("probe.*.nonexistent_rate")
+        assert not metrics.knows("probe.lambda-probe.x")
     finally:
         probe_registry.unregister("lambda-probe")

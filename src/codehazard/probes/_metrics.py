@@ -26,9 +26,9 @@ from codehazard.probes._probe import Probe, ProbeOutcome
 
 
 def _probes() -> Any:
-    from codehazard.probes import get_probe, probe_registry
+    from codehazard.probes import get_probe, probe_names, probe_registry
 
-    return probe_registry, get_probe
+    return probe_registry, get_probe, probe_names
 
 
 def outcome_of(record: MetricRecord, probe: str) -> ProbeOutcome | None:
@@ -74,8 +74,8 @@ class ProbeStatistic:
     )
 
     def _named(self, parts: Mapping[str, str]) -> list[Probe]:
-        registry, get_probe = _probes()
-        names = registry.names() if parts["probe"] == "*" else [parts["probe"]]
+        registry, get_probe, probe_names = _probes()
+        names = probe_names() if parts["probe"] == "*" else [parts["probe"]]
         found = []
         for name in names:
             if name in registry:
@@ -91,9 +91,9 @@ class ProbeStatistic:
             UnknownMetricError: no probe of that name is registered: the name is unknown, as
                 one no family's pattern matches.
         """
-        registry, get_probe = _probes()
-        if parts["probe"] != "*" and parts["probe"] not in registry:
-            known = ", ".join(registry.names()) or "none"
+        _, get_probe, probe_names = _probes()
+        if parts["probe"] != "*" and parts["probe"] not in probe_names():
+            known = ", ".join(probe_names()) or "none"
             raise UnknownMetricError(
                 f"no suite or probe defines metric {metric.text!r} (no probe "
                 f"{parts['probe']!r} is registered; probes: {known})",

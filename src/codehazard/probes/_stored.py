@@ -24,7 +24,9 @@ from codehazard.samples import Sample
 from codehazard.store import Store
 from codehazard.verdict import Verdict
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 SARIF_VERSION = "2.1.0"
 _LEVEL = {"low": "note", "medium": "warning", "high": "error"}
 SCAN_SUFFIXES = (".py", ".pyw", ".ipynb.py")

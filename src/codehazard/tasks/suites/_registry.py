@@ -223,6 +223,7 @@ class SuiteRegistry(Registry[Suite]):
 
 _DEFAULT = SuiteRegistry(ENTRY_POINT_GROUP)
 _BUILTIN = {
+    "abstraction": "codehazard.tasks.suites._abstraction",
     "building-blocks": "codehazard.tasks.suites._building_blocks",
     "variable-binding": "codehazard.tasks.suites._binding",
     "concurrency": "codehazard.tasks.suites._concurrency",
