@@ -1,2 +1,0 @@
-import sys
-print("|".join(sys.argv[1:]))
