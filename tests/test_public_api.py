@@ -87,12 +87,12 @@ PUBLIC: dict[str, set[str]] = {
     },
     "codehazard.probes": {
         "Analyser", "Analysis", "AnalysisStatus", "COUNTED_STATUSES", "CategoryScore", "Finding",
-        "LabelledItem", "Level", "Probe", "ProbeFactory", "ProbeMetric", "ProbeOutcome",
-        "ProbeScorer", "ProbeSelftest", "ReanalysedProbe", "ScannedFile", "analyse_run",
-        "analysis_score", "dedupe", "flagged", "get_probe", "labelled_set", "output_text",
-        "probe_names", "probe_registry", "probe_scorer_names", "python_files", "read_labelled",
-        "reported", "run_probes", "safe_analyse", "sarif_log", "scan_file", "scan_paths",
-        "selftest",
+        "JointRow", "LabelledItem", "Level", "Probe", "ProbeFactory", "ProbeMetric", "ProbeOutcome",
+        "ProbeScorer", "ProbeSelftest", "ReanalysedProbe", "ScannedFile", "SecurityAnalyser",
+        "analyse_run", "analysis_score", "dedupe", "flagged", "get_probe", "joint_outcome",
+        "joint_table", "labelled_set", "output_text", "probe_names", "probe_registry",
+        "probe_scorer_names", "python_files", "read_labelled", "reported", "run_probes",
+        "safe_analyse", "sarif_log", "scan_file", "scan_paths", "selftest",
     },
     "codehazard.report": {
         "CurveReport", "DEFAULT_CAP", "DEFAULT_TEXT_LIMIT", "PLOT_FORMATS",
@@ -113,7 +113,8 @@ PUBLIC: dict[str, set[str]] = {
         "task_source", "tasks_digest", "write_results",
     },
     "codehazard.samples": {
-        "BadLine", "Sample", "SamplesFile", "build_program", "load_samples", "prompt_header",
+        "BadLine", "Sample", "SamplesFile", "build_program", "fenced_blocks", "load_samples",
+        "prompt_header",
     },
     "codehazard.sandbox": {
         "Channel", "CodecError", "Done", "ISOLATION_LEVELS", "IsolationRefused", "Job", "Limits",

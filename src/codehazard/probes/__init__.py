@@ -31,6 +31,8 @@ from codehazard.probes._probe import (
     safe_analyse,
     validate_probe,
 )
+from codehazard.probes._security import SecurityAnalyser
+from codehazard.probes._security_probe import JointRow, joint_outcome, joint_table
 from codehazard.probes._selftest import (
     CategoryScore,
     LabelledItem,
@@ -60,6 +62,7 @@ probe_registry: Registry[ProbeFactory] = Registry(
 
 _BUILTIN: dict[str, str] = {
     "packages": "codehazard.probes._packages:PROBE",
+    "security": "codehazard.probes._security_probe:PROBE",
 }
 """Built-in probes, lazy: listing them imports no analyser (nor its index)."""
 
@@ -101,6 +104,7 @@ __all__ = [
     "AnalysisStatus",
     "CategoryScore",
     "Finding",
+    "JointRow",
     "LabelledItem",
     "Level",
     "Probe",
@@ -111,11 +115,14 @@ __all__ = [
     "ProbeSelftest",
     "ReanalysedProbe",
     "ScannedFile",
+    "SecurityAnalyser",
     "analyse_run",
     "analysis_score",
     "dedupe",
     "flagged",
     "get_probe",
+    "joint_outcome",
+    "joint_table",
     "labelled_set",
     "output_text",
     "probe_names",

@@ -1,6 +1,6 @@
 """Samples: model outputs, samples files, and extraction of the program to run."""
 
-from codehazard.samples._extract import build_program, prompt_header
+from codehazard.samples._extract import build_program, fenced_blocks, prompt_header
 from codehazard.samples._model import BadLine, Sample, SamplesFile, load_samples
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "Sample",
     "SamplesFile",
     "build_program",
+    "fenced_blocks",
     "load_samples",
     "prompt_header",
 ]

@@ -231,6 +231,7 @@ _BUILTIN = {
     "temporal": "codehazard.tasks.suites._temporal",
     "hyperproperties": "codehazard.tasks.suites._hyper",
     "packages": "codehazard.tasks.suites._packages",
+    "security": "codehazard.tasks.suites._security",
 }
 
 
