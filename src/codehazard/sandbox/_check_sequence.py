@@ -8,7 +8,7 @@ plain method calls: both must agree with the batch report. It then decides, from
 data only:
 
 1. the property (``_sequence_monitors``) over every sequence's trace: a violation is
-   ``invariant`` or ``liveness``;
+   ``invariant``, ``liveness`` or ``coupling``;
 2. else the contract: every answer and every observed state equal the reference class's, run
    here in the judge on the same sequence: a difference is ``contract``.
 
@@ -244,7 +244,11 @@ def _shrink(
     """Delta debugging (ddmin) over ``steps``; each round's complements run in one trip (the
     drain is added to every run). ``budget`` bounds the subsequences run in all."""
     drain = list(data.checker.drain)
-    kinds = (found.kind,) if found.kind != "contract" else ("invariant", "liveness", "contract")
+    kinds = (
+        (found.kind,)
+        if found.kind != "contract"
+        else ("invariant", "liveness", "coupling", "contract")
+    )
     best = steps[: found.index + 1] if 0 <= found.index < len(steps) else steps
     best_found = found
     granularity = 2

@@ -228,6 +228,7 @@ _BUILTIN = {
     "concurrency": "codehazard.tasks.suites._concurrency",
     "nondeterminism": "codehazard.tasks.suites._nondeterminism",
     "temporal": "codehazard.tasks.suites._temporal",
+    "interdependence": "codehazard.tasks.suites._interdep",
 }
 
 
