@@ -5,9 +5,10 @@ through the channel, drives each of the task's call sequences on one of them (on
 per sequence, through a trusted driver), reads the observed state back, and decides from that
 plain data, beside the reference class run in the judge, whether a property was broken: a
 safety invariant (``invariant``), a liveness bound (``liveness``), a coupling between pieces
-of state (``coupling``) or the specified answers (``contract``). On a violation it shrinks the sequence (delta debugging, on fresh objects in
-the same sample) and reports the shortest failing one it found. See
-``docs/suites/expressivity.md`` (``## Temporal``).
+of state (``coupling``) or the specified answers (``contract``). On a violation it shrinks the
+sequence (delta debugging, on fresh objects in the same sample) and reports the shortest
+failing one it found. See ``docs/suites/expressivity.md`` (``## Temporal``, and
+``## Interdependence`` for the ``coupled`` monitor).
 """
 
 from __future__ import annotations
