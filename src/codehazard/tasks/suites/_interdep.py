@@ -25,7 +25,7 @@ from codehazard.errors import InputError
 from codehazard.tasks._kind_sequence import SequenceChecker
 from codehazard.tasks._model import Task
 from codehazard.tasks.suites._chain import WrongSolution
-from codehazard.tasks.suites._interdep_ledger import make_ledger
+from codehazard.tasks.suites._interdep_ledger import make_inventory, make_ledger
 from codehazard.tasks.suites._interdep_spec import Design
 from codehazard.tasks.suites._registry import SuiteParam, register_suite
 from codehazard.tasks.suites._render import docstring_tokens
@@ -47,7 +47,10 @@ class Template:
     make: Callable[[int, random.Random], Design]
 
 
-TEMPLATES = (Template("ledger", make_ledger),)
+TEMPLATES = (
+    Template("ledger", make_ledger),
+    Template("inventory", make_inventory),
+)
 TEMPLATES_BY_NAME = {t.name: t for t in TEMPLATES}
 
 
