@@ -25,8 +25,9 @@ from codehazard.errors import InputError
 from codehazard.tasks._kind_sequence import SequenceChecker
 from codehazard.tasks._model import Task
 from codehazard.tasks.suites._chain import WrongSolution
-from codehazard.tasks.suites._interdep_ledger import make_inventory, make_ledger
+from codehazard.tasks.suites._interdep_ledger import make_ledger
 from codehazard.tasks.suites._interdep_spec import Design
+from codehazard.tasks.suites._interdep_store import make_inventory
 from codehazard.tasks.suites._registry import SuiteParam, register_suite
 from codehazard.tasks.suites._render import docstring_tokens
 from codehazard.tasks.suites._temporal_spec import Spec, Steps
