@@ -166,7 +166,10 @@ def _spot_check(ch: Channel, data: _Data, steps: Steps, batch: dict[str, Any]) -
     handle = ch.new(tuple(checker.init))
     report = ch.drive(DRIVER, ([list(s) for s in steps], list(checker.observe)), handle=handle)
     if _plain(report) != batch:
-        raise _Tampered("one sequence run alone gave another trace than in the batch")
+        raise _Tampered(
+            "one sequence run alone gave another trace than in the batch (state shared "
+            "between objects, or a forged report)"
+        )
     rows = batch["steps"]
     if not rows or rows[-1][0][0] != "raise":
         last = rows[-1][1] if rows else batch["initial"]

@@ -25,6 +25,7 @@ from codehazard.errors import InputError
 from codehazard.tasks._kind_sequence import SequenceChecker
 from codehazard.tasks._model import Task
 from codehazard.tasks.suites._chain import WrongSolution
+from codehazard.tasks.suites._interdep_config import make_config
 from codehazard.tasks.suites._interdep_grid import make_graph, make_matrix
 from codehazard.tasks.suites._interdep_ledger import make_ledger
 from codehazard.tasks.suites._interdep_spec import Design
@@ -54,6 +55,7 @@ TEMPLATES = (
     Template("inventory", make_inventory),
     Template("matrix", make_matrix),
     Template("graph", make_graph),
+    Template("config", make_config),
 )
 TEMPLATES_BY_NAME = {t.name: t for t in TEMPLATES}
 
