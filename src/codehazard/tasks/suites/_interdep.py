@@ -28,6 +28,7 @@ from codehazard.tasks.suites._chain import WrongSolution
 from codehazard.tasks.suites._interdep_config import make_config
 from codehazard.tasks.suites._interdep_grid import make_graph, make_matrix
 from codehazard.tasks.suites._interdep_ledger import make_ledger
+from codehazard.tasks.suites._interdep_roster import make_roster
 from codehazard.tasks.suites._interdep_spec import Design
 from codehazard.tasks.suites._interdep_store import make_inventory
 from codehazard.tasks.suites._registry import SuiteParam, register_suite
@@ -56,6 +57,7 @@ TEMPLATES = (
     Template("matrix", make_matrix),
     Template("graph", make_graph),
     Template("config", make_config),
+    Template("roster", make_roster),
 )
 TEMPLATES_BY_NAME = {t.name: t for t in TEMPLATES}
 
