@@ -25,6 +25,7 @@ from codehazard.errors import InputError
 from codehazard.tasks._kind_sequence import SequenceChecker
 from codehazard.tasks._model import Task
 from codehazard.tasks.suites._chain import WrongSolution
+from codehazard.tasks.suites._interdep_budget import make_budget
 from codehazard.tasks.suites._interdep_config import make_config
 from codehazard.tasks.suites._interdep_grid import make_graph, make_matrix
 from codehazard.tasks.suites._interdep_ledger import make_ledger
@@ -58,6 +59,7 @@ TEMPLATES = (
     Template("graph", make_graph),
     Template("config", make_config),
     Template("roster", make_roster),
+    Template("budget", make_budget),
 )
 TEMPLATES_BY_NAME = {t.name: t for t in TEMPLATES}
 
