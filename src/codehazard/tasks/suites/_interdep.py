@@ -103,6 +103,10 @@ def _sequences(spec: Spec, rng: random.Random) -> list[Steps]:
     return out
 
 
+def _public_method(name: str, code: str) -> bool:
+    return code.startswith("def ") and not name.startswith("_")
+
+
 def _task(seed: int, level: int, index: int, taken: set[str]) -> Task:
     template = TEMPLATES[index % len(TEMPLATES)]
     for attempt in range(50):
@@ -130,7 +134,7 @@ def _task(seed: int, level: int, index: int, taken: set[str]) -> Task:
         "coupled_variables": spec.state_size,
         "depth": design.depth,
         "couplings": [c["name"] for c in spec.params["couplings"]],
-        "methods": len([m for m in spec.methods if not m.startswith("_")]),
+        "methods": len([m for m, code in spec.methods.items() if _public_method(m, code)]),
         "sequences": len(checker.sequences),
         "docstring_tokens": docstring_tokens(spec.doc),
         "seed": seed,
