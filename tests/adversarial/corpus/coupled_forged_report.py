@@ -35,7 +35,7 @@ def _forged(subject, steps, observe):
     report = _real(subject, steps, observe)
     for row in [report["initial"], *(r[1] for r in report["steps"])]:
         if len(row) == len(observe):
-            seen = dict(zip(observe, row))
+            seen = dict(zip(observe, row, strict=True))
             book = {a: 0 for a in seen["balances"]}
             for source, target, amount in seen["journal"]:
                 book[source] -= amount
