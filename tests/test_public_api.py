@@ -118,7 +118,8 @@ PUBLIC: dict[str, set[str]] = {
         "default_store_path", "new_run_id", "to_json", "verdict_score",
     },
     "codehazard.tasks": {
-        "Checker", "CheckerKind", "CheckerSpec", "DifferentialChecker", "Oracle",
+        "DATASETS", "Checker", "CheckerKind", "CheckerSpec", "Dataset", "DifferentialChecker",
+        "Oracle", "dataset_path",
         "TASK_SCHEMA_VERSION", "Task", "TestChecker", "checker_kind", "checker_registry",
         "import_kind_sources", "kind_driver_modules", "kind_sources", "load_tasks",
         "parse_checker", "task_from_dict", "write_tasks",

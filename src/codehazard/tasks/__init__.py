@@ -20,20 +20,24 @@ from codehazard.tasks._checkers import (
     kind_sources,
     parse_checker,
 )
+from codehazard.tasks._datasets import DATASETS, Dataset, dataset_path
 from codehazard.tasks._load import load_tasks, task_from_dict, write_tasks
 from codehazard.tasks._model import TASK_SCHEMA_VERSION, Checker, Task
 
 __all__ = [
+    "DATASETS",
     "TASK_SCHEMA_VERSION",
     "Checker",
     "CheckerKind",
     "CheckerSpec",
+    "Dataset",
     "DifferentialChecker",
     "Oracle",
     "Task",
     "TestChecker",
     "checker_kind",
     "checker_registry",
+    "dataset_path",
     "import_kind_sources",
     "kind_driver_modules",
     "kind_sources",
