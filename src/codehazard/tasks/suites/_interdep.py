@@ -2,7 +2,8 @@
 
 A class keeps the same facts in several places: a ledger's balances and its journal, an
 inventory's stock, reservations and open orders, a matrix's cells and its row and column sums,
-a graph's edge set and its degree table, a configuration's fields and those derived from them.
+a graph's edge set and its degree table, a configuration's fields and those derived from them,
+a roster indexed both ways, a tree of categories whose totals roll up.
 Every method must keep all of them in step (DOMAIN notes, section 4: variable
 interdependencies). Each task is one template at one level with seeded names and constants,
 checked by the ``sequence`` kind with the ``coupled`` monitor: after every call of seeded
@@ -177,7 +178,8 @@ def mutants(task: Task) -> list[WrongSolution]:
 @register_suite(
     SUITE,
     description="classes that keep the same facts in several variables and nested "
-    "structures (ledgers, inventories, matrices, graphs, configurations, rosters): every "
+    "structures (ledgers, inventories, matrices, graphs, configurations, rosters, budget "
+    "trees): every "
     "coupling checked after every call of generated call sequences (variable interdependence)",
     params=(
         SuiteParam(

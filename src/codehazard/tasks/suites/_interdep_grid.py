@@ -193,8 +193,9 @@ def _grid_couplings(level: int) -> dict[str, Any]:
 def _grid_doc(level: int, cls: str) -> str:
     doc = [
         f"A grid of whole numbers, `{cls}(rows, cols)`, every cell 0, kept with the sum of "
-        "every row and of every column. Rows and columns are numbered from 0; a call naming "
-        "a row or column that does not exist is refused (returns False, nothing changes); "
+        "every row and of every column. Rows and columns are numbered from 0 (a negative "
+        "number names none); a call naming a row or column that does not exist is refused "
+        "(returns False, nothing changes); "
         "every other call returns True.",
         "",
         "- set(r, c, v): cell (r, c) becomes v.",
