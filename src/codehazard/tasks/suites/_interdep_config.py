@@ -318,11 +318,10 @@ def _config_doc(level: int, cls: str, defaults: dict[str, Any]) -> str:
     return "\n".join(doc)
 
 
-def make_config(level: int, rng: random.Random) -> Design:
-    """Fields with derived ones (level 2: sections, reset; level 3: profiles)."""
-    cls = pick(rng, CONFIG_NAMES)
-    defaults = _defaults(level, rng)
-    server = defaults if level == 1 else defaults["server"]
+def _config_calls(
+    level: int, rng: random.Random, server: dict[str, Any]
+) -> tuple[list[tuple[str, Any]], list[Steps]]:
+    """The argument values random sequences draw from, and the adversarial sequences."""
     host, port, tls = server["host"], server["port"], server["tls"]
     other = pick(rng, [h for h in HOSTS if h != host])
     values = {
@@ -387,6 +386,10 @@ def make_config(level: int, rng: random.Random) -> Design:
             ),
         ]
     adversarial += boundary_runs(choices, 3)
+    return choices, adversarial
+
+
+def _config_mutants(level: int, defaults: dict[str, Any]) -> list[Mutant]:
     names = ["derived-one-path", "changed-grows"]
     names += ["shallow-defaults", "reset-skips-derived"] if level >= 2 else ["bool-port"]
     names += ["stale-profiles", "merge-aliases-base"] if level >= 3 else []
@@ -404,18 +407,27 @@ def make_config(level: int, rng: random.Random) -> Design:
         wrong = _config_methods(level, defaults, name)
         changed = {k: v for k, v in wrong.items() if reference.get(k) != v}
         mutants.append(Mutant(name, CONFIG_MISTAKES[name], changed))
+    return mutants
+
+
+def make_config(level: int, rng: random.Random) -> Design:
+    """Fields with derived ones (level 2: sections, reset; level 3: profiles)."""
+    cls = pick(rng, CONFIG_NAMES)
+    defaults = _defaults(level, rng)
+    server = defaults if level == 1 else defaults["server"]
+    choices, adversarial = _config_calls(level, rng, server)
     observe = ["values", "derived", "changed"] + (["profiles"] if level >= 3 else [])
     spec = Spec(
         cls,
         _config_doc(level, cls, defaults),
         [],
-        {"DEFAULTS": f"DEFAULTS = {defaults!r}\n", **reference},
+        {"DEFAULTS": f"DEFAULTS = {defaults!r}\n", **_config_methods(level, defaults)},
         observe,
         "coupled",
         _config_couplings(level, defaults),
         lambda r: random_calls(r, choices, 4, 24),
         adversarial,
-        mutants,
+        _config_mutants(level, defaults),
         state_size=len(observe),
     )
     return Design(spec, depth=level)

@@ -101,7 +101,14 @@ def _roster_methods(level: int, mistake: str = "") -> dict[str, str]:
         ),
         "counts": _lines("def counts(self):", "    return dict(self._count)"),
     }
-    if wait:
+    methods.update(_roster_extras(level, mistake))
+    return methods
+
+
+def _roster_extras(level: int, mistake: str) -> dict[str, str]:
+    """The waitlist's methods (level 2) and withdraw, capacities and load (level 3)."""
+    methods: dict[str, str] = {}
+    if level >= 2:
         add = "self._students[course].append" if mistake == "promote-unindexed" else "self._add"
         extra = ", course" if add == "self._add" else ""
         methods["_promote"] = _lines(
