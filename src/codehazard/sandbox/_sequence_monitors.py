@@ -252,6 +252,10 @@ def _coupling(source: str) -> Callable[[dict[str, Any]], Any]:
 
 
 class Coupled(Monitor):
+    """Every named coupling holds after every call; the message names the first that does
+    not. A coupling that cannot read the state (a candidate's value of another shape) raises,
+    which the judge turns into a ``contract`` failure (unreadable state)."""
+
     kind = "coupling"
 
     def __init__(self, params: dict[str, Any]) -> None:
