@@ -266,3 +266,15 @@ def test_every_reference_passes_and_every_mutant_is_rejected_in_repeated_reruns(
     assert result.reference_pass_rate == 1.0, result.escapes
     assert result.mutant_rejection_rate == 1.0, result.escapes
     assert result.tasks == 36 and result.templates == len(TEMPLATES)
+
+
+def test_a_state_of_another_shape_is_a_contract_failure_not_a_crash() -> None:
+    """balances() answering a list: no coupling can read it; the verdict is ``contract``."""
+    task = next(t for t in _one_per_template_and_level() if t.metadata["template"] == "ledger")
+    program = task.reference_program.replace(
+        "return dict(self._balances)", "return list(self._balances.items())"
+    )
+    assert program != task.reference_program
+    verdict = _judge([task], [Sample("shape", task.task_id, 0, {}, program)])["shape"]
+    assert verdict.status == "failed" and verdict.failure_kind == "contract", verdict.detail
+    assert "unreadable state" in verdict.detail
