@@ -57,7 +57,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     "probes": _BASE | {"tasks", "samples", "sandbox", "store", "scoring"},
     "metrics": _BASE | {"scoring"},
-    "analysis": _BASE | {"tasks", "samples", "sandbox", "store", "scoring", "metrics"},
+    "analysis": _BASE | {"tasks", "samples", "sandbox", "store", "scoring", "metrics", "runs"},
     "hazards": _BASE | {"scoring", "metrics", "runs", "store"},
     "report": _BASE | {"tasks", "samples", "scoring", "metrics", "analysis", "hazards"},
     "_facade": _BASE

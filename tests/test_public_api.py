@@ -26,10 +26,15 @@ PUBLIC: dict[str, set[str]] = {
         "Limits", "MissingExtraError", "Run", "RunSummary", "SandboxError", "Store", "StoreError",
         "Task", "UnknownNameError", "UnknownRunError", "Verdict", "__version__", "assess",
         "build_suite", "curves", "evaluate", "export_run", "load_tasks", "resume", "run",
+        "CapabilityProfile", "profile",
     },
     "codehazard.analysis": {
         "Certainty", "Localisation", "LocalisationKind", "LocalisationSummary", "LocalisedRun",
         "LocalisedSample", "localise", "localise_chain", "localise_run", "summarise_localisations",
+        "CapabilityProfile", "CellInterval", "DEFAULT_THRESHOLDS", "DimensionProfile", "GroupBy",
+        "LEFT_OUT_REASONS", "ModelDimension", "PROFILE_KIND", "PROFILE_SCHEMA_VERSION",
+        "ProfileCell", "ProfileModel", "ProfileSource", "Reliability", "capability_profile",
+        "profile_runs",
     },
     "codehazard.errors": {
         "ArgumentError", "ArgumentTypeError", "BackendError", "CodehazardError", "InputError",
@@ -82,7 +87,7 @@ PUBLIC: dict[str, set[str]] = {
     "codehazard.report": {
         "CurveReport", "PLOT_FORMATS", "ReportFormat", "assessment_diff_text",
         "assessment_markdown", "assessment_summary", "curve_json", "curve_text", "curve_to_dict",
-        "matrix_cells", "plot_curve", "report_formats",
+        "matrix_cells", "plot_curve", "report_formats", "profile_text",
     },
     "codehazard.runs": {
         "DeletedRun", "GivenTasks", "MANIFEST_VERSION", "ProgressFn", "ProgressState", "Run",
@@ -112,6 +117,7 @@ PUBLIC: dict[str, set[str]] = {
         "fit_decay", "group_of", "level_of", "level_points", "pass_at_k", "rate_interval", "score",
         "suite_curves", "suite_of", "t_quantile", "task_passk_interval", "task_rate_interval",
         "wilson_interval",
+        "DIMENSIONS", "DIMENSION_ALIASES", "DIMENSION_KEY", "canonical_metadata", "dimension_of",
     },
     "codehazard.store": {
         "Record", "ResponseCache", "RunInfo", "SANDBOX_SCORER", "SCHEMA_VERSION", "Score", "Store",

@@ -7,6 +7,7 @@ A curated façade for notebooks and scripts::
     run = ch.run("demo", suite="building-blocks", n=5, store="results.sqlite")
     curve = ch.curves(run.run_id, store="results.sqlite")
     assessment = ch.assess("hazards.yaml", [run.run_id], store="results.sqlite")
+    table = ch.profile([run.run_id], store="results.sqlite")  # every dimension by level
 
 Names are imported on first use (PEP 562 ``__getattr__``), so ``import codehazard`` loads
 nothing but this file. Everything else lives in the packages (``codehazard.tasks``,
@@ -34,11 +35,13 @@ _LAZY: dict[str, str] = {
     "Store": "codehazard.store",
     "Curve": "codehazard.scoring",
     "Assessment": "codehazard.hazards",
+    "CapabilityProfile": "codehazard.analysis",
     # functions
     "load_tasks": "codehazard.tasks",
     "build_suite": "codehazard._facade",
     "curves": "codehazard._facade",
     "assess": "codehazard._facade",
+    "profile": "codehazard._facade",
     "evaluate": "codehazard._facade",
     "run": "codehazard._facade",
     "resume": "codehazard._facade",
@@ -61,6 +64,7 @@ __all__ = [
     "ArgumentError",
     "Assessment",
     "BackendError",
+    "CapabilityProfile",
     "CodehazardError",
     "Curve",
     "InputError",
@@ -82,6 +86,7 @@ __all__ = [
     "evaluate",
     "export_run",
     "load_tasks",
+    "profile",
     "resume",
     "run",
 ]
@@ -93,9 +98,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         curves,
         evaluate,
         export_run,
+        profile,
         resume,
         run,
     )
+    from codehazard.analysis import CapabilityProfile
     from codehazard.errors import (
         ArgumentError,
         BackendError,

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from codehazard.analysis import CapabilityProfile, profile_runs
 from codehazard.errors import InputError
 from codehazard.hazards import Assessment, assess_runs, load_log, load_profile
 from codehazard.scoring import Curve, capability_curve
@@ -99,6 +100,35 @@ def assess(
     loaded = load_log(log, profile=load_profile(profile) if profile is not None else None)
     with _opened(store) as opened:
         return assess_runs(loaded, opened, list(runs), confidence=confidence)
+
+
+def profile(
+    run_ids: Sequence[str],
+    *,
+    store: StoreLike,
+    thresholds: Sequence[float] = (0.8, 0.5),
+    confidence: float = 0.95,
+    group_by: str = "model",
+) -> CapabilityProfile:
+    """The capability profile of stored runs, as ``codehazard profile`` shows it: every
+    dimension by level, pass@1 with its interval and sample count, one column group per model
+    (``group_by="run"``: per run), the level up to which each model stays at or above each
+    threshold, and the failure kinds. ``model_dump(mode="json")`` is ``--json``'s object.
+
+    Raises:
+        InputError: no store at the path.
+        UnknownRunError: a run id names no run, or a prefix names several.
+        ArgumentError: no run ids, bad thresholds, a confidence outside (0, 1) or an unknown
+            ``group_by``.
+    """
+    with _opened(store) as opened:
+        return profile_runs(
+            opened,
+            list(run_ids),
+            thresholds=thresholds,
+            confidence=confidence,
+            group_by=group_by,  # type: ignore[arg-type]  # checked by profile_runs
+        )
 
 
 def export_run(run_id: str, *, store: StoreLike, path: str | Path | None = None) -> Any:

@@ -28,7 +28,7 @@ def test_init_then_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["hazards", "init", "-o", str(log)]) == 0
     assert log.read_text().startswith("# codehazard default hazard log")
     assert main(["hazards", "validate", str(log)]) == 0
-    assert "valid: 14 hazards" in capsys.readouterr().out
+    assert "valid: 15 hazards" in capsys.readouterr().out
     assert main(["hazards", "init", "-o", str(log)]) == 2
     assert "pass --force" in capsys.readouterr().err
     assert main(["hazards", "init", "-o", str(log), "--force"]) == 0

@@ -28,17 +28,19 @@ from codehazard.metrics._measurement import (
 )
 from codehazard.metrics._names import MetricName
 from codehazard.metrics._registry import metric_family
-from codehazard.scoring import suite_of
+from codehazard.scoring import canonical_metadata, suite_of
 from codehazard.verdict import MODEL_STATUSES, STATUSES
 
 
 def select(records: Sequence[MetricRecord], suite: str, metric: MetricName) -> list[MetricRecord]:
-    """The records of ``suite`` (``*``: any suite) whose task metadata passes the selectors."""
+    """The records of ``suite`` (``*``: any suite) whose task metadata passes the selectors; a
+    dimension recorded under a former name is selected by today's (``canonical_metadata``)."""
     wanted = suite.lower()
     return [
         r
         for r in records
-        if (wanted == "*" or suite_of(r) == wanted) and metric.selects(r.metadata)
+        if (wanted == "*" or suite_of(r) == wanted)
+        and metric.selects(canonical_metadata(r.metadata))
     ]
 
 

@@ -81,6 +81,9 @@ _DEFAULT.register_lazy(
     "samples", "codehazard.models._samples:SamplesBackend", help="samples:<path>"
 )
 _DEFAULT.register_lazy("demo", "codehazard.models._demo:DemoBackend", help="demo")
+_DEFAULT.register_lazy(
+    "tiny", "codehazard.models.tiny._backend:TinyBackend", help="tiny or tiny:<weights.npz>"
+)
 
 
 def register_backend(name: str, *, registry: BackendRegistry | None = None) -> Callable[[B], B]:

@@ -15,6 +15,7 @@ from codehazard.report._hazards import (
     assessment_summary,
     matrix_cells,
 )
+from codehazard.report._profile_text import profile_text
 
 __all__ = [
     "PLOT_FORMATS",
@@ -28,5 +29,6 @@ __all__ = [
     "curve_to_dict",
     "matrix_cells",
     "plot_curve",
+    "profile_text",
     "report_formats",
 ]

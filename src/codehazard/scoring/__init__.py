@@ -30,7 +30,12 @@ from codehazard.scoring._intervals import (
     wilson_interval,
 )
 from codehazard.scoring._levels import (
+    DIMENSION_ALIASES,
+    DIMENSION_KEY,
+    DIMENSIONS,
     LevelPoint,
+    canonical_metadata,
+    dimension_of,
     failure_kinds,
     group_of,
     level_of,
@@ -40,6 +45,9 @@ from codehazard.scoring._levels import (
 from codehazard.scoring._passk import Scorable, Scores, TaskScore, breakdown, pass_at_k, score
 
 __all__ = [
+    "DIMENSIONS",
+    "DIMENSION_ALIASES",
+    "DIMENSION_KEY",
     "METHOD_LEGEND",
     "TASK_MEAN_METHOD",
     "BlockRate",
@@ -56,11 +64,13 @@ __all__ = [
     "TaskScore",
     "block_rates",
     "breakdown",
+    "canonical_metadata",
     "capability_curve",
     "cluster_score_interval",
     "clustered_wilson_interval",
     "composition_gap",
     "design_effect",
+    "dimension_of",
     "failure_kinds",
     "fit_decay",
     "group_of",

@@ -12,7 +12,7 @@ expectation) so that both, and ``_decay``, depend on it and not on each other.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,11 +67,56 @@ def level_of(metadata: dict[str, Any], key: str) -> int | None:
 
 def group_of(metadata: dict[str, Any], key: str) -> int | str | None:
     """The level of a task under ``key`` for a curve: an integer, or a non-empty text value (a
-    category such as a ``dimension``); ``None`` when absent or of another type."""
-    value = metadata.get(key)
+    category such as a ``dimension``, former names read as today's); ``None`` when absent or
+    of another type."""
+    value = canonical_metadata(metadata).get(key)
     if isinstance(value, str):
         return value or None
     return level_of(metadata, key)
+
+
+DIMENSION_KEY = "dimension"
+"""The task metadata key naming the attribute of a specification a task grades."""
+
+DIMENSIONS: dict[str, str] = {
+    "specification-complexity": "chain length",
+    "variable-binding": "variable binding",
+    "interdependence": "variable interdependence",
+    "temporal-safety": "temporal safety",
+    "temporal-liveness": "temporal liveness",
+    "concurrency": "concurrency",
+    "hyperproperties": "hyperproperties",
+    "nondeterminism": "nondeterminism",
+    "abstraction": "abstraction",
+}
+"""The framework's dimensions, in the order the capability profile shows them, with the label
+it shows: specification complexity (the chain length, variable binding), the expressivity
+attributes, and abstraction. A dimension not listed is shown after these, by name."""
+
+DIMENSION_ALIASES: dict[str, str] = {"variable-interdependency": "variable-binding"}
+"""Names tasks were recorded under before, and the dimension they mean now. The
+``variable-binding`` suite wrote ``variable-interdependency`` up to its generator version 2,
+but binding each operation to the right one of k variables is a matter of specification
+complexity; variable interdependence (state over several variables kept consistent) is the
+expressivity attribute of the ``interdependence`` suite."""
+
+
+def dimension_of(metadata: Mapping[str, Any]) -> str | None:
+    """The dimension a task grades: its ``dimension`` metadata, a former name read as the one
+    it means now (``DIMENSION_ALIASES``); ``None`` when it names none."""
+    value = metadata.get(DIMENSION_KEY)
+    if not isinstance(value, str) or not value:
+        return None
+    return DIMENSION_ALIASES.get(value, value)
+
+
+def canonical_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The metadata with a former dimension name replaced by the one it means now (the same
+    dict when there is nothing to replace), so selectors and groupings read old runs too."""
+    value = metadata.get(DIMENSION_KEY)
+    if isinstance(value, str) and value in DIMENSION_ALIASES:
+        return {**metadata, DIMENSION_KEY: DIMENSION_ALIASES[value]}
+    return metadata
 
 
 def suite_of(record: Scorable) -> str | None:

@@ -49,14 +49,14 @@ def test_default_shape(variable_binding: list[Task]) -> None:
     for task in variable_binding:
         meta = task.metadata
         assert meta["suite"] == "variable-binding"
-        assert meta["dimension"] == "variable-interdependency"
+        assert meta["dimension"] == "variable-binding"
         assert meta["level"] == meta["components"] == meta["operations"] == len(meta["steps"])
         assert meta["names"] == [n for n in NAMES if n in meta["names"]]
         assert len(meta["names"]) == meta["variables"]
         assert meta["blocks"] == [s["op"] for s in meta["steps"]]
         assert meta["combine"] in ("sum", "product")
         assert meta["final_step"] == "return"
-        assert meta["generator_version"] == 2
+        assert meta["generator_version"] == 3
         assert meta["docstring_tokens"] > 5 * meta["operations"]
         assert len(meta["test_inputs"]) >= 20
         assert all(len(args) == meta["variables"] for args in meta["test_inputs"])
@@ -156,7 +156,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     assert digest == GOLDEN_DIGEST, "generator changed: bump GENERATOR_VERSION, update digest"
 
 
-GOLDEN_DIGEST = "0b1ab2d21a2750fcdb30010f4eb6d8f4fc7563d7524e2ce620797bcbe2a42218"
+GOLDEN_DIGEST = "77af522ac924b1d36b25e16891a054160341d947169e85f3bdb6db9f0ddb2558"
 
 
 @pytest.mark.parametrize(

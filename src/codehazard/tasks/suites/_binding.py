@@ -6,7 +6,10 @@ Here ``k`` integer variables (2-8) go through ``m`` operations (0-12), each boun
 variables, then one combining return. The ``m = 0`` tasks are the return alone: the composition
 gap needs the return's own success rate, since every other task ends with it. The operations,
 their wording, the value ranges and the sampling are ours
-(``docs/suites/specification-complexity.md``).
+(``docs/suites/specification-complexity.md``). Its dimension is ``variable-binding``: binding
+each operation to the right variables grows with k and m as a chain grows with its length, a
+matter of specification complexity; keeping state over several variables consistent, the
+expressivity attribute, is the ``interdependence`` suite's.
 
 Operations (``op`` in the task metadata):
 
@@ -40,7 +43,10 @@ from codehazard.tasks.suites._registry import SuiteParam, register_suite
 from codehazard.tasks.suites._render import check_code, docstring_tokens
 
 SUITE = "variable-binding"
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
+"""3: the dimension is ``variable-binding`` (version 2 wrote ``variable-interdependency``, the
+name of an expressivity attribute this suite does not grade; readers map it, see
+``codehazard.scoring.DIMENSION_ALIASES``)."""
 ENTRY_POINT = "do_work"
 NAMES: tuple[str, ...] = ("x", "y", "z", "w", "a", "b", "c", "d")
 NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
@@ -313,7 +319,7 @@ def _task(seed: int, k: int, m: int, index: int, rng: random.Random) -> Task:
         metadata={
             "suite": SUITE,
             "generator_version": GENERATOR_VERSION,
-            "dimension": "variable-interdependency",
+            "dimension": "variable-binding",
             "level": m,
             "components": m,
             "operations": m,
@@ -371,7 +377,7 @@ def advice(
 @register_suite(
     SUITE,
     description="k named variables (2-8) through m operations (0-12) bound to them, then a "
-    "combining return (variable interdependency)",
+    "combining return (variable binding, after the paper's variable-interdependency example)",
     selftest={"per_level": 1},
     params=(
         SuiteParam("variables", "ints", tuple(range(2, 9)), "numbers of variables k", 2, 8),
