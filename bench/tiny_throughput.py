@@ -16,8 +16,7 @@ import time
 
 import numpy as np
 
-from codehazard.models.tiny._backend import WEIGHTS, load_model
-from codehazard.models.tiny._engine import Sampling
+from codehazard.models.tiny import WEIGHTS, Sampling, load_model
 from codehazard.tasks.suites import get_suite
 
 TARGET_TOKENS_PER_S = 2000.0

@@ -4,6 +4,8 @@ ordinary user.
 
 * ``without_sys_admin()``: root without CAP_SYS_ADMIN (``setpriv``), the kernel still allowing
   user namespaces: the sandbox obtains full isolation through one of its own.
+* ``without_setuid()``: root without CAP_SYS_ADMIN, CAP_SETUID and CAP_SETGID: a user
+  namespace of its own still, but its leased uid cannot be mapped into it.
 * ``docker_default()``: the same, plus a seccomp filter refusing ``unshare``, ``setns`` and
   ``clone`` with namespace flags, as Docker's default profile does without CAP_SYS_ADMIN (its
   ``clone3`` answers ENOSYS): no namespace of any kind.
@@ -74,6 +76,15 @@ def without_sys_admin() -> list[str]:
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv to take CAP_SYS_ADMIN away")
     return ["setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin", "--"]
+
+
+def without_setuid() -> list[str]:
+    """A prefix for root without CAP_SYS_ADMIN, CAP_SETUID and CAP_SETGID (a container that
+    drops them): a user namespace can still be made, but no uid other than root mapped in."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to take the capabilities away")
+    drop = "-sys_admin,-setuid,-setgid"
+    return ["setpriv", "--bounding-set", drop, "--inh-caps", drop, "--"]
 
 
 def docker_default() -> list[str]:

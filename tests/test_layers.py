@@ -54,12 +54,14 @@ ALLOWED: dict[str, set[str]] = {
         "models",
         "evaluation",
         "generation",
+        "probes",
     },
-    "probes": _BASE | {"tasks", "samples", "sandbox", "store", "scoring"},
+    "probes": _BASE | {"tasks", "samples", "sandbox", "store", "scoring", "metrics"},
     "metrics": _BASE | {"scoring"},
     "analysis": _BASE | {"tasks", "samples", "sandbox", "store", "scoring", "metrics", "runs"},
     "hazards": _BASE | {"scoring", "metrics", "runs", "store"},
-    "report": _BASE | {"tasks", "samples", "scoring", "metrics", "analysis", "hazards"},
+    "report": _BASE
+    | {"tasks", "samples", "scoring", "metrics", "analysis", "hazards", "runs", "store"},
     "_facade": _BASE
     | {"tasks", "samples", "sandbox", "store", "scoring", "metrics", "analysis", "hazards"}
     | {"report", "models", "evaluation", "generation", "runs", "executors", "probes"},

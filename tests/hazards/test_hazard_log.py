@@ -69,7 +69,7 @@ hazards:
     severity: 2
     likelihood: C
     evidence:
-      - metric: probe.security.insecure_rate
+      - metric: probe.nothing.insecure_rate
         thresholds: {A: 0.3}
       - metric: suite.humaneval.pass@1
         thresholds: {A: 0.1, B: 0.2}
@@ -91,7 +91,7 @@ def test_every_problem_is_reported_with_hazard_field_and_line() -> None:
         "log.yaml:13: hazard H2: field severty: unknown field",
         "log.yaml:14: hazard H1: field id: duplicate id (first used by hazard #1)",
         "log.yaml:20: hazard H1: field evidence[0].metric: no suite or probe defines metric "
-        "'probe.security.insecure_rate'",
+        "'probe.nothing.insecure_rate'",
         "log.yaml:23: hazard H1: field evidence[1].thresholds.B: bound 0.2 must be strictly "
         "below 0.1",
         "log.yaml:29: hazard H4: field residual_likelihood: is more frequent",

@@ -25,9 +25,9 @@ from codehazard.metrics._suite import SuitePassAtK, SuiteStatusRate
 
 @metric_family
 class InsecureRate:
-    """A stand-in for a future probe family: ``probe.security.insecure_rate``."""
+    """A stand-in for a future probe family: ``probe.standin.insecure_rate``."""
 
-    pattern = "probe.security.<rate>"
+    pattern = "probe.standin.<rate>"
     description = "share of samples flagged insecure"
 
     def check(self, metric: MetricName, parts: Mapping[str, str]) -> str | None:
@@ -40,7 +40,7 @@ class InsecureRate:
         records: Sequence[MetricRecord],
         confidence: float,
     ) -> Measurement:
-        chosen = [r for r in records if r.metadata.get("probe") == "security"]
+        chosen = [r for r in records if r.metadata.get("probe") == "standin"]
         return rate_measurement(
             metric.text,
             self.pattern,
@@ -63,7 +63,7 @@ def test_default_registry_knows_the_suite_families() -> None:
 @pytest.mark.parametrize(
     "name, fragment",
     [
-        ("probe.security.insecure_rate", "no suite or probe defines"),
+        ("probe.nothing.insecure_rate", "no suite or probe defines"),
         ("suite.humaneval.pass_rate", "no suite or probe defines"),
         ("suite.humaneval.rate.slow", "unknown status"),
         ("suite.humaneval.pass@0", "positive integer"),
@@ -88,9 +88,9 @@ def test_unknown_name_suggests_close_patterns() -> None:
 def test_an_unknown_metric_is_an_unknown_name_listing_the_known_families() -> None:
     registry = default_registry(plugins=False)
     with pytest.raises(UnknownNameError, match=r"known families: .*suite\.<suite>\.rate\.<status>"):
-        registry.resolve("probe.nothing.rate")
+        registry.resolve("widget.nothing.rate")
     with pytest.raises(UnknownMetricError):
-        registry.measure("probe.nothing.rate", [])
+        registry.measure("widget.nothing.rate", [])
     # looking a family up by a pattern nobody registered is the registry's own unknown name
     with pytest.raises(UnknownNameError, match=r"unknown metric family 'x\.<y>\.z'"):
         registry.family("x.<y>.z")
@@ -105,16 +105,16 @@ def test_built_in_families_are_lazy_entries_of_the_one_registry() -> None:
     # each call builds a new registry: nothing registered in one leaks into another
     other = default_registry(plugins=False)
     registry.add(InsecureRate)
-    assert registry.knows("probe.security.insecure_rate")
-    assert not other.knows("probe.security.insecure_rate")
+    assert registry.knows("probe.standin.insecure_rate")
+    assert not other.knows("probe.standin.insecure_rate")
 
 
 def test_a_new_family_plugs_in_without_touching_anything() -> None:
     registry = MetricRegistry([SuitePassAtK, SuiteStatusRate])
-    assert not registry.knows("probe.security.insecure_rate")
+    assert not registry.knows("probe.standin.insecure_rate")
     registry.add(InsecureRate)
-    assert registry.knows("probe.security.insecure_rate")
-    assert "unknown security rate" in (registry.problem("probe.security.other") or "")
+    assert registry.knows("probe.standin.insecure_rate")
+    assert "unknown security rate" in (registry.problem("probe.standin.other") or "")
 
 
 def test_register_works_as_a_decorator_and_rejects_duplicates() -> None:
@@ -149,7 +149,7 @@ def test_metric_family_decorator_checks_the_shape() -> None:
 def test_load_module_registers_marked_classes_only() -> None:
     registry = MetricRegistry()
     assert registry.load_module(sys.modules[__name__]) == 1
-    assert [f.pattern for f in registry.families] == ["probe.security.<rate>"]
+    assert [f.pattern for f in registry.families] == ["probe.standin.<rate>"]
 
 
 def test_first_family_that_accepts_a_name_wins() -> None:

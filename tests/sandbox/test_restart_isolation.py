@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,6 +97,11 @@ def break_the_host(state):
             time.sleep(0.01)
         remove_worker_groups(pid)
         out["killed"] = pid
+    if sys.argv[4] == "leases":  # then no uid can be leased: the lock directory is read-only
+        os.makedirs("/run/codehazard", exist_ok=True)
+        if libc.mount(b"tmpfs", b"/run/codehazard", b"tmpfs", MS_RDONLY, b"mode=755"):
+            raise OSError(ctypes.get_errno(), "mount a read-only /run/codehazard")
+        return
     with open("/proc/self/mountinfo") as fh:  # then no new cgroup can be made
         for line in fh:
             fields = line.split()
@@ -141,11 +147,8 @@ def test_a_worker_restarted_without_cgroups_stops_the_run(tmp_path: Path) -> Non
         pytest.skip("no cgroups here")
     tasks, samples = _toy_files(tmp_path)
     command = ["unshare", "-m", "--propagation", "private", sys.executable, "-c", POOL_SCRIPT]
-    command += [str(samples), str(tasks), str(tmp_path / "store.sqlite")]
-    env = {**os.environ, "PYTHONPATH": f"{SRC}:{ROOT}"}
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
-    assert done.returncode == 0, done.stderr[-3000:]
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    command += [str(samples), str(tasks), str(tmp_path / "store.sqlite"), "cgroups"]
+    out = _run_pool_script(command)
     if out.get("killed") is None:
         pytest.skip("the first worker had no cgroup to lose here")
     assert out["refused"], out
@@ -154,6 +157,34 @@ def test_a_worker_restarted_without_cgroups_stops_the_run(tmp_path: Path) -> Non
     assert out["status"] != "complete"
     # what was judged, was judged with what the run started with: a memory cgroup
     assert out["verdicts"] and all(v == ["passed", "cgroup"] for v in out["verdicts"]), out
+
+
+def _run_pool_script(command: list[str]) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": f"{SRC}:{ROOT}"}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.slow
+def test_a_worker_that_cannot_lease_a_uid_on_restart_stops_the_run(tmp_path: Path) -> None:
+    """A worker restarted after a crash that cannot start at all (no uid can be leased: here
+    the lease directory is read-only, as when every lease is taken) stops the run with a
+    refusal saying why, instead of ending each remaining sample as ``infra`` after retries."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root (uid leases) and unshare for a private mount namespace")
+    tasks, samples = _toy_files(tmp_path)
+    command = ["unshare", "-m", "--propagation", "private", sys.executable, "-c", POOL_SCRIPT]
+    command += [str(samples), str(tasks), str(tmp_path / "store.sqlite"), "leases"]
+    out = _run_pool_script(command)
+    assert out.get("killed"), out
+    assert out["refused"], out
+    assert "no private uid could be leased" in out["refused"], out
+    assert "Read-only file system" in out["refused"], out
+    assert out["lost"] == ["a private unprivileged uid"], out
+    assert out["status"] != "complete"
+    # judged before the crash, with the run's isolation; nothing judged after, nothing infra
+    assert out["verdicts"] and all(v[0] == "passed" for v in out["verdicts"]), out
 
 
 ZYGOTE_SCRIPT = r"""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.restricted_hosts import SRC, as_nobody, without_sys_admin
+from tests.restricted_hosts import SRC, as_nobody, without_setuid, without_sys_admin
 
 
 @pytest.fixture
@@ -69,6 +69,31 @@ def test_root_without_sys_admin_gets_full_isolation_in_a_user_namespace(shared_d
     assert summary.returncode == 0, summary.stderr[-2000:]
     recorded = json.loads(summary.stdout)["isolation"]
     assert recorded["level"] == "full" and recorded["user_namespace"] is True
+
+
+@pytest.mark.slow
+def test_root_without_setuid_keeps_full_isolation_and_says_why_no_private_uid(
+    shared_dir: Path,
+) -> None:
+    """Root that also lacks CAP_SETUID can map only itself into its user namespace: samples run
+    as root without capabilities, every guarantee still holds, and the record and the
+    resources say that no private uid could be had, why, and how to allow one."""
+    prefix = without_setuid()
+    checked = _run(prefix, ["sandbox", "check", "--json"], shared_dir)
+    assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr[-2000:]
+    result = json.loads(checked.stdout)
+    iso = result["isolation"]
+    assert result["ok"] and result["level"] == "full", result["refused"]
+    assert iso["user_namespace"] is True and iso["unprivileged_uid"] is None
+    assert any("no CAP_SETUID" in error for error in iso["errors"]), iso["errors"]
+    assert all(g["held"] for g in result["guarantees"].values()), result["guarantees"]
+    notes = " ".join(result["resources"])
+    assert "root without CAP_SETUID" in notes and "grant CAP_SETUID" in notes, notes
+    summary = _evaluate(prefix, shared_dir, "--json")
+    assert summary.returncode == 0, summary.stderr[-2000:]
+    run = json.loads(summary.stdout)
+    assert run["status_counts"] == {"passed": 1}
+    assert run["isolation"]["level"] == "full" and run["isolation"]["unprivileged_uid"] is None
 
 
 @pytest.mark.slow

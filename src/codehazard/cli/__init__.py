@@ -51,8 +51,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every registered subcommand."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser with every registered subcommand, or with only those of module
+    ``only`` (``main`` parses a command with its own module alone: importing every command's
+    module, reports and hazard models included, took a second of every command's start-up)."""
     from codehazard import __version__
 
     parser = _Parser(
@@ -62,11 +64,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"codehazard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in command_modules():
+    for name in [only] if only else command_modules():
         module = importlib.import_module(name)
         if hasattr(module, "register"):
             module.register(sub)
     return parser
+
+
+def _parser_for(argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser for ``argv``: with the command's own module alone (``_<command>.py``) when
+    that module registers it, else with every command (top-level options, ``--help``)."""
+    own = f"{__name__}._{argv[0]}" if argv and argv[0].isidentifier() else ""
+    if own in command_modules():
+        parser = build_parser(own)
+        commands = next(
+            a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+        ).choices
+        if argv[0] in commands:
+            return parser
+    return build_parser()
 
 
 def _terminated(signum: int, frame: FrameType | None) -> None:
@@ -100,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     interrupted (Ctrl-C or SIGTERM, state saved), 141 the output pipe closed (``| head``).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = _parser_for(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help and --version exit as usual; a bad option returns 2

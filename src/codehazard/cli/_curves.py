@@ -102,10 +102,11 @@ def cmd_curves(args: argparse.Namespace) -> int:
     if args.boot < 1 or args.localise_limit < 1 or any(k < 1 for k in args.ks or ()):
         raise InputError("--boot, --localise-limit and -k must be at least 1")
     with open_store(args.store) as store:
-        from codehazard.runs import resolve_run_id  # a unique prefix names the run too
+        from codehazard.runs import load_run, resolve_run_id  # a unique prefix names the run
 
         args.run_id = resolve_run_id(store, args.run_id)
         records = store.records(args.run_id)
+        run = load_run(store, args.run_id)
         curves = suite_curves(
             records,
             args.by,
@@ -126,7 +127,13 @@ def cmd_curves(args: argparse.Namespace) -> int:
                 failing_by_level=result.failing_by_level,
             )
     if args.plot is not None:
-        plot_curve(curves, prepare_output(args.plot, "--plot"))
+        model = run.manifest.model or run.manifest.config.model
+        plot_curve(
+            curves,
+            prepare_output(args.plot, "--plot"),
+            title=f"{model}: pass@1 by {args.by}, run {args.run_id}",
+            simulated=run.manifest.simulated,
+        )
     report = CurveReport(args.run_id, curves, summary, args.plot)
     if args.json:
         print(json.dumps(curve_json(report), sort_keys=False))

@@ -37,6 +37,7 @@ from codehazard.sandbox import (
     StartFailed,
     Stop,
     WorkerConfig,
+    hidden_view,
     isolation_record,
     remove_worker_groups,
     require_isolation,
@@ -113,6 +114,7 @@ class _Slot:
                 disk_mb=int(owner.limits.max_disk_mb),
                 tasks_json=owner._tasks_json,
                 kind_sources=owner._kind_sources,
+                hidden=owner._hidden,
             )
         )
 
@@ -126,6 +128,13 @@ class _Slot:
             raise SandboxError(f"worker {self.index} died while starting") from None
         if isinstance(reply, StartFailed):
             raise SandboxError(f"worker {self.index}: {reply.message}")
+        if isinstance(reply, Refused):  # it cannot start with what the run needs: never retried
+            raise IsolationRefused(
+                reply.message,
+                obtained=reply.obtained,
+                required=reply.required,
+                refused=reply.refused,
+            )
         if not isinstance(reply, Ready):
             raise SandboxError(f"worker {self.index}: unexpected {type(reply).__name__}")
         owner = self.owner
@@ -331,10 +340,13 @@ class LocalPool:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._slots = [_Slot(self, i) for i in range(workers)]
         self._closed = False
+        self._hidden: dict[str, list[str]] | None = None
         try:
-            # every interpreter starts before any is waited on: they import side by side
+            # every interpreter starts before any is waited on: they import side by side,
+            # while this process walks the library trees for what to hide, once for all
             for slot in self._slots:
                 slot.spawn()
+            self._hidden = hidden_view()
             for slot in self._slots:
                 slot.send_tasks()
             for slot in self._slots:

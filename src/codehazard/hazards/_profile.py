@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -72,13 +72,23 @@ class LikelihoodLevel(BaseModel):
     eliminated: bool = False
 
 
+Acceptance = Literal["accept", "accept-with-mitigations", "do-not-deploy"]
+"""What a risk level means for deployment; a report's overall verdict is the worst acceptance
+among the hazards' residual risks."""
+
+
 class RiskLevel(BaseModel):
-    """A risk level of the matrix, with what it means for acceptance."""
+    """A risk level of the matrix, with what it means for acceptance.
+
+    ``acceptance`` is the machine-readable form of ``description``; a profile that leaves it
+    out gets the default by position (``acceptance_of``).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: Ident
     description: str = ""
     eliminated: bool = False
+    acceptance: Acceptance | None = None
 
 
 class ProfileShape(BaseModel):
@@ -229,6 +239,27 @@ class Profile(ProfileShape):
             if lk.id == lid:
                 return lk
         return _raise_key(lid, "likelihood")
+
+
+def acceptance_of(profile: Profile, risk_id: str) -> Acceptance:
+    """What ``risk_id`` means for deployment: the level's own ``acceptance``, else by position:
+    the highest risk level is ``do-not-deploy``, the lowest non-eliminated one and the
+    eliminated one ``accept``, those between ``accept-with-mitigations``.
+
+    Raises:
+        KeyError: ``risk_id`` is not a risk level of the profile.
+    """
+    levels = profile.risk_levels
+    for i, level in enumerate(levels):
+        if level.id != risk_id:
+            continue
+        if level.acceptance is not None:
+            return level.acceptance
+        live = [lvl.id for lvl in levels if not lvl.eliminated]
+        if level.eliminated or (len(live) > 1 and risk_id == live[-1]):
+            return "accept"
+        return "do-not-deploy" if i == 0 else "accept-with-mitigations"
+    return _raise_key(risk_id, "risk level")
 
 
 def _raise_key(key: str, what: str) -> Any:

@@ -45,6 +45,9 @@ BUILTIN_FAMILIES: dict[str, str] = {
     "suite.<suite>.rate.<status>": "codehazard.metrics._suite:SuiteStatusRate",
     "suite.<suite>.rate.kind.<kind>": "codehazard.metrics._suite:SuiteFailureKindRate",
     "suite.<suite>.score.<scorer>": "codehazard.metrics._suite:SuiteScoreRate",
+    # every registered probe's statistics; the probes package owns the family (a lazy string,
+    # as the checker kinds name their trusted side, so metrics imports nothing above it)
+    "probe.<probe>.<statistic>": "codehazard.probes._metrics:ProbeStatistic",
 }
 """The built-in families, pattern to ``module:Class``, consulted after every other family."""
 _MARK = "__codehazard_metric_family__"

@@ -76,10 +76,18 @@ def curve_to_dict(curve: Curve) -> dict[str, Any]:
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 
 
-def plot_curve(curve: Curve | Sequence[Curve], path: str | Path) -> Path:
+def plot_curve(
+    curve: Curve | Sequence[Curve],
+    path: str | Path,
+    *,
+    title: str | None = None,
+    simulated: bool = False,
+) -> Path:
     """Plot observed pass@1 (with intervals), the composed expectations and the fitted decay;
     several curves (one per suite) share the axes, each with its observed points and fit.
 
+    The plot is titled (``title``, by default what is plotted against what); ``simulated``
+    marks it as coming from the demo simulator, so a copied picture cannot pass for a model's.
     Uses matplotlib's Agg backend (no display needed); the format follows the file suffix.
 
     Raises:
@@ -100,6 +108,12 @@ def plot_curve(curve: Curve | Sequence[Curve], path: str | Path) -> Path:
     ax.set_xlabel(curves[0].key)
     ax.set_ylabel("pass rate")
     ax.set_ylim(-0.02, 1.02)
+    suites = ", ".join(c.suite for c in curves if c.suite) or "all tasks"
+    heading = title or f"pass@1 by {curves[0].key}: {suites}"
+    ax.set_title(
+        heading + ("\n[simulated model: its rates measure no model]" if simulated else ""),
+        fontsize="medium",
+    )
     ax.legend(fontsize="small")
     fig.tight_layout()
     metadata = {"Date": None} if path.suffix.lower() in (".svg", ".pdf") else None

@@ -1,8 +1,10 @@
-"""The report-format registry: renderers of an assessment by name (``markdown``, ``summary``).
+"""The report-format registries: renderers by name.
 
-A format is a function from an ``Assessment`` to text. The built-in ones are registered here
-lazily; an HTML report (or a plug-in, through the ``codehazard.report_formats`` entry-point
-group) registers with ``@report_formats.register("html")``.
+``report_formats`` renders an ``Assessment`` (``markdown``, ``summary``: what ``codehazard
+assess`` writes); ``report_renderers`` renders a whole ``Report`` (``html``, ``md``, ``json``:
+what ``codehazard report --format`` offers). The built-in ones are registered here lazily;
+plug-ins register through the entry-point groups ``codehazard.report_formats`` and
+``codehazard.report_renderers``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from codehazard._registry import Registry
 
 if TYPE_CHECKING:
     from codehazard.hazards import Assessment
+    from codehazard.report._model import Report
 
 ReportFormat = Callable[["Assessment"], str]
 """Renders an assessment as text (Markdown, a terminal summary, HTML...)."""
@@ -24,4 +27,20 @@ report_formats.register_lazy(
 )
 report_formats.register_lazy(
     "summary", "codehazard.report._hazards:assessment_summary", help="summary"
+)
+
+ReportRenderer = Callable[["Report"], str]
+"""Renders a whole report (HTML, Markdown, JSON...) as text."""
+
+report_renderers: Registry[ReportRenderer] = Registry(
+    "report renderer", "codehazard.report_renderers"
+)
+report_renderers.register_lazy(
+    "html", "codehazard.report._html:report_html", help="one self-contained HTML file"
+)
+report_renderers.register_lazy(
+    "md", "codehazard.report._markdown:report_markdown", help="Markdown for reviews"
+)
+report_renderers.register_lazy(
+    "json", "codehazard.report._model:report_json", help="the versioned JSON document"
 )

@@ -2,7 +2,11 @@
 and the diff of two assessments as text or Markdown.
 
 Both are views of the JSON assessment and add nothing to it. Every rate is shown with its
-interval and the number of samples behind it; every hazard says what set its likelihood.
+interval and the number of samples behind it; every hazard says what set its likelihood, in
+words a reviewer reads (*measured*, *expert judgement*), and how its residual risk was
+derived; runs are named by model, suites and samples; the document opens with the overall
+verdict. Text is escaped for Markdown and names are code spans (``_markdown.md_text``,
+``md_code``), so ``suite.*.rate`` never turns into italics.
 """
 
 from __future__ import annotations
@@ -15,8 +19,17 @@ from codehazard.hazards import (
     HazardAssessment,
     HazardChange,
     Profile,
+    RunRef,
     format_value,
 )
+from codehazard.report._hazard_view import (
+    RESIDUAL_METHOD,
+    SOURCE_TEXT,
+    SOURCE_WORDS,
+    overall_verdict,
+    residual_how,
+)
+from codehazard.report._markdown import md_code, md_text
 
 
 def matrix_cells(
@@ -35,7 +48,31 @@ def matrix_cells(
 
 
 def _esc(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_text(text)
+
+
+def _basis(h: HazardAssessment) -> str:
+    return SOURCE_TEXT[SOURCE_WORDS.get(h.likelihood_basis, "expert")]
+
+
+def _run_line(r: RunRef) -> str:
+    """A run named as a reader tells runs apart: model, suites, samples, temperature."""
+    params = r.params
+    config = params.get("config") if isinstance(params.get("config"), dict) else {}
+    source = config.get("tasks_source") or {}
+    suite = source.get("suite") or ", ".join(source.get("suites") or []) or source.get("file")
+    gen = config.get("params") or {}
+    iso = (params.get("isolation") or {}).get("level")
+    bits = [f"model {md_text(r.model or str(config.get('model') or 'not recorded'))}"]
+    bits += [f"tasks {md_text(str(suite))}"] if suite else []
+    if params.get("planned_samples") is not None:
+        bits.append(f"{params['planned_samples']} samples")
+    if isinstance(gen.get("temperature"), int | float) and r.kind != "evaluate":
+        bits.append(f"temperature {gen['temperature']:g}")
+    bits += [f"isolation {md_text(str(iso))}"] if iso else []
+    bits += ["simulated (demo)"] if r.simulated else []
+    status = f", {md_text(r.status)}" if r.status and r.status != "complete" else ""
+    return f"  - {md_code(r.id)}: {', '.join(bits)}{status}"
 
 
 def _matrix_table(a: Assessment, *, residual: bool) -> list[str]:
@@ -65,7 +102,7 @@ def _hazard_table(a: Assessment) -> list[str]:
         residual = f"{h.residual_risk} ({h.residual_severity}{h.residual_likelihood})"
         lines.append(
             f"| {h.risk} | {h.id} | {_esc(h.title)} | {h.source} | {h.severity} | "
-            f"{h.likelihood} | {h.likelihood_basis} | {residual} | {h.status} |"
+            f"{h.likelihood} | {_basis(h)} | {residual} | {h.status} |"
         )
     return lines
 
@@ -75,9 +112,9 @@ def _hazard_section(h: HazardAssessment, a: Assessment) -> list[str]:
         f"### {h.id}: {_esc(h.title)}",
         "",
         f"- Risk **{h.risk}** (severity {h.severity}, likelihood {h.likelihood}; "
-        f"expert likelihood {h.expert_likelihood}; basis: {h.likelihood_basis})",
+        f"expert likelihood {h.expert_likelihood}; likelihood from {_basis(h)})",
         f"- Residual risk **{h.residual_risk}** (severity {h.residual_severity}, likelihood "
-        f"{h.residual_likelihood}; expert residual likelihood {h.expert_residual_likelihood})",
+        f"{h.residual_likelihood}): {_esc(residual_how(a.profile, h))}",
     ]
     if h.rationale:
         lines.append(f"- Rationale: {_esc(h.rationale)}")
@@ -91,15 +128,19 @@ def _hazard_section(h: HazardAssessment, a: Assessment) -> list[str]:
         lines += ["", "| Metric | Value [interval] | Rule | Level | Why |", "|---|---|---|---|---|"]
         for r in h.evidence:
             rule = ", ".join(f"{k}: {v:g}" for k, v in r.rule.thresholds.items())
-            rule = f"{r.rule.likelier_when} is likelier; {r.rule.interval}; {rule}"
-            level = (r.outcome.level or "-") + (" (decisive)" if r.decisive else "")
+            rule = f"{r.rule.likelier_when} is likelier; {r.rule.interval} end; {rule}"
+            level = (r.outcome.level or "-") + (" (set the likelihood)" if r.decisive else "")
             lines.append(
-                f"| `{r.metric}` | {format_value(r)} | {rule} | {level} | "
+                f"| {md_code(r.metric)} | {format_value(r)} | {_esc(rule)} | {level} | "
                 f"{_esc(r.outcome.reason)} |"
             )
         runs = sorted({run for r in h.evidence for run in r.runs})
         if runs:
-            lines += ["", f"Samples from run(s) {', '.join(runs)}; their keys are in the JSON."]
+            lines += [
+                "",
+                f"Samples from run(s) {', '.join(md_code(x) for x in runs)}; their keys are in "
+                "the JSON (`codehazard report --assessment` links them to the samples).",
+            ]
     return [*lines, ""]
 
 
@@ -108,7 +149,7 @@ def assessment_markdown(a: Assessment) -> str:
     p = a.profile
     counts = a.risk_counts()
     residual_counts = a.risk_counts(residual=True)
-    runs = ", ".join(f"`{r.id}`" for r in a.runs) or "none"
+    verdict = overall_verdict(a)
     methods = sorted({r.interval.method for h in a.hazards for r in h.evidence if r.interval})
     how = f" ({', '.join(methods)} intervals: docs/metrics.md)" if methods else ""
     lines = [
@@ -116,10 +157,18 @@ def assessment_markdown(a: Assessment) -> str:
         "",
         f"- System: {_esc(a.log.system)}" if a.log.system else "- System: (not described)",
         f"- Hazard log: `{a.log.source}` (sha256 {a.log.sha256[:12]})",
-        f"- Profile: {p.name}",
-        f"- Runs: {runs}",
+        f"- Profile: {_esc(p.name)}",
+        "- Runs:" + ("" if a.runs else " none"),
+        *(_run_line(r) for r in a.runs),
         f"- Created {a.created} by codehazard {a.codehazard_version}; intervals at "
         f"{a.confidence:.0%} confidence{how}",
+        "",
+        f"## Verdict: {verdict.label}",
+        "",
+        f"Highest risk {verdict.highest_risk or '-'}, after mitigation "
+        f"{verdict.highest_residual_risk or '-'}, by the profile's risk acceptance levels.",
+        "",
+        *(f"- {_esc(x)}" for x in verdict.reasons),
     ]
     lines += ["", *(f"> {_esc(n)}\n>" for n in a.notes)] if a.notes else []
     lines += ["", "## Risk summary", "", "| Risk | Hazards | After mitigation |", "|---|---|---|"]
@@ -127,6 +176,7 @@ def assessment_markdown(a: Assessment) -> str:
     lines += ["", "## Hazards by risk", "", *_hazard_table(a), ""]
     lines += ["## Risk matrix", "", *_matrix_table(a, residual=False), ""]
     lines += ["## Residual risk matrix (after mitigations)", "", *_matrix_table(a, residual=True)]
+    lines += ["", _esc(RESIDUAL_METHOD)]
     lines += ["", "## Evidence and rationale per hazard", ""]
     for h in a.hazards:
         lines += _hazard_section(h, a)
@@ -160,7 +210,7 @@ def assessment_summary(a: Assessment) -> str:
 _ARROW = {"up": "↑", "down": "↓", "same": "="}
 
 
-def _change_lines(c: HazardChange, bullet: str) -> list[str]:
+def _change_lines(c: HazardChange, bullet: str, markdown: bool = False) -> list[str]:
     expert = (
         f"; expert likelihood {c.old_expert_likelihood} -> {c.new_expert_likelihood}"
         if c.old_expert_likelihood != c.new_expert_likelihood
@@ -172,13 +222,17 @@ def _change_lines(c: HazardChange, bullet: str) -> list[str]:
         f"{_ARROW[c.residual_direction]} ({c.old_severity}{c.old_likelihood} -> "
         f"{c.new_severity}{c.new_likelihood}; residual {c.old_residual_severity}"
         f"{c.old_residual_likelihood} -> {c.new_residual_severity}{c.new_residual_likelihood}; "
-        f"basis {c.old_basis} -> {c.new_basis}{expert}): {c.title}"
+        f"basis {c.old_basis} -> {c.new_basis}{expert}): "
+        f"{md_text(c.title) if markdown else c.title}"
     ]
     for e in c.evidence:
         which = f" (rule {e.occurrence} on this metric)" if e.occurrence > 1 else ""
         changed = "; the rule itself changed" if e.rule_changed else ""
+        # Markdown: a nested bullet, the metric a code span (a bare `*` would start italics,
+        # and a line indented under a bullet merges into it)
+        metric, lead = (md_code(e.metric), "  - ") if markdown else (e.metric, "    ")
         lines.append(
-            f"    {e.metric}{which}: {e.old} -> {e.new}; level {e.old_level or '-'} -> "
+            f"{lead}{metric}{which}: {e.old} -> {e.new}; level {e.old_level or '-'} -> "
             f"{e.new_level or '-'}{changed}"
         )
     return lines
@@ -195,17 +249,21 @@ def assessment_diff_text(d: AssessmentDiff, *, markdown: bool = False) -> str:
         f"old: {d.old.created} runs {', '.join(d.old.runs) or 'none'}; "
         f"new: {d.new.created} runs {', '.join(d.new.runs) or 'none'}"
     )
+    if markdown:  # a blank line, so the next heading or list does not join this paragraph
+        lines.append("")
     if d.profile_changed:
         lines.append("profiles differ: risk directions compare positions on each scale")
     for title, items in (("added", d.added), ("removed", d.removed)):
         if items:
             lines += ["", f"{'## ' if markdown else ''}{len(items)} hazard(s) {title}:"]
             lines += [
-                f"{bullet}{h.id} ({h.risk}, residual {h.residual_risk}): {h.title}" for h in items
+                f"{bullet}{h.id} ({h.risk}, residual {h.residual_risk}): "
+                f"{md_text(h.title) if markdown else h.title}"
+                for h in items
             ]
     if d.changed:
         lines += ["", f"{'## ' if markdown else ''}{len(d.changed)} hazard(s) changed:"]
         for c in d.changed:
-            lines += _change_lines(c, bullet)
+            lines += _change_lines(c, bullet, markdown)
     lines += ["", f"{len(d.unchanged)} hazard(s) unchanged"]
     return "\n".join(lines) + "\n"

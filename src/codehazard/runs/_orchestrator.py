@@ -22,6 +22,7 @@ from codehazard.evaluation import code_version, host_profile, summarize
 from codehazard.executors import ExecutorFactory, get_executor
 from codehazard.generation import generation_totals, read_meta, sample_key
 from codehazard.models import GenerationParams, ModelBackend, create_backend
+from codehazard.probes import probe_scorer_names
 from codehazard.runs._manifest import (
     RUN_KINDS,
     RunConfig,
@@ -179,6 +180,8 @@ def start(
     by_id = {t.task_id: t for t in tasks}
     if len(by_id) != len(tasks):
         raise InputError("task ids repeat; every task needs its own task_id")
+    # a probe's prompts are scored by the probe: its scorer joins the run's by itself
+    config = config.model_copy(update={"scorers": probe_scorer_names(tasks, config.scorers)})
     backend = _backend(config, session, by_id)
     params = backend.resolve(config.params)
     # the resolved server, not the flag: a resume must never follow the environment elsewhere

@@ -60,11 +60,18 @@ scorers.register(SANDBOX_SCORER, SandboxScorer)
 
 
 def get_scorer(name: str) -> Scorer:
-    """A fresh instance of the scorer registered as ``name`` (a class, or an instance).
+    """A fresh instance of the scorer registered as ``name`` (a class, or an instance); a
+    registered probe's name gives that probe's scorer (``codehazard.probes``), so a run over a
+    probe's prompts needs no registration beyond the probe's own.
 
     Raises:
-        UnknownNameError: no scorer has that name; the message lists those registered.
+        UnknownNameError: no scorer or probe has that name; the message lists the scorers.
     """
+    if name not in scorers:
+        from codehazard.probes import get_probe, probe_registry
+
+        if name in probe_registry:
+            return get_probe(name).scorer()
     found = scorers.get(name)
     return found() if isinstance(found, type) else found
 

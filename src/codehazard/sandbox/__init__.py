@@ -70,6 +70,7 @@ __all__ = [
     "comparator",
     "decode",
     "encode",
+    "hidden_view",
     "isolation_record",
     "isolation_worker_mode",
     "judge_sample",
@@ -89,6 +90,16 @@ def remove_worker_groups(worker_pid: int) -> list[str]:
     from codehazard.sandbox._cgroup import remove_worker_groups as _remove
 
     return _remove(worker_pid)
+
+
+def hidden_view() -> dict[str, list[str]]:
+    """What the sandbox hides of this interpreter's library trees (data files of installed
+    packages, this package), and the trees walked for it, walked at each call: an executor
+    walks them once per evaluation and hands the result to each worker
+    (``WorkerConfig.hidden``), which uses it only when its own trees are the same."""
+    from codehazard.sandbox._layout import hidden_view as _hidden_view
+
+    return _hidden_view()
 
 
 def self_check(required: str = "full") -> dict[str, object]:

@@ -50,10 +50,15 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
 
     tasks = {t.task_id: t for t in (Task.model_validate_json(j) for j in config.tasks_json)}
     preload = kind_driver_modules({t.checker.kind for t in tasks.values()})
-    worker = Sandbox(config.index, config.isolation, config.disk_mb, preload=preload)
+    worker = Sandbox(
+        config.index, config.isolation, config.disk_mb, preload=preload, hidden=config.hidden
+    )
     worker.cpu_backstop = True  # a process of our own: the kernel may end a stalled judge
     try:
         conn.send(Ready(worker.start()))
+    except IsolationRefused as exc:  # a guarantee this host cannot give now (no uid lease)
+        conn.send(Refused(str(exc), exc.obtained, exc.required, exc.refused))
+        return
     except _SandboxError as exc:
         conn.send(StartFailed(str(exc)))
         return

@@ -335,13 +335,16 @@ def size_shm(state: dict[str, Any], memory_mb: float) -> None:
 
     The runner is forked before the sample's limits arrive; samples of one evaluation share
     them, so this remounts only when the limit differs from the one the mount was made with.
-    Never raises: a refused remount leaves the size the mount was made with.
+    The first sample's ``/dev/shm`` is not mounted yet when its limits arrive (its working
+    directory is made as it starts): the size is kept for that mount and every later one (the
+    first sample of a zygote had the disk limit's size before). Never raises: a refused
+    remount leaves the size the mount was made with.
     """
     mb = max(1, int(memory_mb))
     if not state["isolation"].get("shm") or state.get("shm_mb") == mb:
         return
+    state["shm_mb"] = mb
     try:
         sc.mount(None, SHM, None, sc.MS_REMOUNT | sc.MS_NOSUID | sc.MS_NODEV, f"size={mb}m")
     except OSError:
         return
-    state["shm_mb"] = mb

@@ -29,6 +29,7 @@ from codehazard.sandbox._codec import (
 )
 from codehazard.sandbox._oracles import comparator
 from codehazard.sandbox._raised import CandidateRaised, raised_class, rebuild
+from codehazard.sandbox._served import ReadBudgetSpent, SecretServer
 
 __all__ = ["CandidateRaised", "raised_class"]  # re-exported: callers name them here
 _raised_class = raised_class  # the name older callers use
@@ -101,6 +102,8 @@ class Channel:
         self.last_result: Any = None
         self.last_label = "candidate"
         """How the last request is shown in verdicts (``candidate``, ``obj.push``, ...)."""
+        self._servers: dict[int, SecretServer] = {}
+        """The secrets the call in progress serves, by argument position (``served_call``)."""
 
     @property
     def unconsumed(self) -> bool:
@@ -257,6 +260,50 @@ class Channel:
             op["handle"] = handle
         return self.call(args, kwargs or {}, op=op, label=f"driver {driver.rpartition(':')[2]}")
 
+    def served_call(
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        servers: dict[int, SecretServer],
+        label: str | None = "candidate",
+    ) -> Any:
+        """Call the entry point with the arguments at the positions of ``servers`` held back:
+        the candidate gets a ``_served.Secret`` for each and every read of it is answered, and
+        counted, by its server here (``server.work``) while the call runs.
+
+        Raises:
+            CandidateRaised: the candidate raised.
+            ReadBudgetSpent: it read a secret past its server's budget (the runner still waits
+                for an answer, so the channel is then unusable: later calls raise
+                ``CandidateGone``).
+        """
+        held = [None if i in servers else a for i, a in enumerate(args)]
+        self._servers = servers
+        try:
+            return self.call(tuple(held), kwargs, op={"served": sorted(servers)}, label=label)
+        except ReadBudgetSpent as exc:
+            self.failure = self.failure or CandidateGone()
+            raise exc from None
+        finally:
+            self._servers = {}
+
+    def _reply(self) -> dict[str, Any]:
+        """The next reply to the request in progress, answering the secret reads before it."""
+        reply = self.recv()
+        while "access" in reply and self._servers and reply.get("id") == self._next_id:
+            access = reply["access"]
+            try:
+                slot, what, arg = access
+                if type(slot) is not int or slot not in self._servers:
+                    raise LookupError(slot)
+                arg = decode(arg)
+            except Exception:
+                raise BadValue("a malformed read of a served secret") from None
+            answer = self._servers[slot].answer(what, arg)
+            self._send_bytes(dumps({"id": self._next_id, **answer}))
+            reply = self.recv()
+        return reply
+
     def _call(
         self,
         args: tuple[Any, ...],
@@ -283,7 +330,7 @@ class Channel:
                 raise Mispredicted
         else:
             self._send_bytes(line)
-        reply = self.recv()
+        reply = self._reply()
         if reply.get("id") != self._next_id:
             raise CandidateGone
         self.answered = True

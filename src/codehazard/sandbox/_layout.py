@@ -7,7 +7,6 @@ and configuration file that start the zygote. Computed in the trusted worker.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import socket
@@ -112,24 +111,69 @@ _DATA_SUFFIXES = (
 )  # fmt: skip
 
 
-@functools.cache
+def hidden_roots() -> list[str]:
+    """The visible Python library directories walked for data files, each tree once."""
+    dirs = sorted({os.path.realpath(p) for p in _library_dirs()})
+    return [d for d in dirs if not any(d.startswith(o + "/") for o in dirs)]
+
+
+def _data_files(roots: list[str]) -> set[str]:
+    """Every file (not directory) under ``roots`` whose name ends in a data suffix.
+
+    One ``scandir`` per directory, symbolic links to directories not followed (as
+    ``os.walk``): a site-packages tree has about ten thousand directories, and this walk is
+    on every evaluation's start-up path.
+    """
+    found: set[str] = set()
+    stack = list(roots)
+    while stack:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if not entry.is_symlink():
+                        stack.append(entry.path)
+                elif entry.name.endswith(_DATA_SUFFIXES):
+                    found.add(os.path.realpath(entry.path))
+    return found
+
+
 def sandbox_hidden_paths() -> list[str]:
     """Paths inside the visible trees that the sandbox must not read.
 
     This package itself (its suites regenerate references from a seed) and data files of
     installed packages under every visible Python library directory (the standard library,
     site-packages and dist-packages, wherever they are). The zygote mounts an empty directory
-    or an unreadable node over each.
+    or an unreadable node over each. Walked afresh at every call, never cached in a process
+    (a package installed between two evaluations of a notebook must be hidden in the second):
+    an executor walks once per evaluation and hands the list to its workers (``hidden_view``,
+    ``hidden_paths_from``).
     """
     hidden = {str(Path(__file__).resolve().parents[1])}
-    dirs = sorted({os.path.realpath(p) for p in _library_dirs()})
-    roots = [d for d in dirs if not any(d.startswith(o + "/") for o in dirs)]  # walk each once
-    for root in roots:
-        for dirpath, _, filenames in os.walk(root):
-            for name in filenames:
-                if name.endswith(_DATA_SUFFIXES):
-                    hidden.add(os.path.realpath(os.path.join(dirpath, name)))
-    return sorted(hidden)
+    return sorted(hidden | _data_files(hidden_roots()))
+
+
+def hidden_view() -> dict[str, list[str]]:
+    """What this process hides (``paths``, walked now) and the library trees it walked for it
+    (``roots``), for a worker process started from the same interpreter
+    (``hidden_paths_from``)."""
+    return {"roots": hidden_roots(), "paths": sandbox_hidden_paths()}
+
+
+def hidden_paths_from(view: dict[str, list[str]] | None) -> list[str]:
+    """The hidden paths of ``view`` when it was computed over this process's own library trees,
+    else this process's own walk: a worker whose ``sys.path`` shows other site-packages than
+    its executor's never takes the executor's list."""
+    if view is not None and list(view.get("roots", ())) == hidden_roots():
+        return list(view.get("paths", ()))
+    return sandbox_hidden_paths()
 
 
 def zygote_command(config_fd: int) -> list[str]:
@@ -165,11 +209,11 @@ def spawn_zygote(
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     ro_paths = sandbox_ro_paths()
     config = {
-        **settings,
+        **{k: v for k, v in settings.items() if k != "hidden"},
         "sock_fd": child.fileno(),
         "parent": os.getpid(),
         "ro_paths": ro_paths,
-        "hidden_paths": sandbox_hidden_paths(),
+        "hidden_paths": hidden_paths_from(settings.get("hidden")),
         "workdir": sandbox_workdir(ro_paths),
     }
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}

@@ -145,10 +145,55 @@ class SampleWatch:
                             pass
 
 
-def pss_over(limit_mb: float) -> Callable[[list[int]], bool]:
-    """A test for ``SampleWatch``: do these processes' PSS sum past ``limit_mb``?"""
+def pss_over(limit_mb: float, shm: str | None = None) -> Callable[[list[int]], bool]:
+    """A test for ``SampleWatch``: do these processes' PSS, plus the sample's ``/dev/shm``
+    (``shm``: its path as seen from here), sum past ``limit_mb``?
+
+    Files in ``/dev/shm`` hold memory that no process needs to map (a POSIX shared memory
+    object, unlinked or not), so the processes' PSS alone misses it: a sample could hold its
+    limit there and its limit again in its processes. The tmpfs's used pages are added, less
+    the part of them the processes map (already in their PSS), so nothing counts twice.
+    """
     limit_kb = int(limit_mb * 1024)
-    return lambda pids: sum(pss_kb(p) for p in pids) > limit_kb
+
+    def over(pids: list[int]) -> bool:
+        total = sum(pss_kb(p) for p in pids)
+        if shm is not None:
+            total += shm_unmapped_kb(shm, pids)
+        return total > limit_kb
+
+    return over
+
+
+def shm_unmapped_kb(path: str, pids: list[int]) -> int:
+    """KiB used in the tmpfs at ``path`` that ``pids`` do not map (0 if unreadable).
+
+    The mapped part is the PSS of their mappings of files on that tmpfs (its device in
+    ``/proc/PID/smaps``); it is read only when the tmpfs holds anything, which is rare.
+    """
+    try:
+        info = os.statvfs(path)
+        device = os.stat(path).st_dev
+    except OSError:
+        return 0
+    used = (info.f_blocks - info.f_bfree) * info.f_frsize // 1024
+    if used <= 0:
+        return 0
+    wanted = f"{os.major(device):02x}:{os.minor(device):02x}"
+    mapped = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps") as fh:
+                on_shm = False
+                for line in fh:
+                    head = line.split(None, 5)
+                    if len(head) >= 5 and "-" in head[0] and ":" in head[3]:
+                        on_shm = head[3] == wanted  # a mapping's header line
+                    elif on_shm and line.startswith("Pss:"):
+                        mapped += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return max(0, used - mapped)
 
 
 _TICK = os.sysconf("SC_CLK_TCK")

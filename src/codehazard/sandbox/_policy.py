@@ -100,6 +100,12 @@ def _uid_note(isolation: dict[str, Any]) -> str:
     if uid is not None:
         where = "in a user namespace of its own, " if isolation.get("user_namespace") else ""
         return f"uid: a private uid {uid} per worker ({where}{lease.get('note', 'leased')})"
+    if isolation.get("user_namespace") and lease.get("note") == "leased":  # root, no SETUID
+        return (
+            "uid: no private uid (root without CAP_SETUID cannot map its leased uid into the "
+            "user namespace): samples run as root without capabilities, which RLIMIT_NPROC "
+            "does not bound; to allow a private uid, grant CAP_SETUID and CAP_SETGID"
+        )
     if isolation.get("user_namespace"):
         return (
             "uid: no private uid (only root can switch uids): the caller's uid as uid 0 of a "

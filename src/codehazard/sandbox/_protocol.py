@@ -2,8 +2,9 @@
 
 A worker is started as ``python -m codehazard.sandbox._entry FD`` and speaks over the socket
 ``FD`` (a ``multiprocessing.connection.Connection``: pickled objects, length-prefixed). The
-parent sends ``WorkerConfig`` first; the worker answers ``Ready`` (its sandbox is up) or
-``StartFailed``; then each ``Job`` gets one ``Done`` (or ``Refused``, after which the worker
+parent sends ``WorkerConfig`` first; the worker answers ``Ready`` (its sandbox is up),
+``StartFailed``, or ``Refused`` (it cannot start with a guarantee the run needs, such as a
+leased uid); then each ``Job`` gets one ``Done`` (or ``Refused``, after which the worker
 stops); ``Stop`` (or a closed socket) ends it.
 Only these classes cross the socket, so both ends agree on one shape, checked on arrival.
 """
@@ -24,6 +25,9 @@ class WorkerConfig:
     tasks_json: list[str] = field(default_factory=list)
     kind_sources: list[tuple[str, str | None]] = field(default_factory=list)
     """Modules registering checker kinds of the caller's own, imported before the tasks load."""
+    hidden: dict[str, list[str]] | None = None
+    """What the sandbox hides of the library trees (``hidden_view``), walked once per evaluation
+    by the executor instead of once per worker; ``None``: the worker walks them itself."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ class Done:
 @dataclass(frozen=True)
 class Refused:
     """Worker to parent, instead of ``Done``: a restarted sandbox obtained less isolation than
-    the worker started with, so it judges nothing more (``IsolationRefused``'s fields)."""
+    the worker started with, so it judges nothing more; or, instead of ``Ready``, the sandbox
+    cannot start with a guarantee the run needs (no uid could be leased). ``IsolationRefused``'s
+    fields."""
 
     message: str
     obtained: str

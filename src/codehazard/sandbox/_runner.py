@@ -24,7 +24,7 @@ import sys
 import types
 from typing import Any
 
-from codehazard.sandbox import _seccomp
+from codehazard.sandbox import _seccomp, _served
 from codehazard.sandbox import _syscalls as sc
 from codehazard.sandbox._codec import REQUEST_DEPTH, CodecError, decode, dumps, encode
 from codehazard.sandbox._raised import describe
@@ -223,9 +223,10 @@ class Session:
     """What the runner holds between requests: the entry point, the objects it made, the
     trusted drivers the judge asked for."""
 
-    def __init__(self, fn: Any, drivers: dict[str, Any]) -> None:
+    def __init__(self, fn: Any, drivers: dict[str, Any], req: Any = None, resp_fd: int = 4) -> None:
         self.fn, self.drivers = fn, drivers
         self.handles: dict[int, Any] = {}
+        self.req, self.resp_fd = req, resp_fd  # for served secrets' reads
 
     def target(self, msg: dict[str, Any]) -> Any:
         """The callable one request names (a missing handle or driver is a ``KeyError``)."""
@@ -245,10 +246,16 @@ class Session:
 def _answer(ident: Any, msg: dict[str, Any], session: Session) -> bytes:
     """Run one request and encode its answer (or the candidate's failure) as one reply line."""
     args, kwargs = decode(msg["args"], REQUEST_DEPTH), decode(msg["kwargs"], REQUEST_DEPTH)
+    call = None
+    if msg.get("served"):
+        args, call = _served.bind(args, msg["served"], ident, session.req, session.resp_fd)
     try:
         value = session.target(msg)(*args, **kwargs)
     except BaseException as exc:  # the candidate raised: report it as data
         return dumps({"id": ident, "exc": describe(exc)})
+    finally:
+        if call is not None:
+            call.live = False
     if msg.get("op") == "new":
         session.handles[ident] = value
         return dumps({"id": ident, "handle": ident})
@@ -351,7 +358,7 @@ def run_candidate(
         ready, fn = _load(first.get("program", ""), first.get("entry_point", ""))
         _send(4, ready)
         if fn is not None:
-            _serve(req, 4, Session(fn, drivers))
+            _serve(req, 4, Session(fn, drivers, req, 4))
     except BaseException:  # the candidate's doing (see _serve): the judge sees the call fail
         code = 1
     os._exit(code)

@@ -70,6 +70,7 @@ class SandboxWorker:
         isolation: str = "auto",
         disk_mb: int = 64,
         preload: Iterable[str] = (),
+        hidden: dict[str, list[str]] | None = None,
     ) -> None:
         if isolation not in ("auto", "none"):
             raise ArgumentError(f"isolation must be 'auto' or 'none', got {isolation!r}")
@@ -78,6 +79,9 @@ class SandboxWorker:
         self.disk_mb = disk_mb
         self.preload = sorted({DRIVERS_MODULE, *preload})
         """Modules the zygote imports before it hides the package: the checkers' drivers."""
+        self.hidden = hidden
+        """What to hide of the library trees, computed once per evaluation by the executor
+        (``_layout.hidden_view``); ``None``: this process walks them itself."""
         self.isolation: dict[str, Any] = {}
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
@@ -102,7 +106,7 @@ class SandboxWorker:
 
         Raises:
             SandboxError: the zygote did not start; ``IsolationRefused`` when a restart
-                obtained less than the first start did.
+                obtained less than the first start did, or no private uid could be leased.
         """
         self.close_zygote()
         self._root = tempfile.mkdtemp(prefix="codehazard-root-")
@@ -110,7 +114,7 @@ class SandboxWorker:
             try:
                 self._uid_lease = UidLease.acquire()
             except (OSError, RuntimeError) as exc:
-                raise SandboxError(f"sandbox worker {self.index}: no private uid: {exc}") from exc
+                raise self._no_uid(exc) from exc
         if self._cgroup is None and self.requested != "none" and not self._cgroup_error:
             try:
                 self._cgroup = WorkerCgroups.create(f"codehazard-{os.getpid()}-{self.index}")
@@ -122,6 +126,7 @@ class SandboxWorker:
             "uid": self._uid_lease.uid,
             "max_disk_mb": self.disk_mb,
             "preload": self.preload,
+            "hidden": self.hidden,
         }
         self._proc, self._sock = spawn_zygote(settings, self._log)
         hello = self._recv(START_TIMEOUT)
@@ -134,6 +139,20 @@ class SandboxWorker:
         else:  # a restart that gets less must not judge (IsolationRefused)
             require_kept(self._first, self.isolation, "none")
         return self.isolation
+
+    def _no_uid(self, exc: Exception) -> IsolationRefused:
+        """Why this worker cannot start at all: no uid of its own could be leased (every one is
+        taken, or the lease directory refuses a lock file). Refused, not retried: a worker
+        restarted mid-run would meet the same host, sample after sample."""
+        return IsolationRefused(
+            f"sandbox worker {self.index} cannot start: no private uid could be leased for its "
+            f"samples ({exc}). Each worker holds a uid of its own through a lock file in "
+            "/run/codehazard (a directory owned and writable by root only); end the "
+            "evaluations holding the leases or make the directory usable, then resume the run.",
+            obtained="none",
+            required="none" if self.requested == "none" else "full",
+            refused=["a private unprivileged uid"],
+        )
 
     def _resources(self, got: dict[str, Any]) -> dict[str, Any]:
         """Start the watch and add to the zygote's account how memory and CPU are bounded."""
@@ -361,8 +380,13 @@ class SandboxWorker:
         if self._sample is not None and self._sample.memory is not None:
             sample = self._sample
             memory = lambda pids: sample.oom_kills() > 0  # noqa: E731
-        elif self.requested != "none":
-            memory = pss_over(limits.memory_mb)
+        elif self.requested != "none":  # the sample's own /dev/shm counts too
+            shm = (
+                f"/proc/{self._watch.zygote}/root/dev/shm"
+                if self.isolation.get("private_dev_shm")
+                else None
+            )
+            memory = pss_over(limits.memory_mb, shm)
 
         def check(pids: list[int]) -> str | None:
             if memory is not None and memory(pids):

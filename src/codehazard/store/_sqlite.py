@@ -109,7 +109,8 @@ class RunInfo:
 @dataclass(frozen=True)
 class Record:
     """One sample joined with its task metadata and verdict (``None`` while not yet checked),
-    and the values of its other scorers' scores by scorer name (the sandbox's is ``verdict``)."""
+    and the values of its other scorers' scores by scorer name (the sandbox's is ``verdict``),
+    with each score's metadata in ``details`` (a probe's findings: what its metrics count)."""
 
     run_id: str
     key: str
@@ -120,6 +121,7 @@ class Record:
     program: str
     verdict: Verdict | None
     scores: dict[str, float | None] = field(default_factory=dict)
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def status(self) -> str | None:
@@ -432,10 +434,12 @@ class Store:
             )
         }
         scores: dict[str, dict[str, float | None]] = {}
-        for key, scorer, value in self._db.execute(
-            "SELECT key, scorer, value FROM scores WHERE run_id=?", (run_id,)
+        details: dict[str, dict[str, dict[str, Any]]] = {}
+        for key, scorer, value, data in self._db.execute(
+            "SELECT key, scorer, value, metadata FROM scores WHERE run_id=?", (run_id,)
         ):
             scores.setdefault(key, {})[scorer] = value
+            details.setdefault(key, {})[scorer] = from_json(data)
         rows = self._db.execute(
             "SELECT s.key, s.task_id, s.idx, s.raw, s.program, v.verdict FROM samples s "
             "LEFT JOIN verdicts v ON v.run_id = s.run_id AND v.key = s.key "
@@ -453,6 +457,7 @@ class Store:
                 program=from_column(program),
                 verdict=Verdict.model_validate(from_json(v)) if v else None,
                 scores=scores.get(key, {}),
+                details=details.get(key, {}),
             )
             for key, task_id, idx, raw, program, v in rows
         ]

@@ -205,6 +205,7 @@ _BUILTIN_KINDS: dict[str, str] = {
     "statistical": "codehazard.tasks._kind_statistical",
     "sequence": "codehazard.tasks._kind_sequence",
     "stress": "codehazard.tasks._kind_stress",
+    "noninterference": "codehazard.tasks._kind_noninterference",
 }
 """Built-in kinds defined in modules of their own (name -> module), registered lazily: the
 module is imported the first time a task file names the kind (or a listing needs it), and its

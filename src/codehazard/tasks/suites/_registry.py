@@ -223,12 +223,15 @@ class SuiteRegistry(Registry[Suite]):
 
 _DEFAULT = SuiteRegistry(ENTRY_POINT_GROUP)
 _BUILTIN = {
+    "abstraction": "codehazard.tasks.suites._abstraction",
     "building-blocks": "codehazard.tasks.suites._building_blocks",
     "variable-binding": "codehazard.tasks.suites._binding",
     "concurrency": "codehazard.tasks.suites._concurrency",
     "nondeterminism": "codehazard.tasks.suites._nondeterminism",
     "temporal": "codehazard.tasks.suites._temporal",
     "interdependence": "codehazard.tasks.suites._interdep",
+    "hyperproperties": "codehazard.tasks.suites._hyper",
+    "packages": "codehazard.tasks.suites._packages",
 }
 
 
