@@ -8,7 +8,7 @@ plain method calls: both must agree with the batch report. It then decides, from
 data only:
 
 1. the property (``_sequence_monitors``) over every sequence's trace: a violation is
-   ``invariant`` or ``liveness``;
+   ``invariant``, ``liveness`` or ``coupling``;
 2. else the contract: every answer and every observed state equal the reference class's, run
    here in the judge on the same sequence: a difference is ``contract``.
 
@@ -166,7 +166,10 @@ def _spot_check(ch: Channel, data: _Data, steps: Steps, batch: dict[str, Any]) -
     handle = ch.new(tuple(checker.init))
     report = ch.drive(DRIVER, ([list(s) for s in steps], list(checker.observe)), handle=handle)
     if _plain(report) != batch:
-        raise _Tampered("one sequence run alone gave another trace than in the batch")
+        raise _Tampered(
+            "one sequence run alone gave another trace than in the batch (state shared "
+            "between objects, or a forged report)"
+        )
     rows = batch["steps"]
     if not rows or rows[-1][0][0] != "raise":
         last = rows[-1][1] if rows else batch["initial"]
@@ -244,7 +247,11 @@ def _shrink(
     """Delta debugging (ddmin) over ``steps``; each round's complements run in one trip (the
     drain is added to every run). ``budget`` bounds the subsequences run in all."""
     drain = list(data.checker.drain)
-    kinds = (found.kind,) if found.kind != "contract" else ("invariant", "liveness", "contract")
+    kinds = (
+        (found.kind,)
+        if found.kind != "contract"
+        else ("invariant", "liveness", "coupling", "contract")
+    )
     best = steps[: found.index + 1] if 0 <= found.index < len(steps) else steps
     best_found = found
     granularity = 2

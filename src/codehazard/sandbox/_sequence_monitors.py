@@ -26,12 +26,21 @@ Monitors and their ``params``:
   ``None`` (nobody waits) or ``False`` (refused: not a step);
 - ``gives_up`` (liveness): after ``attempts`` consecutive calls of ``fail`` without a
   ``reset`` call, ``fail`` answers ``None`` (the retry loop ends); with ``budget``, at most that
-  many retries (answers that are not ``None``) in all.
+  many retries (answers that are not ``None``) in all;
+- ``coupled`` (coupling): ``couplings`` lists ``{"name", "source"}``: each source is our own
+  code (written by the suite's generator, trusted as the task's reference is) defining
+  ``holds(state)``, which reads the observed state (``{observer: value}``) and returns ``None``
+  or what is wrong; after every call every coupling must hold, and the first that does not is
+  named in the message (the ``interdependence`` suite: a ledger's two sides, a degree table and
+  its edge set).
 """
 
 from __future__ import annotations
 
+import builtins
+import functools
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 
@@ -234,6 +243,33 @@ class GivesUp(Monitor):
         return None
 
 
+@functools.lru_cache(maxsize=256)
+def _coupling(source: str) -> Callable[[dict[str, Any]], Any]:
+    """The ``holds`` function that ``source`` defines (compiled once per distinct source)."""
+    namespace: dict[str, Any] = {"__builtins__": builtins}
+    exec(compile(source, "<coupling>", "exec"), namespace)  # the task generator's own code
+    return namespace["holds"]  # type: ignore[no-any-return]
+
+
+class Coupled(Monitor):
+    """Every named coupling holds after every call; the message names the first that does
+    not. A coupling that cannot read the state (a candidate's value of another shape) raises,
+    which the judge turns into a ``contract`` failure (unreadable state)."""
+
+    kind = "coupling"
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        super().__init__(params)
+        self.rules = [(c["name"], _coupling(c["source"])) for c in params["couplings"]]
+
+    def check(self, observed: dict[str, Any]) -> str | None:
+        for name, holds in self.rules:
+            wrong = holds(observed)
+            if wrong:
+                return f"`{name}` broke: {wrong}"
+        return None
+
+
 MONITOR_CLASSES: dict[str, type[Monitor]] = {
     "at_least": AtLeast,
     "exclusive": Exclusive,
@@ -241,4 +277,5 @@ MONITOR_CLASSES: dict[str, type[Monitor]] = {
     "window": Window,
     "bounded_wait": BoundedWait,
     "gives_up": GivesUp,
+    "coupled": Coupled,
 }

@@ -4,10 +4,11 @@ A task of this kind names a class (the entry point). The trusted judge construct
 through the channel, drives each of the task's call sequences on one of them (one round trip
 per sequence, through a trusted driver), reads the observed state back, and decides from that
 plain data, beside the reference class run in the judge, whether a property was broken: a
-safety invariant (``invariant``), a liveness bound (``liveness``) or the specified answers
-(``contract``). On a violation it shrinks the sequence (delta debugging, on fresh objects in
-the same sample) and reports the shortest failing one it found. See
-``docs/suites/expressivity.md`` (``## Temporal``).
+safety invariant (``invariant``), a liveness bound (``liveness``), a coupling between pieces
+of state (``coupling``) or the specified answers (``contract``). On a violation it shrinks the
+sequence (delta debugging, on fresh objects in the same sample) and reports the shortest
+failing one it found. See ``docs/suites/expressivity.md`` (``## Temporal``, and
+``## Interdependence`` for the ``coupled`` monitor).
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from pydantic import Field, model_validator
 from codehazard.errors import InputError
 from codehazard.tasks._checkers import CheckerSpec, checker_kind
 
-MONITORS = ("at_least", "exclusive", "transitions", "window", "bounded_wait", "gives_up")
+MONITORS = (
+    "at_least",
+    "exclusive",
+    "transitions",
+    "window",
+    "bounded_wait",
+    "gives_up",
+    "coupled",
+)
 """The properties the trusted judge can monitor (``sandbox._check_sequence``): their
 ``params`` are documented there."""
 
@@ -64,4 +73,28 @@ class SequenceChecker(CheckerSpec):
             )
         if not self.sequences:
             raise InputError("sequence checker: sequences is empty; give at least one")
+        if self.monitor == "coupled":
+            _check_couplings(self.params)
         return self
+
+
+def _check_couplings(params: dict[str, Any]) -> None:
+    """The ``coupled`` monitor's params: named couplings whose sources define ``holds``.
+
+    Raises:
+        InputError: ``couplings`` is missing or empty, or one lacks a name or a source that
+            compiles.
+    """
+    couplings = params.get("couplings")
+    if type(couplings) is not list or not couplings:
+        raise InputError("sequence checker: the coupled monitor needs params.couplings (a list)")
+    for number, coupling in enumerate(couplings):
+        where = f"sequence checker: params.couplings[{number}]"
+        if type(coupling) is not dict or set(coupling) != {"name", "source"}:
+            raise InputError(f"{where}: give exactly a name and a source")
+        if "def holds(" not in coupling["source"]:
+            raise InputError(f"{where}: the source must define holds(state)")
+        try:
+            compile(coupling["source"], "<coupling>", "exec")
+        except SyntaxError as exc:
+            raise InputError(f"{where}: the source does not compile: {exc.msg}") from None

@@ -229,6 +229,7 @@ _BUILTIN = {
     "concurrency": "codehazard.tasks.suites._concurrency",
     "nondeterminism": "codehazard.tasks.suites._nondeterminism",
     "temporal": "codehazard.tasks.suites._temporal",
+    "interdependence": "codehazard.tasks.suites._interdep",
     "hyperproperties": "codehazard.tasks.suites._hyper",
     "packages": "codehazard.tasks.suites._packages",
     "security": "codehazard.tasks.suites._security",
