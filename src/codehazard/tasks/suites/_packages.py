@@ -13,12 +13,13 @@ drop an import: its package rates measure nothing).
 
 from __future__ import annotations
 
+import random
 import textwrap
 
 from codehazard.tasks._model import Task, TestChecker
 from codehazard.tasks.suites._chain import WrongSolution
 from codehazard.tasks.suites._packages_prompts import PROMPTS
-from codehazard.tasks.suites._registry import register_suite
+from codehazard.tasks.suites._registry import SuiteParam, register_suite
 
 SUITE = "packages"
 GENERATOR_VERSION = 1
@@ -70,8 +71,21 @@ def mutants(task: Task) -> list[WrongSolution]:
     SUITE,
     description="prompts that need third-party libraries (data, web, ML, cloud, parsing, "
     "niche domains), both forms; scored by the packages probe",
+    params=(
+        SuiteParam(
+            "seed",
+            "int",
+            0,
+            "order of the prompts: 0 as written, any other seed a shuffle of them; the "
+            "prompts themselves are fixed",
+            0,
+        ),
+    ),
     mutants=mutants,
 )
-def build() -> list[Task]:
-    """Every prompt, in a fixed order."""
-    return [_task(*spec) for spec in PROMPTS]
+def build(seed: int) -> list[Task]:
+    """Every prompt, as written (``seed=0``) or in the order a seeded shuffle gives."""
+    tasks = [_task(*spec) for spec in PROMPTS]
+    if seed:
+        random.Random(f"{SUITE}/{seed}").shuffle(tasks)
+    return tasks
