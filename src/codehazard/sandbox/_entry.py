@@ -10,9 +10,11 @@ workers start side by side at every evaluation, so their start-up is on every us
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
 import sys
+import tempfile
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -63,6 +65,11 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
         conn.send(StartFailed(str(exc)))
         return
     prepared: dict[str, Any] = {}
+    # The judge runs each task's trusted reference and test code in this process; a task's
+    # module code may write files by relative path (fixtures of the security prompts do).
+    # They land in a scratch directory of this worker's own, never in the user's directory.
+    scratch = tempfile.TemporaryDirectory(prefix="codehazard-judge-")
+    os.chdir(scratch.name)
     try:
         while True:
             try:
@@ -88,6 +95,8 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
             conn.send(Done(verdict.model_dump(mode="json")))
     finally:
         worker.close()
+        os.chdir("/")
+        scratch.cleanup()
 
 
 if __name__ == "__main__":
