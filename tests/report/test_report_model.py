@@ -238,3 +238,11 @@ def test_any_metric_family_and_a_capability_profile_render_without_report_code(
     for text in (page, md):
         assert "probe.toy.flagged" in text and "level reached" in text
     assert 'id="capability-profile"' in page
+
+
+def test_the_capability_profile_of_the_runs_is_in_the_report_by_default(toy: Toy) -> None:
+    profile = toy.single.capability_profile
+    assert profile is not None and profile.columns[:4] == ["dimension", "model", "level", "pass@1"]
+    levels = sorted({row[2] for row in profile.rows})
+    assert levels == [1, 2, 3] and {row[1] for row in profile.rows} == {"openai/model-a"}
+    assert any("up to level" in note for note in profile.notes)

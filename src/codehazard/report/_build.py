@@ -25,6 +25,7 @@ from codehazard.report._model import (
     ReportWarning,
     Summary,
 )
+from codehazard.report._profile_table import runs_profile_table
 from codehazard.report._runs import LoadedRun, load_runs, run_warnings
 from codehazard.report._samples import DEFAULT_CAP, DEFAULT_TEXT_LIMIT, choose_samples
 from codehazard.report._sections import capability_section, family_sections
@@ -124,6 +125,8 @@ def build_report(
     if samples.embedded < samples.total:
         warnings.append(ReportWarning(code="samples-capped", text=samples.note))
     capability: Capability = capability_section(runs, registry, options.confidence)
+    if capability_profile is None and not options.compare:
+        capability_profile = runs_profile_table(store, [run.id for run in runs], options.confidence)
     comparison = None
     if options.compare:
         comparison = comparison_section(
