@@ -60,7 +60,11 @@ def _run_line(r: RunRef) -> str:
     params = r.params
     config = params.get("config") if isinstance(params.get("config"), dict) else {}
     source = config.get("tasks_source") or {}
-    suite = source.get("suite") or ", ".join(source.get("suites") or []) or source.get("file")
+    suites = [
+        entry.get("suite", "?") if isinstance(entry, dict) else str(entry)
+        for entry in source.get("suites") or []
+    ]
+    suite = source.get("suite") or ", ".join(suites) or source.get("file")
     gen = config.get("params") or {}
     iso = (params.get("isolation") or {}).get("level")
     bits = [f"model {md_text(r.model or str(config.get('model') or 'not recorded'))}"]
