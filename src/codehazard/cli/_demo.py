@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from codehazard.errors import InputError
+from codehazard.cli._common import non_negative_float, positive_int
 
 SPEC_SUITES = (
     "building-blocks",
@@ -40,9 +40,9 @@ def register(sub: Any) -> None:
     p.add_argument("--model", default="tiny", help="model spec (default: the built-in tiny)")
     p.add_argument("--out", default="codehazard-demo", help="folder for everything it writes")
     p.add_argument("--store", default=None, help="store (default: DIR/store.sqlite)")
-    p.add_argument("-n", type=int, default=1, help="samples a task (default 1)")
-    p.add_argument("--temperature", type=float, default=0.0, help="default 0: greedy")
-    p.add_argument("--workers", type=int, default=2, help="sandbox workers (default 2)")
+    p.add_argument("-n", type=positive_int, default=1, help="samples a task (default 1)")
+    p.add_argument("--temperature", type=non_negative_float, default=0.0, help="default 0: greedy")
+    p.add_argument("--workers", type=positive_int, default=2, help="sandbox workers (default 2)")
     p.add_argument(
         "--suites",
         default=None,
@@ -69,8 +69,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """
     from codehazard.store import Store
 
-    if args.n < 1:
-        raise InputError("-n must be at least 1")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suites = args.suites.split(",") if args.suites else default_suites()
