@@ -84,8 +84,14 @@ def _state(out: Path, key: dict[str, Any]) -> str | None:
     path = out / "demo.json"
     if not path.is_file():
         return None
-    stored = json.loads(path.read_text())
-    return stored["run_id"] if stored.get("key") == key else None
+    try:
+        stored = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None  # unreadable state: a new run (the store keeps the old one)
+    if not isinstance(stored, dict) or stored.get("key") != key:
+        return None
+    run_id = stored.get("run_id")
+    return run_id if isinstance(run_id, str) else None
 
 
 def _the_run(args: argparse.Namespace, store: Any, out: Path, suites: list[str]) -> tuple[str, int]:
