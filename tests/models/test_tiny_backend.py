@@ -81,3 +81,17 @@ def test_the_shipped_weights_load_within_the_size_budget() -> None:
     described = backend.describe()
     assert described["weights_sha256"] and described["simulated"] is False
     assert sum(1 for _ in described["architecture"]) == 5
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not WEIGHTS.is_file(), reason="this checkout has no trained weights yet")
+def test_the_model_cards_single_block_figure_is_reproduced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/tiny-model.md: 46.2% (6 of 13) on the single building blocks, greedy, seed 0."""
+    argv = [*RUN[:3], "--lengths", "1", "--per-length", "13", "--model", "tiny", "-n", "1"]
+    argv += ["--temperature", "0", "--workers", "1", "--store", str(tmp_path / "s"), "--json"]
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["n_samples"] == 13
+    assert summary["pass_at_k"]["1"] == pytest.approx(6 / 13)
