@@ -41,6 +41,7 @@ def test_the_papers_example_reads_as_in_the_paper() -> None:
     assert chain.run([5, 1, 2, 6]) == 1 * 4 * 2 * 2
 
 
+@pytest.mark.slow
 def test_default_shape(variable_binding: list[Task]) -> None:
     cells = Counter((t.metadata["variables"], t.metadata["operations"]) for t in variable_binding)
     assert cells == {(k, m): 4 for k in range(2, 9) for m in range(0, 13)}

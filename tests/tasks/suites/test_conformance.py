@@ -97,6 +97,7 @@ def _assert_conformance(records: list[Audit]) -> None:
     assert len(equivalent) <= 0.25 * len(records)  # none where a suite has only programs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SUITES)
 def test_a_sample_of_every_suite_conforms(name: str) -> None:
     suite = get_suite(name)

@@ -139,6 +139,7 @@ state between objects (the spot check sees the batch and a lone run disagree): t
 as ``contract``; every other mutant fails as ``coupling``."""
 
 
+@pytest.mark.slow
 def test_references_pass_and_mutants_fail_naming_the_broken_coupling() -> None:
     tasks = _one_per_template_and_level()
     by_id = {t.task_id: t for t in tasks}
@@ -203,6 +204,7 @@ builtins.sorted = lambda values, *args, **kwargs: list(values)
 }
 
 
+@pytest.mark.slow
 def test_tampering_with_the_report_or_builtins_gains_no_pass() -> None:
     task = next(t for t in _one_per_template_and_level() if t.metadata["template"] == "ledger")
     (mutant,) = [m for m in SUITE.mutants(task) if m.kind == "one-sided-entry"]
@@ -226,6 +228,7 @@ def test_tampering_with_the_report_or_builtins_gains_no_pass() -> None:
     assert verdicts["clean"].status == "passed", verdicts["clean"].detail
 
 
+@pytest.mark.slow
 def test_a_task_file_round_trips_through_codehazard_evaluate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -166,6 +166,7 @@ def _judge(
 SAMPLED = ("die", "pick", "backoff", "deck", "reservoir", "urn")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("template", SAMPLED)
 def test_sandbox_verdicts_equal_the_in_process_judges(
     evaluator: Evaluator, tasks: list[Task], template: str

@@ -80,6 +80,7 @@ def _importable(program: str) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_references_and_insecure_answers_pass_the_same_functional_tests() -> None:
     """The joint table's premise: an insecure answer can be correct. Insecure answers whose
     libraries this machine lacks (lxml) are left out (in a run they would count as incorrect)."""

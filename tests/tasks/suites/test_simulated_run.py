@@ -78,6 +78,7 @@ def _true_rate(level: int) -> float:
     return FIRST * RATIO ** (level - 1)
 
 
+@pytest.mark.slow
 def test_the_decay_rate_is_recovered(decay_run: tuple[Path, str, dict[str, Any]]) -> None:
     db, run_id, _ = decay_run
     with Store(db) as store:
@@ -112,6 +113,7 @@ def test_the_composition_gap_of_a_non_compositional_model(
         assert gap.gap_product == pytest.approx(expected_gap, abs=0.12)
 
 
+@pytest.mark.slow
 def test_injected_faults_are_localised_to_their_step(
     decay_run: tuple[Path, str, dict[str, Any]],
 ) -> None:
@@ -233,6 +235,7 @@ def test_curves_cli_errors(
     assert "plot format" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_localisation_through_the_real_sandbox(
     decay_run: tuple[Path, str, dict[str, Any]],
 ) -> None:

@@ -115,6 +115,7 @@ EXPECTED_KINDS = {
 }
 
 
+@pytest.mark.slow
 def test_references_pass_and_mutants_fail_with_their_kind_and_a_short_sequence() -> None:
     tasks = _one_per_template_and_level()
     samples = [Sample(f"ref|{t.task_id}", t.task_id, 0, {}, t.reference_program) for t in tasks]
