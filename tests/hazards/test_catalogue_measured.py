@@ -19,7 +19,7 @@ def test_a_hazard_cannot_both_have_evidence_and_say_it_is_unmeasured(tmp_path: P
     )
     with pytest.raises(HazardInputError) as info:
         parse_log(text, "log.yaml", registry=default_registry())
-    assert "HZ-ENV-1" in str(info.value) and "remove `unmeasured`" in str(info.value)
+    assert "HZ-ENV-1" in str(info.value) and "remove its unmeasured field" in str(info.value)
 
 
 def test_the_assessment_says_why_a_hazard_is_unmeasured(tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ class Hazard(BaseModel):
         if self.evidence and self.unmeasured.strip():
             raise InputError(
                 "it has evidence rules and says it is unmeasured; "
-                "remove `unmeasured` or the `evidence` rules"
+                "remove its unmeasured field or its evidence rules"
             )
         return self
 
