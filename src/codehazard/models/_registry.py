@@ -80,6 +80,11 @@ _DEFAULT.register_lazy(
 _DEFAULT.register_lazy(
     "samples", "codehazard.models._samples:SamplesBackend", help="samples:<path>"
 )
+_DEFAULT.register_lazy(
+    "inspect",
+    "codehazard.integrations._inspect_backend:InspectLogBackend",
+    help="inspect:<log>",
+)  # needs the inspect extra; registered here so that a resume finds it by name
 _DEFAULT.register_lazy("demo", "codehazard.models._demo:DemoBackend", help="demo")
 _DEFAULT.register_lazy(
     "tiny", "codehazard.models.tiny._backend:TinyBackend", help="tiny or tiny:<weights.npz>"
