@@ -75,7 +75,10 @@ def _scripted(task: Any) -> list[ModelOutput]:
 
 def _run(task: Any, log_dir: Path, outputs: list[ModelOutput] | None = None) -> EvalLog:
     model = get_model("mockllm/model", custom_outputs=outputs or _scripted(task))
-    (log,) = inspect_eval(task, model=model, log_dir=str(log_dir), display="none", max_samples=1)
+    limit = len(outputs) if outputs else None
+    (log,) = inspect_eval(
+        task, model=model, log_dir=str(log_dir), display="none", max_samples=1, limit=limit
+    )
     assert log.status == "success", log.error
     return log
 
@@ -196,3 +199,24 @@ def test_inspect_finds_every_suite_through_the_declared_entry_point(tmp_path: Pa
     from codehazard.tasks.suites import suite_registry
 
     assert {name.replace("-", "_") for name in suite_registry().names()} <= set(TASKS)
+
+
+MD5 = (
+    "```python\nimport hashlib\ndef hash_it(p):\n"
+    "    return hashlib.md5(p.encode()).hexdigest()\n```"
+)
+
+
+def test_a_probe_task_reports_findings_and_its_flagged_rate(tmp_path: Path) -> None:
+    """The security probe's prompts: the analyser's findings in the score, the flagged rate
+    as a metric, and the probe's scores in the imported run."""
+    log = _run(codehazard_task("security"), tmp_path / "logs", [_output(MD5)])
+    assert log.samples is not None and len(log.samples) == 1  # the mock answers one sample
+    score = log.samples[0].scores["sandbox"]
+    assert any(f["category"] == "CWE-327" for f in score.metadata["findings"])
+    assert score.metadata["probes"]["security"]["value"] == 1.0
+    assert log.results is not None and log.results.scores[0].metrics["flagged"].value == 1.0
+    with Store(tmp_path / "s.db") as store:
+        result = import_inspect_log(log.location, store=store)
+        (record,) = store.records(result.run.run_id)
+    assert result.verdicts_from == "log" and record.scores["security"] == 1.0

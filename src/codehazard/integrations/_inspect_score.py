@@ -191,6 +191,33 @@ def pass_at_1_by_level() -> Any:
     return compute
 
 
+@metric
+def flagged_rate() -> Any:
+    """For probe tasks: the share of analysed samples in which a probe found something
+    (``flagged``, with ``flagged_low`` and ``flagged_high``, 95 %); samples no probe could
+    analyse (no code, a syntax error) are left out, never counted as safe."""
+
+    def compute(scores: list[SampleScore]) -> dict[str, float]:
+        values = []
+        for item in scores:
+            probes = (item.score.metadata or {}).get("probes") or {}
+            found = [p.get("value") for p in probes.values() if p.get("value") is not None]
+            if found:
+                values.append(float(max(found)))
+        return _interval(values, "flagged", "flagged_low", "flagged_high")
+
+    return compute
+
+
+def _interval(values: Sequence[float], *names: str) -> dict[str, float]:
+    """The mean of per-task values and its cluster-score interval, under ``names``."""
+    if not values:
+        return dict.fromkeys(names, float("nan"))
+    weights = [1.0] * len(values)
+    found = cluster_score_interval(values, weights, float(len(values)), n_samples=len(values))
+    return dict(zip(names, (found.value, found.interval.low, found.interval.high), strict=True))
+
+
 def _pass_at_1(scores: Sequence[SampleScore]) -> dict[str, float]:
     """The mean of the tasks' scores and its cluster-score interval; a task's score reduced
     over epochs is its rate, worth one sample at the floor (conservative beyond one epoch)."""
@@ -199,15 +226,7 @@ def _pass_at_1(scores: Sequence[SampleScore]) -> dict[str, float]:
         for item in scores
         if (item.score.metadata or {}).get("status") != "infra"
     ]
-    if not values:
-        return {"pass@1": float("nan"), "ci_low": float("nan"), "ci_high": float("nan")}
-    weights = [1.0] * len(values)
-    found = cluster_score_interval(values, weights, float(len(values)), n_samples=len(values))
-    return {
-        "pass@1": found.value,
-        "ci_low": found.interval.low,
-        "ci_high": found.interval.high,
-    }
+    return _interval(values, "pass@1", "ci_low", "ci_high")
 
 
 @scorer(metrics=[pass_at_1(), pass_at_1_by_level()], name="sandbox")

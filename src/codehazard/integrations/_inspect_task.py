@@ -28,7 +28,12 @@ from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 from inspect_ai.solver import generate
 
 from codehazard.errors import InputError
-from codehazard.integrations._inspect_score import sandbox_scorer
+from codehazard.integrations._inspect_score import (
+    flagged_rate,
+    pass_at_1,
+    pass_at_1_by_level,
+    sandbox_scorer,
+)
 from codehazard.models import GenerationParams, PromptForm, build_messages
 from codehazard.runs import SuiteSource, suite_source
 from codehazard.sandbox import Limits
@@ -97,11 +102,15 @@ def codehazard_task(
         for t in tasks
     ]
     limits = Limits(timeout=timeout) if timeout is not None else None
+    metrics = [pass_at_1(), pass_at_1_by_level()]
+    if any(t.metadata.get("probe") for t in tasks):  # a probe's prompts: its rate too
+        metrics.append(flagged_rate())
     return Task(
         dataset=MemoryDataset(samples, name=source.name),
         name=f"codehazard/{inspect_name(source.name)}",
         solver=[generate()],
         scorer=sandbox_scorer(tasks, workers=workers, isolation=isolation, limits=limits),
+        metrics=metrics,
         metadata={
             TASK_METADATA_KEY: {
                 "suite": source.name,
