@@ -64,14 +64,18 @@ class InspectLog:
     inspect_version: str
 
     def generation_params(self, recorded: Mapping[str, Any]) -> GenerationParams:
-        """The run's parameters: the prompt settings of the task, Inspect's sampling config."""
+        """The run's parameters: the prompt settings of the task and Inspect's sampling config;
+        a setting Inspect left to the provider (no temperature, no token limit) takes
+        ``GenerationParams``' default here, and the backend record keeps Inspect's config as
+        it was (``inspect_generate_config``)."""
+        defaults = GenerationParams()
         temperature = self.config.get("temperature")
         max_tokens = self.config.get("max_tokens")
         return GenerationParams(
             n=max(1, max((o.epoch for o in self.outputs), default=1)),
-            temperature=0.0 if temperature is None else float(temperature),
+            temperature=defaults.temperature if temperature is None else float(temperature),
             top_p=self.config.get("top_p"),
-            max_tokens=int(max_tokens) if max_tokens else 1024,
+            max_tokens=int(max_tokens) if max_tokens else defaults.max_tokens,
             seed=self.config.get("seed"),
             mode="chat",
             prompt_form=recorded.get("prompt_form") or "auto",
@@ -203,6 +207,8 @@ class InspectLogBackend(ModelBackend):
             "inspect_task": self.log.task,
             "inspect_model": self.log.model,
             "inspect_version": self.log.inspect_version,
+            # exactly what Inspect was told; a field left out took the provider's default
+            "inspect_generate_config": dict(self.log.config),
         }
 
     async def generate(self, request: Request, task: Task | None) -> Completion:

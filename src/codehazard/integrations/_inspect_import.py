@@ -148,12 +148,15 @@ def import_inspect_log(
     )
     existing = _find_imported(store, log.eval_id)
     if existing is not None:
-        executor = load_run(store, existing).manifest.executor
-        kept_before = executor == KEPT_EXECUTOR
+        before = load_run(store, existing)
+        kept_before = before.manifest.executor == KEPT_EXECUTOR
+        had = before.summary.n_samples if before.summary else 0
         if not kept_before:
             factory, options = None, SessionOptions(workers=workers, isolation=isolation)
         run = resume(existing, store=store, session=options, executor_factory=factory)
-        notices = [f"{log.path} was imported before, as run {existing}; nothing was added"]
+        added = run.summary.n_samples - had
+        gained = f"{added} new samples added" if added > 0 else "nothing was added"
+        notices = [f"{log.path} was imported before, as run {existing}; {gained}"]
         if rescore and kept_before:
             notices.append(
                 f"its verdicts are the log's own; to judge them here, delete run {existing} "
