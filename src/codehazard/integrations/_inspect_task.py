@@ -80,8 +80,8 @@ def codehazard_task(
     """An Inspect task over the registered suite ``suite`` built with ``params``.
 
     ``prompt_form`` picks the instruction or the completion form as a codehazard run does;
-    ``workers`` and ``isolation`` configure the sandbox pool of the scorer; ``timeout`` (in
-    seconds) overrides each task's own time limit.
+    ``workers`` and ``isolation`` configure the sandbox pool of the scorer; ``timeout`` is
+    the sandbox's seconds per sample, as ``--timeout`` (a task with its own limit keeps it).
 
     Raises:
         InputError: an unknown suite, a parameter it does not have or a bad value (the message
