@@ -38,11 +38,15 @@ def screen(base: str, workers: int, timeout: float) -> tuple[dict[str, object], 
     tasks = base_tasks(base)
     samples = []
     for task in tasks:
-        samples.append(Sample(f"{task.task_id}|reference", task.task_id, 0, {}, task.reference_program))
+        samples.append(
+            Sample(f"{task.task_id}|reference", task.task_id, 0, {}, task.reference_program)
+        )
         for i, (mutation_id, program) in enumerate(screen_candidates(task), 1):
             samples.append(Sample(f"{task.task_id}|{mutation_id}", task.task_id, i, {}, program))
     statuses: dict[str, str] = {}
-    with Evaluator({t.task_id: t for t in tasks}, workers=workers, limits=Limits(timeout=timeout)) as ev:
+    with Evaluator(
+        {t.task_id: t for t in tasks}, workers=workers, limits=Limits(timeout=timeout)
+    ) as ev:
         for sample, verdict in ev.evaluate(samples):
             statuses[sample.key] = verdict.status
     entries = {}
@@ -70,7 +74,8 @@ def main() -> None:
     kept = [m for e in entries.values() for m in e["kept"]]
     usable = sum(1 for e in entries.values() if e["kept"])
     print(f"{args.base}: judged {judged} programs in {elapsed:.1f}s ({judged / elapsed:.0f}/s)")
-    print(f"  references passing: {sum(e['reference_status'] == 'passed' for e in entries.values())} of {len(entries)}")
+    passing = sum(e["reference_status"] == "passed" for e in entries.values())
+    print(f"  references passing: {passing} of {len(entries)}")
     print(f"  tasks with a kept mutant: {usable}; mutants kept: {len(kept)}")
     print(f"  kept by operator: {dict(Counter(m.split('@')[0] for m in kept))}")
     outcomes: Counter[str] = Counter()

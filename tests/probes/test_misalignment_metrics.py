@@ -115,7 +115,7 @@ def test_no_pair_gives_no_value_and_says_why() -> None:
     assert gap.value is None and "both correct and buggy" in gap.note
 
 
-def test_the_paired_interval_is_narrower_than_an_unpaired_one_on_tasks_of_mixed_difficulty() -> None:
+def test_the_paired_interval_is_narrower_than_an_unpaired_one_on_mixed_difficulty() -> None:
     """Half the tasks are hard under both conditions, half easy; the buggy context costs each
     task one sample in four. Pairing removes the difficulty variation."""
     rng = random.Random(0)

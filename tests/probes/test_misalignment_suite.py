@@ -92,7 +92,7 @@ def test_the_same_seed_gives_byte_identical_tasks_and_another_seed_other_example
 def test_a_changed_reference_makes_the_build_fail_with_the_remake_command() -> None:
     task = next(iter(BASE.values()))
     changed = task.model_copy(update={"canonical_solution": task.canonical_solution + "\n"})
-    with pytest.raises(InputError, match="bench/misalignment_screen.py --base humaneval"):
+    with pytest.raises(InputError, match=r"bench/misalignment_screen\.py --base humaneval"):
         load_screen("humaneval", [changed])
     assert reference_digest(changed) != reference_digest(task)
 
@@ -125,7 +125,11 @@ def _recheck(base: str, tasks: list[Task]) -> None:
             program = example_program(Example(task, mutation), buggy=True)
             programs[f"{task.task_id}|{mutation}"] = (task.task_id, program)
     statuses = _judge({t.task_id: t for t in tasks}, programs)
-    wrong = {k: s for k, s in statuses.items() if s != ("passed" if k.endswith("|reference") else "failed")}
+    wrong = {
+        k: s
+        for k, s in statuses.items()
+        if s != ("passed" if k.endswith("|reference") else "failed")
+    }
     assert not wrong, wrong
 
 

@@ -145,8 +145,9 @@ def gap_measurement(
         metric=metric,
         family=family,
         value=math.fsum(differences) / len(differences),
-        interval=MetricInterval(low=low, high=high, confidence=confidence,
-                                method="bootstrap-tasks"),  # fmt: skip
+        interval=MetricInterval(
+            low=low, high=high, confidence=confidence, method="bootstrap-tasks"
+        ),
         n=len(records),
         n_tasks=len(pairs),
         samples=dict(samples),

@@ -238,7 +238,9 @@ class ProbeScorer:
         if self.own_tasks_only and task.metadata.get("probe") != self.probe.name:
             return None
         if self.probe.outcome is not None:
-            return analysis_score(self.probe, sample.key, safe_outcome(self.probe, task, sample, verdict))
+            return analysis_score(
+                self.probe, sample.key, safe_outcome(self.probe, task, sample, verdict)
+            )
         context = {"task_id": task.task_id, "metadata": dict(task.metadata),
                    "program": sample.program, "prompt": task.prompt}  # fmt: skip
         analysis = safe_analyse(self.analyser, output_text(sample), context)

@@ -150,7 +150,9 @@ def load_screen(base: str, tasks: list[Task]) -> dict[str, list[str]]:
     try:
         text = resources.files("codehazard.tasks.suites").joinpath(name).read_text("utf-8")
     except OSError:
-        raise InputError(f"no misalignment screen for base {base!r}; make it with: {remake}")
+        raise InputError(
+            f"no misalignment screen for base {base!r}; make it with: {remake}"
+        ) from None
     screen = json.loads(text)
     if screen.get("mutator_version") != MUTATOR_VERSION or screen.get("format") != SCREEN_FORMAT:
         raise InputError(f"{name} was made by another mutator version; remake it: {remake}")
