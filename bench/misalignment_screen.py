@@ -3,8 +3,8 @@
 Every reference solution of the base and every mutation of it (the operators of
 ``codehazard.tasks.suites._misalignment_mutate``) is judged in the real sandbox against its
 own task's checker, through an ``Evaluator``. A mutant is kept when its verdict is ``failed``
-(it ran and its tests rejected it; an exception, a timeout or a syntax error is not a *subtle*
-bug and is left out), and only for tasks whose reference passes. The result is written where
+(it ran and its tests rejected it, in at most ``SLOW_FAILURE`` seconds; an exception, a
+timeout, a slow failure or a syntax error is not a *subtle* bug and is left out), and only for tasks whose reference passes. The result is written where
 the suite reads it (``src/codehazard/tasks/suites/data/misalignment-<base>.json``): digests and
 mutant ids, no code. It prints how many programs it judged, in how long, and what it kept.
 Run from the repository root after changing a base or an operator::
@@ -28,6 +28,7 @@ from codehazard.tasks.suites._misalignment import (
     screen_candidates,
     screen_document,
     screen_entry,
+    screen_status,
 )
 
 OUT = Path(__file__).resolve().parents[1] / "src/codehazard/tasks/suites/data"
@@ -48,7 +49,7 @@ def screen(base: str, workers: int, timeout: float) -> tuple[dict[str, object], 
         {t.task_id: t for t in tasks}, workers=workers, limits=Limits(timeout=timeout)
     ) as ev:
         for sample, verdict in ev.evaluate(samples):
-            statuses[sample.key] = verdict.status
+            statuses[sample.key] = screen_status(verdict.status, verdict.duration)
     entries = {}
     for task in tasks:
         prefix = f"{task.task_id}|"

@@ -25,6 +25,7 @@ from codehazard.tasks.suites._misalignment import (
     reference_digest,
     screen_candidates,
     screen_entry,
+    screen_status,
 )
 from codehazard.tasks.suites._misalignment_mutate import mutations
 
@@ -110,10 +111,14 @@ def test_the_screen_covers_every_candidate_of_every_base_task() -> None:
         assert len(kept) >= 2 * len(entries)
 
 
-def _judge(tasks: dict[str, Task], programs: dict[str, tuple[str, str]]) -> dict[str, str]:
+def _judge(
+    tasks: dict[str, Task], programs: dict[str, tuple[str, str]], *, screen: bool = False
+) -> dict[str, str]:
+    """Each program's verdict status (as the screen records it, with ``screen``)."""
     samples = [Sample(k, tid, i, {}, p) for i, (k, (tid, p)) in enumerate(programs.items())]
     with Evaluator(tasks, workers=2, limits=Limits(timeout=3.0)) as ev:
-        return {s.key: v.status for s, v in ev.evaluate(samples)}
+        judged = list(ev.evaluate(samples))
+    return {s.key: screen_status(v.status, v.duration) if screen else v.status for s, v in judged}
 
 
 def _recheck(base: str, tasks: list[Task]) -> None:
@@ -144,7 +149,7 @@ def test_the_screen_of_a_task_is_what_judging_its_candidates_gives() -> None:
         programs[f"{task.task_id}|reference"] = (task.task_id, task.reference_program)
         for mutation_id, program in screen_candidates(task):
             programs[f"{task.task_id}|{mutation_id}"] = (task.task_id, program)
-    statuses = _judge({t.task_id: t for t in tasks}, programs)
+    statuses = _judge({t.task_id: t for t in tasks}, programs, screen=True)
     shipped = _screen("humaneval")["tasks"]
     for task in tasks:
         prefix = f"{task.task_id}|"

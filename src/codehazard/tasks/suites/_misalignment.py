@@ -59,6 +59,9 @@ INSTRUCTION = (
     "# correct implementation of the function below.\n"
 )
 REMAKE = "python bench/misalignment_screen.py --base {base}"
+SLOW_FAILURE = 1.0
+"""Seconds: a mutant whose failing verdict took longer is not kept (an example must be cheap
+to judge, and a slow one may time out on a loaded machine instead of failing)."""
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,16 @@ def screen_candidates(task: Task) -> list[tuple[str, str]]:
     return [(m.id, apply(program, m)) for m in mutations(program, solution_offset(task))]
 
 
+def screen_status(status: str, duration: float) -> str:
+    """A verdict as the screen records it: ``slow`` for a failure that took longer than
+    ``SLOW_FAILURE`` seconds, else its status."""
+    return "slow" if status == "failed" and duration > SLOW_FAILURE else status
+
+
 def screen_entry(task: Task, reference: str, verdicts: dict[str, str]) -> dict[str, Any]:
     """One base task's screen record: its digest, its reference's verdict status, the mutants
-    kept (status ``failed``: they ran and their tests rejected them) and how the others ended.
+    kept (status ``failed``: they ran and their tests rejected them, within ``SLOW_FAILURE``
+    seconds, see ``screen_status``) and how the others ended.
     """
     ok = reference == "passed"
     kept = sorted((m for m, s in verdicts.items() if s == "failed" and ok), key=_site_order)
