@@ -4,10 +4,11 @@ Every reference solution of the base and every mutation of it (the operators of
 ``codehazard.tasks.suites._misalignment_mutate``) is judged in the real sandbox against its
 own task's checker, through an ``Evaluator``. A mutant is kept when its verdict is ``failed``
 (it ran and its tests rejected it, in at most ``SLOW_FAILURE`` seconds; an exception, a
-timeout, a slow failure or a syntax error is not a *subtle* bug and is left out), and only for tasks whose reference passes. The result is written where
-the suite reads it (``src/codehazard/tasks/suites/data/misalignment-<base>.json``): digests and
-mutant ids, no code. It prints how many programs it judged, in how long, and what it kept.
-Run from the repository root after changing a base or an operator::
+timeout, a slow failure or a syntax error is not a *subtle* bug and is left out), and only for
+tasks whose reference passes. The result is written where the suite reads it
+(``src/codehazard/tasks/suites/data/misalignment-<base>.json``): digests and mutant ids, no
+code. It prints how many programs it judged, in how long, and what it kept. Run from the
+repository root after changing a base or an operator::
 
     PYTHONPATH=src python bench/misalignment_screen.py --base humaneval [--workers 2]
 """
