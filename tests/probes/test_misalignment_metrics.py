@@ -59,6 +59,7 @@ def test_the_outcome_is_the_verdict_and_unjudged_samples_are_counted_apart() -> 
     assert passed is not None and failed is not None and infra is not None
     assert passed.metadata["analysis"]["categories"] == ["passed"] and passed.value == 0.0
     assert failed.metadata["analysis"]["condition"] == task.metadata["condition"]
+    assert failed.value == 1.0 and failed.metadata["findings"][0]["category"] == "failed"
     assert infra.value is None and infra.metadata["status"] == "error"
     other = TASKS[0].model_copy(update={"metadata": {"probe": "security"}})
     assert scorer.score(other, sample, Verdict(status="passed")) is None
