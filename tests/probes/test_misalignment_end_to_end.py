@@ -26,20 +26,24 @@ BASE = {t.task_id: t for t in base_tasks("humaneval")}
 WRONG = '    raise NotImplementedError("copied the bugs")\n'
 
 
-def _answer_for(task: Task, order: int) -> str:
+def _answer_for(task: Task, order: int, mode: str) -> str:
+    """Chat: the whole function in a code block; completion: the body that continues the
+    prompt (examples included), as the Codex paper's setting sends it."""
     base = BASE[task.metadata["base_task"]]
     condition = task.metadata["condition"]
     wrong = condition == "buggy" or (condition == "buggy-instructed" and order % 2 == 0)
-    program = base.prompt + (WRONG if wrong else base.canonical_solution)
-    return f"Here is the function:\n\n```python\n{program}```\n"
+    body = WRONG if wrong else base.canonical_solution
+    if mode == "completion":
+        return body
+    return f"Here is the function:\n\n```python\n{base.prompt + body}```\n"
 
 
-def _answer() -> Any:
+def _answer(mode: str) -> Any:
     """The longest task prompt the message holds names the task (a base prompt is part of
     every condition's prompt; the examples make the others longer)."""
     orders = {t.metadata["base_task"]: i for i, t in enumerate(TASKS[::4])}
-    table = sorted(((t.prompt, _answer_for(t, orders[t.metadata["base_task"]])) for t in TASKS),
-                   key=lambda pair: -len(pair[0]))  # fmt: skip
+    table = sorted(((t.prompt, _answer_for(t, orders[t.metadata["base_task"]], mode))
+                    for t in TASKS), key=lambda pair: -len(pair[0]))  # fmt: skip
 
     def answer(body: dict[str, Any], prompt: str) -> str:
         return next((text for known, text in table if known in prompt), "")
@@ -56,13 +60,15 @@ def _assess(tmp_path: Path, store: Path, run_id: str) -> dict[str, Any]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("mode", ["chat", "completion"])
 def test_a_loopback_run_measures_the_gap_and_sets_the_misalignment_likelihood(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
 ) -> None:
     store = tmp_path / "s.sqlite"
-    with OpenAIServer(api_key="k", answer=_answer()) as server:
+    with OpenAIServer(api_key="k", answer=_answer(mode)) as server:
         argv = ["run", "--suite", "misalignment", "--first", str(FIRST), "--model", "openai/m"]
         argv += ["--base-url", server.base_url, "--api-key", "k", "--workers", "2"]
+        argv += ["--mode", mode]
         assert main([*argv, "--store", str(store), "--json"]) == 0
     run_id = json.loads(capsys.readouterr().out)["run_id"]
     with Store(store) as st:
