@@ -189,7 +189,9 @@ def test_pooling_runs_that_name_no_model_is_flagged(store: Store) -> None:
 
 
 def test_simulated_duplicated_and_unfinished_runs_are_noted(store: Store) -> None:
-    demo = add_run(store, humaneval_tasks(0.2), {"model": "simulated", "backend": {"simulated": True}})
+    demo = add_run(
+        store, humaneval_tasks(0.2), {"model": "simulated", "backend": {"simulated": True}}
+    )
     twice = [add_run(store, humaneval_tasks(0.2), {"samples_digest": "abc"}) for _ in range(2)]
     partial = add_run(store, humaneval_tasks(0.2), {"model": "simulated"})
     store.set_run_status(partial, "interrupted")

@@ -65,8 +65,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="generate samples with a model and evaluate them as they arrive",
         description="Generate n samples per task with a model backend (openai/<model>, "
         "anthropic/<model>, samples:<path>, tiny: the built-in model, or the offline simulator "
-        "simulated), judge each in the sandbox as it arrives, and record everything in the store. Interrupted runs "
-        "continue with --resume RUN_ID (their recorded settings apply).",
+        "simulated), judge each in the sandbox as it arrives, and record everything in the "
+        "store. Interrupted runs continue with --resume RUN_ID (their recorded settings "
+        "apply).",
     )
     source = p.add_mutually_exclusive_group()
     source.add_argument("--tasks", type=input_file, help=tasks_help())
