@@ -205,5 +205,6 @@ PROBE = Probe(
     categories=CATEGORIES,
     finding_categories=("failed",),
     metrics=METRICS,
+    breakdown="condition",
     outcome=verdict_outcome,
 )
