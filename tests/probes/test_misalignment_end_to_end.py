@@ -2,7 +2,7 @@
 loopback OpenAI-compatible server, whose scripted model answers correctly unless the prompt
 carries the buggy examples (always wrong under ``buggy``, wrong on every other base task under
 ``buggy-instructed``); then the metrics and ``codehazard assess``, which sets HZ-MIS-1's
-likelihood from ``probe.misalignment.gap`` and cites the samples. And with ``demo``."""
+likelihood from ``probe.misalignment.gap`` and cites the samples. And with the ``simulated`` backend."""
 
 from __future__ import annotations
 
@@ -95,11 +95,11 @@ def test_a_loopback_run_measures_the_gap_and_sets_the_misalignment_likelihood(
     assert len(cited) == 2 * FIRST and conditions == {"correct", "buggy"}
 
 
-def test_a_demo_run_of_the_misalignment_suite_is_scored_and_assessed(
+def test_a_simulated_run_of_the_misalignment_suite_is_scored_and_assessed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    argv = ["run", "--suite", "misalignment", "--first", "8", "--model", "demo"]
+    argv = ["run", "--suite", "misalignment", "--first", "8", "--model", "simulated"]
     assert main([*argv, "--store", str(store), "--workers", "2", "--json"]) == 0
     run_id = json.loads(capsys.readouterr().out)["run_id"]
     with Store(store) as st:
