@@ -2,7 +2,8 @@
 loopback OpenAI-compatible server, whose scripted model answers correctly unless the prompt
 carries the buggy examples (always wrong under ``buggy``, wrong on every other base task under
 ``buggy-instructed``); then the metrics and ``codehazard assess``, which sets HZ-MIS-1's
-likelihood from ``probe.misalignment.gap`` and cites the samples. And with the ``simulated`` backend."""
+likelihood from ``probe.misalignment.gap`` and cites the samples. And with the ``simulated``
+backend."""
 
 from __future__ import annotations
 
