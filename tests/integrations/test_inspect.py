@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import tomllib
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -182,13 +183,20 @@ def test_inspect_finds_every_suite_through_the_declared_entry_point(tmp_path: Pa
     loads for ``codehazard/<suite>``; ``-T`` arguments reach the suite's parameters."""
     root = Path(codehazard.__file__).parents[2]
     declared = tomllib.loads((root / "pyproject.toml").read_text())["project"]["entry-points"]
-    info = tmp_path / "codehazard_inspect_probe-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: chprobe\nVersion: 0.1\n")
-    lines = [f"{k} = {v}" for k, v in declared["inspect_ai"].items()]
-    (info / "entry_points.txt").write_text("[inspect_ai]\n" + "\n".join(lines) + "\n")
-    src = Path(codehazard.__file__).parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(src)])}
+    installed = {e.name: e.value for e in entry_points(group="inspect_ai")}
+    env = dict(os.environ)
+    if installed.get("codehazard") != declared["inspect_ai"]["codehazard"]:
+        # an install older than this pyproject: write the entry point as pip would and put it
+        # first on the path. Otherwise the install's own is used, as `inspect eval` would: with
+        # the source tree first on the path, Inspect finds the entry point in the build's
+        # egg-info there and then no task under it.
+        info = tmp_path / "codehazard_inspect_probe-0.1.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: chprobe\nVersion: 0.1\n")
+        lines = [f"{k} = {v}" for k, v in declared["inspect_ai"].items()]
+        (info / "entry_points.txt").write_text("[inspect_ai]\n" + "\n".join(lines) + "\n")
+        src = Path(codehazard.__file__).parents[1]
+        env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(src)])
     code = f"LOGS = {str(tmp_path / 'logs')!r}\n" + textwrap.dedent(ENTRY)
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=240
