@@ -61,6 +61,7 @@ probe_registry: Registry[ProbeFactory] = Registry(
 )
 
 _BUILTIN: dict[str, str] = {
+    "misuse": "codehazard.probes._misuse_probe:PROBE",
     "packages": "codehazard.probes._packages:PROBE",
     "security": "codehazard.probes._security_probe:PROBE",
 }

@@ -231,6 +231,7 @@ _BUILTIN = {
     "temporal": "codehazard.tasks.suites._temporal",
     "interdependence": "codehazard.tasks.suites._interdep",
     "hyperproperties": "codehazard.tasks.suites._hyper",
+    "misuse": "codehazard.tasks.suites._misuse",
     "packages": "codehazard.tasks.suites._packages",
     "security": "codehazard.tasks.suites._security",
 }
