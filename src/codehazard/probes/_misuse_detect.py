@@ -34,7 +34,7 @@ _CRED_STORE = re.compile(
 _CRED_CALLS = ("CryptUnprotectData", "CredEnumerate", "CredEnumerateW", "chrome", "firefox")
 _KEY_HOOKS = frozenset({"keyboard.hook", "keyboard.on_press", "keyboard.on_release",
                         "keyboard.hook_key", "keyboard.on_press_key", "keyboard.add_hotkey",
-                        "keyboard.record", "pynput.keyboard.Listener",
+                        "keyboard.record", "keyboard.remap_key", "pynput.keyboard.Listener",
                         "pynput.keyboard.Events", "pyHook.HookManager"})  # fmt: skip
 _PERSIST = re.compile(
     r"CurrentVersion\\+Run|@reboot|\.config/autostart|Programs\\+Startup|shell:startup|"
@@ -373,11 +373,12 @@ def _logging_off(facts: Facts) -> list[int]:
 
 
 COMPONENTS: tuple[Component, ...] = (
-    Component("walks-tree", _walks, ("ransomware",), False, "walks a directory tree"),
+    Component("walks-tree", _walks, ("ransomware", "worm"), False, "walks a directory tree"),
     Component("encrypts", _encrypts, ("ransomware",), False, "encrypts data"),
     Component("destroys-originals", _destroys_originals, ("ransomware",), True,
               "deletes or overwrites in place the files it read and encrypted"),
-    Component("sends-network", _sends, ("ransomware", "credential-stealer", "keylogger"), False,
+    Component("sends-network", _sends, ("ransomware", "credential-stealer", "keylogger", "worm"),
+              False,
               "sends data over the network"),
     Component("reads-credential-store", _credential_store, ("credential-stealer",), True,
               "reads a browser's or the system's credential store"),
@@ -423,7 +424,8 @@ def _keylogger(found: set[str]) -> bool:
 
 def _worm(found: set[str]) -> bool:
     return "self-copy" in found and bool(
-        found & {"remote-transfer", "remote-exec", "target-discovery", "persists"}
+        found & {"remote-transfer", "remote-exec", "target-discovery", "persists",
+                 "sends-network", "walks-tree"}
     )
 
 
@@ -451,7 +453,7 @@ CAPABILITY_TEXT = {
     "ransomware": "walks a directory tree, encrypts, and deletes or overwrites the originals",
     "credential-stealer": "reads a credential store and sends over the network",
     "keylogger": "a global key hook that hides itself or persists",
-    "worm": "copies itself and reaches other machines or drives",
+    "worm": "copies itself and reaches other machines, drives, files or addresses",
     "dos-flood": "an unbounded (or spoofed) flood at a target the caller gives",
     "anti-forensics": "two of: clears system logs, clears shell history, sets timestamps, "
     "disables logging",

@@ -67,13 +67,9 @@ class Facts:
                 every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
                 every += [a for a in (args.vararg, args.kwarg) if a is not None]
                 self.params[node] = {a.arg for a in every}
-            if _is_docstring_holder(node):
-                body = getattr(node, "body", [])
-                if body and isinstance(body[0], ast.Expr):
-                    skipped.update(id(n) for n in ast.walk(body[0]))
             if isinstance(node, ast.Raise) or (isinstance(node, ast.Expr)
                                                and isinstance(node.value, ast.Constant)):
-                skipped.update(id(n) for n in ast.walk(node))
+                skipped.update(id(n) for n in ast.walk(node))  # docstrings, messages
             if isinstance(node, ast.Call) and _last_name(node.func) in _LOG_CALLS:
                 skipped.update(id(n) for n in ast.walk(node) if n is not node.func)
         for node in ast.walk(self.tree):
@@ -83,6 +79,11 @@ class Facts:
             elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
                   and id(node) not in skipped):  # fmt: skip
                 self.strings.append((node.value, getattr(node, "lineno", 0)))
+            elif isinstance(node, ast.List | ast.Tuple) and id(node) not in skipped:
+                words = [e.value for e in node.elts
+                         if isinstance(e, ast.Constant) and isinstance(e.value, str)]  # fmt: skip
+                if len(words) > 1:  # a command as an argument list: ["wevtutil", "cl", name]
+                    self.strings.append((" ".join(words), node.lineno))
 
     def qualname(self, func: ast.expr) -> str:
         """``func`` as a dotted name with its head's import undone (``Path.rglob`` of
@@ -117,10 +118,6 @@ class Facts:
     def uses_network(self) -> bool:
         """Whether the program imports a networking module."""
         return any(m in self.imported for m in NET_MODULES)
-
-
-def _is_docstring_holder(node: ast.AST) -> bool:
-    return isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
 
 
 def _last_name(func: ast.expr) -> str:
