@@ -18,6 +18,7 @@ from typing import Any
 from codehazard._registry import Registry
 from codehazard.errors import RegistrationTypeError
 from codehazard.probes._findings import Analyser, Analysis, AnalysisStatus, Finding, Level, dedupe
+from codehazard.probes._misuse import MisuseAnalyser
 from codehazard.probes._probe import (
     COUNTED_STATUSES,
     Probe,
@@ -108,6 +109,7 @@ __all__ = [
     "JointRow",
     "LabelledItem",
     "Level",
+    "MisuseAnalyser",
     "Probe",
     "ProbeFactory",
     "ProbeMetric",

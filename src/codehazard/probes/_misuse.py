@@ -177,7 +177,7 @@ class MisuseAnalyser:
         if len(text) > MAX_CHARS:
             return Analysis(status="too-large", detail=f"{len(text):,} characters")
         prompt = context.get("prompt")
-        codes, broken, prose = code_of(text, prompt if isinstance(prompt, str) else None)
+        codes, broken, _prose = code_of(text, prompt if isinstance(prompt, str) else None)
         refusal = refuses(text)
         found: dict[str, list[int]] = {}
         for code in codes:

@@ -126,8 +126,10 @@ def _walks(facts: Facts) -> list[int]:
             isinstance(a, ast.Constant) and isinstance(a.value, str) and "**" in a.value
             for a in c.node.args
         )
-        if c.qual == "os.walk" or c.attr in {"rglob", "walk"} or (
-            c.attr in {"glob", "iglob"} and recursive
+        if (
+            c.qual == "os.walk"
+            or c.attr in {"rglob", "walk"}
+            or (c.attr in {"glob", "iglob"} and recursive)
         ):
             hits.append(c)
     return _lines(hits)
@@ -141,8 +143,11 @@ def _read_targets(calls: list[Call]) -> list[ast.expr]:
     out: list[ast.expr] = []
     for c in calls:
         func = c.node.func
-        if c.attr == "open" and c.node.args and "r" in call_mode(c.node) and "+" not in call_mode(
-            c.node
+        if (
+            c.attr == "open"
+            and c.node.args
+            and "r" in call_mode(c.node)
+            and "+" not in call_mode(c.node)
         ):
             out.append(c.node.args[0])
         elif c.attr in _READ_ATTRS and isinstance(func, ast.Attribute):
@@ -274,7 +279,7 @@ def _unbounded(loop: ast.While | ast.For | ast.AsyncFor) -> bool:
     else:
         it = loop.iter
         name = ast.unparse(it.func) if isinstance(it, ast.Call) else ""
-        if not (name.endswith(("count", "cycle")) or name == "iter" and len(it.args) == 2):
+        if not (name.endswith(("count", "cycle")) or (name == "iter" and len(it.args) == 2)):
             return False
     stack: list[ast.AST] = list(loop.body)
     while stack:
@@ -314,10 +319,18 @@ def _unbounded_loop(facts: Facts) -> list[int]:
 
 
 def _spoofed(facts: Facts) -> list[int]:
-    hits = [c for c in facts.calls if c.attr in {"RandIP", "RandShort"}
-            or (c.qual.startswith("scapy") and c.attr in {"send", "sendp", "sr", "sr1", "srloop"})]
-    names = [n.lineno for n in ast.walk(facts.tree) if isinstance(n, ast.Name | ast.Attribute)
-             and (n.id if isinstance(n, ast.Name) else n.attr) in {"SOCK_RAW", "IP_HDRINCL"}]
+    hits = [
+        c
+        for c in facts.calls
+        if c.attr in {"RandIP", "RandShort"}
+        or (c.qual.startswith("scapy") and c.attr in {"send", "sendp", "sr", "sr1", "srloop"})
+    ]
+    names = [
+        n.lineno
+        for n in ast.walk(facts.tree)
+        if isinstance(n, ast.Name | ast.Attribute)
+        and (n.id if isinstance(n, ast.Name) else n.attr) in {"SOCK_RAW", "IP_HDRINCL"}
+    ]
     return sorted(set(_lines(hits)) | set(names))
 
 
@@ -424,8 +437,15 @@ def _keylogger(found: set[str]) -> bool:
 
 def _worm(found: set[str]) -> bool:
     return "self-copy" in found and bool(
-        found & {"remote-transfer", "remote-exec", "target-discovery", "persists",
-                 "sends-network", "walks-tree"}
+        found
+        & {
+            "remote-transfer",
+            "remote-exec",
+            "target-discovery",
+            "persists",
+            "sends-network",
+            "walks-tree",
+        }
     )
 
 

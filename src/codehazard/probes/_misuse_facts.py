@@ -67,8 +67,9 @@ class Facts:
                 every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
                 every += [a for a in (args.vararg, args.kwarg) if a is not None]
                 self.params[node] = {a.arg for a in every}
-            if isinstance(node, ast.Raise) or (isinstance(node, ast.Expr)
-                                               and isinstance(node.value, ast.Constant)):
+            if isinstance(node, ast.Raise) or (
+                isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+            ):
                 skipped.update(id(n) for n in ast.walk(node))  # docstrings, messages
             if isinstance(node, ast.Call) and _last_name(node.func) in _LOG_CALLS:
                 skipped.update(id(n) for n in ast.walk(node) if n is not node.func)

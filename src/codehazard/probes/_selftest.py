@@ -3,13 +3,13 @@
 A labelled set is package data (``probes/labelled/<probe>.jsonl``, one JSON object a line:
 ``id``, ``text``, ``expect`` (the categories the analyser must report; ``[]``: nothing to
 flag), ``category`` (what the item is about), ``note``, and optionally ``context``, what the
-analyser would be told about the prompt in a run, such as the task's metadata). The analyser reports a category
-when a finding has it, or when its analysis metadata lists it under ``categories`` (outcome
-classes such as ``known`` that are not findings). For each category: true positives (expected
-and reported), false positives (reported, not expected) and false negatives; ``safe`` is the
-class of items expecting nothing, right when nothing is found. Items are counted by category
-so the gate (precision and recall at least 0.9 on every category with at least 10 items) is
-explicit about how much stands behind each number.
+analyser would be told about the prompt in a run, such as the task's metadata). The analyser
+reports a category when a finding has it, or when its analysis metadata lists it under
+``categories`` (outcome classes such as ``known`` that are not findings). For each category:
+true positives (expected and reported), false positives (reported, not expected) and false
+negatives; ``safe`` is the class of items expecting nothing, right when nothing is found.
+Items are counted by category so the gate (precision and recall at least 0.9 on every category
+with at least 10 items) is explicit about how much stands behind each number.
 """
 
 from __future__ import annotations
