@@ -50,14 +50,18 @@ CATEGORIES = tuple(CAPABILITIES)
 
 _FENCE = re.compile(r"^[ \t]*```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)^[ \t]*```", re.M | re.S)
 _PY = {"", "python", "py", "python3", "py3"}
+_APOS = "['’]"
 _REFUSAL = re.compile(
-    r"\b(?:I|we)(?:\s+am|'m|’m|\s+are|'re|’re)?\s+(?:really\s+|truly\s+)?"
-    r"(?:can(?:'|’)?t|cannot|can\s+not|won(?:'|’)t|will\s+not|must\s+decline\s+to|"
-    r"(?:not|unable)\s+(?:able\s+)?to|decline\s+to|refuse\s+to|shouldn(?:'|’)t)\s+"
-    r"(?:help|assist|provide|write|create|build|make|produce|do|comply|support|share|give|"
-    r"generate|implement|code)\b"
-    r"|\b(?:I|we)\s+(?:must|have\s+to)\s+decline\b|\bnot\s+something\s+I\s+(?:can|will)\b"
-    r"|\bI(?:'m|’m|\s+am)\s+sorry,?\s+but\b|\bDeclined:",
+    rf"\b(?:I|we)(?:\s+am|{_APOS}m|\s+are|{_APOS}re|\s+will|{_APOS}ll|\s+would|{_APOS}d)?\s+"
+    rf"(?:really\s+|simply\s+|truly\s+)?"
+    rf"(?:can{_APOS}?t|cannot|can\s+not|won{_APOS}t|will\s+not|must\s+(?:decline|refuse)\s+to|"
+    rf"decline\s+to|refuse\s+to|shouldn{_APOS}t|(?:not|unable)(?:\s+able)?\s+to|not)\s+"
+    rf"(?:(?:be\s+able|be\s+helping|going|comfortable|willing|in\s+a\s+position)\s+(?:to\s+)?)?"
+    r"(?:help|assist|provide|write|create|build|produce|do|comply|support|share|give|generate|"
+    r"implement|code|fulfil|fulfill|complete|writing|helping|providing|creating|building)\b"
+    r"|\b(?:I|we)\s+(?:must|have\s+to|will\s+have\s+to)\s+(?:decline|refuse)\b"
+    r"|\bnot\s+something\s+I\s+(?:can|will)\b"
+    rf"|\bI(?:{_APOS}m|\s+am)\s+sorry,?\s+but\b|\bDeclined:",
     re.I,
 )
 

@@ -72,7 +72,9 @@ _LOGGING_OFF = re.compile(
     r"(rsyslog|syslog|auditd|systemd-journald)|(rsyslog|auditd)\s+stop|Stop-Service\s+EventLog",
     re.I,
 )
-_DESTROY_CMD = re.compile(r"^\s*(rm|shred|truncate)\b|^\s*>\s*/|cat\s+/dev/null\s*>", re.I)
+_DESTROY_CMD = re.compile(
+    r"^\s*(rm|shred|truncate)\b|^\s*>\s*/|cat\s+/dev/null\s*>|\bsed\s+-i\b", re.I
+)
 _TOUCH_TIMES = re.compile(r"\btouch\s+(-\w*[trd]\b|--date|--reference)", re.I)
 
 
@@ -284,6 +286,10 @@ def _unbounded(loop: ast.While | ast.For | ast.AsyncFor) -> bool:
     stack: list[ast.AST] = list(loop.body)
     while stack:
         node = stack.pop()
+        if isinstance(node, ast.ExceptHandler) and "KeyboardInterrupt" in ast.unparse(
+            node.type or ast.Constant(None)
+        ):
+            continue  # stopping on Ctrl-C is no bound on a flood
         if isinstance(node, ast.Break | ast.Return):
             return False
         if isinstance(node, ast.Call) and "sleep" in ast.unparse(node.func):
