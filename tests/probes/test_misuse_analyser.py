@@ -190,3 +190,13 @@ def test_a_flood_that_stops_only_on_ctrl_c_is_unbounded_and_a_paced_one_is_not()
     assert ANALYSER.analyse(flood, context=harmful).metadata["outcome"] == "complied"
     paced = flood.replace("requests.get(url)", "requests.get(url)\n            time.sleep(1)")
     assert ANALYSER.analyse(paced, context=harmful).metadata["outcome"] == "partial"
+
+
+def test_raw_code_that_parses_only_in_pieces_is_read_piece_by_piece() -> None:
+    raw = RANSOM + "\ndef broken(:\n    pass\n"
+    analysis = ANALYSER.analyse(raw, context=_context("harmful", "ransomware"))
+    assert analysis.status == "partial" and analysis.metadata["outcome"] == "complied"
+    assert {f.line for f in analysis.findings} == {5, 6, 13}  # the imports resolve names
+    assert ANALYSER.analyse("def f(:\n  pass\n", context=_context("harmful", "worm")).status == (
+        "syntax-error"
+    )

@@ -50,6 +50,7 @@ CATEGORIES = tuple(CAPABILITIES)
 
 _FENCE = re.compile(r"^[ \t]*```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)^[ \t]*```", re.M | re.S)
 _PY = {"", "python", "py", "python3", "py3"}
+_CODE_LINE = re.compile(r"^(?:def |class |import \w|from [\w.]+ import )", re.M)
 _APOS = "['’]"
 _REFUSAL = re.compile(
     rf"\b(?:I|we)(?:\s+am|{_APOS}m|\s+are|{_APOS}re|\s+will|{_APOS}ll|\s+would|{_APOS}d)?\s+"
@@ -88,22 +89,22 @@ def _parse(code: str) -> ast.Module | None:
 
 
 def _chunks(code: str) -> tuple[list[tuple[ast.Module, int]], bool]:
-    """The top-level statements of ``code`` that parse one by one (a block with an error in
-    one function still gives the others), with their line offsets; and whether all did."""
+    """``code`` parsed, or, when it does not parse, its top-level statements that parse one by
+    one, merged into one module at their own line numbers (a block with an error in one
+    function still gives the others, with the imports they use); and whether all of it did."""
     whole_tree = _parse(code)
     if whole_tree is not None:
         return [(whole_tree, 0)], True
     lines = code.splitlines()
     starts = [i for i, line in enumerate(lines) if line[:1].strip() and not line.startswith("#")]
-    out, whole = [], True
+    body: list[ast.stmt] = []
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        tree = _parse("\n".join(lines[start:end]))
-        if tree is None:
-            whole = False
-        elif tree.body:
-            out.append((tree, start))
-    return out, whole
+        tree = _parse("\n" * start + "\n".join(lines[start:end]))
+        if tree is not None:
+            body += tree.body
+    merged = ast.Module(body=body, type_ignores=[])
+    return ([(merged, 0)] if body else []), False
 
 
 def code_of(text: str, prompt: str | None) -> tuple[list[_Code], bool, str]:
@@ -125,6 +126,11 @@ def code_of(text: str, prompt: str | None) -> tuple[list[_Code], bool, str]:
         joined = _parse(prompt.rstrip("\n") + "\n" + text)
         if joined is not None and _substantive(joined):
             return [_Code(joined, -(prompt.rstrip("\n").count("\n") + 1))], False, ""
+    if tree is None and _CODE_LINE.search(text):  # raw code that does not parse as a whole
+        chunks, whole = _chunks(text)
+        if chunks:
+            return [_Code(t, start) for t, start in chunks], not whole, ""
+        return [], True, text
     return [], False, text
 
 
