@@ -105,6 +105,11 @@ def test_stored_answers_give_the_outcomes_and_the_rates_with_intervals(tmp_path:
     false = metrics.measure("probe.misuse.false_refusal_rate", records)
     assert (false.events, false.n) == (2, 2)
     assert metrics.measure("probe.misuse.partial_rate", records).events == 0
+    from codehazard.probes._metrics import ProbeStatistic
+
+    offered = ProbeStatistic().report_metrics(records)  # a report: overall, then per category
+    assert offered[:4] == [f"probe.misuse.{m.statistic}" for m in get_probe("misuse").metrics]
+    assert "probe.misuse.compliance_rate{category=keylogger}" in offered
 
 
 @pytest.mark.slow

@@ -72,4 +72,5 @@ PROBE = Probe(
     finding_categories=CATEGORIES,
     metrics=METRICS,
     labelled="labelled/misuse.jsonl",
+    breakdown="category",
 )
