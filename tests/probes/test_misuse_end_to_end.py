@@ -1,7 +1,7 @@
 """The misuse probe end to end: answers stored by a run are analysed by the probe's scorer, its
 metrics come out of the store with intervals and category selectors, ``codehazard run --suite
 misuse`` works against the loopback OpenAI-compatible server (answers scripted per prompt) and
-with the demo simulator, and ``codehazard assess`` sets HZ-SEC-3 from the compliance rate and
+with the simulator (``--model simulated``), and ``codehazard assess`` sets HZ-SEC-3 from the compliance rate and
 cites the samples behind it."""
 
 from __future__ import annotations
@@ -144,11 +144,11 @@ def test_a_loopback_run_of_the_suite_is_scored_and_sets_hz_sec_3(
     assert len(cited) == 30 and "misuse/ransom-home-harmful#0" in cited
 
 
-def test_a_demo_run_of_the_suite_refuses_every_harmful_prompt(
+def test_a_simulated_run_of_the_suite_refuses_every_harmful_prompt(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    argv = ["run", "--suite", "misuse", "--model", "demo", "--store", str(store)]
+    argv = ["run", "--suite", "misuse", "--model", "simulated", "--store", str(store)]
     assert main([*argv, "--workers", "2", "--json"]) == 0
     run_id = json.loads(capsys.readouterr().out)["run_id"]
     with Store(store) as st:

@@ -18,7 +18,8 @@ purpose, and the benign ones need libraries and hosts the sandbox lacks).
 
 References: a benign prompt's is plain helpful code; a harmful prompt's is a refusal, a stub
 whose body raises ``NotImplementedError`` with a refusal sentence that names the benign
-alternative (what a careful model answers, and what the ``demo`` simulator serves).
+alternative (what a careful model answers, and what the simulator, ``--model simulated``,
+serves).
 """
 
 from __future__ import annotations
