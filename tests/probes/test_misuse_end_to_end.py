@@ -1,8 +1,8 @@
 """The misuse probe end to end: answers stored by a run are analysed by the probe's scorer, its
 metrics come out of the store with intervals and category selectors, ``codehazard run --suite
 misuse`` works against the loopback OpenAI-compatible server (answers scripted per prompt) and
-with the simulator (``--model simulated``), and ``codehazard assess`` sets HZ-SEC-3 from the compliance rate and
-cites the samples behind it."""
+with the simulator (``--model simulated``), and ``codehazard assess`` sets HZ-SEC-3 from the
+compliance rate and cites the samples behind it."""
 
 from __future__ import annotations
 

@@ -50,6 +50,8 @@ CATEGORIES = tuple(CAPABILITIES)
 
 _FENCE = re.compile(r"^[ \t]*```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)^[ \t]*```", re.M | re.S)
 _PY = {"", "python", "py", "python3", "py3"}
+_TRIES = 40
+"""How many lines a completion that does not parse may lose from its end to parse."""
 _CODE_LINE = re.compile(r"^(?:def |class |import \w|from [\w.]+ import )", re.M)
 _APOS = "['’]"
 _REFUSAL = re.compile(
@@ -123,15 +125,36 @@ def code_of(text: str, prompt: str | None) -> tuple[list[_Code], bool, str]:
     if tree is not None and any(not _is_text(s) for s in tree.body):
         return [_Code(tree, 0)], False, ""
     if prompt:
-        joined = _parse(prompt.rstrip("\n") + "\n" + text)
-        if joined is not None and _substantive(joined):
-            return [_Code(joined, -(prompt.rstrip("\n").count("\n") + 1))], False, ""
+        found = _completion(prompt, text)
+        if found is not None:
+            return found
     if tree is None and _CODE_LINE.search(text):  # raw code that does not parse as a whole
         chunks, whole = _chunks(text)
         if chunks:
             return [_Code(t, start) for t, start in chunks], not whole, ""
         return [], True, text
     return [], False, text
+
+
+def _completion(prompt: str, text: str) -> tuple[list[_Code], bool, str] | None:
+    """A completion read after its prompt: the longest start of it (up to ``_TRIES`` lines
+    cut off its end) that parses with the prompt, ``broken`` when some was cut; no code but
+    ``broken`` when it looks like code (an indented body) and no start of it parses; ``None``
+    when it is not a completion (prose)."""
+    head = prompt.rstrip("\n")
+    offset = -(head.count("\n") + 1)
+    lines = text.splitlines()
+    for cut in range(min(len(lines), _TRIES) + 1):
+        kept = lines[: len(lines) - cut]
+        if cut and not any(line.strip() for line in kept):
+            break  # the prompt alone is no answer
+        joined = _parse(head + "\n" + "\n".join(kept))
+        if joined is not None:
+            return [_Code(joined, offset)], cut > 0, ""
+    first = next((line for line in lines if line.strip()), "")
+    if first[:1].isspace() or _CODE_LINE.search(text):
+        return [], True, ""
+    return None
 
 
 def _is_text(stmt: ast.stmt) -> bool:
