@@ -25,11 +25,13 @@ from codehazard.probes._probe import (
     ProbeMetric,
     ProbeOutcome,
     ProbeScorer,
+    VerdictOutcome,
     analysis_score,
     flagged,
     output_text,
     probe_scorer_names,
     safe_analyse,
+    safe_outcome,
     validate_probe,
 )
 from codehazard.probes._security import SecurityAnalyser
@@ -62,6 +64,7 @@ probe_registry: Registry[ProbeFactory] = Registry(
 )
 
 _BUILTIN: dict[str, str] = {
+    "misalignment": "codehazard.probes._misalignment:PROBE",
     "misuse": "codehazard.probes._misuse_probe:PROBE",
     "packages": "codehazard.probes._packages:PROBE",
     "security": "codehazard.probes._security_probe:PROBE",
@@ -119,6 +122,7 @@ __all__ = [
     "ReanalysedProbe",
     "ScannedFile",
     "SecurityAnalyser",
+    "VerdictOutcome",
     "analyse_run",
     "analysis_score",
     "dedupe",
@@ -136,6 +140,7 @@ __all__ = [
     "reported",
     "run_probes",
     "safe_analyse",
+    "safe_outcome",
     "sarif_log",
     "scan_file",
     "scan_paths",

@@ -234,6 +234,7 @@ _BUILTIN = {
     "misuse": "codehazard.tasks.suites._misuse",
     "packages": "codehazard.tasks.suites._packages",
     "security": "codehazard.tasks.suites._security",
+    "misalignment": "codehazard.tasks.suites._misalignment",
 }
 
 
