@@ -62,6 +62,9 @@ ALLOWED: dict[str, set[str]] = {
     "hazards": _BASE | {"scoring", "metrics", "runs", "store"},
     "report": _BASE
     | {"tasks", "samples", "scoring", "metrics", "analysis", "hazards", "runs", "store"},
+    "integrations": _BASE
+    | {"tasks", "samples", "sandbox", "store", "scoring", "executors", "models", "evaluation"}
+    | {"generation", "probes", "runs", "metrics"},
     "_facade": _BASE
     | {"tasks", "samples", "sandbox", "store", "scoring", "metrics", "analysis", "hazards"}
     | {"report", "models", "evaluation", "generation", "runs", "executors", "probes"},

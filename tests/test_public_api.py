@@ -82,6 +82,9 @@ PUBLIC: dict[str, set[str]] = {
         "RejectedRequestError", "Request", "TransientBackendError", "build_messages",
         "create_backend", "default_registry", "parse_retry_after", "parse_spec", "register_backend",
     },
+    "codehazard.integrations": {
+        "INSPECT_EXTRA", "codehazard_task", "import_inspect_log", "require_inspect",
+    },
     "codehazard.models.tiny": {
         "WEIGHTS", "Config", "Generated", "Sampling", "TinyBackend", "TinyModel", "Tokenizer",
         "init_weights", "learn_merges", "load_model", "save", "weights_digest",

@@ -174,7 +174,7 @@ def test_every_kept_buggy_example_of_both_shipped_screens_fails_in_the_sandbox()
 
 @pytest.mark.slow
 def test_the_building_blocks_base_renames_the_examples_entry_points() -> None:
-    tasks = SUITE.build(base=1, first=3)
+    tasks = SUITE.build(base="building-blocks", first=3)
     assert len(tasks) == 12
     buggy = next(t for t in tasks if t.metadata["condition"] == "buggy")
     assert buggy.prompt.count("def process_string(") == 1

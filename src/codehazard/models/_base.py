@@ -88,6 +88,9 @@ class ModelBackend(ABC):
     """Requests the generation layer hands over at once, through ``generate_batch``. 1 (remote
     APIs): one request per ``generate`` call, ``max_connections`` of them in flight; above 1
     (local engines): whole batches of up to this many, one batch at a time."""
+    source_model: str | None = None
+    """The model that wrote the samples, when the backend replays another tool's record of
+    them (an Inspect log): the run's ``manifest.model``. ``None``: the spec's own model."""
     server: str | None = None
     """The resolved URL requests go to (``None`` offline). Recorded with the run and part of
     every cache key: servers that accept any model name make the name alone ambiguous."""

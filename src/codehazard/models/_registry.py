@@ -81,6 +81,11 @@ _DEFAULT.register_lazy(
     "samples", "codehazard.models._samples:SamplesBackend", help="samples:<path>"
 )
 _DEFAULT.register_lazy(
+    "inspect",
+    "codehazard.integrations._inspect_backend:InspectLogBackend",
+    help="inspect:<log>",
+)  # needs the inspect extra; registered here so that a resume finds it by name
+_DEFAULT.register_lazy(
     "simulated", "codehazard.models._simulated:SimulatedBackend", help="simulated"
 )
 

@@ -227,7 +227,7 @@ def _new_manifest(
     source = config.source
     return RunManifest(
         kind=kind,
-        model=None if kind == "evaluate" else config.model,
+        model=None if kind == "evaluate" else (backend.source_model or config.model),
         config=config,
         backend=described,
         simulated=backend.simulated,
