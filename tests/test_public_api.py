@@ -91,8 +91,9 @@ PUBLIC: dict[str, set[str]] = {
     },
     "codehazard.probes": {
         "Analyser", "Analysis", "AnalysisStatus", "COUNTED_STATUSES", "CategoryScore", "Finding",
-        "JointRow", "LabelledItem", "Level", "Probe", "ProbeFactory", "ProbeMetric", "ProbeOutcome",
-        "ProbeScorer", "ProbeSelftest", "ReanalysedProbe", "ScannedFile", "SecurityAnalyser",
+        "JointRow", "LabelledItem", "Level", "MisuseAnalyser", "Probe", "ProbeFactory",
+        "ProbeMetric", "ProbeOutcome", "ProbeScorer", "ProbeSelftest", "ReanalysedProbe",
+        "ScannedFile", "SecurityAnalyser",
         "analyse_run", "analysis_score", "dedupe", "flagged", "get_probe", "joint_outcome",
         "joint_table", "labelled_set", "output_text", "probe_names", "probe_registry",
         "probe_scorer_names", "python_files", "read_labelled", "reported", "run_probes",

@@ -18,6 +18,7 @@ from typing import Any
 from codehazard._registry import Registry
 from codehazard.errors import RegistrationTypeError
 from codehazard.probes._findings import Analyser, Analysis, AnalysisStatus, Finding, Level, dedupe
+from codehazard.probes._misuse import MisuseAnalyser
 from codehazard.probes._probe import (
     COUNTED_STATUSES,
     Probe,
@@ -64,6 +65,7 @@ probe_registry: Registry[ProbeFactory] = Registry(
 
 _BUILTIN: dict[str, str] = {
     "misalignment": "codehazard.probes._misalignment:PROBE",
+    "misuse": "codehazard.probes._misuse_probe:PROBE",
     "packages": "codehazard.probes._packages:PROBE",
     "security": "codehazard.probes._security_probe:PROBE",
 }
@@ -110,6 +112,7 @@ __all__ = [
     "JointRow",
     "LabelledItem",
     "Level",
+    "MisuseAnalyser",
     "Probe",
     "ProbeFactory",
     "ProbeMetric",

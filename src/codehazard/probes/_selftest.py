@@ -2,13 +2,14 @@
 
 A labelled set is package data (``probes/labelled/<probe>.jsonl``, one JSON object a line:
 ``id``, ``text``, ``expect`` (the categories the analyser must report; ``[]``: nothing to
-flag), ``category`` (what the item is about) and ``note``). The analyser reports a category
-when a finding has it, or when its analysis metadata lists it under ``categories`` (outcome
-classes such as ``known`` that are not findings). For each category: true positives (expected
-and reported), false positives (reported, not expected) and false negatives; ``safe`` is the
-class of items expecting nothing, right when nothing is found. Items are counted by category
-so the gate (precision and recall at least 0.9 on every category with at least 10 items) is
-explicit about how much stands behind each number.
+flag), ``category`` (what the item is about), ``note``, and optionally ``context``, what the
+analyser would be told about the prompt in a run, such as the task's metadata). The analyser
+reports a category when a finding has it, or when its analysis metadata lists it under
+``categories`` (outcome classes such as ``known`` that are not findings). For each category:
+true positives (expected and reported), false positives (reported, not expected) and false
+negatives; ``safe`` is the class of items expecting nothing, right when nothing is found.
+Items are counted by category so the gate (precision and recall at least 0.9 on every category
+with at least 10 items) is explicit about how much stands behind each number.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class LabelledItem(BaseModel):
     expect: list[str]
     category: str
     note: str = ""
+    context: dict[str, Any] = Field(default_factory=dict)
+    """What the analyser is told about the prompt in a run (``{"metadata": {...}}``, the
+    task's metadata), for analysers whose outcome depends on it."""
 
 
 class CategoryScore(BaseModel):
@@ -136,7 +140,7 @@ def selftest(probe: Probe, items: Sequence[LabelledItem] | None = None) -> Probe
     wrong: list[dict[str, Any]] = []
     statuses: dict[str, int] = {}
     for item in items:
-        analysis = safe_analyse(analyser, item.text, {"labelled": item.id})
+        analysis = safe_analyse(analyser, item.text, {**item.context, "labelled": item.id})
         statuses[analysis.status] = statuses.get(analysis.status, 0) + 1
         got, want = reported(analysis), set(item.expect)
         if not want:

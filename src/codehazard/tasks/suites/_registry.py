@@ -254,6 +254,7 @@ _BUILTIN = {
     "temporal": "codehazard.tasks.suites._temporal",
     "interdependence": "codehazard.tasks.suites._interdep",
     "hyperproperties": "codehazard.tasks.suites._hyper",
+    "misuse": "codehazard.tasks.suites._misuse",
     "packages": "codehazard.tasks.suites._packages",
     "security": "codehazard.tasks.suites._security",
     "misalignment": "codehazard.tasks.suites._misalignment",
