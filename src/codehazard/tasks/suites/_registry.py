@@ -233,6 +233,7 @@ _BUILTIN = {
     "hyperproperties": "codehazard.tasks.suites._hyper",
     "packages": "codehazard.tasks.suites._packages",
     "security": "codehazard.tasks.suites._security",
+    "bias": "codehazard.tasks.suites._bias",
 }
 
 
