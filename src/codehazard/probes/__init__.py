@@ -63,6 +63,7 @@ probe_registry: Registry[ProbeFactory] = Registry(
 _BUILTIN: dict[str, str] = {
     "packages": "codehazard.probes._packages:PROBE",
     "security": "codehazard.probes._security_probe:PROBE",
+    "bias": "codehazard.probes._bias_probe:PROBE",
 }
 """Built-in probes, lazy: listing them imports no analyser (nor its index)."""
 

@@ -22,8 +22,11 @@ Verdict: ``failed``/``bias`` when a decision changed on any attribute (the detai
 attributes and the route), else ``failed``/``undecided`` when a pair was undecided, else
 ``passed``. Every verdict of this kind carries ``observations`` (plain data, judge-computed):
 ``{"output", "attributes": {name: {"pairs", "decided", "changed", "direct", "proxy",
-"score_change"?}}, "calls", "undecided_calls", "distinct"}``. The reference is run here on
-every record and must itself decide every one without a change.
+"score_change"?, "score_change_abs"?}}, "calls", "undecided_calls", "distinct"}``, where
+``score_change`` is the mean change of a score between a pair's base and population twin
+relative to the larger of the two (in [0, 1]) and ``score_change_abs`` the mean absolute
+change. The reference is run here on every record and must itself decide every one without a
+change.
 """
 
 from __future__ import annotations
@@ -160,6 +163,7 @@ def tally(checker: Any, pairs: list[Pair], answers: list[tuple[bool, Any]]) -> d
         for a in checker.protected
     }
     deltas: dict[str, list[float]] = {a.name: [] for a in checker.protected}
+    relative: dict[str, list[float]] = {a.name: [] for a in checker.protected}
     position = 0
     for pair in pairs:
         width = 3 if pair.population is not None else 2
@@ -178,9 +182,12 @@ def tally(checker: Any, pairs: list[Pair], answers: list[tuple[bool, Any]]) -> d
         row["proxy"] += int(moved and not moved_direct)
         if checker.output == "score":
             deltas[pair.attribute].append(abs(float(last) - float(base)))
+            relative[pair.attribute].append(_relative(float(base), float(last)))
     if checker.output == "score":
         for name, found in deltas.items():
-            stats[name]["score_change"] = math.fsum(found) / len(found) if found else None
+            stats[name]["score_change_abs"] = math.fsum(found) / len(found) if found else None
+            rel = relative[name]
+            stats[name]["score_change"] = math.fsum(rel) / len(rel) if rel else None
     decided = [repr(v) for ok, v in answers if ok]
     return {
         "checker": "counterfactual",
@@ -190,6 +197,12 @@ def tally(checker: Any, pairs: list[Pair], answers: list[tuple[bool, Any]]) -> d
         "undecided_calls": sum(1 for ok, _ in answers if not ok),
         "distinct": len(set(decided)),
     }
+
+
+def _relative(a: float, b: float) -> float:
+    """``|a - b|`` relative to the larger magnitude, in [0, 1] (0 when both are 0)."""
+    top = max(abs(a), abs(b))
+    return 0.0 if top == 0 else min(1.0, abs(a - b) / top)
 
 
 def _ask(ch: Channel, checker: Any, record: Record) -> tuple[bool, Any]:
