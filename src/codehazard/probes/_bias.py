@@ -85,7 +85,8 @@ def _labels(tree: ast.AST) -> set[str]:
     """The short string literals of the code, lower-cased, docstrings and long text left out;
     single letters only where returned (``'m'`` elsewhere is too often not a gender)."""
     skip = _docstrings(tree)
-    returned = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value}
+    returned = {id(sub) for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value
+                for sub in ast.walk(n.value)}  # fmt: skip
     out = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
@@ -142,6 +143,14 @@ def _tested(tree: ast.AST, names: set[str]) -> bool:
     return False
 
 
+def _loaded(tree: ast.AST) -> bool:
+    """An image-like value is handed to a call (``Image.open(photo)``, ``imread(path)``)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and any(_input_like(a, IMAGE_LIKE) for a in node.args):
+            return True
+    return False
+
+
 def _imports(tree: ast.AST) -> set[str]:
     out = set()
     for node in ast.walk(tree):
@@ -182,10 +191,13 @@ def representational(tree: ast.AST) -> list[Finding]:
     if other and protected:
         add("other-bucket", "people outside the listed categories are put in one bucket", other)
     libs = _imports(tree) & INFERENCE_LIBS
-    from_input = _tested(tree, NAME_LIKE | IMAGE_LIKE) and (bool(protected) or _returns_bool(tree))
+    tested = _tested(tree, NAME_LIKE | IMAGE_LIKE) or _loaded(tree)
+    from_input = tested and (bool(protected) or _returns_bool(tree))
     if libs or from_input:
         name_libs = {"gender_guesser", "genderize", "ethnicolr", "names_dataset"}
-        image = bool(libs - name_libs) or (not libs and _tested(tree, IMAGE_LIKE))
+        image = bool(libs - name_libs) or (
+            not libs and (_tested(tree, IMAGE_LIKE) or _loaded(tree))
+        )
         source = "photo" if image else "name"
         add("inference", f"a protected attribute is inferred from a {source}", libs or set())
     return found
