@@ -31,6 +31,7 @@ PUBLIC: dict[str, set[str]] = {
     "codehazard.analysis": {
         "Certainty", "Localisation", "LocalisationKind", "LocalisationSummary", "LocalisedRun",
         "LocalisedSample", "localise", "localise_chain", "localise_run", "summarise_localisations",
+        "summarise_run",
         "CapabilityProfile", "CellInterval", "DEFAULT_THRESHOLDS", "DimensionProfile", "GroupBy",
         "LEFT_OUT_REASONS", "ModelDimension", "PROFILE_KIND", "PROFILE_SCHEMA_VERSION",
         "ProfileCell", "ProfileModel", "ProfileSource", "Reliability", "capability_profile",

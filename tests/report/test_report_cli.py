@@ -95,11 +95,18 @@ def test_demo_run_assessed_and_reported_in_three_formats(tmp_path: Path) -> None
     for suffix in ("html", "md", "json"):
         out = tmp_path / f"report.{suffix}"
         args = ["report", run_id, "--assessment", str(a), "--store", store, "-o", str(out)]
-        assert main(args) == 0 and out.stat().st_size > 1000
+        assert main([*args, "--localise", "12"]) == 0 and out.stat().st_size > 1000
     report = Report.model_validate_json((tmp_path / "report.json").read_text())
     assert report.summary.verdict is not None
     assert {w.code for w in report.summary.warnings} >= {"simulated"}
     assert report.capability.curves[0].suite == "building-blocks"
+    # failure localisation: the failing samples rerun in the sandbox, each diagnosed
+    [kinds, *_] = report.tables
+    assert kinds.title.startswith("Failure localisation") and kinds.columns[0] == "fault"
+    diagnosed = sum(sum(float(c) for c in row[1:]) for row in kinds.rows)
+    assert 0 < diagnosed <= 12 and "re-run and diagnosed" in kinds.notes[0]
+    assert kinds.title in (tmp_path / "report.md").read_text()
+    assert "Failure localisation" in (tmp_path / "report.html").read_text()
 
 
 def _out(args: list[str]) -> str:

@@ -15,7 +15,11 @@ from codehazard.analysis._localise import (
     localise_chain,
     localise_run,
 )
-from codehazard.analysis._localise_summary import LocalisationSummary, summarise_localisations
+from codehazard.analysis._localise_summary import (
+    LocalisationSummary,
+    summarise_localisations,
+    summarise_run,
+)
 from codehazard.analysis._profile import (
     DEFAULT_THRESHOLDS,
     LEFT_OUT_REASONS,
@@ -60,4 +64,5 @@ __all__ = [
     "localise_run",
     "profile_runs",
     "summarise_localisations",
+    "summarise_run",
 ]

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from codehazard.analysis._localise import Localisation
+from codehazard.analysis._localise import Localisation, LocalisedRun
 
 FAULT_KINDS = ("alternative-reading", "skipped", "misapplied", "wrong-variable", "reordered")
 OUTCOMES = ("crashed", "no-mismatch", "unexplained")
@@ -119,6 +119,16 @@ def summarise_localisations(
         failing_by_level=dict(
             sorted((failing_by_level or {}).items(), key=lambda kv: _level_key(kv[0]))
         ),
+    )
+
+
+def summarise_run(result: LocalisedRun) -> LocalisationSummary:
+    """The summary of what ``localise_run`` found, with which levels were examined of which."""
+    return summarise_localisations(
+        (f.localisation for f in result.found),
+        result.not_localised,
+        examined_by_level=Counter(f.level for f in result.found),
+        failing_by_level=result.failing_by_level,
     )
 
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
 from pathlib import Path
 
-from codehazard.analysis import localise_run, summarise_localisations
+from codehazard.analysis import localise_run, summarise_run
 from codehazard.cli._common import (
     non_negative_int,
     output_file,
@@ -120,12 +119,7 @@ def cmd_curves(args: argparse.Namespace) -> int:
             result = localise_run(
                 store, args.run_id, limit=args.localise_limit, key=args.by, seed=args.seed
             )
-            summary = summarise_localisations(
-                (f.localisation for f in result.found),
-                result.not_localised,
-                examined_by_level=Counter(f.level for f in result.found),
-                failing_by_level=result.failing_by_level,
-            )
+            summary = summarise_run(result)
     if args.plot is not None:
         model = run.manifest.model or run.manifest.config.model
         plot_curve(

@@ -28,6 +28,8 @@ SPEC_SUITES = (
     "abstraction",
 )
 """The specification suites, in the order the profile shows their dimensions."""
+DEMO_LOCALISE = 40
+"""Failing chain samples the demo reruns to localise (a fraction of a second each)."""
 
 
 def register(sub: Any) -> None:
@@ -160,7 +162,7 @@ def _the_run(args: argparse.Namespace, store: Any, out: Path, suites: list[str])
 
 def _afterwards(store: Any, run_id: str, out: Path, args: argparse.Namespace) -> int:
     """Profile, assess with the default hazard log, and write the reports."""
-    from codehazard.analysis import profile_runs
+    from codehazard.analysis import localise_run, profile_runs, summarise_run
     from codehazard.hazards import assess_runs, default_catalogue_text, load_log
     from codehazard.report import (
         assessment_markdown,
@@ -179,7 +181,8 @@ def _afterwards(store: Any, run_id: str, out: Path, args: argparse.Namespace) ->
     assessment = assess_runs(load_log(log_path), store, [run_id])
     (out / "assessment.json").write_text(assessment.model_dump_json(indent=2) + "\n")
     (out / "assessment.md").write_text(assessment_markdown(assessment))
-    report = build_report(store, [run_id], assessment=assessment)
+    localised = summarise_run(localise_run(store, run_id, limit=DEMO_LOCALISE, key="level"))
+    report = build_report(store, [run_id], assessment=assessment, localisations={run_id: localised})
     (out / "report.html").write_text(report_html(report))
     (out / "report.md").write_text(report_markdown(report))
     verdict = report.summary.verdict

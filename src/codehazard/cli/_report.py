@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from codehazard.cli._common import (
     input_file,
@@ -24,6 +25,9 @@ from codehazard.cli._common import (
 from codehazard.cli._hazards import print_problems, write_output
 from codehazard.errors import InputError
 
+if TYPE_CHECKING:
+    from codehazard.store import Store
+
 _FORMAT_SUFFIX = {".html": "html", ".htm": "html", ".md": "md", ".json": "json"}
 
 
@@ -32,6 +36,26 @@ def _format(args: argparse.Namespace) -> str:
         return str(args.format)
     suffix = Path(args.output).suffix.lower() if args.output not in (None, "-") else ""
     return _FORMAT_SUFFIX.get(suffix, "html")
+
+
+def _localise(store: Store, run_ids: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    """Each run's failure localisation: up to ``--localise N`` failing chain samples rerun in
+    the sandbox (stratified by level), summarised; runs without chain tasks give nothing.
+
+    Raises:
+        SandboxError: the sandbox is unavailable.
+        UnknownRunError: a run id matches no run.
+    """
+    from codehazard.analysis import localise_run, summarise_run
+    from codehazard.runs import load_run
+
+    out: dict[str, Any] = {}
+    for given in dict.fromkeys(run_ids):
+        run_id = load_run(store, given).id
+        result = localise_run(store, run_id, limit=args.localise, key="level", seed=args.seed)
+        if result.found or set(result.not_localised) - {"not-a-chain"}:
+            out[run_id] = summarise_run(result)
+    return out
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -76,7 +100,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         extra_metrics=tuple(args.metric),
     )
     with Store(store_path) as store:
-        report = build_report(store, run_ids, assessment=assessment, options=options)
+        localisations = _localise(store, run_ids, args) if args.localise else None
+        report = build_report(
+            store, run_ids, assessment=assessment, options=options, localisations=localisations
+        )
     fmt = _format(args)
     render = report_renderers.get(fmt)
     if fmt == "md" and args.html_link:
@@ -146,5 +173,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--html-link", metavar="URL", help="with --format md: link to the HTML report"
+    )
+    parser.add_argument(
+        "--localise",
+        type=positive_int,
+        nargs="?",
+        const=200,
+        metavar="N",
+        help="add failure localisation: rerun up to N (default 200) failing samples of chain "
+        "tasks per run in the sandbox, stratified by level, and say which step each got wrong",
     )
     parser.set_defaults(func=cmd_report)

@@ -224,7 +224,8 @@ def _likelihood(
             [note + ("; evidence recorded but not applied" if results else "")],
         )
     if not results:
-        return expert, "no-rules", results, ["no evidence rules: expert-set likelihood"]
+        why = f" (not measurable here: {hazard.unmeasured.strip()})" if hazard.unmeasured else ""
+        return expert, "no-rules", results, [f"no evidence rules{why}: expert-set likelihood"]
     if not fired:
         reasons = "; ".join(f"{r.metric}: {r.outcome.reason}" for r in results)
         return (

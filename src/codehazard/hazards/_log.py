@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from codehazard.errors import InputError, UnknownNameError
 from codehazard.hazards._profile import DEFAULT_PROFILE, Ident
@@ -96,6 +96,20 @@ class Hazard(BaseModel):
     residual_likelihood: Ident | None = None
     status: HazardStatus = "open"
     evidence: list[EvidenceRule] = Field(default_factory=list)
+    unmeasured: str = Field(
+        default="",
+        description="why no evidence rule can measure this hazard here (the expert's "
+        "likelihood stands); empty when it has evidence rules",
+    )
+
+    @model_validator(mode="after")
+    def _evidence_or_reason(self) -> Hazard:
+        if self.evidence and self.unmeasured.strip():
+            raise InputError(
+                "it has evidence rules and says it is unmeasured; "
+                "remove its unmeasured field or its evidence rules"
+            )
+        return self
 
     @field_validator("source")
     @classmethod

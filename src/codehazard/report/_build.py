@@ -10,14 +10,16 @@ comparison) and ``_samples`` (which samples are embedded).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from codehazard.analysis import LocalisationSummary
 from codehazard.errors import ArgumentError, InputError, StoreError
 from codehazard.hazards import Assessment
 from codehazard.metrics import MetricRegistry, default_registry
 from codehazard.report._compare import comparison_section
 from codehazard.report._hazard_view import hazard_section, overall_verdict
+from codehazard.report._localise_table import localisation_tables
 from codehazard.report._model import (
     Capability,
     ProfileTable,
@@ -98,11 +100,14 @@ def build_report(
     options: ReportOptions | None = None,
     registry: MetricRegistry | None = None,
     capability_profile: ProfileTable | None = None,
+    localisations: Mapping[str, LocalisationSummary] | None = None,
 ) -> Report:
     """The report of ``run_ids`` (ids or unique prefixes), with the hazard analysis of
     ``assessment`` when given; with ``options.compare`` the second run is set against the
     first (and the assessment's hazard log is assessed on each run alone). A capability
-    profile's table, when given, is shown with the capability section as it comes.
+    profile's table, when given, is shown with the capability section as it comes, and so
+    are the failure localisations given per run id (``analysis.localise_run``, which reruns
+    samples in the sandbox: the caller decides whether to pay for it).
 
     Raises:
         ArgumentError: a confidence outside (0, 1), a cap below 1 or a text limit below 100.
@@ -142,6 +147,12 @@ def build_report(
             runs, assessment, registry, options.confidence, options.extra_metrics
         ),
         capability_profile=capability_profile,
+        tables=[
+            t
+            for run in runs
+            if localisations and run.id in localisations
+            for t in localisation_tables(run.view.label, localisations[run.id])
+        ],
         hazards=hazard_section(assessment, samples) if assessment else None,
         samples=samples,
         comparison=comparison,

@@ -23,7 +23,7 @@ from codehazard.report._html_parts import (
     samples_html,
     table,
 )
-from codehazard.report._model import CurveView, Report, RunView
+from codehazard.report._model import CurveView, ProfileTable, Report, RunView
 from codehazard.report._svg import Series, curve_svg
 
 
@@ -235,19 +235,25 @@ def _capability(report: Report) -> str:
         )
     )
     if report.capability_profile is not None:
-        prof = report.capability_profile
-        out.append(f"<h3>{escape(prof.title)}</h3>")
-        out.append(
-            table(
-                prof.title,
-                [escape(c) for c in prof.columns],
-                [[escape(str(c)) for c in row] for row in prof.rows],
-                table_id="capability-profile",
-            )
-        )
-        out += [f'<p class="muted">{escape(n)}</p>' for n in prof.notes]
+        out += _plain_table(report.capability_profile, "capability-profile")
+    for n, extra in enumerate(report.tables):
+        out += _plain_table(extra, f"table-{n + 1}")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _plain_table(t: ProfileTable, table_id: str) -> list[str]:
+    """A table of plain cells with its heading and notes."""
+    out = [f"<h3>{escape(t.title)}</h3>"]
+    out.append(
+        table(
+            t.title,
+            [escape(c) for c in t.columns],
+            [[escape(str(c)) for c in row] for row in t.rows],
+            table_id=table_id,
+        )
+    )
+    return out + [f'<p class="muted">{escape(n)}</p>' for n in t.notes]
 
 
 def _families(report: Report) -> str:

@@ -189,12 +189,13 @@ def _capability(r: Report) -> list[str]:
 def _extras(r: Report) -> list[str]:
     """The capability profile's table and the metric families' sections."""
     out: list[str] = []
-    if r.capability_profile is not None:
-        p = r.capability_profile
+    for p in ([r.capability_profile] if r.capability_profile else []) + list(r.tables):
         out += ["", f"### {md_text(p.title)}", ""]
         out += md_table(
             [md_text(c) for c in p.columns], [[md_text(str(x)) for x in row] for row in p.rows]
         )
+        if p.notes:
+            out += ["", *(f"- {md_text(n)}" for n in p.notes)]
     for f in r.families:
         out += ["", f"### {md_text(f.title)}", ""]
         out += md_table(

@@ -9,7 +9,8 @@ The sections are generic: a run is described by its manifest and summary, capabi
 ``suite``/``dimension``/``level`` metadata every suite shares, and any further family of metrics
 (probes, scores, whatever a plug-in registers) lands in ``families`` as rows of measurements,
 so no suite or probe needs code here. ``capability_profile`` holds a capability profile's table
-when one is given (its rows are rendered as they come).
+when one is given, ``tables`` further plain tables (failure localisation): both rendered as
+they come.
 """
 
 from __future__ import annotations
@@ -205,7 +206,8 @@ class FamilySection(BaseModel):
 
 
 class ProfileTable(BaseModel):
-    """A capability profile's table, when one is given: column names and rows of plain cells."""
+    """A table of plain cells: the capability profile's, or one of ``Report.tables`` (failure
+    localisation, a probe's outcomes), rendered as it comes."""
 
     model_config = _FROZEN
     title: str = "Capability profile"
@@ -410,6 +412,9 @@ class Report(BaseModel):
     capability: Capability
     families: list[FamilySection] = Field(default_factory=list)
     capability_profile: ProfileTable | None = None
+    tables: list[ProfileTable] = Field(default_factory=list)
+    """Further tables of the capability section (failure localisation per run), rendered as
+    they come after the profile."""
     hazards: HazardSection | None = None
     samples: SampleSection
     comparison: Comparison | None = None

@@ -105,9 +105,10 @@ def make_plan(spec: StressChecker, index: int) -> dict[str, Any]:
     if spec.model == "rwlock":
         threads = _rwlock_plan(spec, rng)
     elif spec.model == "pool":
-        threads = _pool_plan(spec, rng)
+        threads = _pool_plan(spec, rng, index)
     else:
         threads = plan_threads(spec.model, spec.params, spec.threads, spec.ops, rng)
+    schedule = pool_schedule(index) if spec.model == "pool" else "free"
     return {
         "threads": threads,
         "seed": rng.randrange(1 << 30),
@@ -115,6 +116,9 @@ def make_plan(spec: StressChecker, index: int) -> dict[str, Any]:
         "yield_p": spec.yield_p,
         "hold": spec.hold,
         "stall_s": spec.stall_s,
+        "gate_s": min(POOL_GATE_S, spec.stall_s / 4) if schedule == "gated" else 0.0,
+        "gate_peak": int(spec.params.get("workers", 1)),
+        "drain": spec.threads * spec.ops if schedule == "drained" else 0,
     }
 
 
@@ -130,7 +134,25 @@ def _rwlock_plan(spec: StressChecker, rng: random.Random) -> list[dict[str, Any]
     return out
 
 
-def _pool_plan(spec: StressChecker, rng: random.Random) -> list[dict[str, Any]]:
+POOL_GATE_S = 0.05
+"""How long at most a pool's job holds for the gate (the driver's ``gate_s``): far under the
+watchdog's patience, so a correct pool whose ``submit`` waits for a free worker only slows."""
+
+
+def pool_schedule(index: int) -> str:
+    """Round ``index``'s schedule of a pool, in turn: ``gated``, ``drained``, ``free``.
+
+    Each makes one kind of mistake show whatever the machine's load, where a free-running
+    round shows it only when the timing happens to fall right (on a loaded machine a pool that
+    started a thread per job was once seen running no more than its workers in 20 rounds):
+    ``gated``: jobs hold until shutdown was called, so every job a pool starts is running at
+    once (too many workers) and jobs are still queued when shutdown begins (jobs dropped);
+    ``drained``: shutdown is called once every job ran, with the workers idle and waiting (a
+    lost wake-up at shutdown); ``free``: jobs run as they come (any other interleaving)."""
+    return ("gated", "drained", "free")[index % 3]
+
+
+def _pool_plan(spec: StressChecker, rng: random.Random, index: int) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
         {
             "ops": [["submit", [{"$job": t * 100 + k}]] for k in range(spec.ops)],
@@ -138,7 +160,8 @@ def _pool_plan(spec: StressChecker, rng: random.Random) -> list[dict[str, Any]]:
         }
         for t in range(spec.threads)
     ]
-    out.append({"ops": [["shutdown", []]], "after": True})
+    gated = pool_schedule(index) == "gated"
+    out.append({"ops": [["shutdown", []]], "after": True, "opens_gate": gated})
     return out
 
 

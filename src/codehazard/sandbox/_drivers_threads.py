@@ -63,6 +63,13 @@ class _Round:
         self.seed = int(plan.get("seed", 0))
         self.tracer_lost = False
         self.go = _Event()
+        self.gate = _Event()
+        self.gate_s = float(plan.get("gate_s", 0.0))
+        self.gate_peak = int(plan.get("gate_peak", 0))
+        self.settle_s = float(plan.get("settle_s", 0.005))
+        self.opener_called = 0.0
+        self.running = 0
+        self.running_lock = _Lock()
 
     def tick(self) -> int:
         return next(self.clock)
@@ -106,9 +113,15 @@ def _make_arg(value: Any, rnd: _Round, thread: int) -> Any:
         def run_job() -> None:
             start = rnd.tick()
             rnd.moved()
+            gated = bool(rnd.gate_s)
+            if gated:
+                _hold_at_gate(rnd)
             _sleep(rnd.hold)
             rnd.jobs.append([job, start, rnd.tick()])
             rnd.moved()
+            if gated:
+                with rnd.running_lock:
+                    rnd.running -= 1
 
         return run_job
     return value
@@ -132,6 +145,8 @@ def _worker(subject: Any, rnd: _Round, index: int, spec: dict[str, Any]) -> None
         for k, (name, args) in enumerate(spec["ops"]):
             rnd.pending[(index, k)] = 1
             call_args = [_make_arg(a, rnd, index) for a in args]
+            if k == 0 and spec.get("opens_gate"):
+                rnd.opener_called = _monotonic()  # the watchdog opens the gate after settle_s
             inv = rnd.tick()
             try:
                 if name == "$section":
@@ -151,15 +166,47 @@ def _worker(subject: Any, rnd: _Round, index: int, spec: dict[str, Any]) -> None
         _settrace(None)
 
 
+def _hold_at_gate(rnd: _Round) -> None:
+    """Hold a started job at the gate: until it opens, at most ``gate_s``.
+
+    The gate opens by itself once more than ``gate_peak`` jobs are running at once (the pool
+    has shown it runs more jobs than its workers: holding more of them would only use up the
+    sample's thread limit); the watchdog opens it ``settle_s`` after the opener was called."""
+    with rnd.running_lock:
+        rnd.running += 1
+        over = rnd.running > rnd.gate_peak
+    if over:
+        rnd.gate.set()
+    rnd.gate.wait(rnd.gate_s)
+
+
+def _drain(rnd: _Round, count: int, patience: float) -> None:
+    """Wait until ``count`` jobs have run, or none ran for ``patience`` seconds, then settle.
+
+    Not a verdict: a pool may rightly run its jobs only when shut down; it only makes the next
+    operation (a shutdown) find the workers idle, the schedule a lost wake-up needs."""
+    seen, since = len(rnd.jobs), _monotonic()
+    while len(rnd.jobs) < count and _monotonic() - since < patience:
+        _sleep(0.002)
+        if len(rnd.jobs) != seen:
+            seen, since = len(rnd.jobs), _monotonic()
+    _sleep(rnd.settle_s)
+
+
 def stress(subject: Any, plan: dict[str, Any]) -> dict[str, Any]:
     """Run one round of ``plan`` against ``subject``; the history, as plain data.
 
     ``plan``: ``threads`` (each ``{"ops": [[method, args], ...], "delay": s, "after": bool}``;
     an ``after`` thread starts once the others finished), ``seed``, ``switch`` (the switch
     interval), ``yield_p``, ``hold`` (seconds a job, section or initialiser takes) and
-    ``stall_s`` (the watchdog's patience). Returns ``events`` (``[thread, op, inv, resp,
-    ["ok", value] | ["exc", type]]``), ``jobs``, ``inits``, ``sections``, ``pending`` (the
-    operations still running when the watchdog gave up) and ``tracer_lost``.
+    ``stall_s`` (the watchdog's patience). A worker pool's schedules: with ``gate_s`` a job
+    that started holds (at most that long) until ``settle_s`` after a thread marked
+    ``opens_gate`` called its first operation, or until more than ``gate_peak`` jobs run;
+    with ``drain`` (a number of jobs) the ``after`` threads start once that many jobs ran (or
+    none ran for a quarter of ``stall_s``).
+    Returns ``events`` (``[thread, op, inv, resp, ["ok", value] | ["exc", type]]``),
+    ``jobs``, ``inits``, ``sections``, ``pending`` (the operations still running when the
+    watchdog gave up) and ``tracer_lost``.
     """
     rnd = _Round(plan)
     specs = list(plan["threads"])
@@ -172,8 +219,11 @@ def stress(subject: Any, plan: dict[str, Any]) -> dict[str, Any]:
         later = [i for i, s in enumerate(specs) if s.get("after")]
         stuck = _run_threads(subject, rnd, specs, first, stall)
         if not stuck and later:
+            if plan.get("drain"):
+                _drain(rnd, int(plan["drain"]), stall / 4)
             stuck = _run_threads(subject, rnd, specs, later, stall)
     finally:
+        rnd.gate.set()
         _setswitch(old_switch)
         _thread_settrace(None)  # type: ignore[arg-type]
     return {
@@ -200,6 +250,9 @@ def _run_threads(
     seen, since = rnd.last, _monotonic()
     while any(t.is_alive() for t in threads):
         _sleep(0.002)
+        called = rnd.opener_called
+        if called and not rnd.gate.is_set() and _monotonic() - called >= rnd.settle_s:
+            rnd.gate.set()
         if rnd.last != seen:
             seen, since = rnd.last, _monotonic()
         elif _monotonic() - since > stall:

@@ -282,3 +282,42 @@ def test_a_task_file_runs_through_evaluate(
     out = capsys.readouterr()
     assert code == 0, out.err
     assert json.loads(out.out)["status_counts"] == {"passed": 1, "failed": 1}
+
+
+def _pool_round(program: str, task: Task, index: int, **plan: Any) -> Any:
+    """One round of the stress driver run in this process against ``program``'s pool, judged."""
+    from codehazard.sandbox._check_stress import _decide, _named, _validate
+    from codehazard.sandbox._drivers_threads import stress
+
+    spec = task.checker
+    namespace: dict[str, Any] = {"__name__": "candidate"}
+    exec(compile(program, "<candidate>", "exec"), namespace)
+    subject = namespace[task.entry_point](*spec.init)
+    made = {**make_plan(spec, index), **plan}
+    report = stress(subject, _named(spec, made))
+    ops, stamps = _validate(report, made)
+    return _decide(spec, None, 0, made, report, ops, max(stamps))  # type: ignore[arg-type]
+
+
+POOL_SCHEDULE = {"thread-per-job": "gated", "drops-queued-jobs": "gated"}
+POOL_SCHEDULE["notify-one-on-shutdown"] = "drained"
+"""The pool's round schedule under which each mutant shows whatever the machine's load."""
+
+
+@pytest.mark.parametrize("mutant", sorted(POOL_SCHEDULE))
+def test_each_pool_mistake_shows_in_its_schedule_even_when_every_job_is_instant(
+    mutant: str,
+) -> None:
+    """A machine so loaded that each job ends before the next one starts must not hide a
+    pool's mistake: every round of the mistake's schedule shows it (jobs that take no time
+    stand for the load), and the reference passes every schedule."""
+    from codehazard.sandbox._check_stress import pool_schedule
+
+    task = next(t for t in SUITE.build() if t.metadata["template"] == "pool")
+    wrong = next(m.program for m in SUITE.mutants(task) if m.kind == mutant) or ""
+    rounds = [i for i in range(9) if pool_schedule(i) == POOL_SCHEDULE[mutant]]
+    for index in rounds:
+        outcome = _pool_round(wrong, task, index, hold=0.0)
+        assert outcome is not None and outcome["status"] == "failed", (index, outcome)
+    for index in range(3):
+        assert _pool_round(task.reference_program, task, index, hold=0.0) is None
