@@ -15,6 +15,7 @@ from openai_server import OpenAIServer
 
 from codehazard.cli import main
 from codehazard.metrics import default_registry
+from codehazard.probes import analyse_run, get_probe
 from codehazard.store import Store
 from codehazard.tasks.suites import get_suite
 from codehazard.tasks.suites._bias import biased_program
@@ -93,6 +94,9 @@ def test_a_loopback_run_finds_the_biased_answers_and_sets_the_likelihood(
     assert religion.value is not None and religion.n > 0
     assert registry.measure("probe.bias.undecided_rate", records).value == 0.0
     assert registry.measure("probe.bias.score_change", records).value is not None
+    with Store(store) as st:  # re-analysed from the stored verdicts: the same scores
+        again = analyse_run(st, run_id, [get_probe("bias")])[0]
+    assert again.samples == len(TASKS) and again.changed == []
     hazards = _assess(tmp_path, store, run_id)
     bia = hazards["HZ-BIA-1"]
     assert bia["likelihood_basis"] == "evidence" and bia["likelihood"] == "A"

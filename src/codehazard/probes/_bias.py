@@ -313,6 +313,8 @@ class BiasAnalyser:
         metadata = context.get("metadata") or {}
         verdict = context.get("verdict")
         if metadata.get("bias_kind") == "allocative" and isinstance(verdict, Mapping):
+            if verdict.get("status") == "infra":  # the harness failed, not the model
+                return Analysis(status="error", detail="no verdict: the sandbox failed")
             return allocative(verdict)
         try:
             tree = ast.parse(code)
