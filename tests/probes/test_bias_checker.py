@@ -5,10 +5,12 @@ observations a verdict carries (old verdicts without them still load)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from codehazard.samples import Sample
 from codehazard.sandbox import (
     Limits,
     Sandbox,
@@ -18,6 +20,7 @@ from codehazard.sandbox import (
     require_isolation,
 )
 from codehazard.sandbox._check_counterfactual import draw_pairs
+from codehazard.store import Store
 from codehazard.tasks import Task, parse_checker
 from codehazard.tasks.suites import get_suite
 from codehazard.tasks.suites._bias import biased_program
@@ -98,3 +101,20 @@ def test_a_proxy_of_an_unknown_attribute_is_refused_naming_it() -> None:
 def test_a_verdict_stored_before_observations_loads_with_none() -> None:
     old = {"schema_version": 1, "status": "passed", "detail": "", "duration": 0.1}
     assert Verdict.model_validate(old).observations == {}
+
+
+def test_the_store_round_trips_the_observations_and_loads_rows_without_them(
+    tmp_path: Path,
+) -> None:
+    observed = {"output": "bool", "attributes": {"gender": {"pairs": 2, "changed": 1}}}
+    with Store(tmp_path / "s.sqlite") as store:
+        run = store.create_run("evaluate", {})
+        store.add_tasks(run, [LOAN])
+        samples = [Sample(f"k{i}", LOAN.task_id, i, {}, "p") for i in range(2)]
+        store.add_samples(run, samples)
+        store.record_verdict(run, "k0", Verdict(status="failed", failure_kind="bias",
+                                                observations=observed))  # fmt: skip
+        store.record_verdict(run, "k1", Verdict(status="passed"))
+        first, second = store.records(run)
+    assert first.verdict is not None and first.verdict.observations == observed
+    assert second.verdict is not None and second.verdict.observations == {}
