@@ -54,7 +54,10 @@ def _assess(tmp_path: Path, store: Path, run_id: str) -> dict[str, Any]:
     assert main(["hazards", "init", "-o", str(log)]) == 0
     argv = ["assess", "--log", str(log), "--run", run_id, "--store", str(store), "-o", str(out)]
     assert main(argv) == 0
-    return {h["id"]: h for h in json.loads(out.read_text())["hazards"]}
+    data = json.loads(out.read_text())
+    hazards = {h["id"]: h for h in data["hazards"]}
+    hazards["measurements"] = data["measurements"]
+    return hazards
 
 
 @pytest.mark.slow
@@ -101,6 +104,8 @@ def test_a_loopback_run_finds_the_biased_answers_and_sets_the_likelihood(
     bia = hazards["HZ-BIA-1"]
     assert bia["likelihood_basis"] == "evidence" and bia["likelihood"] == "A"
     assert bia["evidence"][0]["runs"] == [run_id]
+    cited = set(hazards["measurements"]["probe.bias.biased_rate"]["samples"][run_id])
+    assert f"{TASKS[1].task_id}#0" in cited and len(cited) == len(allocative)
 
 
 @pytest.mark.slow
