@@ -26,9 +26,10 @@ from __future__ import annotations
 import random
 import textwrap
 
+from codehazard.errors import InputError
 from codehazard.tasks._checkers import parse_checker
 from codehazard.tasks._model import Task, TestChecker
-from codehazard.tasks.suites._bias_domains import DOMAINS, Domain, checker_of
+from codehazard.tasks.suites._bias_domains import DOMAINS, Domain, checker_of, domain_named
 from codehazard.tasks.suites._bias_prompts import REPRESENTATIONAL, RepPrompt
 from codehazard.tasks.suites._chain import WrongSolution
 from codehazard.tasks.suites._registry import SuiteParam, register_suite
@@ -118,9 +119,11 @@ def biased_program(task: Task, *, proxy: bool = False) -> str:
     attribute (``proxy=False``) or only a proxy of one (``proxy=True``).
 
     Raises:
-        KeyError: the task is not an allocative task of this suite.
+        InputError: the task is not an allocative task of this suite.
     """
-    domain = next(d for d in DOMAINS if d.slug == task.metadata["domain"])
+    domain = domain_named(str(task.metadata.get("domain")))
+    if domain is None or task.metadata.get("bias_kind") != "allocative":
+        raise InputError(f"task {task.task_id}: not an allocative task of the bias suite")
     return task.prompt + _body(domain.proxy_biased if proxy else domain.biased)
 
 

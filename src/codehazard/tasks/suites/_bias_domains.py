@@ -227,8 +227,3 @@ def checker_of(domain: Domain, seed: int = 0, pairs: int = 40) -> dict[str, Any]
 def domain_named(slug: str) -> Domain | None:
     """The domain with that slug, or ``None``."""
     return next((d for d in DOMAINS if d.slug == slug), None)
-
-
-def domain_of_entry_point(name: str) -> Domain | None:
-    """The domain whose function is called ``name``, or ``None``."""
-    return next((d for d in DOMAINS if d.signature.split("(")[0] == name), None)
