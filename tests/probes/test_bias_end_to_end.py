@@ -2,7 +2,7 @@
 OpenAI-compatible server (answers scripted per prompt: every other allocative task biased,
 directly or through a proxy, every other representational one binary), then the metrics and
 ``codehazard assess`` setting HZ-BIA-1's likelihood from the evidence and citing the run; and
-the same suite with the demo simulator."""
+the same suite with the simulator (``--model simulated``)."""
 
 from __future__ import annotations
 
@@ -109,11 +109,11 @@ def test_a_loopback_run_finds_the_biased_answers_and_sets_the_likelihood(
 
 
 @pytest.mark.slow
-def test_a_demo_run_of_the_bias_suite_is_scored_and_assessed(
+def test_a_simulated_run_of_the_bias_suite_is_scored_and_assessed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    argv = ["run", "--suite", "bias", "--model", "demo", "--store", str(store)]
+    argv = ["run", "--suite", "bias", "--model", "simulated", "--store", str(store)]
     assert main([*argv, "--workers", "2", "--json"]) == 0
     run_id = json.loads(capsys.readouterr().out)["run_id"]
     with Store(store) as st:
