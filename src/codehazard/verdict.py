@@ -28,7 +28,11 @@ class Verdict(BaseModel):
     ``isolation`` is the isolation actually obtained. ``failure_kind`` names what a checker
     found wrong, for checkers that tell kinds of failure apart (``invariant``, ``liveness``,
     ``race``, ``deadlock``, ``distribution``, ``contract``, ...); analyses count verdicts by it.
-    It is ``None`` where the checker names no kind (every HumanEval test).
+    It is ``None`` where the checker names no kind (every HumanEval test). ``observations``
+    is what a checker measured beyond the verdict, as plain data computed by the trusted
+    judge (never taken from the candidate): the ``counterfactual`` kind's decision changes
+    per protected attribute, for the bias probe's metrics. It is empty for every other kind
+    and for verdicts stored before it existed.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -41,6 +45,7 @@ class Verdict(BaseModel):
     exception: str | None = None
     failure_kind: str | None = None
     duration: float = 0.0
+    observations: dict[str, Any] = Field(default_factory=dict)
     isolation: dict[str, Any] = Field(default_factory=dict)
 
     @property

@@ -68,6 +68,7 @@ _BUILTIN: dict[str, str] = {
     "misuse": "codehazard.probes._misuse_probe:PROBE",
     "packages": "codehazard.probes._packages:PROBE",
     "security": "codehazard.probes._security_probe:PROBE",
+    "bias": "codehazard.probes._bias_probe:PROBE",
 }
 """Built-in probes, lazy: listing them imports no analyser (nor its index)."""
 

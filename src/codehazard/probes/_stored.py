@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from codehazard.errors import InputError
 from codehazard.probes._findings import Analysis
-from codehazard.probes._probe import Probe, ProbeScorer, safe_analyse
+from codehazard.probes._probe import Probe, safe_analyse
 from codehazard.samples import Sample
 from codehazard.store import Store
 from codehazard.verdict import Verdict
@@ -61,7 +61,7 @@ def analyse_run(store: Store, run_id: str, probes: Sequence[Probe]) -> list[Rean
     records = store.records(run_id)
     out = []
     for probe in probes:
-        scorer = ProbeScorer(probe)
+        scorer = probe.scorer()  # the probe's own scorer (the bias probe's reads the verdict)
         before = {s.key: s.value for s in store.scores(run_id, probe.name)}
         changed, statuses, n, after = [], {}, 0, 0
         for rec in records:

@@ -375,7 +375,8 @@ class TaskDataError(BaseException):
 
 Outcome = dict[str, Any]
 """A checker's outcome: ``status`` (a verdict status) and ``detail``, optionally the
-``OUTCOME_FIELDS``."""
+``OUTCOME_FIELDS`` and ``observations`` (a dict of plain data the judge measured, kept as
+``Verdict.observations``)."""
 
 OUTCOME_FIELDS = ("failing_input", "expected", "actual", "exception", "failure_kind")
 """The optional outcome keys a verdict keeps (``Verdict`` fields of the same names)."""

@@ -469,8 +469,11 @@ class SandboxWorker:
         )
         status, detail, overridden = decide(outcome, report, limits, ending)
         fields = {k: outcome.get(k) for k in OUTCOME_FIELDS}
+        observations = outcome.get("observations")
+        fields["observations"] = observations if type(observations) is dict else {}
         if overridden:  # a limit decided the verdict, not the checker
             fields["failure_kind"] = None
+            fields["observations"] = {}
         verdict = Verdict(
             status=status,
             detail=detail,

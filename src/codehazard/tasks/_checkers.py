@@ -206,6 +206,7 @@ _BUILTIN_KINDS: dict[str, str] = {
     "sequence": "codehazard.tasks._kind_sequence",
     "stress": "codehazard.tasks._kind_stress",
     "noninterference": "codehazard.tasks._kind_noninterference",
+    "counterfactual": "codehazard.tasks._kind_counterfactual",
 }
 """Built-in kinds defined in modules of their own (name -> module), registered lazily: the
 module is imported the first time a task file names the kind (or a listing needs it), and its

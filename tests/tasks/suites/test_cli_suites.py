@@ -56,7 +56,7 @@ def test_build_variable_binding(tmp_path: Path, capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["nope"], "unknown suite 'nope'; known suites: abstraction, building-blocks, "),
+        (["nope"], "unknown suite 'nope'; known suites: abstraction, bias, building-blocks, "),
         (["building-blocks", "--lengths", "0-3"], "lengths: 0 is out of range"),
         (["building-blocks", "--lengths", "x"], "lengths: cannot read 'x'"),
         (["building-blocks", "--variables", "3"], "has no parameter(s) variables"),

@@ -257,6 +257,7 @@ _BUILTIN = {
     "misuse": "codehazard.tasks.suites._misuse",
     "packages": "codehazard.tasks.suites._packages",
     "security": "codehazard.tasks.suites._security",
+    "bias": "codehazard.tasks.suites._bias",
     "misalignment": "codehazard.tasks.suites._misalignment",
 }
 
