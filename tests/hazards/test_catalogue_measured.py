@@ -1,4 +1,5 @@
-"""A hazard that no evaluation run can measure says why (`unmeasured`), never beside rules."""
+"""Every hazard of the default catalogue is measured by a rule whose metric exists, or says why
+no evaluation run can measure it (`unmeasured`, never beside rules)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,14 @@ import pytest
 
 from codehazard.hazards import HazardInputError, assess, default_catalogue_text, parse_log
 from codehazard.metrics import default_registry
+
+
+def test_every_default_hazard_has_evidence_or_says_why_not() -> None:
+    log = parse_log(default_catalogue_text(), registry=default_registry()).log
+    unexplained = [h.id for h in log.hazards if not h.evidence and not h.unmeasured.strip()]
+    assert unexplained == []
+    unmeasured = {h.id for h in log.hazards if h.unmeasured}
+    assert unmeasured == {"HZ-ECO-1", "HZ-LEG-1", "HZ-PRV-1", "HZ-ENV-1"}
 
 
 def test_a_hazard_cannot_both_have_evidence_and_say_it_is_unmeasured(tmp_path: Path) -> None:
