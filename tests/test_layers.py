@@ -62,6 +62,8 @@ ALLOWED: dict[str, set[str]] = {
     "hazards": _BASE | {"scoring", "metrics", "runs", "store"},
     "report": _BASE
     | {"tasks", "samples", "scoring", "metrics", "analysis", "hazards", "runs", "store"},
+    "human": _BASE
+    | {"tasks", "samples", "sandbox", "store", "scoring", "executors", "evaluation", "runs"},
     "_facade": _BASE
     | {"tasks", "samples", "sandbox", "store", "scoring", "metrics", "analysis", "hazards"}
     | {"report", "models", "evaluation", "generation", "runs", "executors", "probes"},

@@ -126,6 +126,14 @@ PUBLIC: dict[str, set[str]] = {
         "reference_code", "reference_outputs", "remove_worker_groups", "require_isolation",
         "require_isolation_kept", "self_check",
     },
+    "codehazard.human": {
+        "CSP", "CSV_COLUMNS", "DEFAULT_CONSENT", "GAP_CAP_S", "HEARTBEAT_S", "HUMAN_SCORER",
+        "HumanLevel", "Invitation", "Judge", "NotFound", "ParticipantService", "SandboxJudge",
+        "Study", "StudyConfig", "StudyResults", "create_app", "create_study",
+        "delete_participant", "docstring_examples", "examples_task", "export_csv",
+        "import_results", "invite", "load_study", "participant_order", "select_tasks", "serve",
+        "study_results", "study_tasks",
+    },
     "codehazard.scoring": {
         "BlockRate", "Composition", "Curve", "DecayFit", "FitQuality", "Interval", "LevelGap",
         "LevelPoint", "METHOD_LEGEND", "Scorable", "Scores", "TASK_MEAN_METHOD", "TaskMeanInterval",
@@ -135,6 +143,8 @@ PUBLIC: dict[str, set[str]] = {
         "suite_curves", "suite_of", "t_quantile", "task_passk_interval", "task_rate_interval",
         "wilson_interval",
         "DIMENSIONS", "DIMENSION_ALIASES", "DIMENSION_KEY", "canonical_metadata", "dimension_of",
+        "CROSSED_METHOD", "CrossedMean", "crossed_mean", "crossed_rate", "crossed_variance",
+        "human_ratio", "PooledLevel", "pooled_levels",
     },
     "codehazard.store": {
         "Record", "ResponseCache", "RunInfo", "SANDBOX_SCORER", "SCHEMA_VERSION", "Score", "Store",
