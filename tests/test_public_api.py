@@ -34,6 +34,7 @@ PUBLIC: dict[str, set[str]] = {
         "summarise_run",
         "CapabilityProfile", "CellInterval", "DEFAULT_THRESHOLDS", "DimensionProfile", "GroupBy",
         "LEFT_OUT_REASONS", "ModelDimension", "PROFILE_KIND", "PROFILE_SCHEMA_VERSION",
+        "HumanBaselineCell",
         "ProfileCell", "ProfileModel", "ProfileSource", "Reliability", "capability_profile",
         "profile_runs",
     },
@@ -103,6 +104,7 @@ PUBLIC: dict[str, set[str]] = {
         "curve_json", "curve_text", "curve_to_dict", "matrix_cells", "plot_curve",
         "report_formats", "report_html", "report_json", "report_markdown", "report_renderers",
         "report_schema", "profile_text",
+        "human_comparison", "human_comparison_lines",
     },
     "codehazard.runs": {
         "DeletedRun", "GivenTasks", "MANIFEST_VERSION", "ProgressFn", "ProgressState", "Run",
@@ -132,7 +134,7 @@ PUBLIC: dict[str, set[str]] = {
         "Study", "StudyConfig", "StudyResults", "create_app", "create_study",
         "delete_participant", "docstring_examples", "examples_task", "export_csv",
         "import_results", "invite", "load_study", "participant_order", "select_tasks", "serve",
-        "study_results", "study_tasks",
+        "study_results", "study_runs", "study_tasks",
     },
     "codehazard.scoring": {
         "BlockRate", "Composition", "Curve", "DecayFit", "FitQuality", "Interval", "LevelGap",

@@ -34,6 +34,7 @@ from codehazard.human._service import (
     delete_participant,
     invite,
     load_study,
+    study_runs,
     study_tasks,
 )
 from codehazard.human._study import (
@@ -72,5 +73,6 @@ __all__ = [
     "select_tasks",
     "serve",
     "study_results",
+    "study_runs",
     "study_tasks",
 ]

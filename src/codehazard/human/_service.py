@@ -171,6 +171,11 @@ def invite(
     return out
 
 
+def study_runs(store: Store, study: Study) -> list[str]:
+    """The run ids of the study's participants, in the order they were invited."""
+    return [p.run_id for p in HumanTables(store).participants(study.id)]
+
+
 def delete_participant(store: Store, study: Study, pseudonym: str) -> str:
     """Remove a participant: their rows, attempts and run. Returns the run id removed.
 
