@@ -40,6 +40,7 @@ from codehazard.human._service import (
 from codehazard.human._study import (
     DEFAULT_CONSENT,
     StudyConfig,
+    distinct_order,
     participant_order,
     select_tasks,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "create_app",
     "create_study",
     "delete_participant",
+    "distinct_order",
     "docstring_examples",
     "examples_task",
     "export_csv",

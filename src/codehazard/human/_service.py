@@ -29,7 +29,7 @@ from codehazard.human._study import (
     DEFAULT_CONSENT,
     StudyConfig,
     check_config,
-    participant_order,
+    distinct_order,
     select_tasks,
 )
 from codehazard.runs import RunConfig, RunManifest
@@ -158,7 +158,8 @@ def invite(
     for _ in range(count):
         seq = tables.next_seq(study.id)
         pseudonym = f"{study.id[-6:]}-p{seq + 1:02d}"
-        order = participant_order(tasks, study.config.seed, seq)
+        taken = [p.order for p in tables.participants(study.id)]
+        order = distinct_order(tasks, study.config.seed, seq, taken)
         manifest = _manifest(study, pseudonym, len(tasks), seq)
         run_id = store.create_run("run", manifest.to_params())
         by_id = {t.task_id: t for t in tasks}

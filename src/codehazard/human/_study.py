@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -105,14 +105,17 @@ def select_tasks(config: StudyConfig, tasks: Sequence[Task]) -> list[Task]:
     return chosen
 
 
-def participant_order(tasks: Sequence[Task], seed: int, index: int) -> list[str]:
-    """Participant ``index``'s order of the study's task ids (see the module's docstring)."""
+def participant_order(
+    tasks: Sequence[Task], seed: int, index: int, attempt: int = 0
+) -> list[str]:
+    """Participant ``index``'s order of the study's task ids (see the module's docstring);
+    ``attempt`` draws another shuffle with the same rotation of levels."""
     by_level: dict[tuple[str, int], list[str]] = defaultdict(list)
     for task in tasks:
         key = (dimension_of(task.metadata) or "", level_of(task.metadata, "level") or 0)
         by_level[key].append(task.task_id)
     levels = sorted(by_level)
-    rng = random.Random(f"human-order:{seed}:{index}")
+    rng = random.Random(f"human-order:{seed}:{index}:{attempt}")
     for key in levels:
         rng.shuffle(by_level[key])
     order: list[str] = []
@@ -122,4 +125,18 @@ def participant_order(tasks: Sequence[Task], seed: int, index: int) -> list[str]
         for key in levels[shift:] + levels[:shift]:
             if r < len(by_level[key]):
                 order.append(by_level[key][r])
+    return order
+
+
+def distinct_order(
+    tasks: Sequence[Task], seed: int, index: int, taken: Iterable[Sequence[str]]
+) -> list[str]:
+    """Participant ``index``'s order, drawn again (up to 200 times) while another participant
+    already has it, so participants get different orders while there are enough to go round."""
+    seen = {tuple(order) for order in taken}
+    order = participant_order(tasks, seed, index)
+    for attempt in range(1, 200):
+        if tuple(order) not in seen:
+            break
+        order = participant_order(tasks, seed, index, attempt)
     return order
