@@ -198,6 +198,7 @@ def create_app(store_path: str, study_id: str, *, judge: Any = None, base_url: s
         Route("/op/{token}", operator_page),
         Route("/op/{token}/api/{action}", operator_api, methods=["GET", "POST"]),
         Route("/static/{name}", static),
+        Route("/favicon.ico", lambda request: headers(Response(status_code=204))),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 
