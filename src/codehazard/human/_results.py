@@ -21,7 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from codehazard.errors import InputError
 from codehazard.human._db import HumanTables
-from codehazard.human._service import HUMAN_SCORER, Study, create_study, invite, study_tasks
+from codehazard.human._service import (
+    HUMAN_SCORER,
+    Study,
+    complete_run,
+    create_study,
+    invite,
+    study_tasks,
+)
 from codehazard.human._study import StudyConfig
 from codehazard.samples import Sample
 from codehazard.scoring import CROSSED_METHOD, crossed_mean, dimension_of, level_of, pooled_levels
@@ -189,7 +196,7 @@ def import_results(store: Store, path: str | Path, config: StudyConfig) -> Study
         (inv,) = invite(store, study, 1, tasks=list(tasks.values()))
         for line, row in rows:
             _import_row(store, inv.run_id, row, f"{path}:{line}", pseudonym)
-        store.set_run_status(inv.run_id, "complete")
+        complete_run(store, inv.run_id)
     return study
 
 

@@ -32,7 +32,7 @@ from codehazard.human._study import (
     distinct_order,
     select_tasks,
 )
-from codehazard.runs import RunConfig, RunManifest
+from codehazard.runs import RunConfig, RunManifest, build_summary, load_run
 from codehazard.samples import Sample
 from codehazard.store import Score, Store
 from codehazard.tasks import Task
@@ -170,6 +170,12 @@ def invite(
         tables.add_participant(row, token)
         out.append(Invitation(pseudonym, token, run_id))
     return out
+
+
+def complete_run(store: Store, run_id: str) -> None:
+    """Mark a participant's run complete with its summary, as a model's run ends."""
+    summary = build_summary(store, run_id, load_run(store, run_id).manifest.config)
+    store.set_run_status(run_id, "complete", summary.model_dump(mode="json"))
 
 
 def study_runs(store: Store, study: Study) -> list[str]:
@@ -462,7 +468,7 @@ class ParticipantService:
         position = row.order.index(task_id) + 1
         self.tables.update_participant(row.id, position=position)
         if position >= len(row.order):
-            self.store.set_run_status(row.run_id, "complete")
+            complete_run(self.store, row.run_id)
 
 
 _MESSAGES = {

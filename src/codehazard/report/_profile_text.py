@@ -122,12 +122,13 @@ def _human(profile: CapabilityProfile) -> list[str]:
         return []
     out = ["", "relative to human ability: pass@1 of each model / the participants' pooled "
            "rate (interval over participants and tasks)"]  # fmt: skip
+    labels = {d.dimension: d.label for d in profile.dimensions}
     for cell in profile.human:
         ratios = ", ".join(
             f"{m} {'-' if r is None else f'{r:.2f}'}" for m, r in cell.ratios.items()
         )
         out.append(
-            f"  {cell.dimension} level {cell.level}: people {cell.pass_rate:.2f} "
+            f"  {labels.get(cell.dimension, cell.dimension)} level {cell.level}: people {cell.pass_rate:.2f} "
             f"[{cell.interval.low:.2f}, {cell.interval.high:.2f}] ({cell.n_participants} "
             f"people, {cell.n_tasks} tasks); ratio {ratios or '-'}"
         )
