@@ -67,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     results.add_argument("--json", action="store_true", help="print exactly one JSON object")
     results.add_argument("--csv", action="store_true", help="print the export (no free text)")
     imp = sub.add_parser("import", help="read a results CSV into a new study")
-    imp.add_argument("csv_file", metavar="RESULTS_CSV", type=input_file)
+    imp.add_argument("results_csv", type=input_file, help="results CSV (see --help of results)")
     _design(imp)
     for p in (serve, invite, results, imp):
         p.add_argument("--store", type=store_file, default=None, help="results store")
@@ -126,7 +126,7 @@ def cmd_human(args: argparse.Namespace) -> int:
             print(json.dumps(res.model_dump(mode="json")) if args.json else _results_text(res))
             return 0
         else:
-            study = human.import_results(store, args.csv_file, _config(args))  # type: ignore[arg-type]
+            study = human.import_results(store, args.results_csv, _config(args))  # type: ignore[arg-type]
             print(f"imported into study {study.id}")
             return 0
     finally:

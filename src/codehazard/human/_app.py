@@ -206,7 +206,7 @@ def create_app(store_path: str, study_id: str, *, judge: Any = None, base_url: s
 def _text(data: dict[str, Any], name: str) -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value:
-        raise ArgumentError(f"`{name}` must be given as text")
+        raise ArgumentError(f"field {name!r} must be given as text")
     return value
 
 

@@ -155,7 +155,7 @@ def _number(value: str, column: str, where: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise InputError(f"{where}: `{column}` is not a number: {value!r}") from None
+        raise InputError(f"{where}: column {column!r} is not a number: {value!r}") from None
 
 
 def _flag(value: str, column: str, where: str) -> bool:
@@ -164,7 +164,7 @@ def _flag(value: str, column: str, where: str) -> bool:
         return True
     if text in ("0", "false", "no", ""):
         return False
-    raise InputError(f"{where}: `{column}` must be true or false, got {value!r}")
+    raise InputError(f"{where}: column {column!r} must be true or false, got {value!r}")
 
 
 def import_results(store: Store, path: str | Path, config: StudyConfig) -> Study:

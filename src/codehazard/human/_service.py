@@ -192,7 +192,7 @@ def delete_participant(store: Store, study: Study, pseudonym: str) -> str:
     tables = HumanTables(store)
     found = [p for p in tables.participants(study.id) if p.pseudonym == pseudonym]
     if not found:
-        raise UnknownNameError(f"`participant={pseudonym}`: not in study {study.id}")
+        raise UnknownNameError(f"no participant {pseudonym!r} in study {study.id}")
     tables.delete_participant(found[0].id)
     store.delete_run(found[0].run_id)
     return found[0].run_id
@@ -310,7 +310,7 @@ class ParticipantService:
         """
         row = self.participant(token)
         if agree is not True:
-            raise ArgumentError("`agree` must be true to take part")
+            raise ArgumentError("field 'agree' must be true to take part")
         if row.consented is None:
             self.tables.update_participant(row.id, consented=self.clock())
         return self.state(token)
@@ -385,14 +385,14 @@ class ParticipantService:
         """
         code = _code(code)
         if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-            raise ArgumentError("`seq` must be the attempt's number, 1 or more")
+            raise ArgumentError("field 'seq' must be the attempt's number, 1 or more")
         row = self.participant(token)
         async with self._lock(row):
             done = self.tables.attempts(row.id, task_id)
             if seq <= len(done):
                 return _answer(done[seq - 1]["status"], seq, repeated=True) | self._next(token)
             if seq != len(done) + 1:
-                raise ArgumentError(f"`seq={seq}`: the next attempt is {len(done) + 1}")
+                raise ArgumentError(f"field 'seq' is {seq}: the next attempt is {len(done) + 1}")
             row, prog = self._ready(token, task_id)
             verdict = await self.judge.judge(task_id, code)
             if verdict.status == "infra":  # the harness failed: not the participant's attempt
@@ -422,7 +422,7 @@ class ParticipantService:
         if prog is None or prog["done"]:
             raise NotFound(f"task {task_id!r} is finished")
         if not isinstance(comment, str) or len(comment) > 2000:
-            raise ArgumentError("`comment` must be text of at most 2000 characters")
+            raise ArgumentError("field 'comment' must be text of at most 2000 characters")
         self.tables.set_progress(row.id, task_id, gave_up=1, comment=comment)
         self._finish(row, prog | {"gave_up": 1})
         return self.state(token)
@@ -493,7 +493,7 @@ def _answer(status: str, seq: int, *, repeated: bool = False) -> dict[str, Any]:
 
 def _code(code: Any) -> str:
     if not isinstance(code, str):
-        raise ArgumentError("`code` must be text")
+        raise ArgumentError("field 'code' must be text")
     if len(code) > MAX_CODE_CHARS:
-        raise ArgumentError(f"`code` is longer than {MAX_CODE_CHARS} characters")
+        raise ArgumentError(f"field 'code' is longer than {MAX_CODE_CHARS} characters")
     return code

@@ -68,7 +68,7 @@ def check_config(config: StudyConfig) -> StudyConfig:
     if config.per_level < 1:
         raise ArgumentError(f"`per_level` must be at least 1, got {config.per_level}")
     if not config.time_budget_s > 0 or not config.timeout_s > 0:
-        raise ArgumentError("`time_budget_s` and `timeout_s` must be above 0")
+        raise ArgumentError("`time_budget_s` and `timeout` must be above 0")
     return config
 
 
@@ -91,7 +91,7 @@ def select_tasks(config: StudyConfig, tasks: Sequence[Task]) -> list[Task]:
         if missing:
             raise ArgumentError(f"`levels`: no task of the suites has level {missing[0]}")
     if not cells:
-        raise ArgumentError("the suites have no task with an integer `level`")
+        raise ArgumentError("the suites have no task with an integer level")
     rng = random.Random(f"human-study:{config.seed}")
     chosen: list[Task] = []
     for cell in sorted(cells):
