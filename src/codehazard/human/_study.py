@@ -105,9 +105,7 @@ def select_tasks(config: StudyConfig, tasks: Sequence[Task]) -> list[Task]:
     return chosen
 
 
-def participant_order(
-    tasks: Sequence[Task], seed: int, index: int, attempt: int = 0
-) -> list[str]:
+def participant_order(tasks: Sequence[Task], seed: int, index: int, attempt: int = 0) -> list[str]:
     """Participant ``index``'s order of the study's task ids (see the module's docstring);
     ``attempt`` draws another shuffle with the same rotation of levels."""
     by_level: dict[tuple[str, int], list[str]] = defaultdict(list)

@@ -128,7 +128,8 @@ def _human(profile: CapabilityProfile) -> list[str]:
             f"{m} {'-' if r is None else f'{r:.2f}'}" for m, r in cell.ratios.items()
         )
         out.append(
-            f"  {labels.get(cell.dimension, cell.dimension)} level {cell.level}: people {cell.pass_rate:.2f} "
+            f"  {labels.get(cell.dimension, cell.dimension)} level {cell.level}: "
+            f"people {cell.pass_rate:.2f} "
             f"[{cell.interval.low:.2f}, {cell.interval.high:.2f}] ({cell.n_participants} "
             f"people, {cell.n_tasks} tasks); ratio {ratios or '-'}"
         )
