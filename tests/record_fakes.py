@@ -56,7 +56,7 @@ TaskSpec = tuple[str, dict[str, Any], Sequence[Outcome]]
 
 def add_run(store: Store, tasks: Sequence[TaskSpec], params: dict[str, Any] | None = None) -> str:
     """Create a run with one task per spec and one sample per outcome, verdicts recorded."""
-    run_id = store.create_run("evaluate", params or {"model": "demo"})
+    run_id = store.create_run("evaluate", params or {"model": "simulated"})
     store.add_tasks(
         run_id,
         [

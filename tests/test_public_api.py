@@ -78,8 +78,8 @@ PUBLIC: dict[str, set[str]] = {
     },
     "codehazard.models": {
         "BackendOptions", "BackendRegistry", "CODEX_STOP", "COMPLETION_WRAPPER", "Completion",
-        "DEMO_NOTICE", "FinishReason", "GenerationParams", "Mode", "ModelBackend", "PromptForm",
-        "NO_OUTPUT",
+        "SIMULATED_NOTICE", "FinishReason", "GenerationParams", "Mode", "ModelBackend",
+        "PromptForm", "NO_OUTPUT",
         "RejectedRequestError", "Request", "TransientBackendError", "build_messages",
         "create_backend", "default_registry", "parse_retry_after", "parse_spec", "register_backend",
     },
@@ -304,7 +304,7 @@ hazards:
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A real ``run --suite building-blocks --model demo`` with the openai and plot extras
+    """A real ``run --suite building-blocks --model simulated`` with the openai and plot extras
     hidden: the main job needs neither."""
     store = tmp_path_factory.mktemp("facade") / "results.sqlite"
     out = _python(
@@ -312,7 +312,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         + "import json\nfrom codehazard.cli import main\n"
         + "import contextlib, io\nbuf = io.StringIO()\n"
         + "with contextlib.redirect_stdout(buf):\n"
-        + "    rc = main(['run', '--suite', 'building-blocks', '--model', 'demo', '--store', "
+        + "    rc = main(['run', '--suite', 'building-blocks', '--model', 'simulated', '--store', "
         + f"{str(store)!r}, '-n', '2', '--lengths', '1-3', '--per-length', '2', '--json'])\n"
         + "assert rc == 0, rc\n"
         + "heavy = [m for m in sys.modules if m.split('.')[0] in ('openai', 'matplotlib') "

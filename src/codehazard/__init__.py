@@ -4,7 +4,7 @@ A curated façade for notebooks and scripts::
 
     import codehazard as ch
     tasks = ch.build_suite("building-blocks", lengths="1-5")
-    run = ch.run("demo", suite="building-blocks", n=5, store="results.sqlite")
+    run = ch.run("tiny", suite="building-blocks", n=5, store="results.sqlite")
     curve = ch.curves(run.run_id, store="results.sqlite")
     assessment = ch.assess("hazards.yaml", [run.run_id], store="results.sqlite")
     table = ch.profile([run.run_id], store="results.sqlite")  # every dimension by level

@@ -228,7 +228,7 @@ def run(
     isolation: str = "full",
     **generation: Any,
 ) -> Any:
-    """Generate with ``model`` (a spec such as ``openai/gpt-4o-mini`` or ``demo``) on a suite or
+    """Generate with ``model`` (a spec such as ``openai/gpt-4o-mini`` or ``tiny``) on a suite or
     a task file, judge every sample and record the run, as ``codehazard run`` does.
 
     ``suite`` names one suite or several (``"temporal,concurrency"`` or a list); each takes

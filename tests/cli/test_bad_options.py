@@ -152,7 +152,7 @@ def test_options_the_library_validates_are_one_line_too(
 ) -> None:
     tasks, _ = _toy_files(tmp_path, 0)
     bad = LIBRARY_VALIDATED[(command, option)]
-    argv = [command, "--tasks", str(tasks), "--model", "demo", option, bad]
+    argv = [command, "--tasks", str(tasks), "--model", "simulated", option, bad]
     assert main([*argv, "--store", str(tmp_path / "s.db"), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and option in err and "Traceback" not in err

@@ -24,7 +24,15 @@ def test_demo_writes_profile_assessment_and_reports_and_reuses_its_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "demo"
-    argv = ["demo", "--model", "demo", "--suites", "building-blocks,packages", "--out", str(out)]
+    argv = [
+        "demo",
+        "--model",
+        "simulated",
+        "--suites",
+        "building-blocks,packages",
+        "--out",
+        str(out),
+    ]
     assert main([*argv, "--no-progress", "--workers", "1"]) == 0
     printed = capsys.readouterr().out
     assert "pass@1" in printed and "report: " in printed and "verdict" in printed

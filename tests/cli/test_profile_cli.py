@@ -1,4 +1,4 @@
-"""``codehazard profile`` on real runs: a ``--model demo`` run and a run against the loopback
+"""``codehazard profile`` on real runs: a ``--model simulated`` run and a run against the loopback
 OpenAI-compatible server, each alone (the table and its JSON) and side by side; runs of one
 model pooled or kept apart; bad run ids and a missing store are one line each."""
 
@@ -46,11 +46,11 @@ COMMON = ["-n", "2", "--workers", "2", "--json"]
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
-    """A store with a demo run and a loopback run of the same small suite."""
+    """A store with a simulated run and a loopback run of the same small suite."""
     store = tmp_path_factory.mktemp("profile") / "s.sqlite"
     with OpenAIServer(api_key=KEY, answer=_answers()) as server:
         demo = _run(
-            ["run", *SUITE, "--model", "demo", *COMMON, "--seed", "0", "--store", str(store)]
+            ["run", *SUITE, "--model", "simulated", *COMMON, "--seed", "0", "--store", str(store)]
         )
         loopback = ["run", *SUITE, "--model", "openai/loop-model", "--base-url", server.base_url]
         loop = _run([*loopback, "--api-key", KEY, *COMMON, "--seed", "0", "--store", str(store)])
@@ -81,18 +81,18 @@ def test_a_demo_run_prints_the_table_and_its_json(
     )
     assert main(["profile", prefix, "--store", str(store)]) == 0
     text = capsys.readouterr().out
-    assert "capability profile of demo: pass@1 by dimension and level" in text
-    assert "demo [simulated]" in text and "samples (tasks)" in text
+    assert "capability profile of simulated: pass@1 by dimension and level" in text
+    assert "simulated [simulated]" in text and "samples (tasks)" in text
     rows = [
         line for line in text.splitlines() if re.match(r"^(chain length)?\s+[123] +\d+\.\d%", line)
     ]
     assert len(rows) == 3 and rows[0].startswith("chain length")
     assert all(line.rstrip().endswith("4 (2)") for line in rows)  # 2 tasks x 2 samples a level
     assert ">= 80%" in text and ">= 50%" in text
-    assert "note: demo: simulated answers" in text
+    assert "note: simulated: simulated answers" in text
     data = _profile_json(capsys, demo, "--store", str(store))
     assert data["schema_version"] == 1 and data["kind"] == "codehazard-profile"
-    assert [m["model"] for m in data["models"]] == ["demo"]
+    assert [m["model"] for m in data["models"]] == ["simulated"]
     assert data["models"][0]["runs"] == [demo] and data["models"][0]["simulated"] is True
     (dim,) = data["dimensions"]
     assert dim["dimension"] == "specification-complexity" and dim["levels"] == [1, 2, 3]
@@ -122,18 +122,18 @@ def test_a_loopback_run_and_a_demo_run_side_by_side(
         (0.5, 3, None),
     ]
     both = _profile_json(capsys, demo, loop, "--store", str(store))
-    assert [m["model"] for m in both["models"]] == ["demo", "openai/loop-model"]
+    assert [m["model"] for m in both["models"]] == ["simulated", "openai/loop-model"]
     (dim,) = both["dimensions"]
-    assert [m["model"] for m in dim["models"]] == ["demo", "openai/loop-model"]
+    assert [m["model"] for m in dim["models"]] == ["simulated", "openai/loop-model"]
     assert dim["models"][1]["cells"] == cells
     assert main(["profile", demo, loop, "--store", str(store)]) == 0
     text = capsys.readouterr().out
-    header = next(line for line in text.splitlines() if "demo [simulated]" in line)
-    assert header.index("demo [simulated]") < header.index("openai/loop-model")
+    header = next(line for line in text.splitlines() if "simulated [simulated]" in line)
+    assert header.index("simulated [simulated]") < header.index("openai/loop-model")
     rows = [line for line in text.splitlines() if line.startswith("chain length")]
     assert len(rows) == 2  # the table's first level, and the reliability row
     assert rows[1].endswith("none (none) 3+ (none)")  # loopback: 0.5 at every level
-    assert "  chain length: demo: failed " in text and "; openai/loop-model: failed 6" in text
+    assert "  chain length: simulated: failed " in text and "; openai/loop-model: failed 6" in text
 
 
 @pytest.mark.slow
@@ -143,14 +143,19 @@ def test_runs_of_one_model_pool_unless_kept_apart(
     store, first, _ = runs
     again = tmp_path / "again.sqlite"
     shutil.copy(store, again)
-    second = _run(["run", *SUITE, "--model", "demo", *COMMON, "--seed", "1", "--store", str(again)])
+    second = _run(
+        ["run", *SUITE, "--model", "simulated", *COMMON, "--seed", "1", "--store", str(again)]
+    )
     pooled = _profile_json(capsys, first, second, first, "--store", str(again))
     (model,) = pooled["models"]
     assert model["runs"] == [first, second] and model["n_samples"] == 24
     cells = pooled["dimensions"][0]["models"][0]["cells"]
     assert [(c["n_tasks"], c["n_samples"]) for c in cells] == [(2, 8)] * 3
     apart = _profile_json(capsys, first, second, "--store", str(again), "--per-run")
-    assert [m["model"] for m in apart["models"]] == [f"demo ({first})", f"demo ({second})"]
+    assert [m["model"] for m in apart["models"]] == [
+        f"simulated ({first})",
+        f"simulated ({second})",
+    ]
     assert [m["n_samples"] for m in apart["models"]] == [12, 12]
 
 
@@ -172,7 +177,7 @@ def test_the_facade_gives_the_same_profile(runs: tuple[Path, str, str]) -> None:
     store, demo, loop = runs
     profile = ch.profile([demo, loop], store=store)
     assert isinstance(profile, ch.CapabilityProfile)
-    assert [m.model for m in profile.models] == ["demo", "openai/loop-model"]
+    assert [m.model for m in profile.models] == ["simulated", "openai/loop-model"]
     assert profile.dimension("specification-complexity") is not None
 
 

@@ -83,7 +83,7 @@ def test_a_worker_refuses_anything_but_its_configuration_first() -> None:
 
 
 def test_generate_batch_defaults_to_one_generate_each(add_task: Task) -> None:
-    backend = create_backend("demo")
+    backend = create_backend("simulated")
     task = add_task
     backend.prepare({task.task_id: task})
     params = backend.resolve(GenerationParams(seed=0))

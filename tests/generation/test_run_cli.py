@@ -13,12 +13,12 @@ from openai_server import API_KEY, Fault, OpenAIServer
 from codehazard.cli import main
 from codehazard.store import Store
 
-DEMO = ["run", "--suite", "building-blocks", "--lengths", "1-2", "--per-length", "3"]
+SIMULATED = ["run", "--suite", "building-blocks", "--lengths", "1-2", "--per-length", "3"]
 
 
-def test_demo_json_is_one_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_simulated_json_is_one_object(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = tmp_path / "s.sqlite"
-    argv = [*DEMO, "--model", "demo", "-n", "2", "--workers", "1", "--store", str(store)]
+    argv = [*SIMULATED, "--model", "simulated", "-n", "2", "--workers", "1", "--store", str(store)]
     assert main([*argv, "--json"]) == 0
     out, err = capsys.readouterr()
     summary = json.loads(out)
@@ -31,7 +31,7 @@ def test_demo_json_is_one_object(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "pass@1" in out and "simulated" in out
     assert main(["runs", "show", summary["run_id"], "--store", str(store)]) == 0
     shown = capsys.readouterr().out
-    assert "model: demo  (simulated" in shown and "tokens: " in shown
+    assert "model: simulated  (simulated" in shown and "tokens: " in shown
     assert "tasks: suite building-blocks (lengths=[1, 2], per_length=3, seed=0)" in shown
     assert "generation: n 2, temperature" in shown and "sessions: 1 (" in shown
 
@@ -70,24 +70,36 @@ def test_incomplete_run_exits_3_and_says_how_to_resume(
     ("argv", "code", "message"),
     [
         (["--model", "nosuch/x"], 2, "unknown model backend 'nosuch'"),
-        (["--model", "demo", "-n", "0"], 2, "error: -n: Input should be greater than or equal"),
-        (["--model", "demo", "--stop", ""], 2, "error: --stop: stop sequences must be non-empty"),
-        (["--model", "demo", "--top-p", "0"], 2, "error: --top-p: Input should be greater"),
-        (["--model", "demo", "--mode", "completion", "--prompt-form", "instruction"], 2, "chat"),
-        (["--model", "demo", "--max-connections", "0"], 2, "--max-connections"),
+        (
+            ["--model", "simulated", "-n", "0"],
+            2,
+            "error: -n: Input should be greater than or equal",
+        ),
+        (
+            ["--model", "simulated", "--stop", ""],
+            2,
+            "error: --stop: stop sequences must be non-empty",
+        ),
+        (["--model", "simulated", "--top-p", "0"], 2, "error: --top-p: Input should be greater"),
+        (
+            ["--model", "simulated", "--mode", "completion", "--prompt-form", "instruction"],
+            2,
+            "chat",
+        ),
+        (["--model", "simulated", "--max-connections", "0"], 2, "--max-connections"),
     ],
 )
 def test_bad_input_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str
 ) -> None:
-    assert main([*DEMO, *argv, "--store", str(tmp_path / "s.sqlite")]) == code
+    assert main([*SIMULATED, *argv, "--store", str(tmp_path / "s.sqlite")]) == code
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
 
 
 def test_no_tasks_and_no_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = ["--store", str(tmp_path / "s.sqlite")]
-    assert main(["run", "--model", "demo", *store]) == 2
+    assert main(["run", "--model", "simulated", *store]) == 2
     assert "--tasks FILE or --suite NAME" in capsys.readouterr().err
     assert main(["run", "--suite", "building-blocks", *store]) == 2
     assert "--model is required" in capsys.readouterr().err
@@ -97,7 +109,7 @@ def test_missing_anthropic(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "anthropic", None)  # as if not installed
-    argv = [*DEMO, "--model", "anthropic/claude", "--store", str(tmp_path / "s.sqlite")]
+    argv = [*SIMULATED, "--model", "anthropic/claude", "--store", str(tmp_path / "s.sqlite")]
     assert main(argv) == 3
     err = capsys.readouterr().err
     assert "pip install 'codehazard[anthropic]'" in err and err.count("\n") == 1
@@ -109,7 +121,7 @@ def test_unreachable_server_exits_before_the_run(
     with OpenAIServer() as gone:
         url = gone.base_url
     store = tmp_path / "s.sqlite"
-    argv = [*DEMO, "--model", "openai/m", "--base-url", url, "--store", str(store)]
+    argv = [*SIMULATED, "--model", "openai/m", "--base-url", url, "--store", str(store)]
     assert main(argv) == 3
     assert "is the server running" in capsys.readouterr().err
     with Store(store) as st:
@@ -121,7 +133,7 @@ def test_resume_refuses_changed_settings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = ["--store", str(tmp_path / "s.sqlite"), "--workers", "1"]
-    assert main([*DEMO, "--model", "demo", "--json", *store]) == 0
+    assert main([*SIMULATED, "--model", "simulated", "--json", *store]) == 0
     run_id = json.loads(capsys.readouterr().out)["run_id"]
     assert main(["run", "--resume", run_id, "-n", "3", *store]) == 2
     assert "n is 1 in the run, 3 given" in capsys.readouterr().err

@@ -189,12 +189,14 @@ def test_pooling_runs_that_name_no_model_is_flagged(store: Store) -> None:
 
 
 def test_simulated_duplicated_and_unfinished_runs_are_noted(store: Store) -> None:
-    demo = add_run(store, humaneval_tasks(0.2), {"model": "demo", "backend": {"simulated": True}})
+    demo = add_run(
+        store, humaneval_tasks(0.2), {"model": "simulated", "backend": {"simulated": True}}
+    )
     twice = [add_run(store, humaneval_tasks(0.2), {"samples_digest": "abc"}) for _ in range(2)]
-    partial = add_run(store, humaneval_tasks(0.2), {"model": "demo"})
+    partial = add_run(store, humaneval_tasks(0.2), {"model": "simulated"})
     store.set_run_status(partial, "interrupted")
     notes = " | ".join(_assess(store, [demo, *twice, partial]).notes)
-    assert f"run(s) {demo} come from the demo simulator" in notes
+    assert f"run(s) {demo} come from the simulator" in notes
     assert f"runs {twice[0]}, {twice[1]} checked the same samples file" in notes
     assert f"run {partial} is interrupted" in notes
 

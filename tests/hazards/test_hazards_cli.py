@@ -175,7 +175,7 @@ def test_assess_warns_when_evidence_comes_from_the_demo_simulator(
     tmp_path: Path, store_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     real = _run(store_path, 0.3)
-    demo = _run(store_path, 0.3, backend={"backend": "demo", "simulated": True})
+    demo = _run(store_path, 0.3, backend={"backend": "simulated", "simulated": True})
     log = tmp_path / "hazards.yaml"
     assert main(["hazards", "init", "-o", str(log)]) == 0
     capsys.readouterr()
@@ -184,7 +184,7 @@ def test_assess_warns_when_evidence_comes_from_the_demo_simulator(
     assert "simulator" not in capsys.readouterr().out
     assert main([*argv, "--run", demo]) == 0
     out = capsys.readouterr().out
-    assert f"run(s) {demo} come from the demo simulator" in out
+    assert f"run(s) {demo} come from the simulator" in out
 
 
 def test_a_5x5_profile_works_end_to_end(

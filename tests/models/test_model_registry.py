@@ -46,12 +46,14 @@ def test_unknown_backend_lists_the_forms() -> None:
     with pytest.raises(InputError) as caught:
         create_backend("nosuch/model")
     message = str(caught.value)
-    for form in ("openai/<model>", "anthropic/<model>", "samples:<path>", "demo"):
+    for form in ("openai/<model>", "anthropic/<model>", "samples:<path>", "simulated", "tiny"):
         assert form in message
 
 
 def test_builtin_backends_are_registered() -> None:
-    assert {"openai", "anthropic", "samples", "demo"} <= set(default_registry().names())
+    assert {"openai", "anthropic", "samples", "simulated", "tiny"} <= set(
+        default_registry().names()
+    )
 
 
 def test_register_backend_decorator_with_own_registry() -> None:
@@ -86,3 +88,11 @@ def test_missing_anthropic_says_what_to_install(monkeypatch: pytest.MonkeyPatch)
         create_backend("anthropic/claude-x")
     message = str(caught.value)
     assert "pip install 'codehazard[anthropic]'" in message and "\n" not in message
+
+
+def test_the_simulators_old_name_is_refused_with_the_new_ones() -> None:
+    """``demo`` named the simulator before ``codehazard demo`` ran the built-in model: a
+    simulator must never be taken for a model, so the old name says what to use instead."""
+    with pytest.raises(InputError) as info:
+        create_backend("demo")
+    assert "--model simulated" in str(info.value) and "--model tiny" in str(info.value)

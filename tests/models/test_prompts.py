@@ -46,7 +46,7 @@ def test_prompt_form_instruction_needs_an_instruction() -> None:
 
 
 def test_completion_mode_request() -> None:
-    backend = create_backend("demo")
+    backend = create_backend("simulated")
     params = backend.resolve(GenerationParams(mode="completion", seed=3))
     request = backend.build_request(WITHOUT, 4, params)
     assert request.prompt == PROMPT and request.messages is None
@@ -54,13 +54,13 @@ def test_completion_mode_request() -> None:
 
 
 def test_chat_mode_has_no_default_stop() -> None:
-    backend = create_backend("demo")
+    backend = create_backend("simulated")
     assert backend.resolve(GenerationParams()).stop == ()
     assert backend.resolve(GenerationParams(stop=("\n\n",))).stop == ("\n\n",)
 
 
 def test_completion_mode_rejects_chat_only_options() -> None:
-    backend = create_backend("demo")
+    backend = create_backend("simulated")
     with pytest.raises(InputError, match="`system_prompt` needs `mode=chat`"):
         backend.resolve(GenerationParams(mode="completion", system_prompt="x"))
     with pytest.raises(ValidationError, match="needs chat mode"):
@@ -68,7 +68,7 @@ def test_completion_mode_rejects_chat_only_options() -> None:
 
 
 def test_cache_key_covers_everything_sent() -> None:
-    backend = create_backend("demo")
+    backend = create_backend("simulated")
     params = backend.resolve(GenerationParams())
     base = backend.build_request(WITHOUT, 0, params)
     assert base.cache_key() == backend.build_request(WITHOUT, 0, params).cache_key()

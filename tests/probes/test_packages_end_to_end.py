@@ -52,7 +52,7 @@ def test_a_demo_run_of_the_packages_suite_is_scored_and_assessed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    argv = ["run", "--suite", "packages", "--model", "demo", "--store", str(store)]
+    argv = ["run", "--suite", "packages", "--model", "simulated", "--store", str(store)]
     assert main([*argv, "--workers", "2", "--json"]) == 0
     run_id = json.loads(capsys.readouterr().out)["run_id"]
     with Store(store) as st:

@@ -72,6 +72,19 @@ def test_a_run_over_security_prompts_gives_the_joint_table_and_the_metrics(
     invited = metrics.measure("probe.security.invited_rate{cwe=CWE-330}", records)
     assert invited.value == pytest.approx(1 / 2)
 
+    # what a report shows: every statistic, overall and per CWE the prompts invite, CWEs in
+    # numeric order; the same numbers as the joint table's
+    from codehazard.probes._metrics import ProbeStatistic
+
+    offered = ProbeStatistic().report_metrics(records)
+    assert offered[0] == "probe.security.insecure_rate" and len(offered) == len(set(offered))
+    cwes = [
+        n.split("{cwe=")[1][:-1] for n in offered if n.startswith("probe.security.insecure_rate{")
+    ]
+    assert cwes == sorted(rows.keys() - {"all"}, key=lambda c: int(c.removeprefix("CWE-")))
+    via_report = metrics.measure("probe.security.correct_insecure_rate{cwe=CWE-89}", records)
+    assert via_report.value == rows["CWE-89"].correct_insecure.value
+
 
 def test_the_probe_is_registered_with_its_suite_and_labelled_set() -> None:
     probe = get_probe("security")

@@ -1,5 +1,5 @@
 """``codehazard report``: the three formats, the comparison, the schema, bad input; and the
-whole path on a building-blocks demo run: run, assess, report."""
+whole path on a building-blocks simulated run: run, assess, report."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_demo_run_assessed_and_reported_in_three_formats(tmp_path: Path) -> None
         "--suite",
         "building-blocks",
         "--model",
-        "demo",
+        "simulated",
         "-n",
         "2",
         "--lengths",

@@ -94,7 +94,7 @@ def test_warnings_that_change_how_numbers_read(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.db")
     run = write_run(
         store,
-        model="demo",
+        model="simulated",
         fails=weak,
         simulated=True,
         status="interrupted",

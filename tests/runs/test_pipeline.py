@@ -204,7 +204,7 @@ def test_demo_runs_are_reproducible_and_labelled(store: Store) -> None:
     from codehazard.tasks.suites import get_suite
 
     tasks = get_suite("building-blocks").build(lengths="1-3", per_length=4)
-    cfg = RunConfig(model="demo", params=GenerationParams(n=3, seed=7), ks=(1,))
+    cfg = RunConfig(model="simulated", params=GenerationParams(n=3, seed=7), ks=(1,))
     first = start(store, tasks, cfg, session=options())
     second = start(store, tasks, cfg, session=options())
     assert snapshot(store, first.run_id) == snapshot(store, second.run_id)
@@ -216,7 +216,7 @@ def test_resume_rebuilds_tasks_a_kill_left_unrecorded(store: Store) -> None:
     from codehazard.tasks.suites import get_suite
 
     tasks = get_suite("building-blocks").build(lengths=[1], per_length=3, seed=0)
-    cfg = RunConfig(model="demo", tasks_source=source, ks=(1,))
+    cfg = RunConfig(model="simulated", tasks_source=source, ks=(1,))
     run_id = start(store, tasks, cfg, session=options()).run_id
     expected = snapshot(store, run_id)
     with store.connection as db:  # as if killed between creating the run and adding its tasks

@@ -85,9 +85,12 @@ def _v1_store(path: Path, samples: Path, tasks_path: Path) -> None:
     )
     run_params = {
         "kind": "run",
-        "model": "demo",
-        "config": {"model": "demo", "tasks_source": {"suite": "building-blocks", "params": {}}},
-        "backend": {"name": "demo", "simulated": True},
+        "model": "simulated",
+        "config": {
+            "model": "simulated",
+            "tasks_source": {"suite": "building-blocks", "params": {}},
+        },
+        "backend": {"name": "simulated", "simulated": True},
         "simulated": True,
         "tasks_digest": "x",
         "sessions": [{"started": 1.0, "wall_s": 2.0, "status": "complete"}],

@@ -64,9 +64,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "run",
         help="generate samples with a model and evaluate them as they arrive",
         description="Generate n samples per task with a model backend (openai/<model>, "
-        "anthropic/<model>, samples:<path>, or the offline demo simulator), judge each in "
-        "the sandbox as it arrives, and record everything in the store. Interrupted runs "
-        "continue with --resume RUN_ID (their recorded settings apply).",
+        "anthropic/<model>, samples:<path>, tiny: the built-in model, or the offline simulator "
+        "simulated), judge each in the sandbox as it arrives, and record everything in the "
+        "store. Interrupted runs continue with --resume RUN_ID (their recorded settings "
+        "apply).",
     )
     source = p.add_mutually_exclusive_group()
     source.add_argument("--tasks", type=input_file, help=tasks_help())
@@ -349,7 +350,7 @@ def _start_or_resume(
             scorers=tuple(args.scorer),
         )
     if not args.model:
-        raise InputError("--model is required, e.g. --model openai/gpt-4o-mini or --model demo")
+        raise InputError("--model is required, e.g. --model openai/gpt-4o-mini or --model tiny")
     tasks, source = _load_tasks(args)
     config = RunConfig(
         model=args.model,

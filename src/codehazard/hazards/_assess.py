@@ -328,7 +328,7 @@ def _run_notes(runs: Sequence[RunRef], records: Sequence[MetricRecord]) -> list[
     simulated = [r.id for r in runs if _is_simulated(r)]
     if simulated:
         notes.append(
-            f"run(s) {', '.join(simulated)} come from the demo simulator: the likelihoods "
+            f"run(s) {', '.join(simulated)} come from the simulator: the likelihoods "
             "they set measure no model"
         )
     pending: dict[str, int] = {}

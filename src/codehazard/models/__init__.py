@@ -2,10 +2,11 @@
 
 ``create_backend("openai/gpt-4o-mini", BackendOptions(...))`` returns a ``ModelBackend``; the
 built-in backends are ``openai/<model>`` (any OpenAI-compatible server), ``anthropic/<model>``
-(optional extra), ``samples:<path>`` (pre-generated samples files) and ``demo`` (an offline
-simulator for trying the tool). New backends subclass ``ModelBackend`` and register with
-``@register_backend(name)``; no factory to edit. The built-in backends are registered lazily,
-so importing this package imports no backend module and no SDK.
+(optional extra), ``samples:<path>`` (pre-generated samples files), ``tiny`` (the built-in
+model) and ``simulated`` (an offline simulator for exercising the tool; it measures nothing).
+New backends subclass ``ModelBackend`` and register with ``@register_backend(name)``; no
+factory to edit. The built-in backends are registered lazily, so importing this package
+imports no backend module and no SDK.
 """
 
 from codehazard.models._base import (
@@ -14,7 +15,6 @@ from codehazard.models._base import (
     RejectedRequestError,
     TransientBackendError,
 )
-from codehazard.models._demo import NOTICE as DEMO_NOTICE
 from codehazard.models._prompts import CODEX_STOP, COMPLETION_WRAPPER, build_messages
 from codehazard.models._registry import (
     BackendRegistry,
@@ -24,6 +24,7 @@ from codehazard.models._registry import (
     register_backend,
 )
 from codehazard.models._sdk import parse_retry_after
+from codehazard.models._simulated import NOTICE as SIMULATED_NOTICE
 from codehazard.models._types import (
     NO_OUTPUT,
     Completion,
@@ -37,8 +38,8 @@ from codehazard.models._types import (
 __all__ = [
     "CODEX_STOP",
     "COMPLETION_WRAPPER",
-    "DEMO_NOTICE",
     "NO_OUTPUT",
+    "SIMULATED_NOTICE",
     "BackendOptions",
     "BackendRegistry",
     "Completion",

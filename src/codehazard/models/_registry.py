@@ -1,14 +1,14 @@
 """Backends by name: a decorator registers a class; a model spec picks one.
 
 A model spec is ``<backend>/<model>`` or ``<backend>:<argument>`` (``openai/gpt-4o-mini``,
-``samples:generations.jsonl``), or a bare backend name (``demo``). The first ``/`` or ``:``
+``samples:generations.jsonl``), or a bare backend name (``tiny``). The first ``/`` or ``:``
 separates the backend name from the rest, which goes to the backend unchanged
 (``openai/meta-llama/Llama-3-8B`` asks the ``openai`` backend for ``meta-llama/Llama-3-8B``).
 
 Third-party packages add backends through the ``codehazard.backends`` entry-point group: an
 entry point names a backend class, or a module whose import registers its backends. The
 built-in backends are registered lazily (by ``module:attr``), so listing them, or asking for
-``demo``, imports no SDK and no other backend's module.
+``simulated``, imports no SDK and no other backend's module.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def parse_spec(spec: str) -> tuple[str, str]:
     if match is None:
         raise InputError(
             f"`model={spec!r}`: expected <backend>/<model> or <backend>:<path>, "
-            "e.g. openai/gpt-4o-mini, samples:generations.jsonl or demo"
+            "e.g. openai/gpt-4o-mini, samples:generations.jsonl or tiny"
         )
     return match.group(1).lower(), match.group(3) or ""
 
@@ -68,7 +68,7 @@ class BackendRegistry(Registry[type[ModelBackend]]):
         self.register(name, cls, help=getattr(cls, "spec_help", "") or "")
 
     def forms(self) -> str:
-        """The spec forms of every registered backend, e.g. ``demo, openai/<model>``."""
+        """The spec forms of every registered backend, e.g. ``tiny, openai/<model>``."""
         return self.listing()
 
 
@@ -80,7 +80,15 @@ _DEFAULT.register_lazy(
 _DEFAULT.register_lazy(
     "samples", "codehazard.models._samples:SamplesBackend", help="samples:<path>"
 )
-_DEFAULT.register_lazy("demo", "codehazard.models._demo:DemoBackend", help="demo")
+_DEFAULT.register_lazy(
+    "simulated", "codehazard.models._simulated:SimulatedBackend", help="simulated"
+)
+
+RENAMED = {
+    "demo": "`demo` was the simulator's old name: use --model simulated for the simulator (its "
+    "pass rates measure no model), or --model tiny for the built-in model"
+}
+"""Backend names that are no more, with what to use instead."""
 _DEFAULT.register_lazy(
     "tiny", "codehazard.models.tiny._backend:TinyBackend", help="tiny or tiny:<weights.npz>"
 )
@@ -125,5 +133,7 @@ def create_backend(
             line).
     """
     name, rest = parse_spec(spec)
+    if name in RENAMED and name not in (registry or default_registry()):
+        raise InputError(RENAMED[name])
     cls = (registry or default_registry()).get(name)
     return cls(rest, options or BackendOptions())

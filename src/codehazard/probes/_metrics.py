@@ -10,6 +10,7 @@ that defines the statistic.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,14 @@ from codehazard.metrics import (
     rate_measurement,
 )
 from codehazard.probes._probe import Probe, ProbeOutcome
+
+_SELECTOR_VALUE = re.compile(r"[A-Za-z0-9_.\-]+")
+"""Values a metric selector can name without quoting (others are left out of reports)."""
+
+
+def _natural(value: str) -> tuple[Any, ...]:
+    """Sort key putting ``CWE-79`` before ``CWE-327``: digit runs compare as numbers."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", value))
 
 
 def _probes() -> Any:
@@ -83,6 +92,27 @@ class ProbeStatistic:
                 if probe.metric(parts["statistic"]) is not None:
                     found.append(probe)
         return found
+
+    def report_metrics(self, records: Sequence[MetricRecord]) -> list[str]:
+        """What a report shows of the probes that scored ``records``: every statistic of each,
+        and each again per value of the probe's ``breakdown`` key among its records."""
+        registry, get_probe, probe_names = _probes()
+        names: list[str] = []
+        for name in probe_names():
+            if name not in registry:
+                continue
+            probe = get_probe(name)
+            mine = [r for r in records if outcome_of(r, name) is not None]
+            if not mine:
+                continue
+            stats = [m.statistic for m in probe.metrics]
+            names += [f"probe.{name}.{s}" for s in stats]
+            key = probe.breakdown
+            values = {str(r.metadata[key]) for r in mine if key and r.metadata.get(key) is not None}
+            for value in sorted(values, key=_natural):
+                if _SELECTOR_VALUE.fullmatch(value):
+                    names += [f"probe.{name}.{s}{{{key}={value}}}" for s in stats]
+        return names
 
     def check(self, metric: MetricName, parts: Mapping[str, str]) -> str | None:
         """Accept a registered probe's declared statistic.

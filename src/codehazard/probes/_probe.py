@@ -124,6 +124,9 @@ class Probe:
     outcome classes the analyser records in ``Analysis.metadata["categories"]``."""
     info: Callable[[], dict[str, Any]] | None = field(default=None, compare=False)
     """What ``probes list`` shows about the analyser's data (an index's snapshot date)."""
+    breakdown: str | None = None
+    """The task-metadata key whose values reports break the probe's statistics down by (the
+    security probe's ``cwe``): each statistic is also measured as ``{<key>=<value>}``."""
 
     def metric(self, statistic: str) -> ProbeMetric | None:
         """The metric with that statistic name, or ``None``."""

@@ -193,4 +193,5 @@ PROBE = Probe(
     categories=CATEGORIES,
     metrics=METRICS,
     labelled="labelled/security.jsonl",
+    breakdown="cwe",
 )

@@ -87,7 +87,7 @@ def plot_curve(
     several curves (one per suite) share the axes, each with its observed points and fit.
 
     The plot is titled (``title``, by default what is plotted against what); ``simulated``
-    marks it as coming from the demo simulator, so a copied picture cannot pass for a model's.
+    marks it as coming from the simulator, so a copied picture cannot pass for a model's.
     Uses matplotlib's Agg backend (no display needed); the format follows the file suffix.
 
     Raises:

@@ -247,7 +247,7 @@ def overall_verdict(a: Assessment) -> OverallVerdict:
     if decision != "do-not-deploy" and unproven:
         reasons.append(f"{len(unproven)} relied-on mitigation(s) are not yet implemented")
     if any(r.simulated for r in a.runs):
-        reasons.append("evidence from the demo simulator measures no model: not a real verdict")
+        reasons.append("evidence from the simulator measures no model: not a real verdict")
     return OverallVerdict(
         decision=decision,
         label=DECISION_TEXT[decision],

@@ -74,7 +74,7 @@ def _run_line(r: RunRef) -> str:
     if isinstance(gen.get("temperature"), int | float) and r.kind != "evaluate":
         bits.append(f"temperature {gen['temperature']:g}")
     bits += [f"isolation {md_text(str(iso))}"] if iso else []
-    bits += ["simulated (demo)"] if r.simulated else []
+    bits += ["simulated"] if r.simulated else []
     status = f", {md_text(r.status)}" if r.status and r.status != "complete" else ""
     return f"  - {md_code(r.id)}: {', '.join(bits)}{status}"
 

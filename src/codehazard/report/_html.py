@@ -23,7 +23,8 @@ from codehazard.report._html_parts import (
     samples_html,
     table,
 )
-from codehazard.report._model import CurveView, ProfileTable, Report, RunView
+from codehazard.report._model import CurveView, MetricRow, ProfileTable, Report, RunView
+from codehazard.report._pivot import Pivot, pivots
 from codehazard.report._svg import Series, curve_svg
 
 
@@ -256,6 +257,27 @@ def _plain_table(t: ProfileTable, table_id: str) -> list[str]:
     return out + [f'<p class="muted">{escape(n)}</p>' for n in t.notes]
 
 
+def _pivot_table(m: Pivot) -> str:
+    """A pivot as a table: a cell is the value, its interval and the samples behind it."""
+
+    def cell(r: MetricRow | None) -> str:
+        if r is None or r.value is None:
+            return "-"
+        title = f' title="{escape(r.note)}"' if r.note else ""
+        return (
+            f'<td class="num"{title}>{pct(r.value)} {interval_text(r.interval)} '
+            f'<span class="muted">n={r.n}</span></td>'
+        )
+
+    rows = [
+        [f"<code>{escape(run or '-')}</code>", f"<code>{escape(sel)}</code>"]
+        + [cell(c) for c in cells]
+        for run, sel, cells in m.rows
+    ]
+    head = ["Run", "Selection"] + [f"<code>{escape(c)}</code>" for c in m.columns]
+    return table(f"{m.prefix}: each statistic by selection", head, rows)
+
+
 def _families(report: Report) -> str:
     if not report.families:
         return ""
@@ -266,6 +288,12 @@ def _families(report: Report) -> str:
         "analysis's evidence), as measured, with intervals.</p>",
     ]
     for f in report.families:
+        matrices, flat = pivots(f)
+        out.append(f"<h3>{escape(f.title)}</h3>")
+        for m in matrices:
+            out.append(_pivot_table(m))
+        if not flat:
+            continue
         rows = [
             [
                 f"<code>{escape(r.run or '-')}</code>",
@@ -276,9 +304,8 @@ def _families(report: Report) -> str:
                 f'<td class="num">{r.n_tasks}</td>',
                 escape(r.note),
             ]
-            for r in f.rows
+            for r in flat
         ]
-        out.append(f"<h3>{escape(f.title)}</h3>")
         out.append(
             table(f.title, ["Run", "Metric", "Value", "Interval", "Samples", "Tasks", "Note"], rows)
         )

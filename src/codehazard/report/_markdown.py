@@ -18,6 +18,7 @@ from codehazard.report._model import (
     MatrixCell,
     Report,
 )
+from codehazard.report._pivot import pivots
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 TOP_SAMPLES = 20
@@ -198,6 +199,24 @@ def _extras(r: Report) -> list[str]:
             out += ["", *(f"- {md_text(n)}" for n in p.notes)]
     for f in r.families:
         out += ["", f"### {md_text(f.title)}", ""]
+        matrices, flat = pivots(f)
+        for p in matrices:
+            out += md_table(
+                ["Run", "Selection", *(md_code(c) for c in p.columns)],
+                [
+                    [md_code(run or "-"), md_code(sel)]
+                    + [
+                        "-"
+                        if c is None or c.value is None
+                        else f"{_pct(c.value)} {_iv(c.interval)} n={c.n}"
+                        for c in cells
+                    ]
+                    for run, sel, cells in p.rows
+                ],
+            )
+            out.append("")
+        if not flat:
+            continue
         out += md_table(
             ["Run", "Metric", "Value", "Interval", "Samples", "Tasks"],
             [
@@ -209,7 +228,7 @@ def _extras(r: Report) -> list[str]:
                     str(m.n),
                     str(m.n_tasks),
                 ]
-                for m in f.rows
+                for m in flat
             ],
         )
     return out

@@ -56,7 +56,7 @@ class IntervalView(BaseModel):
 
 
 class ReportWarning(BaseModel):
-    """Something that changes how the numbers read (a demo model, an unfinished run...)."""
+    """Something that changes how the numbers read (a simulated model, an unfinished run...)."""
 
     model_config = _FROZEN
     code: WarningCode

@@ -155,7 +155,7 @@ def run_warnings(
     for run in runs:
         v = run.view
         if v.simulated:
-            text = f"{v.id} comes from the demo simulator: its rates measure no model"
+            text = f"{v.id} comes from the simulator: its rates measure no model"
             out.append(ReportWarning(code="simulated", text=text, run=v.id))
         pending = v.n_samples - v.n_checked
         if v.status != "complete" or pending:

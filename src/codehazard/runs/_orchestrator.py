@@ -1,11 +1,12 @@
 """The one orchestrator: start a run or resume one, for every way samples reach the sandbox.
 
-A model backend produces the samples (a remote API, the demo simulator, or ``samples:<path>``,
-which replays a samples file: ``evaluate`` is a run over that backend), a session judges them
-as they arrive, and the store keeps everything. Orchestration only: backends live in
-``codehazard.models``, judging behind an executor, persistence in ``codehazard.store``; one
-session of work is ``_session.Session``. Everything a run needs to be resumed is in the store:
-its manifest (``RunManifest``), its tasks, its samples and verdicts, and the response cache.
+A model backend produces the samples (a remote API, the built-in model, the simulator, or
+``samples:<path>``, which replays a samples file: ``evaluate`` is a run over that backend), a
+session judges them as they arrive, and the store keeps everything. Orchestration only: backends
+live in ``codehazard.models``, judging behind an executor, persistence in ``codehazard.store``;
+one session of work is ``_session.Session``. Everything a run needs to be resumed is in the
+store: its manifest (``RunManifest``), its tasks, its samples and verdicts, and the response
+cache.
 """
 
 from __future__ import annotations
@@ -111,9 +112,9 @@ def _same_server(backend: ModelBackend, recorded: str | None, run_id: str) -> No
 
 
 def _notices(backend: ModelBackend) -> list[str]:
-    from codehazard.models import DEMO_NOTICE
+    from codehazard.models import SIMULATED_NOTICE
 
-    notices = [DEMO_NOTICE] if backend.simulated else []
+    notices = [SIMULATED_NOTICE] if backend.simulated else []
     for bad in getattr(backend, "bad", []):
         notices.append(f"skipped {bad.message}")
     return notices

@@ -189,7 +189,11 @@ class TinyModel:
         keys[rows, :, positions] = k.transpose(0, 2, 1, 3)
         values[rows, :, positions] = v.transpose(0, 2, 1, 3)
         span = int(positions.max()) + 1
-        scores = q @ keys[:, :, :span].transpose(0, 1, 3, 2) / np.sqrt(cfg.head_width)
+        # a float32 scale: numpy's own float64 scalar (np.sqrt of an int) would promote the
+        # scores, the softmax and the product with the cache to float64 (a cast of the cache
+        # every step, the steps slowing as sequences grew)
+        scale = np.float32(1.0 / np.sqrt(cfg.head_width))
+        scores = (q * scale) @ keys[:, :, :span].transpose(0, 1, 3, 2)
         visible = np.arange(span)[None, None, :] <= positions[:, :, None]
         scores = np.where(visible[:, None], scores, -1e9)
         scores -= scores.max(-1, keepdims=True)
@@ -240,6 +244,8 @@ class TinyModel:
             logits[i] = self._forward(ids, np.arange(len(encoded[i]))[None], view)[0]
         rngs = [np.random.default_rng(s.seed) for s in sampling]
         out: dict[int, list[int]] = {i: [] for i in live}
+        written: dict[int, bytearray] = {i: bytearray() for i in live}
+        stops = [tuple(s.encode("utf-8", "surrogatepass") for s in x.stop) for x in sampling]
         position = {i: len(encoded[i]) for i in live}
         # every row steps together (a finished row repeats a harmless step at its last
         # position): slicing the cache per step would copy it, which costs more than the rows
@@ -249,7 +255,7 @@ class TinyModel:
             still = []
             for i in live:
                 token = _pick(logits[i], sampling[i], rngs[i])
-                ending = self._ending(token, out[i], position[i], sampling[i])
+                ending = self._ending(token, out[i], written[i], stops[i], position[i], sampling[i])
                 if ending is None:
                     still.append(i)
                     tokens[i, 0], positions[i, 0] = token, position[i]
@@ -263,20 +269,33 @@ class TinyModel:
         return [r for r in results if r is not None]
 
     def _ending(
-        self, token: int, out: list[int], position: int, sampling: Sampling
+        self,
+        token: int,
+        out: list[int],
+        text: bytearray,
+        stops: tuple[bytes, ...],
+        position: int,
+        sampling: Sampling,
     ) -> tuple[str, str] | None:
-        """Append ``token`` to ``out`` and say whether the sequence has ended, with its text
-        and why (``None`` while it goes on)."""
+        """Append ``token`` to ``out`` (and its bytes to ``text``) and say whether the sequence
+        has ended, with its text and why (``None`` while it goes on).
+
+        Only the tail can hold a stop sequence that was not there a step ago, so each step
+        searches the new bytes and the few before them: decoding and searching the whole text
+        every step made a sequence's steps slower the longer it grew. A stop sequence's bytes
+        (valid UTF-8, never starting with a continuation byte) are found in the bytes exactly
+        where the text holds it, so the text cut before it is the same."""
         tok = self.tokenizer
         if token == tok.eos:
             return tok.decode(out), "stop"
         out.append(token)
-        text = tok.decode(out)
-        cut = min((text.find(s) for s in sampling.stop if s in text), default=-1)
-        if cut >= 0:
-            return text[:cut], "stop"
+        before = len(text)
+        text += tok.decode_bytes((token,))
+        found = [at for s in stops if (at := text.find(s, max(0, before - len(s) + 1))) >= 0 and s]
+        if found:
+            return bytes(text[: min(found)]).decode("utf-8", "replace"), "stop"
         if len(out) >= sampling.max_tokens or position + 1 >= self.config.context:
-            return text, "length"
+            return bytes(text).decode("utf-8", "replace"), "length"
         return None
 
 

@@ -7,7 +7,7 @@ library itself. The tasks carry ``probe: packages``, so a run over them is score
 probe's analyser; they have no functional tests (``functional_tests: false``): the checker
 only asserts that the entry point is callable, since the libraries are not installed in the
 sandbox and the probe measures names, not behaviour. The reference answers use real
-distributions (the ``demo`` simulator serves them, corrupted by dropping a statement, which may
+distributions (the ``simulated`` backend serves them, corrupted by dropping a statement, which may
 drop an import: its package rates measure nothing).
 """
 

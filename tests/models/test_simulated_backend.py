@@ -1,4 +1,4 @@
-"""The offline demo simulator: deterministic, seeded, decaying with complexity, labelled."""
+"""The offline simulator: deterministic, seeded, decaying with complexity, labelled."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 import pytest
 
 from codehazard.models import GenerationParams, create_backend
-from codehazard.models._demo import DECAY, KEEP, complexity, corrupt, keep_probability
+from codehazard.models._simulated import DECAY, KEEP, complexity, corrupt, keep_probability
 from codehazard.samples import build_program
 from codehazard.tasks import Task, TestChecker
 from codehazard.tasks.suites import get_suite
@@ -27,7 +27,7 @@ def chain_task(components: int, i: int = 0) -> Task:
 
 
 def answer(task: Task, index: int, mode: str = "chat", seed: int | None = None) -> str:
-    backend = create_backend("demo")
+    backend = create_backend("simulated")
     params = backend.resolve(GenerationParams(mode=mode, seed=seed))  # type: ignore[arg-type]
     request = backend.build_request(task, index, params)
     return asyncio.run(backend.generate(request, task)).text
@@ -77,6 +77,6 @@ def test_chat_answer_extracts_to_the_reference() -> None:
 
 
 def test_demo_is_labelled_simulated() -> None:
-    backend = create_backend("demo")
+    backend = create_backend("simulated")
     assert backend.simulated and backend.describe()["simulated"] is True
     assert not backend.cacheable and backend.probe_request(GenerationParams()) is None

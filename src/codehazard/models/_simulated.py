@@ -1,8 +1,8 @@
-"""``demo``: an offline simulator for trying the tool. It measures nothing.
+"""``simulated``: an offline simulator for exercising the tool. It measures nothing.
 
 It answers every task from the task's own reference solution, then, with a seeded probability
 that grows with the task's complexity, corrupts that answer. Nothing leaves the machine and the
-same seed gives the same answers, so ``codehazard run --suite building-blocks --model demo``
+same seed gives the same answers, so ``codehazard run --suite building-blocks --model simulated``
 exercises the whole pipeline (generation, sandbox, store, scoring, reports) in seconds. Its
 pass rates describe this simulator's formula, not any model.
 
@@ -12,7 +12,10 @@ probability ``KEEP * DECAY ** (c - 1)`` (0.9, 0.63, 0.44, 0.31, ... for c = 1, 2
 geometric decay per added component, the shape the Codex paper reports. A corrupted answer
 drops one plain statement of the solution (a forgotten step); when there is none to drop it
 returns ``None`` instead of the result. The draw for sample ``i`` of task ``t`` uses
-``random.Random(f"demo/{seed}/{t}/{i}")``, so it is independent of order and concurrency.
+``random.Random(f"demo/{seed}/{t}/{i}")`` (the simulator's first name, kept so that its answers
+stay the same), so it is independent of order and concurrency. It was called ``demo`` before
+``codehazard demo`` ran the built-in model: that name is refused now with the new ones, since a
+simulator must never be mistaken for a model.
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ from codehazard.tasks import Task
 KEEP = 0.9
 DECAY = 0.7
 NOTICE = (
-    "demo backend: simulated answers (the reference solution, corrupted at random), for trying "
-    "the tool; its pass rates measure no model"
+    "simulated backend: answers made from the reference solution, corrupted at random, for "
+    "exercising the tool; its pass rates measure no model"
 )
 
 
@@ -83,15 +86,16 @@ def corrupt(solution: str, rng: random.Random) -> str:
     return f"{indent}return None\n"
 
 
-@register_backend("demo")
-class DemoBackend(ModelBackend):
-    """The offline simulator; ``demo`` or ``demo/<label>`` (the label is only recorded).
+@register_backend("simulated")
+class SimulatedBackend(ModelBackend):
+    """The offline simulator; ``simulated`` or ``simulated/<label>`` (the label is only
+    recorded).
 
     Chat mode answers with the whole function in a Markdown fence (exercising code extraction);
     completion mode answers with the function body.
     """
 
-    spec_help: ClassVar[str] = "demo"
+    spec_help: ClassVar[str] = "simulated"
     cacheable: ClassVar[bool] = False
     simulated: ClassVar[bool] = True
 
@@ -114,7 +118,7 @@ class DemoBackend(ModelBackend):
             BackendError: called without a task (the simulator has nothing to answer from).
         """
         if task is None:
-            raise BackendError("the demo backend answers tasks only")
+            raise BackendError("the simulated backend answers tasks only")
         seed = 0 if request.seed is None else request.seed - request.index
         body = self.answer(task, request.index, seed)
         if request.mode == "chat":
@@ -128,5 +132,5 @@ class DemoBackend(ModelBackend):
             text=text,
             prompt_tokens=approximate_tokens(request.text),
             completion_tokens=approximate_tokens(text),
-            response_model="demo-simulator",
+            response_model="simulator",
         )
