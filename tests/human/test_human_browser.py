@@ -91,7 +91,7 @@ def _verdict(page: Any, text: str) -> str:
 
 def _model_run(made: Made, tasks: list[Any]) -> Any:
     with Store(made.path) as store:
-        return start(store, tasks, RunConfig(model="demo", ks=(1,)))
+        return start(store, tasks, RunConfig(model="simulated", ks=(1,)))
 
 
 def _participant(browser: Any, made: Made, base: str, who: int) -> None:
@@ -167,7 +167,7 @@ def test_two_participants_in_the_browser_show_up_beside_a_model(
     levels = {c["level"]: c for c in profile["human"]}
     assert set(levels) == {1, 2}
     assert all(c["n_participants"] == 2 for c in levels.values())
-    assert all("demo" in c["ratios"] for c in levels.values())
+    assert all("simulated" in c["ratios"] for c in levels.values())
     assert main(["profile", *runs, *store_arg]) == 0
     assert "relative to human ability" in capsys.readouterr().out
     assert main(["curves", model.run_id, *store_arg, "--by", "level", "--human",
