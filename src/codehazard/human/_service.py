@@ -398,6 +398,8 @@ class ParticipantService:
             if verdict.status == "infra":  # the harness failed: not the participant's attempt
                 return _answer(verdict.status, seq) | self._next(token)
             prog = self._touch(self.participant(token)) or prog
+            if prog["done"] or prog["task_id"] != task_id:  # the budget ran out meanwhile
+                return _answer(verdict.status, seq) | {"late": True} | self._next(token)
             elapsed = prog["active_s"]
             update: dict[str, Any] = {"attempts": seq, "draft": code, "verdict": verdict.status}
             if prog["first_submit_s"] is None:
