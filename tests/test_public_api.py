@@ -132,9 +132,10 @@ PUBLIC: dict[str, set[str]] = {
         "CSP", "CSV_COLUMNS", "DEFAULT_CONSENT", "GAP_CAP_S", "HEARTBEAT_S", "HUMAN_SCORER",
         "HumanLevel", "Invitation", "Judge", "NotFound", "ParticipantService", "SandboxJudge",
         "Study", "StudyConfig", "StudyResults", "create_app", "create_study",
-        "delete_participant", "distinct_order", "docstring_examples", "examples_task", "export_csv",
-        "import_results", "invite", "load_study", "participant_order", "select_tasks", "serve",
-        "study_results", "study_runs", "study_tasks",
+        "delete_participant", "distinct_order", "docstring_examples", "examples_task",
+        "export_csv", "import_results", "invite", "load_study", "new_operator_token",
+        "participant_order", "select_tasks", "serve", "study_results", "study_runs",
+        "study_tasks",
     },
     "codehazard.scoring": {
         "BlockRate", "Composition", "Curve", "DecayFit", "FitQuality", "Interval", "LevelGap",

@@ -24,6 +24,7 @@ from codehazard.human import (
     docstring_examples,
     examples_task,
     load_study,
+    new_operator_token,
     study_results,
     study_tasks,
 )
@@ -151,6 +152,10 @@ def test_the_operator_edits_consent_exports_without_free_text_and_deletes(tmp_pa
         rows = list(csv.DictReader(io.StringIO(exported)))
         assert [r["task_id"] for r in rows] == [tid] and rows[0]["gave_up"] == "True"
         assert "private note" not in exported and "def " not in exported
+        with Store(made.path) as store:
+            fresh = new_operator_token(store, made.study)
+        assert c.get(op + "results").status_code == 404  # the old operator link stopped working
+        op = f"/op/{fresh}/api/"
         deleted = c.post(op + "delete", json={"pseudonym": made.invited[0].pseudonym}).json()
         assert deleted == {"deleted": made.invited[0].run_id}
         assert c.get(_api(made, 0, "state")).status_code == 404

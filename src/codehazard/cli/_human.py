@@ -54,7 +54,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="human_command", required=True)
     serve = sub.add_parser("serve", help="create (or reopen) a study and serve it")
     _design(serve)
-    serve.add_argument("--study", default=None, help="serve this existing study instead")
+    serve.add_argument(
+        "--study",
+        default=None,
+        help="serve this existing study instead (a new operator link replaces the old one)",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     serve.add_argument("--port", type=positive_int, default=8765, help="port (default 8765)")
     invite = sub.add_parser("invite", help="add participants: one private link each")
@@ -101,7 +105,7 @@ def cmd_human(args: argparse.Namespace) -> int:
         if args.human_command == "serve":
             if args.study:
                 study = human.load_study(store, args.study)
-                operator = None
+                operator = human.new_operator_token(store, study)  # the old link stops working
             else:
                 study, operator = human.create_study(store, _config(args))  # type: ignore[arg-type]
         elif args.human_command == "invite":
@@ -134,8 +138,7 @@ def cmd_human(args: argparse.Namespace) -> int:
     app = human.create_app(str(path), study.id, base_url="")
     base = f"http://{args.host}:{args.port}"
     print(f"study {study.id}: {len(study.task_ids)} task(s), serving on {base}")
-    if operator is not None:
-        print(f"operator page (keep it private; shown once): {base}/op/{operator}")
+    print(f"operator page (keep it private; shown once): {base}/op/{operator}")
     print(f"invite participants: codehazard human invite --study {study.id} --participants N")
     human.serve(app, host=args.host, port=args.port)
     return 0

@@ -34,6 +34,7 @@ from codehazard.human._service import (
     delete_participant,
     invite,
     load_study,
+    new_operator_token,
     study_runs,
     study_tasks,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "import_results",
     "invite",
     "load_study",
+    "new_operator_token",
     "participant_order",
     "select_tasks",
     "serve",

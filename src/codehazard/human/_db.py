@@ -168,6 +168,13 @@ class HumanTables:
         with self.tx() as db:
             db.execute("UPDATE human_studies SET consent=? WHERE id=?", (text, study_id))
 
+    def set_operator(self, study_id: str, token: str) -> None:
+        """Replace the operator's token (the old one stops working)."""
+        with self.tx() as db:
+            db.execute(
+                "UPDATE human_studies SET operator_hash=? WHERE id=?", (token_hash(token), study_id)
+            )
+
     # participants ---------------------------------------------------------------------------
 
     def add_participant(self, row: ParticipantRow, token: str) -> None:

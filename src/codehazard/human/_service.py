@@ -111,6 +111,13 @@ def load_study(store: Store, study_id: str) -> Study:
     return Study(row[0], row[1], StudyConfig.model_validate_json(row[2]), row[3], row[4])
 
 
+def new_operator_token(store: Store, study: Study) -> str:
+    """A new operator token for the study (shown once; the previous one stops working)."""
+    token = secrets.token_urlsafe(24)
+    HumanTables(store).set_operator(study.id, token)
+    return token
+
+
 def study_tasks(study: Study) -> list[Task]:
     """The study's tasks, rebuilt from its suites (byte-identical), in the study's order.
 
