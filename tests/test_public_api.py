@@ -95,6 +95,7 @@ PUBLIC: dict[str, set[str]] = {
         "joint_table", "labelled_set", "output_text", "probe_names", "probe_registry",
         "probe_scorer_names", "python_files", "read_labelled", "reported", "run_probes",
         "safe_analyse", "sarif_log", "scan_file", "scan_paths", "selftest",
+        "VerdictOutcome", "safe_outcome",
     },
     "codehazard.report": {
         "CurveReport", "DEFAULT_CAP", "DEFAULT_TEXT_LIMIT", "PLOT_FORMATS",

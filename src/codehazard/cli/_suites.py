@@ -28,9 +28,9 @@ from codehazard.tasks import checker_registry, write_tasks
 from codehazard.tasks.suites import SuiteParam, get_suite, list_suites
 
 
-def format_value(value: int | tuple[int, ...]) -> str:
+def format_value(value: int | tuple[int, ...] | str) -> str:
     """A parameter value as typed on the command line: ``(1, 2, 3, 5)`` is ``1-3,5``."""
-    if isinstance(value, int):
+    if isinstance(value, int | str):
         return str(value)
     parts: list[str] = []
     run: list[int] = []
@@ -60,7 +60,7 @@ def _add_param_flags(parser: argparse.ArgumentParser) -> None:
             param.flag,
             dest=f"param_{param.name}",
             default=None,
-            metavar="N" if param.kind == "int" else "RANGE",
+            metavar={"int": "N", "ints": "RANGE"}.get(param.kind) or "|".join(param.choices),
             help=f"{param.help} (suites that have it)",
         )
 

@@ -24,11 +24,13 @@ from codehazard.probes._probe import (
     ProbeMetric,
     ProbeOutcome,
     ProbeScorer,
+    VerdictOutcome,
     analysis_score,
     flagged,
     output_text,
     probe_scorer_names,
     safe_analyse,
+    safe_outcome,
     validate_probe,
 )
 from codehazard.probes._security import SecurityAnalyser
@@ -61,6 +63,7 @@ probe_registry: Registry[ProbeFactory] = Registry(
 )
 
 _BUILTIN: dict[str, str] = {
+    "misalignment": "codehazard.probes._misalignment:PROBE",
     "packages": "codehazard.probes._packages:PROBE",
     "security": "codehazard.probes._security_probe:PROBE",
 }
@@ -116,6 +119,7 @@ __all__ = [
     "ReanalysedProbe",
     "ScannedFile",
     "SecurityAnalyser",
+    "VerdictOutcome",
     "analyse_run",
     "analysis_score",
     "dedupe",
@@ -133,6 +137,7 @@ __all__ = [
     "reported",
     "run_probes",
     "safe_analyse",
+    "safe_outcome",
     "sarif_log",
     "scan_file",
     "scan_paths",

@@ -11,6 +11,10 @@ tool needs, so that adding a probe touches no list elsewhere:
   reads;
 * ``metrics``: the statistics of ``probe.<name>.<statistic>``, each a ``ProbeMetric``.
 
+A probe whose outcome is the sandbox verdict itself (``misalignment``: did the code pass under
+a buggy context?) has no analyser: it gives ``outcome`` instead, a function of the task, the
+sample and its verdict that returns the ``Analysis`` to store, and no labelled set.
+
 The probe's scorer (``ProbeScorer``) stores each sample's analysis as the Score's metadata
 (status, findings, what the analyser measured), its value 1.0 when something was found, 0.0
 when nothing was, and ``None`` when the output could not be analysed (no code, a syntax error,
@@ -63,6 +67,8 @@ class ProbeOutcome:
 
 
 OutcomeTest = Callable[[ProbeOutcome], bool]
+VerdictOutcome = Callable[[Task, Sample, Verdict], Analysis]
+"""``(task, sample, verdict) -> Analysis``: a verdict-only probe's outcome of one sample."""
 CustomMeasure = Callable[["MetricName", Sequence[ProbeOutcome], float, str, str], "Measurement"]
 """``(metric, outcomes, confidence, metric_text, pattern) -> Measurement`` for statistics that
 are not a per-sample rate (a concentration, a gap)."""
@@ -114,7 +120,8 @@ class Probe:
     name: str
     description: str
     suite: str
-    analyser: Callable[[], Analyser]
+    analyser: Callable[[], Analyser] | None
+    """``None`` for a verdict-only probe (then ``outcome`` is given)."""
     categories: tuple[str, ...]
     metrics: tuple[ProbeMetric, ...] = ()
     labelled: str | None = None
@@ -127,6 +134,14 @@ class Probe:
     breakdown: str | None = None
     """The task-metadata key whose values reports break the probe's statistics down by (the
     security probe's ``cwe``): each statistic is also measured as ``{<key>=<value>}``."""
+    outcome: VerdictOutcome | None = field(default=None, compare=False)
+    """A verdict-only probe's outcome of one sample (instead of an analyser)."""
+
+    def __post_init__(self) -> None:
+        if (self.analyser is None) == (self.outcome is None):
+            raise RegistrationTypeError(
+                f"probe {self.name!r}: give exactly one of analyser= and outcome="
+            )
 
     def metric(self, statistic: str) -> ProbeMetric | None:
         """The metric with that statistic name, or ``None``."""
@@ -186,6 +201,15 @@ def safe_analyse(analyser: Analyser, text: str, context: Mapping[str, Any] | Non
         return Analysis(status="error", detail=f"{type(exc).__name__}: {exc}")
 
 
+def safe_outcome(probe: Probe, task: Task, sample: Sample, verdict: Verdict) -> Analysis:
+    """A verdict-only probe's ``outcome``, its own failure kept as an ``error`` analysis."""
+    assert probe.outcome is not None
+    try:
+        return probe.outcome(task, sample, verdict)
+    except Exception as exc:  # as for analysers: our bug is shown, the run goes on
+        return Analysis(status="error", detail=f"{type(exc).__name__}: {exc}")
+
+
 class ProbeScorer:
     """The per-sample scorer of a probe (the runs' ``Scorer`` protocol), named as the probe.
 
@@ -201,8 +225,14 @@ class ProbeScorer:
 
     @property
     def analyser(self) -> Analyser:
-        """The probe's analyser, built on first use (an index loads once per scorer)."""
+        """The probe's analyser, built on first use (an index loads once per scorer).
+
+        Raises:
+            RegistrationTypeError: the probe is verdict-only (it has no analyser).
+        """
         if self._analyser is None:
+            if self.probe.analyser is None:
+                raise RegistrationTypeError(f"probe {self.probe.name!r} has no analyser")
             self._analyser = self.probe.analyser()
         return self._analyser
 
@@ -210,6 +240,10 @@ class ProbeScorer:
         """The probe's analysis of the sample's output, or ``None`` for another probe's task."""
         if self.own_tasks_only and task.metadata.get("probe") != self.probe.name:
             return None
+        if self.probe.outcome is not None:
+            return analysis_score(
+                self.probe, sample.key, safe_outcome(self.probe, task, sample, verdict)
+            )
         context = {"task_id": task.task_id, "metadata": dict(task.metadata),
                    "program": sample.program, "prompt": task.prompt}  # fmt: skip
         analysis = safe_analyse(self.analyser, output_text(sample), context)

@@ -224,8 +224,12 @@ def scan_paths(paths: Iterable[str | Path], probes: Sequence[Probe]) -> Iterator
     """The probes' analysers over every Python file under ``paths``, one file at a time.
 
     Raises:
-        InputError: a path does not exist.
+        InputError: a path does not exist, or a probe has no analyser (a verdict-only probe
+            such as ``misalignment`` judges runs, not files).
     """
-    analysers = [probe.analyser() for probe in probes]
+    blind = [p.name for p in probes if p.analyser is None]
+    if blind:
+        raise InputError(f"probe(s) {', '.join(blind)} judge runs by their verdicts, not files")
+    analysers = [probe.analyser() for probe in probes if probe.analyser is not None]
     for path in python_files(paths):
         yield scan_file(path, analysers)

@@ -136,3 +136,28 @@ def test_a_broken_plugin_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
         list_suites()
     with pytest.raises(InputError, match="suite plugin 'broken'"):
         list_suites()
+
+
+def test_a_choice_parameter_takes_one_of_its_names() -> None:
+    base = SuiteParam("base", "choice", "humaneval", "b", choices=("humaneval", "blocks"))
+    assert base.coerce(" Blocks ") == "blocks" and base.coerce("humaneval") == "humaneval"
+    with pytest.raises(InputError, match=r"base: 'mbpp' is not one of humaneval, blocks"):
+        base.coerce("mbpp")
+    with pytest.raises(InputError, match="is not one of"):
+        base.coerce(1)
+    from codehazard.errors import RegistryError
+
+    with pytest.raises(RegistryError, match="choices that hold its default"):
+        SuiteParam("base", "choice", "other", "b", choices=("humaneval",))
+    with pytest.raises(RegistryError, match="only a choice parameter has choices"):
+        SuiteParam("n", "int", 1, "n", choices=("x",))
+
+
+def test_the_misalignment_base_is_named_on_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from codehazard.cli import main
+
+    assert main(["suites", "build", "misalignment", "--base", "nope", "-o", "-"]) == 2
+    err = capsys.readouterr().err
+    assert "base: 'nope' is not one of humaneval, building-blocks" in err

@@ -24,8 +24,12 @@ from codehazard.errors import InputError, RegistryError
 from codehazard.tasks._model import Task
 from codehazard.tasks.suites._chain import Chain, WrongSolution
 
-ParamKind = Literal["int", "ints"]
-"""``int``: one integer; ``ints``: a set of integers, written ``1-10``, ``1,3,5`` or ``2-4,7``."""
+ParamKind = Literal["int", "ints", "choice"]
+"""``int``: one integer; ``ints``: a set of integers, written ``1-10``, ``1,3,5`` or ``2-4,7``;
+``choice``: one of the parameter's ``choices`` (a name such as ``humaneval``)."""
+
+ParamValue = int | tuple[int, ...] | str
+"""A resolved parameter value: an ``int``, a sorted tuple for ``ints``, a name for ``choice``."""
 
 Builder = Callable[..., list[Task]]
 ChainFactory = Callable[[Mapping[str, Any]], Chain]
@@ -41,28 +45,47 @@ ENTRY_POINT_GROUP = "codehazard.suites"
 class SuiteParam:
     """One documented build parameter of a suite.
 
-    ``minimum`` and ``maximum`` bound every integer (for ``ints``, every member).
+    ``minimum`` and ``maximum`` bound every integer (for ``ints``, every member); ``choices``
+    are the names a ``choice`` parameter accepts (its default among them).
     """
 
     name: str
     kind: ParamKind
-    default: int | tuple[int, ...]
+    default: ParamValue
     help: str
     minimum: int | None = None
     maximum: int | None = None
+    choices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.kind == "choice") != bool(self.choices) or (
+            self.kind == "choice" and self.default not in self.choices
+        ):
+            raise RegistryError(
+                f"suite parameter {self.name!r}: a choice parameter needs choices that hold its "
+                "default, and only a choice parameter has choices"
+            )
 
     @property
     def flag(self) -> str:
         """The command-line flag: ``per_length`` becomes ``--per-length``."""
         return "--" + self.name.replace("_", "-")
 
-    def coerce(self, value: Any) -> int | tuple[int, ...]:
+    def coerce(self, value: Any) -> ParamValue:
         """Validate and convert a value given as a string or a Python value.
 
         Raises:
             InputError: the value has the wrong form or is out of bounds; the message names the
                 parameter and shows an accepted form.
         """
+        if self.kind == "choice":
+            name = value.strip().lower() if isinstance(value, str) else value
+            if name not in self.choices:
+                raise InputError(
+                    f"{self.name}: {value!r} is not one of {', '.join(self.choices)}; use one "
+                    f"of them, e.g. {self.default}"
+                )
+            return str(name)
         if self.kind == "int":
             number = _to_int(value, self)
             self._check_bounds(number)
@@ -160,11 +183,11 @@ class Suite:
         resolved = self.resolve(**params)
         return [] if self.advice is None else self.advice(**resolved)
 
-    def defaults(self) -> dict[str, int | tuple[int, ...]]:
+    def defaults(self) -> dict[str, ParamValue]:
         """Every parameter's default value."""
         return {p.name: p.default for p in self.params}
 
-    def resolve(self, **params: Any) -> dict[str, int | tuple[int, ...]]:
+    def resolve(self, **params: Any) -> dict[str, ParamValue]:
         """The full, validated parameter set: defaults overridden by ``params``.
 
         Raises:
@@ -233,6 +256,7 @@ _BUILTIN = {
     "hyperproperties": "codehazard.tasks.suites._hyper",
     "packages": "codehazard.tasks.suites._packages",
     "security": "codehazard.tasks.suites._security",
+    "misalignment": "codehazard.tasks.suites._misalignment",
 }
 
 
