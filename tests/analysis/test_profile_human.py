@@ -8,6 +8,7 @@ from record_fakes import Rec
 
 from codehazard.analysis import ProfileSource, capability_profile
 from codehazard.report import profile_text
+from codehazard.report._profile_table import profile_table
 
 META = {"dimension": "specification-complexity", "suite": "building-blocks"}
 
@@ -33,6 +34,12 @@ def test_the_ratio_per_level_divides_by_the_pooled_participants() -> None:
     assert 0 <= by_level[2].interval.low < 0.75 < by_level[2].interval.high <= 1
     assert [m.model for m in profile.models] == ["m", "human/ann", "human/bob"]
     assert "relative to human ability" in profile_text(profile)
+    (line,) = [
+        n
+        for n in profile_table(profile).notes
+        if n.startswith("relative to human ability") and "level 2" in n
+    ]
+    assert "people pooled 0.75" in line and "m 0.67" in line
 
 
 def test_no_participants_no_baseline_and_a_zero_human_rate_has_no_ratio() -> None:
