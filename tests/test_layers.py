@@ -65,6 +65,8 @@ ALLOWED: dict[str, set[str]] = {
     "integrations": _BASE
     | {"tasks", "samples", "sandbox", "store", "scoring", "executors", "models", "evaluation"}
     | {"generation", "probes", "runs", "metrics"},
+    "human": _BASE
+    | {"tasks", "samples", "sandbox", "store", "scoring", "executors", "evaluation", "runs"},
     "_facade": _BASE
     | {"tasks", "samples", "sandbox", "store", "scoring", "metrics", "analysis", "hazards"}
     | {"report", "models", "evaluation", "generation", "runs", "executors", "probes"},

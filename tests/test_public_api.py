@@ -34,6 +34,7 @@ PUBLIC: dict[str, set[str]] = {
         "summarise_run",
         "CapabilityProfile", "CellInterval", "DEFAULT_THRESHOLDS", "DimensionProfile", "GroupBy",
         "LEFT_OUT_REASONS", "ModelDimension", "PROFILE_KIND", "PROFILE_SCHEMA_VERSION",
+        "HumanBaselineCell",
         "ProfileCell", "ProfileModel", "ProfileSource", "Reliability", "capability_profile",
         "profile_runs",
     },
@@ -108,6 +109,7 @@ PUBLIC: dict[str, set[str]] = {
         "curve_json", "curve_text", "curve_to_dict", "matrix_cells", "plot_curve",
         "report_formats", "report_html", "report_json", "report_markdown", "report_renderers",
         "report_schema", "profile_text",
+        "human_comparison", "human_comparison_lines",
     },
     "codehazard.runs": {
         "DeletedRun", "GivenTasks", "MANIFEST_VERSION", "ProgressFn", "ProgressState", "Run",
@@ -131,6 +133,15 @@ PUBLIC: dict[str, set[str]] = {
         "reference_code", "reference_outputs", "remove_worker_groups", "require_isolation",
         "require_isolation_kept", "self_check",
     },
+    "codehazard.human": {
+        "CSP", "CSV_COLUMNS", "DEFAULT_CONSENT", "GAP_CAP_S", "HEARTBEAT_S", "HUMAN_SCORER",
+        "HumanLevel", "Invitation", "Judge", "NotFound", "ParticipantService", "SandboxJudge",
+        "Study", "StudyConfig", "StudyResults", "create_app", "create_study",
+        "delete_participant", "distinct_order", "docstring_examples", "examples_task",
+        "export_csv", "import_results", "invite", "load_study", "new_operator_token",
+        "participant_order", "select_tasks", "serve", "study_results", "study_runs",
+        "study_tasks",
+    },
     "codehazard.scoring": {
         "BlockRate", "Composition", "Curve", "DecayFit", "FitQuality", "Interval", "LevelGap",
         "LevelPoint", "METHOD_LEGEND", "Scorable", "Scores", "TASK_MEAN_METHOD", "TaskMeanInterval",
@@ -140,6 +151,8 @@ PUBLIC: dict[str, set[str]] = {
         "suite_curves", "suite_of", "t_quantile", "task_passk_interval", "task_rate_interval",
         "wilson_interval",
         "DIMENSIONS", "DIMENSION_ALIASES", "DIMENSION_KEY", "canonical_metadata", "dimension_of",
+        "CROSSED_METHOD", "CrossedMean", "crossed_mean", "crossed_rate", "crossed_variance",
+        "human_ratio", "PooledLevel", "pooled_levels",
     },
     "codehazard.store": {
         "Record", "ResponseCache", "RunInfo", "SANDBOX_SCORER", "SCHEMA_VERSION", "Score", "Store",

@@ -40,8 +40,10 @@ from codehazard.scoring import (
     LevelPoint,
     Scorable,
     dimension_of,
+    human_ratio,
     level_of,
     level_points,
+    pooled_levels,
     suite_of,
 )
 
@@ -140,6 +142,25 @@ class ProfileModel(BaseModel):
     left_out: dict[str, int] = Field(default_factory=dict)
 
 
+HUMAN_PREFIX = "human/"
+"""Column groups whose model starts so are study participants (``codehazard.human``)."""
+
+
+class HumanBaselineCell(BaseModel):
+    """The participants pooled on one dimension at one level (an interval over participants
+    and tasks both, ``scoring.crossed_rate``) and each model's pass@1 divided by their rate
+    there (``None``: the people passed nothing, or the model has no cell there)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    dimension: str
+    level: int
+    n_participants: int
+    n_tasks: int
+    pass_rate: float
+    interval: CellInterval
+    ratios: dict[str, float | None] = Field(default_factory=dict)
+
+
 class CapabilityProfile(BaseModel):
     """The capability profile (what ``codehazard profile --json`` prints), versioned."""
 
@@ -152,6 +173,7 @@ class CapabilityProfile(BaseModel):
     thresholds: list[float]
     models: list[ProfileModel]
     dimensions: list[DimensionProfile]
+    human: list[HumanBaselineCell] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
     def dimension(self, name: str) -> DimensionProfile | None:
@@ -356,8 +378,53 @@ def capability_profile(
         thresholds=levels,
         models=models,
         dimensions=dimensions,
+        human=_human_baseline(placed, dimensions, confidence),
         notes=_notes(models, dimensions),
     )
+
+
+def _human_baseline(
+    placed: dict[str, dict[str, list[Scorable]]],
+    dimensions: Sequence[DimensionProfile],
+    confidence: float,
+) -> list[HumanBaselineCell]:
+    """The participants' pooled cells and every other model's ratio to them, per level."""
+    people = {
+        model: recs
+        for by_model in placed.values()
+        for model, recs in by_model.items()
+        if model.startswith(HUMAN_PREFIX)
+    }
+    if not people:
+        return []
+    cells = []
+    for pooled in pooled_levels(people, key=LEVEL_KEY, confidence=confidence):
+        ratios: dict[str, float | None] = {}
+        for d in dimensions:
+            if d.dimension != pooled.dimension:
+                continue
+            for m in d.models:
+                if m.model.startswith(HUMAN_PREFIX):
+                    continue
+                cell = next((c for c in m.cells if c.level == pooled.level), None)
+                ratios[m.model] = (
+                    None if cell is None else human_ratio(cell.pass_at_1, pooled.rate.value)
+                )
+        interval = pooled.rate.interval
+        cells.append(
+            HumanBaselineCell(
+                dimension=pooled.dimension,
+                level=pooled.level,
+                n_participants=pooled.rate.n_participants,
+                n_tasks=pooled.rate.n_tasks,
+                pass_rate=pooled.rate.value,
+                interval=CellInterval(
+                    low=interval.low if interval else 0.0, high=interval.high if interval else 1.0
+                ),
+                ratios=ratios,
+            )
+        )
+    return cells
 
 
 def profile_runs(

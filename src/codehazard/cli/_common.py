@@ -224,6 +224,13 @@ LIBRARY_FLAGS: dict[str, str] = {
     "scorers": "--scorer",
     "executor": "--executor",
     "isolation": "--isolation",
+    # human studies (codehazard.human)
+    "study": "--study",
+    "participants": "--participants",
+    "suites": "--suite",
+    "levels": "--levels",
+    "per_level": "--per-level",
+    "time_budget_s": "--budget",
     # limits (Limits)
     "timeout": "--timeout",
     "memory_mb": "--memory-mb",

@@ -73,6 +73,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="examine at most N failing samples, spread evenly over the levels (default 200)",
     )
+    parser.add_argument(
+        "--human",
+        action="append",
+        metavar="ID",
+        help="compare with people: a human study's id (its participants' runs) or a "
+        "human/<pseudonym> run id (repeatable)",
+    )
     parser.set_defaults(func=cmd_curves)
 
 
@@ -114,6 +121,7 @@ def cmd_curves(args: argparse.Namespace) -> int:
             n_boot=args.boot,
             seed=args.seed,
         )
+        human = _human_rows(store, args.human or [], curves, args.confidence)
         summary = None
         if args.localise:
             result = localise_run(
@@ -128,9 +136,36 @@ def cmd_curves(args: argparse.Namespace) -> int:
             title=f"{model}: pass@1 by {args.by}, run {args.run_id}",
             simulated=run.manifest.simulated,
         )
-    report = CurveReport(args.run_id, curves, summary, args.plot)
+    report = CurveReport(args.run_id, curves, summary, args.plot, human=human)
     if args.json:
         print(json.dumps(curve_json(report), sort_keys=False))
         return 0
     print(curve_text(report))
     return 0
+
+
+def _human_rows(
+    store: Store, given: list[str], curves: list, confidence: float
+) -> list[dict[str, object]]:
+    """The curve's levels beside the people of the studies or runs given.
+
+    Raises:
+        UnknownRunError: an id that is neither a study nor a run.
+    """
+    if not given:
+        return []
+    from codehazard.human import load_study, study_runs
+    from codehazard.report import human_comparison
+    from codehazard.runs import load_run
+
+    people: dict[str, list] = {}
+    for ident in given:
+        try:
+            study = load_study(store, ident)
+            runs = study_runs(store, study)
+        except InputError:
+            runs = [load_run(store, ident).id]
+        for run_id in runs:
+            record = load_run(store, run_id)
+            people[record.manifest.model or run_id] = store.records(run_id)
+    return human_comparison(curves, people, confidence=confidence)

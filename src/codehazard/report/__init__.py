@@ -23,6 +23,7 @@ from codehazard.report._hazards import (
     matrix_cells,
 )
 from codehazard.report._html import report_html
+from codehazard.report._human_view import human_comparison, human_comparison_lines
 from codehazard.report._markdown import report_markdown
 from codehazard.report._model import (
     REPORT_SCHEMA_VERSION,
@@ -52,6 +53,8 @@ __all__ = [
     "curve_json",
     "curve_text",
     "curve_to_dict",
+    "human_comparison",
+    "human_comparison_lines",
     "matrix_cells",
     "plot_curve",
     "profile_text",

@@ -14,6 +14,7 @@ from typing import Any
 
 from codehazard.analysis import LocalisationSummary
 from codehazard.report._curve import curve_to_dict
+from codehazard.report._human_view import human_comparison_lines
 from codehazard.scoring import METHOD_LEGEND, TASK_MEAN_METHOD, Curve, Interval
 
 
@@ -26,6 +27,7 @@ class CurveReport:
     curves: Curve | Sequence[Curve]
     localisation: LocalisationSummary | None = None
     plot: Path | None = None
+    human: Sequence[dict[str, Any]] = ()
 
     @property
     def all(self) -> list[Curve]:
@@ -38,6 +40,7 @@ def curve_text(report: CurveReport) -> str:
     lines: list[str] = []
     for i, curve in enumerate(report.all):
         lines += ([""] if i else []) + _curve_lines(report.run_id, curve, len(report.all) > 1)
+    lines += human_comparison_lines(report.human)
     if report.localisation is not None:
         lines += _localisation_lines(report.localisation)
     if report.plot is not None:
@@ -64,6 +67,8 @@ def curve_json(report: CurveReport) -> dict[str, Any]:
         data["localisation"] = report.localisation.as_dict()
     if report.plot is not None:
         data["plot"] = str(report.plot)
+    if report.human:
+        data["human"] = list(report.human)
     return data
 
 

@@ -37,6 +37,17 @@ def profile_table(profile: CapabilityProfile) -> ProfileTable:
                     f"{dimension.label}, {model.model}: pass@1 at or above "
                     f"{reading.threshold:g} up to level {up_to}"
                 )
+    labels = {d.dimension: d.label for d in profile.dimensions}
+    for cell in profile.human:  # relative to human ability: the paper's line, per level
+        ratios = ", ".join(
+            f"{m} {'-' if r is None else f'{r:.2f}'}" for m, r in cell.ratios.items()
+        )
+        notes.append(
+            f"relative to human ability, {labels.get(cell.dimension, cell.dimension)} level "
+            f"{cell.level}: people pooled {cell.pass_rate:.2f} ({cell.interval.low:.2f}-"
+            f"{cell.interval.high:.2f}; {cell.n_participants} people, {cell.n_tasks} tasks); "
+            f"model / people: {ratios or '-'}"
+        )
     return ProfileTable(columns=COLUMNS, rows=rows, notes=notes)
 
 

@@ -110,6 +110,27 @@ def profile_text(profile: CapabilityProfile) -> str:
             "named, else by status"
         )
         out += [_failures(d) for d in profile.dimensions]
+    out += _human(profile)
     for note in profile.notes:
         out.append(f"note: {note}")
     return "\n".join(out)
+
+
+def _human(profile: CapabilityProfile) -> list[str]:
+    """Relative to human ability: the participants pooled per level, each model's ratio."""
+    if not profile.human:
+        return []
+    out = ["", "relative to human ability: pass@1 of each model / the participants' pooled "
+           "rate (interval over participants and tasks)"]  # fmt: skip
+    labels = {d.dimension: d.label for d in profile.dimensions}
+    for cell in profile.human:
+        ratios = ", ".join(
+            f"{m} {'-' if r is None else f'{r:.2f}'}" for m, r in cell.ratios.items()
+        )
+        out.append(
+            f"  {labels.get(cell.dimension, cell.dimension)} level {cell.level}: "
+            f"people {cell.pass_rate:.2f} "
+            f"[{cell.interval.low:.2f}, {cell.interval.high:.2f}] ({cell.n_participants} "
+            f"people, {cell.n_tasks} tasks); ratio {ratios or '-'}"
+        )
+    return out

@@ -13,6 +13,16 @@ from codehazard.scoring._composition import (
     block_rates,
     composition_gap,
 )
+from codehazard.scoring._crossed import (
+    CROSSED_METHOD,
+    CrossedMean,
+    PooledLevel,
+    crossed_mean,
+    crossed_rate,
+    crossed_variance,
+    human_ratio,
+    pooled_levels,
+)
 from codehazard.scoring._curves import Curve, capability_curve, suite_curves
 from codehazard.scoring._decay import DecayFit, FitQuality, fit_decay
 from codehazard.scoring._intervals import (
@@ -45,6 +55,7 @@ from codehazard.scoring._levels import (
 from codehazard.scoring._passk import Scorable, Scores, TaskScore, breakdown, pass_at_k, score
 
 __all__ = [
+    "CROSSED_METHOD",
     "DIMENSIONS",
     "DIMENSION_ALIASES",
     "DIMENSION_KEY",
@@ -52,12 +63,14 @@ __all__ = [
     "TASK_MEAN_METHOD",
     "BlockRate",
     "Composition",
+    "CrossedMean",
     "Curve",
     "DecayFit",
     "FitQuality",
     "Interval",
     "LevelGap",
     "LevelPoint",
+    "PooledLevel",
     "Scorable",
     "Scores",
     "TaskMeanInterval",
@@ -69,14 +82,19 @@ __all__ = [
     "cluster_score_interval",
     "clustered_wilson_interval",
     "composition_gap",
+    "crossed_mean",
+    "crossed_rate",
+    "crossed_variance",
     "design_effect",
     "dimension_of",
     "failure_kinds",
     "fit_decay",
     "group_of",
+    "human_ratio",
     "level_of",
     "level_points",
     "pass_at_k",
+    "pooled_levels",
     "rate_interval",
     "score",
     "suite_curves",
