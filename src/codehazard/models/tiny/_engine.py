@@ -21,6 +21,11 @@ from codehazard.errors import InputError
 from codehazard.models.tiny._tokenizer import Tokenizer
 
 FORMAT_VERSION = 1
+COMPACT_BELOW = 4
+"""Batches of this many rows or fewer are never compacted (the copy would not pay)."""
+PREFILL_ROWS = 16
+"""Prompts run into the cache together (their attention scores are rows x steps squared)."""
+"""Batches of this many rows or fewer are never compacted (the copy would not pay)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,15 @@ def _layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray) -> np.ndarray
     return (x - mean) / np.sqrt(var + 1e-5) * gain + bias
 
 
+def _dense(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``x @ weight + bias`` as one matrix product over every row of every sequence: numpy
+    multiplies a (batch, steps, width) array by a matrix one batch row at a time, which for
+    one decoding step is a vector product per sequence."""
+    flat = x.reshape(-1, x.shape[-1]) @ weight
+    flat += bias
+    return flat.reshape(*x.shape[:-1], weight.shape[1])
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
     """GELU's tanh form, in place on ``x`` (a fresh product), in float32 throughout
     (``x ** 3`` would call the slow general power function)."""
@@ -179,7 +193,7 @@ class TinyModel:
         batch, steps, _ = x.shape
         p = f"h{layer}."
         h = _layer_norm(x, w[p + "ln1.g"], w[p + "ln1.b"])
-        qkv = h @ w[p + "attn.w"] + w[p + "attn.b"]
+        qkv = _dense(h, w[p + "attn.w"], w[p + "attn.b"])
         q, k, v = np.split(qkv, 3, axis=-1)
         shape = (batch, steps, cfg.heads, cfg.head_width)
         q = q.reshape(shape).transpose(0, 2, 1, 3)
@@ -200,19 +214,25 @@ class TinyModel:
         weights = np.exp(scores)
         weights /= weights.sum(-1, keepdims=True)
         attended = (weights @ values[:, :, :span]).transpose(0, 2, 1, 3).reshape(x.shape)
-        x = x + attended @ w[p + "proj.w"] + w[p + "proj.b"]
+        x = x + _dense(attended, w[p + "proj.w"], w[p + "proj.b"])
         h = _layer_norm(x, w[p + "ln2.g"], w[p + "ln2.b"])
-        h = _gelu(h @ w[p + "fc.w"] + w[p + "fc.b"])
-        return x + h @ w[p + "out.w"] + w[p + "out.b"]
+        h = _gelu(_dense(h, w[p + "fc.w"], w[p + "fc.b"]))
+        return x + _dense(h, w[p + "out.w"], w[p + "out.b"])
 
     def _forward(
-        self, tokens: np.ndarray, positions: np.ndarray, cache: list[tuple[np.ndarray, ...]]
+        self,
+        tokens: np.ndarray,
+        positions: np.ndarray,
+        cache: list[tuple[np.ndarray, ...]],
+        last: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Logits of the last step for each sequence of ``tokens`` (batch, steps)."""
+        """Logits of the last step for each sequence of ``tokens`` (batch, steps), or of step
+        ``last[row]`` for each row (prompts padded to one length)."""
         x = self.w["wte"][tokens] + self.w["wpe"][positions]
         for layer, (keys, values) in enumerate(cache):
             x = self._block(layer, x, keys, values, positions)
-        x = _layer_norm(x[:, -1], self.w["lnf.g"], self.w["lnf.b"])
+        x = x[:, -1] if last is None else x[np.arange(len(x)), last]
+        x = _layer_norm(x, self.w["lnf.g"], self.w["lnf.b"])
         return x @ self.w["wte"].T
 
     def _cache(self, batch: int) -> list[tuple[np.ndarray, ...]]:
@@ -238,35 +258,66 @@ class TinyModel:
                 live.append(i)
         cache = self._cache(len(prompts))
         logits = np.zeros((len(prompts), cfg.vocab), np.float32)
-        for i in live:
-            view = [(k[i : i + 1], v[i : i + 1]) for k, v in cache]
-            ids = np.array([encoded[i]])
-            logits[i] = self._forward(ids, np.arange(len(encoded[i]))[None], view)[0]
+        self._prefill(encoded, live, cache, logits)
         rngs = [np.random.default_rng(s.seed) for s in sampling]
         out: dict[int, list[int]] = {i: [] for i in live}
         written: dict[int, bytearray] = {i: bytearray() for i in live}
         stops = [tuple(s.encode("utf-8", "surrogatepass") for s in x.stop) for x in sampling]
         position = {i: len(encoded[i]) for i in live}
-        # every row steps together (a finished row repeats a harmless step at its last
-        # position): slicing the cache per step would copy it, which costs more than the rows
+        # the live rows step together (a finished row repeats a harmless step at its last
+        # position); once half the rows have finished, the batch is compacted to the live ones:
+        # copying the cache then costs less than the steps the finished rows would still take
+        row = {i: i for i in live}
         tokens = np.zeros((len(prompts), 1), np.int64)
         positions = np.zeros((len(prompts), 1), np.int64)
         while live:
             still = []
             for i in live:
-                token = _pick(logits[i], sampling[i], rngs[i])
+                token = _pick(logits[row[i]], sampling[i], rngs[i])
                 ending = self._ending(token, out[i], written[i], stops[i], position[i], sampling[i])
                 if ending is None:
                     still.append(i)
-                    tokens[i, 0], positions[i, 0] = token, position[i]
+                    tokens[row[i], 0], positions[row[i], 0] = token, position[i]
                     position[i] += 1
                     continue
                 text, reason = ending
                 results[i] = Generated(text, reason, len(encoded[i]), len(out[i]))
             live = still
-            if live:
-                logits = self._forward(tokens, positions, cache)
+            if not live:
+                break
+            if 2 * len(live) <= len(tokens) and len(tokens) > COMPACT_BELOW:
+                keep = np.array([row[i] for i in live])
+                cache = [(k[keep], v[keep]) for k, v in cache]
+                tokens, positions = tokens[keep], positions[keep]
+                row = {i: r for r, i in enumerate(live)}
+            logits = self._forward(tokens, positions, cache)
         return [r for r in results if r is not None]
+
+    def _prefill(
+        self,
+        encoded: list[list[int]],
+        live: list[int],
+        cache: list[tuple[np.ndarray, ...]],
+        logits: np.ndarray,
+    ) -> None:
+        """Run the prompts of ``live`` into the cache, ``PREFILL_ROWS`` rows at a time, each
+        group padded to its longest prompt: a padded step writes keys and values past its
+        row's prompt, which no real step can see (the mask) and decoding overwrites."""
+        wanted = set(live)
+        for start in range(0, len(encoded), PREFILL_ROWS):
+            rows = range(start, min(start + PREFILL_ROWS, len(encoded)))
+            lengths = [len(encoded[r]) if r in wanted else 1 for r in rows]
+            if not any(r in wanted for r in rows):
+                continue
+            width = max(lengths)
+            ids = np.zeros((len(rows), width), np.int64)
+            for n, r in enumerate(rows):
+                if r in wanted:
+                    ids[n, : lengths[n]] = encoded[r]
+            positions = np.broadcast_to(np.arange(width), ids.shape)
+            view = [(k[rows.start : rows.stop], v[rows.start : rows.stop]) for k, v in cache]
+            last = np.array(lengths) - 1
+            logits[rows.start : rows.stop] = self._forward(ids, positions, view, last)
 
     def _ending(
         self,
