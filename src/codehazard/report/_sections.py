@@ -25,7 +25,15 @@ from codehazard.report._model import (
     MetricRow,
 )
 from codehazard.report._runs import LoadedRun
-from codehazard.scoring import TASK_MEAN_METHOD, composition_gap, level_of, level_points, suite_of
+from codehazard.scoring import (
+    CROSSED_METHOD,
+    TASK_MEAN_METHOD,
+    composition_gap,
+    level_of,
+    level_points,
+    pooled_levels,
+    suite_of,
+)
 from codehazard.store import Record
 
 CURVE_KEY = "level"
@@ -113,11 +121,69 @@ def _failure_rows(run: LoadedRun, suite: str, records: list[Record]) -> list[Fai
     ]
 
 
+HUMAN_PREFIX = "human/"
+"""Runs of a human baseline study are of models ``human/<pseudonym>`` (``codehazard.human``)."""
+
+
+def is_human(run: LoadedRun) -> bool:
+    """Whether ``run`` is one participant's run of a human baseline study."""
+    return (run.view.model or "").startswith(HUMAN_PREFIX)
+
+
+def _people_curves(people: Sequence[LoadedRun], confidence: float) -> list[CurveView]:
+    """The participants pooled into one curve per suite (and dimension, where a suite has
+    several): the pass rate per level with the two-way interval over participants and tasks,
+    drawn beside the models' curves (relative to human ability)."""
+    groups: dict[tuple[str, str | None], dict[str, list[Record]]] = defaultdict(dict)
+    for run in people:
+        for suite, records in by_suite(run.records).items():
+            name = suite or "(no suite)"
+            groups[(name, None)][run.id] = records
+            dims = sorted({str(r.metadata.get("dimension") or "") for r in records})
+            for dim in dims if len(dims) > 1 else []:
+                part = [r for r in records if str(r.metadata.get("dimension") or "") == dim]
+                groups[(name, dim or "(none)")][run.id] = part
+    out = []
+    for (suite, dim), by_person in groups.items():
+        pooled = pooled_levels(by_person, key=CURVE_KEY, by_dimension=False, confidence=confidence)
+        points = [
+            CurvePoint(
+                level=p.level,
+                n_tasks=p.rate.n_tasks,
+                n_samples=p.rate.n_observations,
+                value=p.rate.value,
+                interval=IntervalView(
+                    low=p.rate.interval.low if p.rate.interval else 0.0,
+                    high=p.rate.interval.high if p.rate.interval else 1.0,
+                    confidence=confidence,
+                    method=CROSSED_METHOD,
+                ),
+            )
+            for p in pooled
+        ]
+        if not points:
+            continue
+        name = f"people-{suite}" + (f"-{dim}" if dim else "")
+        out.append(
+            CurveView(
+                id="curve-" + "".join(c if c.isalnum() else "-" for c in name),
+                run="people",
+                run_label=f"people ({len(by_person)} participants, pooled)",
+                suite=suite,
+                dimension=dim,
+                key=CURVE_KEY,
+                points=points,
+            )
+        )
+    return out
+
+
 def capability_section(
     runs: Sequence[LoadedRun], registry: MetricRegistry, confidence: float
 ) -> Capability:
     """Per run and suite: pass@1 with its interval, curves by level (and by dimension where a
-    suite has several), and failure kinds."""
+    suite has several), and failure kinds. The runs of a human baseline's participants are
+    pooled into one curve per suite, never drawn one participant at a time."""
     curves: list[CurveView] = []
     rates: list[MetricRow] = []
     kinds: list[FailureKindRow] = []
@@ -127,6 +193,8 @@ def capability_section(
                 m = registry.measure(f"suite.{suite}.pass@1", records, confidence=confidence)
                 rates.append(metric_row(m, run.id))
             kinds += _failure_rows(run, suite or "(no suite)", records)
+            if is_human(run):
+                continue
             dims = sorted({str(r.metadata.get("dimension") or "") for r in records})
             curve = _curve(run, suite or "(no suite)", None, records, confidence)
             if curve is not None:
@@ -137,6 +205,7 @@ def capability_section(
                     curve = _curve(run, suite or "(no suite)", dim or "(none)", part, confidence)
                     if curve is not None:
                         curves.append(curve)
+    curves += _people_curves([r for r in runs if is_human(r)], confidence)
     return Capability(curves=curves, suite_rates=rates, failure_kinds=kinds)
 
 
