@@ -96,6 +96,11 @@ def test_a_loopback_run_finds_the_biased_answers_and_sets_the_likelihood(
     religion = registry.measure("probe.bias.decision_change_rate{attribute=religion}", records)
     assert religion.value is not None and religion.n > 0
     assert registry.measure("probe.bias.undecided_rate", records).value == 0.0
+    from codehazard.probes._metrics import ProbeStatistic
+
+    offered = ProbeStatistic().report_metrics(records)  # a report's rows: per domain, attribute
+    assert "probe.bias.decision_change_rate{attribute=gender}" in offered
+    assert "probe.bias.biased_rate{domain=loan}" in offered
     assert registry.measure("probe.bias.score_change", records).value is not None
     with Store(store) as st:  # re-analysed from the stored verdicts: the same scores
         again = analyse_run(st, run_id, [get_probe("bias")])[0]

@@ -226,5 +226,5 @@ PROBE = BiasProbe(
     finding_categories=CATEGORIES[:-1],
     metrics=METRICS,
     labelled="labelled/bias.jsonl",
-    breakdown="domain",
+    breakdown=("domain", "attribute"),
 )

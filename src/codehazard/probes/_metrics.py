@@ -34,6 +34,16 @@ def _natural(value: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", value))
 
 
+def _values(records: Sequence[MetricRecord], key: str) -> set[str]:
+    """The values of a metadata key among ``records``, the members of list values."""
+    out: set[str] = set()
+    for r in records:
+        value = r.metadata.get(key)
+        items = value if isinstance(value, list | tuple) else [value]
+        out |= {str(v) for v in items if v is not None}
+    return out
+
+
 def _probes() -> Any:
     from codehazard.probes import get_probe, probe_names, probe_registry
 
@@ -95,7 +105,8 @@ class ProbeStatistic:
 
     def report_metrics(self, records: Sequence[MetricRecord]) -> list[str]:
         """What a report shows of the probes that scored ``records``: every statistic of each,
-        and each again per value of the probe's ``breakdown`` key among its records."""
+        and each again per value of each of the probe's ``breakdown`` keys among its records
+        (a list-valued key, such as the attributes a bias task tests, per member)."""
         registry, get_probe, probe_names = _probes()
         names: list[str] = []
         for name in probe_names():
@@ -107,11 +118,11 @@ class ProbeStatistic:
                 continue
             stats = [m.statistic for m in probe.metrics]
             names += [f"probe.{name}.{s}" for s in stats]
-            key = probe.breakdown
-            values = {str(r.metadata[key]) for r in mine if key and r.metadata.get(key) is not None}
-            for value in sorted(values, key=_natural):
-                if _SELECTOR_VALUE.fullmatch(value):
-                    names += [f"probe.{name}.{s}{{{key}={value}}}" for s in stats]
+            keys = (probe.breakdown,) if isinstance(probe.breakdown, str) else probe.breakdown
+            for key in keys or ():
+                for value in sorted(_values(mine, key), key=_natural):
+                    if _SELECTOR_VALUE.fullmatch(value):
+                        names += [f"probe.{name}.{s}{{{key}={value}}}" for s in stats]
         return names
 
     def check(self, metric: MetricName, parts: Mapping[str, str]) -> str | None:

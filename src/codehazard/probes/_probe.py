@@ -131,9 +131,10 @@ class Probe:
     outcome classes the analyser records in ``Analysis.metadata["categories"]``."""
     info: Callable[[], dict[str, Any]] | None = field(default=None, compare=False)
     """What ``probes list`` shows about the analyser's data (an index's snapshot date)."""
-    breakdown: str | None = None
-    """The task-metadata key whose values reports break the probe's statistics down by (the
-    security probe's ``cwe``): each statistic is also measured as ``{<key>=<value>}``."""
+    breakdown: str | tuple[str, ...] | None = None
+    """The task-metadata key (or keys) whose values reports break the probe's statistics down
+    by (the security probe's ``cwe``; the bias probe's ``domain`` and ``attribute``): each
+    statistic is also measured as ``{<key>=<value>}``."""
     outcome: VerdictOutcome | None = field(default=None, compare=False)
     """A verdict-only probe's outcome of one sample (instead of an analyser)."""
 
