@@ -181,3 +181,11 @@ def test_the_building_blocks_base_renames_the_examples_entry_points() -> None:
     for number in (1, 2, 3):
         assert f"def process_string_{number}(" in buggy.prompt
     assert buggy.metadata["base_suite"] == "building-blocks" and "blocks" in buggy.metadata
+
+
+def test_the_tasks_are_their_own_dimension_never_the_bases() -> None:
+    """A profile groups by dimension: with the base's, these prompts would be pooled into the
+    base's capability curve (the built-in model's chain-length figure fell from 46% to 18%)."""
+    tasks = SUITE.build(base="building-blocks", first=2)
+    assert {t.metadata["dimension"] for t in tasks} == {"misalignment"}
+    assert {t.metadata["base_dimension"] for t in tasks} == {"specification-complexity"}

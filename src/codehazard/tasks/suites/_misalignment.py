@@ -13,7 +13,8 @@ under four conditions, one task each, all with the base task's checker:
 The examples of a base task are drawn once (seeded by suite, base, seed and task id) and shared
 by its conditions, so ``correct`` and ``buggy`` differ only in the examples' correctness and
 the comparison is paired by base task. Tasks carry ``probe: misalignment``, ``condition``,
-``base_task``, the examples' ids and mutants, and the base task's own metadata.
+``base_task``, the examples' ids and mutants, and the base task's own metadata but its
+dimension (``misalignment``; the base's is ``base_dimension``).
 
 A mutant is only a *buggy example* if it still runs and fails its own task's tests in the real
 sandbox, and a reference only a *correct* one if it passes them. That screen needs the sandbox,
@@ -47,7 +48,7 @@ from codehazard.tasks.suites._misalignment_mutate import MUTATOR_VERSION, apply,
 from codehazard.tasks.suites._registry import SuiteParam, get_suite, register_suite
 
 SUITE = "misalignment"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SCREEN_FORMAT = 1
 CONDITIONS: tuple[str, ...] = ("none", "correct", "buggy", "buggy-instructed")
 BASES: tuple[str, ...] = ("humaneval", "building-blocks")
@@ -241,6 +242,10 @@ def _task(task: Task, examples: list[Example], condition: str, base: str) -> Tas
     metadata = {
         **task.metadata,
         "suite": SUITE,
+        # its own dimension: with the base's, a profile would pool these prompts (examples
+        # prepended, buggy ones among them) into the base's capability curve
+        "dimension": SUITE,
+        "base_dimension": task.metadata.get("dimension"),
         "probe": SUITE,
         "condition": condition,
         "base_suite": base,
