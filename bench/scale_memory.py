@@ -16,8 +16,14 @@ test with one that only checks the function exists: microseconds per sample, so 
 show the driver's and the store's costs rather than HumanEval's. Everything else is the real
 path.
 
+Besides wall-clock samples/s, which other jobs on the machine move, it prints the driver's own
+CPU time per sample (user and system, the driver process alone), which they barely move, and
+the load average before and after.
+
 ``--store-only`` measures the store alone as well: N samples added, then N verdicts committed
-one at a time (as the session commits them), printing microseconds per verdict.
+one at a time (each its own transaction, as outside ``Store.batched``) and N in group commits
+(inside ``Store.batched``, as a run's session commits them), printing microseconds per
+verdict.
 
 Run from the repository root (the child uses this tree's ``src``)::
 
@@ -50,8 +56,9 @@ started = time.perf_counter()
 code = main(argv)
 elapsed = time.perf_counter() - started
 hwm = next((int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')), 0)
-report = {"code": code, "elapsed": elapsed, "hwm_kb": hwm,
-          "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+usage = resource.getrusage(resource.RUSAGE_SELF)
+report = {"code": code, "elapsed": elapsed, "hwm_kb": hwm, "maxrss_kb": usage.ru_maxrss,
+          "cpu_s": usage.ru_utime + usage.ru_stime}
 with open(out, "w") as fh:
     json.dump(report, fh)
 """
@@ -152,15 +159,21 @@ def check_results(samples: Path, summary: dict[str, Any], n: int, passes: int) -
     return problems
 
 
-def store_cost(n: int, root: Path) -> tuple[float, float]:
-    """Microseconds per verdict committed one at a time into a store holding ``n`` samples,
-    and seconds to read every record back."""
+def store_cost(n: int, root: Path, grouped: bool) -> tuple[float, float] | None:
+    """Microseconds per verdict committed into a store holding ``n`` samples (one transaction
+    each, or in group commits), and seconds to read every record back; ``None`` for group
+    commits with a store that has none (an older tree)."""
     sys.path.insert(0, str(SRC))
+    from contextlib import nullcontext
+
     from codehazard.samples import Sample
     from codehazard.store import Store
     from codehazard.verdict import Verdict
 
-    with Store(root / f"store-only-{n}.sqlite") as store:
+    if grouped and not hasattr(Store, "batched"):
+        return None
+    path = root / f"store-only-{n}-{'grouped' if grouped else 'single'}.sqlite"
+    with Store(path) as store:
         run_id = store.create_run("evaluate", {})
         for start in range(0, n, 1000):
             store.add_samples(
@@ -172,11 +185,13 @@ def store_cost(n: int, root: Path) -> tuple[float, float]:
             )
         verdict = Verdict(status="passed", detail="", duration=0.01)
         started = time.perf_counter()
-        for i in range(n):
-            store.record_verdict(run_id, f"T/{i % 164}#{i // 164}", verdict)
+        with store.batched() if grouped else nullcontext():
+            for i in range(n):
+                store.record_verdict(run_id, f"T/{i % 164}#{i // 164}", verdict)
         per_verdict = (time.perf_counter() - started) / n * 1e6
         started = time.perf_counter()
-        read = sum(1 for _ in store.records(run_id))
+        reader = getattr(store, "iter_records", store.records)
+        read = sum(1 for _ in reader(run_id))
         assert read == n
         return per_verdict, time.perf_counter() - started
 
@@ -208,24 +223,32 @@ def main() -> int:
             store = root / f"store-{n}.sqlite"
             for stale in root.glob(f"store-{n}.sqlite*"):
                 stale.unlink()
+            load_before = os.getloadavg()[0]
             report = run_driver(samples, tasks, store, args.workers)
             peak_mb = report["maxrss_kb"] / 1024
             summary = report["summary"]
             print(
                 f"{n:>7} samples  peak driver RSS {peak_mb:7.1f} MB  "
-                f"{n / report['elapsed']:7.1f} samples/s  ({report['elapsed']:.1f}s in the "
-                f"driver, {report['wall']:.1f}s with start-up; statuses "
+                f"{n / report['elapsed']:7.1f} samples/s  "
+                f"driver CPU {1000 * report['cpu_s'] / n:.2f} ms/sample  "
+                f"({report['elapsed']:.1f}s in the driver, {report['wall']:.1f}s with start-up; "
+                f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}; statuses "
                 f"{summary.get('status_counts')})"
             )
             wrong = check_results(samples, summary, n, expected_passes(n, canonical, args.judge))
             failures += [f"{n} samples: {w}" for w in wrong]
             missed = missed or peak_mb >= TARGET_MB
             if args.store_only:
-                per_verdict, read_s = store_cost(n, root)
-                print(
-                    f"{n:>7} verdicts committed one at a time: {per_verdict:.0f} us each; "
-                    f"every record read back in {read_s:.2f}s"
-                )
+                for grouped in (False, True):
+                    cost = store_cost(n, root, grouped)
+                    if cost is None:
+                        continue
+                    per_verdict, read_s = cost
+                    how = "in group commits" if grouped else "one at a time"
+                    print(
+                        f"{n:>7} verdicts committed {how}: {per_verdict:.0f} us each; every "
+                        f"record read back in {read_s:.2f}s"
+                    )
     for failure in failures:
         print("FAIL: " + failure, file=sys.stderr)
     print(f"target: peak driver RSS under {TARGET_MB:.0f} MB: {'NOT met' if missed else 'met'}")
