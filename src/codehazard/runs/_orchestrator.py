@@ -204,6 +204,7 @@ def start(
         new_manifest=_new_manifest(kind, config, backend, tasks, len(planned), session),
         scorers=[get_scorer(name) for name in config.scorers],
     )
+    del planned  # the jobs say the same: a second list of every key need not outlive the plan
     return _execute(store, plan, config, session, progress, executor_factory)
 
 
@@ -367,6 +368,7 @@ def resume(
     )
     config = config.model_copy(update={"scorers": names})
     _fill_resume_plan(store, run_id, plan, planned, by_id)
+    del planned  # sorted into the plan, which keeps only what is left to do
     return _execute(store, plan, config, session, progress, executor_factory)
 
 
