@@ -164,4 +164,4 @@ def test_the_help_lists_the_local_backends(
     with pytest.raises(SystemExit):
         main(["run", "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "hf/<path-or-name>" in out and "--model-option" in out
+    assert "hf/<path-or-name>" in out and "vllm/<path-or-name>" in out and "--model-option" in out

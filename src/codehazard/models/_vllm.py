@@ -1,0 +1,288 @@
+"""``vllm/<path-or-name>``: vLLM's offline batched generation on local GPUs.
+
+``--model vllm/./my-model`` runs the model in this process with ``vllm.LLM``: each batch the
+generation layer hands over (``batch_size``, default 256) goes to one ``LLM.generate`` call,
+whose scheduler batches it continuously on the GPU. Needs the ``vllm`` extra; importing
+codehazard, or listing the backends, never imports vllm.
+
+The prompts are the ``hf`` backend's, token for token: the tokenizer's chat template in chat
+mode, the completion form otherwise (``_local.prompt_ids``), handed to vLLM as token ids. The
+generation parameters map onto one ``SamplingParams`` per request (``sampling_arguments``):
+temperature (0 is greedy), top-p (1 when not given), ``max_tokens``, the stop sequences (cut
+from the reply, never included), and a seed per request, so a request's draws do not depend
+on its batch. The model's own ``generation_config.json`` defaults are not applied.
+
+Engine options (``--model-option KEY=VALUE``): ``tensor_parallel_size`` (GPUs to split the
+model over, default 1), ``dtype`` (default ``auto``: vLLM's choice from the weights),
+``gpu_memory_utilization`` (default 0.9), ``max_model_len`` (default: the model's) and
+``batch_size``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from codehazard._registry import require_extra
+from codehazard.errors import BackendError, CodehazardError, InputError, MissingBackendExtraError
+from codehazard.models._base import BackendOptions, ModelBackend
+from codehazard.models._local import (
+    check_chat,
+    fingerprint,
+    fraction,
+    has_chat_template,
+    model_directory,
+    parse_options,
+    positive_int,
+    prompt_ids,
+    request_seed,
+)
+from codehazard.models._registry import register_backend
+from codehazard.models._types import Completion, FinishReason, GenerationParams, Mode, Request
+from codehazard.tasks import Task
+
+DTYPES = ("auto", "float32", "float16", "bfloat16")
+
+
+def _dtype(text: str) -> str:
+    if text not in DTYPES:
+        raise InputError(f"{text!r} is not one of {', '.join(DTYPES)}")
+    return text
+
+
+OPTIONS = {
+    "tensor_parallel_size": (positive_int, 1, "the number of GPUs, e.g. 2"),
+    "dtype": (_dtype, "auto", "one of " + ", ".join(DTYPES)),
+    "gpu_memory_utilization": (fraction, 0.9, "a fraction of each GPU's memory in (0, 1]"),
+    "max_model_len": (positive_int, None, "a positive number of tokens"),
+    "batch_size": (positive_int, 256, "a positive integer"),
+}
+
+_FINISH: dict[str, FinishReason] = {"stop": "stop", "length": "length"}
+
+
+def engine_arguments(directory: Path, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of ``vllm.LLM`` for the model in ``directory`` and the parsed
+    engine options: no remote code, and the seed fixed (each request brings its own)."""
+    args: dict[str, Any] = {
+        "model": str(directory),
+        "tokenizer": str(directory),
+        "tensor_parallel_size": options["tensor_parallel_size"],
+        "dtype": options["dtype"],
+        "gpu_memory_utilization": options["gpu_memory_utilization"],
+        "trust_remote_code": False,
+        "seed": 0,
+    }
+    if options["max_model_len"] is not None:
+        args["max_model_len"] = options["max_model_len"]
+    return args
+
+
+def sampling_arguments(request: Request, prompt_tokens: int, context: int) -> dict[str, Any]:
+    """The keyword arguments of the ``SamplingParams`` for ``request``, whose prompt has
+    ``prompt_tokens`` tokens, for a model of ``context`` positions: the budget is cut to what
+    the context leaves (the reply then ends with ``length`` there, as with ``hf``)."""
+    return {
+        "n": 1,
+        "temperature": request.temperature,
+        "top_p": 1.0 if request.top_p is None else request.top_p,
+        "max_tokens": max(1, min(request.max_tokens, context - prompt_tokens)),
+        "stop": list(request.stop),
+        "seed": request_seed(request),
+        "include_stop_str_in_output": False,
+        "skip_special_tokens": True,
+    }
+
+
+def completion_of(
+    text: str,
+    finish_reason: str | None,
+    prompt_tokens: int,
+    completion_tokens: int,
+    *,
+    model: str,
+    latency: float,
+) -> Completion:
+    """A vLLM output (its text, finish reason and token counts) as a ``Completion``: vLLM's
+    ``stop`` (end of sequence or a stop sequence) and ``length`` keep their names; anything
+    else (``abort``) is ``other``."""
+    return Completion(
+        text=text,
+        finish_reason=_FINISH.get(str(finish_reason), "other"),
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        latency_s=latency,
+        response_model=model,
+    )
+
+
+def overflow(prompt_tokens: int, context: int, model: str) -> Completion:
+    """The answer for a prompt that fills the model's context: no output (vLLM would refuse
+    the request, and every retry with it)."""
+    return Completion(
+        text="",
+        finish_reason="context_length",
+        prompt_tokens=prompt_tokens,
+        completion_tokens=0,
+        response_model=model,
+        detail=f"the prompt has {prompt_tokens} tokens; the model's context holds {context}",
+    )
+
+
+@register_backend("vllm")
+class VLLMBackend(ModelBackend):
+    """A model run by vLLM in this process; see the module docstring.
+
+    Raises (constructor):
+        MissingBackendExtraError: vllm is not installed.
+        InputError: no model named, a path that does not exist or holds no ``config.json``, or
+            a bad engine option.
+        BackendError: a hub name that could not be fetched.
+    """
+
+    spec_help: ClassVar[str] = "vllm/<path-or-name>"
+    model_option_names: ClassVar[tuple[str, ...]] = tuple(OPTIONS)
+    batch_size: ClassVar[int] = 256
+
+    def __init__(self, model: str, options: BackendOptions | None = None) -> None:
+        super().__init__(model, options)
+        require_extra("vllm", "vllm", feature="the vllm backend", error=MissingBackendExtraError)
+        self.directory, name = model_directory(model, "vllm")
+        self.engine_options = parse_options(self.options, "vllm", OPTIONS)
+        self.batch_size = self.engine_options["batch_size"]  # type: ignore[misc]
+        self.fingerprint = fingerprint(self.directory)
+        dtype = self.engine_options["dtype"]
+        self.model = f"{name}@{self.fingerprint[:12]}:{dtype}"
+        self._lock = threading.Lock()
+        self._llm: Any = None
+        self._tokenizer: Any = None
+
+    def resolve(self, params: GenerationParams) -> GenerationParams:
+        """As ``HFBackend.resolve``: chat when the tokenizer has a chat template.
+
+        Raises:
+            InputError: chat mode for a tokenizer without a chat template, or a template that
+                refuses the run's messages; see ``ModelBackend.resolve``.
+        """
+        if params.mode is None:
+            mode: Mode = "chat" if has_chat_template(self.tokenizer()) else "completion"
+            params = params.model_copy(update={"mode": mode})
+        resolved = super().resolve(params)
+        if resolved.mode == "chat":
+            check_chat(self.tokenizer(), resolved, self.directory)
+        return resolved
+
+    def describe(self) -> dict[str, Any]:
+        """The directory, its fingerprint, the engine options and vLLM's version."""
+        import vllm
+
+        return {
+            **super().describe(),
+            "path": str(self.directory),
+            "fingerprint": self.fingerprint,
+            **{k: v for k, v in self.engine_options.items()},
+            "vllm": vllm.__version__,
+        }
+
+    def tokenizer(self) -> Any:
+        """The model's tokenizer (transformers', from local files), loaded on first use; the
+        engine is not started for it.
+
+        Raises:
+            InputError: the tokenizer files do not load.
+        """
+        with self._lock:
+            if self._tokenizer is None:
+                from transformers import AutoTokenizer
+
+                try:
+                    self._tokenizer = AutoTokenizer.from_pretrained(
+                        str(self.directory), local_files_only=True
+                    )
+                except Exception as exc:
+                    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:400]
+                    raise InputError(
+                        f"the tokenizer in {self.directory} does not load ({detail})"
+                    ) from exc
+            return self._tokenizer
+
+    def _engine(self) -> Any:
+        with self._lock:
+            if self._llm is None:
+                from vllm import LLM
+
+                try:
+                    self._llm = LLM(**engine_arguments(self.directory, self.engine_options))
+                except Exception as exc:
+                    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:400]
+                    raise BackendError(
+                        f"vLLM did not start the model in {self.directory} ({detail})"
+                    ) from exc
+            return self._llm
+
+    async def generate(self, request: Request, task: Task | None) -> Completion:
+        """One completion (a batch of one)."""
+        return (await self.generate_batch([(request, task)]))[0]
+
+    async def generate_batch(
+        self, batch: Sequence[tuple[Request, Task | None]]
+    ) -> list[Completion]:
+        """The whole batch in one ``LLM.generate`` call, in a worker thread.
+
+        Raises:
+            BackendError: the engine does not start, or generation failed.
+        """
+        requests = [request for request, _ in batch]
+        return await asyncio.to_thread(self._generate, requests)
+
+    def _generate(self, requests: list[Request]) -> list[Completion]:
+        tokenizer = self.tokenizer()
+        llm = self._engine()
+        try:
+            return self._run(llm, tokenizer, requests)
+        except CodehazardError:
+            raise
+        except Exception as exc:  # vLLM's errors: ours, not the model's
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:400]
+            raise BackendError(
+                f"vLLM failed on a batch of {len(requests)} ({detail}); if out of memory, "
+                "lower `model_options=gpu_memory_utilization=0.8` or `model_options=batch_size=64`"
+            ) from exc
+
+    def _run(self, llm: Any, tokenizer: Any, requests: list[Request]) -> list[Completion]:
+        from vllm import SamplingParams
+
+        context = int(llm.llm_engine.model_config.max_model_len)
+        encoded = [prompt_ids(tokenizer, r) for r in requests]
+        results: list[Completion | None] = [None] * len(requests)
+        sent = []
+        for i, ids in enumerate(encoded):
+            if not ids or len(ids) >= context:
+                results[i] = overflow(len(ids), context, self.model)
+            else:
+                sent.append(i)
+        started = time.perf_counter()
+        outputs = llm.generate(
+            [{"prompt_token_ids": encoded[i]} for i in sent],
+            [
+                SamplingParams(**sampling_arguments(requests[i], len(encoded[i]), context))
+                for i in sent
+            ],
+            use_tqdm=False,
+        )
+        latency = time.perf_counter() - started
+        for i, output in zip(sent, outputs, strict=True):
+            first = output.outputs[0]
+            results[i] = completion_of(
+                first.text,
+                first.finish_reason,
+                len(encoded[i]),
+                len(first.token_ids),
+                model=self.model,
+                latency=latency,
+            )
+        return [r for r in results if r is not None]
