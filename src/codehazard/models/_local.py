@@ -137,7 +137,7 @@ def _local_directory(spec: str, path: Path, backend: str) -> Path:
 
 def _hub_directory(name: str, backend: str) -> Path:
     from huggingface_hub import constants, snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
+    from huggingface_hub.utils import LocalEntryNotFoundError
 
     try:
         return Path(snapshot_download(name, allow_patterns=_HUB_FILES, local_files_only=True))
