@@ -211,3 +211,21 @@ def test_a_prompt_past_the_context_gets_no_output_and_one_near_it_ends_there(
     assert "64" in out[1].detail
     assert out[2].finish_reason == "length" and out[2].completion_tokens == 64 - near_tokens
     assert out[0].text == _generate(gpt2, [TASKS[0]], GREEDY)[0].text  # its batch did not matter
+
+
+def test_the_models_own_sampling_defaults_are_not_applied(hf_llama: Path, tmp_path: Path) -> None:
+    """A generation_config.json asking for sampling and a huge repetition penalty changes no
+    greedy reply: the run's parameters are the only ones."""
+    import json
+    import shutil
+
+    shipped = tmp_path / "shipped"
+    shutil.copytree(hf_llama, shipped)
+    config = json.loads((shipped / "generation_config.json").read_text())
+    config.update(do_sample=True, temperature=5.0, top_k=3, repetition_penalty=50.0)
+    (shipped / "generation_config.json").write_text(json.dumps(config))
+    plain = create_backend(f"hf/{hf_llama}", CPU)
+    odd = create_backend(f"hf/{shipped}", CPU)
+    assert odd.model != plain.model  # another directory's contents: another fingerprint
+    expected = [c.text for c in _generate(plain, TASKS, GREEDY)]  # type: ignore[arg-type]
+    assert [c.text for c in _generate(odd, TASKS, GREEDY)] == expected  # type: ignore[arg-type]

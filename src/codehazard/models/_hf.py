@@ -148,7 +148,9 @@ class HFBackend(ModelBackend):
                 from transformers import AutoTokenizer
 
                 self._tokenizer = _loading(
-                    lambda: AutoTokenizer.from_pretrained(self.directory, local_files_only=True),
+                    lambda: AutoTokenizer.from_pretrained(
+                        str(self.directory), local_files_only=True
+                    ),
                     f"the tokenizer in {self.directory}",
                     InputError,
                 )
@@ -163,16 +165,25 @@ class HFBackend(ModelBackend):
             return tokenizer, self._model
 
     def _load_model(self) -> Any:
+        """The model in eval mode on its device, its generation config reduced to the special
+        tokens: ``generate`` fills what a call leaves unset from it (transformers 5), and the
+        sampling defaults a model ships (a repetition penalty, say) are not the run's."""
         import torch
-        from transformers import AutoModelForCausalLM
+        from transformers import AutoModelForCausalLM, GenerationConfig
 
         kwargs: dict[str, Any] = {"local_files_only": True}
         kwargs[_dtype_argument()] = getattr(torch, self.dtype)
         if self.device_map is not None:
             kwargs["device_map"] = self.device_map
-        model = AutoModelForCausalLM.from_pretrained(self.directory, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(str(self.directory), **kwargs)
         if self.device_map is None:
             model = model.to(self.device)
+        shipped = model.generation_config
+        model.generation_config = GenerationConfig(
+            bos_token_id=shipped.bos_token_id,
+            eos_token_id=shipped.eos_token_id,
+            pad_token_id=shipped.pad_token_id,
+        )
         return model.eval()
 
     # generation -----------------------------------------------------------------------------

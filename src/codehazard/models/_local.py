@@ -156,7 +156,7 @@ def _hub_directory(name: str, backend: str) -> Path:
         raise BackendError(
             f"`model={backend}/{name}`: {name!r} is not a local directory, and fetching it "
             f"from the Hugging Face hub failed ({detail}); check the name, or pass the "
-            "model's directory"
+            "model's directory (a path starting with ./ or / is never looked up on the hub)"
         ) from None
 
 
