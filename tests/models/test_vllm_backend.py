@@ -82,6 +82,11 @@ def test_engine_arguments_from_the_options() -> None:
     }
     defaults = engine_arguments(Path("/m"), parse_options(BackendOptions(), "vllm", OPTIONS))
     assert "max_model_len" not in defaults and defaults["tensor_parallel_size"] == 1
+    assert "generation_config" not in defaults  # an old vLLM without the field
+    newer = engine_arguments(
+        Path("/m"), parse_options(BackendOptions(), "vllm", OPTIONS), ["generation_config"]
+    )
+    assert newer["generation_config"] == "vllm"  # vLLM's defaults, never the model's file
 
 
 @pytest.mark.parametrize(

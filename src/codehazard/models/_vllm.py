@@ -21,9 +21,10 @@ model over, default 1), ``dtype`` (default ``auto``: vLLM's choice from the weig
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -65,9 +66,14 @@ OPTIONS = {
 _FINISH: dict[str, FinishReason] = {"stop": "stop", "length": "length"}
 
 
-def engine_arguments(directory: Path, options: Mapping[str, Any]) -> dict[str, Any]:
+def engine_arguments(
+    directory: Path, options: Mapping[str, Any], engine_fields: Collection[str] = ()
+) -> dict[str, Any]:
     """The keyword arguments of ``vllm.LLM`` for the model in ``directory`` and the parsed
-    engine options: no remote code, and the seed fixed (each request brings its own)."""
+    engine options: no remote code, and the seed fixed (each request brings its own).
+    ``engine_fields`` are the fields of the installed vLLM's ``EngineArgs``: where it has
+    ``generation_config``, it is set to ``vllm`` (vLLM's own defaults), so the model's
+    ``generation_config.json`` (a cap on new tokens, say) never bends a run's parameters."""
     args: dict[str, Any] = {
         "model": str(directory),
         "tokenizer": str(directory),
@@ -79,6 +85,8 @@ def engine_arguments(directory: Path, options: Mapping[str, Any]) -> dict[str, A
     }
     if options["max_model_len"] is not None:
         args["max_model_len"] = options["max_model_len"]
+    if "generation_config" in engine_fields:
+        args["generation_config"] = "vllm"
     return args
 
 
@@ -213,10 +221,11 @@ class VLLMBackend(ModelBackend):
     def _engine(self) -> Any:
         with self._lock:
             if self._llm is None:
-                from vllm import LLM
+                from vllm import LLM, EngineArgs
 
+                fields = [f.name for f in dataclasses.fields(EngineArgs)]
                 try:
-                    self._llm = LLM(**engine_arguments(self.directory, self.engine_options))
+                    self._llm = LLM(**engine_arguments(self.directory, self.engine_options, fields))
                 except Exception as exc:
                     detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:400]
                     raise BackendError(
