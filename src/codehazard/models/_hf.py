@@ -15,41 +15,25 @@ weights' own dtype on a GPU, float32 on the CPU), ``device_map`` (handed to
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from codehazard._registry import require_extra
-from codehazard.errors import BackendError, CodehazardError, InputError, MissingBackendExtraError
-from codehazard.models._base import BackendOptions, ModelBackend
+from codehazard.errors import BackendError, CodehazardError, InputError
+from codehazard.models._base import BackendOptions
 from codehazard.models._local import (
-    check_chat,
+    choice,
     config_dtype,
-    fingerprint,
-    has_chat_template,
-    model_directory,
-    parse_options,
     positive_int,
     prompt_ids,
     request_seed,
 )
+from codehazard.models._local_backend import LocalBackend, loading
 from codehazard.models._registry import register_backend
-from codehazard.models._types import Completion, GenerationParams, Mode, Request
-from codehazard.tasks import Task
+from codehazard.models._types import Completion, Request
 
 DTYPES = ("auto", "float32", "float16", "bfloat16")
-
-
-def _choice(*allowed: str) -> Any:
-    def parse(text: str) -> str:
-        if text not in allowed:
-            raise InputError(f"{text!r} is not one of {', '.join(allowed)}")
-        return text
-
-    return parse
 
 
 def _device(text: str) -> str:
@@ -60,14 +44,14 @@ def _device(text: str) -> str:
 
 OPTIONS = {
     "device": (_device, "auto", "auto, cpu, cuda, cuda:N or mps"),
-    "dtype": (_choice(*DTYPES), "auto", "one of " + ", ".join(DTYPES)),
+    "dtype": (choice(*DTYPES), "auto", "one of " + ", ".join(DTYPES)),
     "device_map": (str, None, "what from_pretrained takes, e.g. auto"),
     "batch_size": (positive_int, 16, "a positive integer"),
 }
 
 
 @register_backend("hf")
-class HFBackend(ModelBackend):
+class HFBackend(LocalBackend):
     """A transformers causal LM from a local directory or the hub; see the module docstring.
 
     Raises (constructor):
@@ -79,89 +63,43 @@ class HFBackend(ModelBackend):
 
     spec_help: ClassVar[str] = "hf/<path-or-name>"
     model_option_names: ClassVar[tuple[str, ...]] = tuple(OPTIONS)
+    option_parsers = OPTIONS
+    extra: ClassVar[str] = "hf"
+    modules: ClassVar[tuple[str, ...]] = ("torch", "transformers")
     batch_size: ClassVar[int] = 16
 
     def __init__(self, model: str, options: BackendOptions | None = None) -> None:
         super().__init__(model, options)
-        for module in ("torch", "transformers"):
-            require_extra("hf", module, feature="the hf backend", error=MissingBackendExtraError)
         import torch
 
-        self.directory, name = model_directory(model, "hf")
-        opts = parse_options(self.options, "hf", OPTIONS)
-        self.device = _resolve_device(opts["device"], torch)
-        self.device_map: str | None = opts["device_map"]
-        self.dtype = _resolve_dtype(opts["dtype"], self.device, self.directory)
-        self.batch_size = opts["batch_size"]  # type: ignore[misc]
-        self.fingerprint = fingerprint(self.directory)
-        # the weights and the dtype are the model's identity: every cache key holds them
-        self.model = f"{name}@{self.fingerprint[:12]}:{self.dtype}"
-        self._lock = threading.Lock()
-        self._tokenizer: Any = None
+        self.device = _resolve_device(self.settings["device"], torch)
+        self.device_map: str | None = self.settings["device_map"]
+        self.dtype = _resolve_dtype(self.settings["dtype"], self.device, self.directory)
+        self.batch_size = self.settings["batch_size"]  # type: ignore[misc]
+        self.model = self.identity(self.dtype)
         self._model: Any = None
 
-    # what the run sees ----------------------------------------------------------------------
-
-    def resolve(self, params: GenerationParams) -> GenerationParams:
-        """``params`` with the mode filled in (chat when the tokenizer has a chat template,
-        completion otherwise) and checked against the template.
-
-        Raises:
-            InputError: chat mode for a tokenizer without a chat template, or a template that
-                refuses the run's messages; see ``ModelBackend.resolve``.
-        """
-        if params.mode is None:
-            mode: Mode = "chat" if has_chat_template(self.tokenizer()) else "completion"
-            params = params.model_copy(update={"mode": mode})
-        resolved = super().resolve(params)
-        if resolved.mode == "chat":
-            check_chat(self.tokenizer(), resolved, self.directory)
-        return resolved
-
     def describe(self) -> dict[str, Any]:
-        """The directory, its fingerprint, the engine's settings and versions."""
+        """The directory, its fingerprint, the engine's settings (resolved) and versions."""
         import torch
         import transformers
 
         return {
             **super().describe(),
-            "path": str(self.directory),
-            "fingerprint": self.fingerprint,
             "dtype": self.dtype,
             "device": self.device,
-            "device_map": self.device_map,
-            "batch_size": self.batch_size,
             "transformers": transformers.__version__,
             "torch": torch.__version__,
         }
 
     # loading --------------------------------------------------------------------------------
 
-    def tokenizer(self) -> Any:
-        """The tokenizer, loaded on first use (from local files only).
-
-        Raises:
-            InputError: the directory's tokenizer files do not load.
-        """
-        with self._lock:
-            if self._tokenizer is None:
-                from transformers import AutoTokenizer
-
-                self._tokenizer = _loading(
-                    lambda: AutoTokenizer.from_pretrained(
-                        str(self.directory), local_files_only=True
-                    ),
-                    f"the tokenizer in {self.directory}",
-                    InputError,
-                )
-            return self._tokenizer
-
     def _loaded(self) -> tuple[Any, Any]:
         """The tokenizer and the model, each loaded once (in the generation thread)."""
         tokenizer = self.tokenizer()
         with self._lock:
             if self._model is None:
-                self._model = _loading(self._load_model, f"the model in {self.directory}")
+                self._model = loading(self._load_model, f"the model in {self.directory}")
             return tokenizer, self._model
 
     def _load_model(self) -> Any:
@@ -188,23 +126,9 @@ class HFBackend(ModelBackend):
 
     # generation -----------------------------------------------------------------------------
 
-    async def generate(self, request: Request, task: Task | None) -> Completion:
-        """One completion (a batch of one)."""
-        return (await self.generate_batch([(request, task)]))[0]
-
-    async def generate_batch(
-        self, batch: Sequence[tuple[Request, Task | None]]
-    ) -> list[Completion]:
-        """The whole batch decoded together, in a worker thread (the event loop stays free).
-
-        Raises:
-            BackendError: the model does not load, or decoding failed (out of memory: the
-                message says to lower ``batch_size``).
-        """
-        requests = [request for request, _ in batch]
-        return await asyncio.to_thread(self._generate, requests)
-
     def _generate(self, requests: list[Request]) -> list[Completion]:
+        """The whole batch decoded together (out of memory: the message says to lower
+        ``batch_size``)."""
         tokenizer, model = self._loaded()
         started = time.perf_counter()
         try:
@@ -317,23 +241,6 @@ def _dtype_argument() -> str:
 
     major, minor = (int(part) for part in transformers.__version__.split(".")[:2])
     return "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
-
-
-def _loading(load: Any, what: str, error: type[CodehazardError] = BackendError) -> Any:
-    """``load()`` with transformers' progress bars off (they would cut across the run's
-    display); a failure becomes ``error`` naming ``what``."""
-    from transformers.utils import logging as hf_logging
-
-    bars = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        return load()
-    except Exception as exc:
-        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:400]
-        raise error(f"{what} does not load ({detail})") from exc
-    finally:
-        if bars:
-            hf_logging.enable_progress_bar()
 
 
 def _decode_error(exc: Exception, rows: int) -> BackendError:

@@ -77,6 +77,17 @@ def fraction(text: str) -> float:
     return value
 
 
+def choice(*allowed: str) -> Callable[[str], str]:
+    """A parser of an option's value that must be one of ``allowed``."""
+
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise InputError(f"{text!r} is not one of {', '.join(allowed)}")
+        return text
+
+    return parse
+
+
 def parse_options(options: BackendOptions, backend: str, parsers: Parsers) -> dict[str, Any]:
     """Every option of ``parsers``: the value given in ``options.model_options`` (parsed), else
     its default. Names the constructor has not refused are all in ``parsers``.

@@ -20,44 +20,24 @@ model over, default 1), ``dtype`` (default ``auto``: vLLM's choice from the weig
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from codehazard._registry import require_extra
-from codehazard.errors import BackendError, CodehazardError, InputError, MissingBackendExtraError
-from codehazard.models._base import BackendOptions, ModelBackend
-from codehazard.models._local import (
-    check_chat,
-    fingerprint,
-    fraction,
-    has_chat_template,
-    model_directory,
-    parse_options,
-    positive_int,
-    prompt_ids,
-    request_seed,
-)
+from codehazard.errors import BackendError, CodehazardError
+from codehazard.models._base import BackendOptions
+from codehazard.models._local import choice, fraction, positive_int, prompt_ids, request_seed
+from codehazard.models._local_backend import LocalBackend, loading
 from codehazard.models._registry import register_backend
-from codehazard.models._types import Completion, FinishReason, GenerationParams, Mode, Request
-from codehazard.tasks import Task
+from codehazard.models._types import Completion, FinishReason, Request
 
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 
-
-def _dtype(text: str) -> str:
-    if text not in DTYPES:
-        raise InputError(f"{text!r} is not one of {', '.join(DTYPES)}")
-    return text
-
-
 OPTIONS = {
     "tensor_parallel_size": (positive_int, 1, "the number of GPUs, e.g. 2"),
-    "dtype": (_dtype, "auto", "one of " + ", ".join(DTYPES)),
+    "dtype": (choice(*DTYPES), "auto", "one of " + ", ".join(DTYPES)),
     "gpu_memory_utilization": (fraction, 0.9, "a fraction of each GPU's memory in (0, 1]"),
     "max_model_len": (positive_int, None, "a positive number of tokens"),
     "batch_size": (positive_int, 256, "a positive integer"),
@@ -142,7 +122,7 @@ def overflow(prompt_tokens: int, context: int, model: str) -> Completion:
 
 
 @register_backend("vllm")
-class VLLMBackend(ModelBackend):
+class VLLMBackend(LocalBackend):
     """A model run by vLLM in this process; see the module docstring.
 
     Raises (constructor):
@@ -154,69 +134,22 @@ class VLLMBackend(ModelBackend):
 
     spec_help: ClassVar[str] = "vllm/<path-or-name>"
     model_option_names: ClassVar[tuple[str, ...]] = tuple(OPTIONS)
+    option_parsers = OPTIONS
+    extra: ClassVar[str] = "vllm"
+    modules: ClassVar[tuple[str, ...]] = ("vllm",)
     batch_size: ClassVar[int] = 256
 
     def __init__(self, model: str, options: BackendOptions | None = None) -> None:
         super().__init__(model, options)
-        require_extra("vllm", "vllm", feature="the vllm backend", error=MissingBackendExtraError)
-        self.directory, name = model_directory(model, "vllm")
-        self.engine_options = parse_options(self.options, "vllm", OPTIONS)
-        self.batch_size = self.engine_options["batch_size"]  # type: ignore[misc]
-        self.fingerprint = fingerprint(self.directory)
-        dtype = self.engine_options["dtype"]
-        self.model = f"{name}@{self.fingerprint[:12]}:{dtype}"
-        self._lock = threading.Lock()
+        self.batch_size = self.settings["batch_size"]  # type: ignore[misc]
+        self.model = self.identity(self.settings["dtype"])
         self._llm: Any = None
-        self._tokenizer: Any = None
-
-    def resolve(self, params: GenerationParams) -> GenerationParams:
-        """As ``HFBackend.resolve``: chat when the tokenizer has a chat template.
-
-        Raises:
-            InputError: chat mode for a tokenizer without a chat template, or a template that
-                refuses the run's messages; see ``ModelBackend.resolve``.
-        """
-        if params.mode is None:
-            mode: Mode = "chat" if has_chat_template(self.tokenizer()) else "completion"
-            params = params.model_copy(update={"mode": mode})
-        resolved = super().resolve(params)
-        if resolved.mode == "chat":
-            check_chat(self.tokenizer(), resolved, self.directory)
-        return resolved
 
     def describe(self) -> dict[str, Any]:
         """The directory, its fingerprint, the engine options and vLLM's version."""
         import vllm
 
-        return {
-            **super().describe(),
-            "path": str(self.directory),
-            "fingerprint": self.fingerprint,
-            **{k: v for k, v in self.engine_options.items()},
-            "vllm": vllm.__version__,
-        }
-
-    def tokenizer(self) -> Any:
-        """The model's tokenizer (transformers', from local files), loaded on first use; the
-        engine is not started for it.
-
-        Raises:
-            InputError: the tokenizer files do not load.
-        """
-        with self._lock:
-            if self._tokenizer is None:
-                from transformers import AutoTokenizer
-
-                try:
-                    self._tokenizer = AutoTokenizer.from_pretrained(
-                        str(self.directory), local_files_only=True
-                    )
-                except Exception as exc:
-                    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:400]
-                    raise InputError(
-                        f"the tokenizer in {self.directory} does not load ({detail})"
-                    ) from exc
-            return self._tokenizer
+        return {**super().describe(), "vllm": vllm.__version__}
 
     def _engine(self) -> Any:
         with self._lock:
@@ -224,31 +157,14 @@ class VLLMBackend(ModelBackend):
                 from vllm import LLM, EngineArgs
 
                 fields = [f.name for f in dataclasses.fields(EngineArgs)]
-                try:
-                    self._llm = LLM(**engine_arguments(self.directory, self.engine_options, fields))
-                except Exception as exc:
-                    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:400]
-                    raise BackendError(
-                        f"vLLM did not start the model in {self.directory} ({detail})"
-                    ) from exc
+                arguments = engine_arguments(self.directory, self.settings, fields)
+                self._llm = loading(
+                    lambda: LLM(**arguments), f"vLLM's engine for the model in {self.directory}"
+                )
             return self._llm
 
-    async def generate(self, request: Request, task: Task | None) -> Completion:
-        """One completion (a batch of one)."""
-        return (await self.generate_batch([(request, task)]))[0]
-
-    async def generate_batch(
-        self, batch: Sequence[tuple[Request, Task | None]]
-    ) -> list[Completion]:
-        """The whole batch in one ``LLM.generate`` call, in a worker thread.
-
-        Raises:
-            BackendError: the engine does not start, or generation failed.
-        """
-        requests = [request for request, _ in batch]
-        return await asyncio.to_thread(self._generate, requests)
-
     def _generate(self, requests: list[Request]) -> list[Completion]:
+        """The whole batch in one ``LLM.generate`` call."""
         tokenizer = self.tokenizer()
         llm = self._engine()
         try:
