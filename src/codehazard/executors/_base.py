@@ -79,9 +79,7 @@ executors: Registry[Callable[..., Executor]] = Registry(
 )
 executors.register_lazy("local", "codehazard.executors._local:LocalPool")
 """``local``: sandboxed worker processes on this machine (the default)."""
-executors.register_lazy(
-    "ray", "codehazard.executors._ray:RayExecutor", help="ray[://HOST:PORT | :HOST:PORT]"
-)
+executors.register_lazy("ray", "codehazard.executors._ray:RayExecutor")
 """``ray``: a sandbox pool per node of a Ray cluster (the ``ray`` extra; ``docs/scale.md``)."""
 
 

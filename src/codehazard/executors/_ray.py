@@ -15,9 +15,10 @@ as the local pool's does, so the run commits each verdict as soon as it exists.
 
 Faults are the harness's, never the model's. An actor or node that is lost (Ray reports the
 actor dead or unreachable) is replaced, on the same node when it is still alive, else wherever
-Ray finds the CPUs, and its samples in flight are sent again to the actors left. A sample that
-was in flight on ``_LOSSES`` actors that were lost ends ``infra``, with the reasons; so does
-every waiting sample once no actor is left and none could be started. See ``docs/scale.md``.
+Ray finds the CPUs, and its samples in flight are sent again to the actors left, each alone on
+its actor (one of them may be what killed it). A sample that was in flight on ``_LOSSES``
+actors that were lost ends ``infra``, with the reasons; so does every waiting sample once no
+actor is left and none could be started. See ``docs/scale.md``.
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ class _Member:
     @property
     def room(self) -> int:
         return self.workers * _PER_WORKER - len(self.inflight)
+
+    @property
+    def suspect(self) -> bool:
+        """Whether a sample that was on a lost actor is in flight here (it is judged alone)."""
+        return any(work.losses for work in self.inflight.values())
 
     @property
     def where(self) -> str:
@@ -324,13 +330,22 @@ class RayExecutor:
                 self._check_deadlines()
 
     def _dispatch(self) -> None:
+        """Send the queue's samples, in order, to the actors with the most room. A sample that
+        was on a lost actor goes to an actor with nothing else in flight, and nothing joins it
+        there: if it is what kills actors, it takes no other sample with it again."""
         while self._queue and self._members:
-            member = max(self._members, key=lambda m: m.room)
-            if member.room <= 0:
-                return
-            work = self._queue.popleft()
+            work = self._queue[0]
             if work.future.cancelled():
+                self._queue.popleft()
                 continue
+            if work.losses:
+                fit = [m for m in self._members if not m.inflight]
+            else:
+                fit = [m for m in self._members if m.room > 0 and not m.suspect]
+            if not fit:
+                return
+            member = max(fit, key=lambda m: m.room)
+            self._queue.popleft()
             sample = work.sample
             ref = member.actor.judge.remote(
                 sample.key, sample.task_id, sample.index, sample.program

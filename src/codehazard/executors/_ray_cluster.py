@@ -85,7 +85,28 @@ def connect(address: str | None) -> Connection:
     finally:
         if main and previous is not None:
             signal.signal(signal.SIGTERM, previous)
+    _cluster_errors_to_stderr()
     return Connection(target, owned=True)
+
+
+def _cluster_errors_to_stderr() -> None:
+    """Send the cluster's error messages (a node lost, a worker killed) to stderr.
+
+    Ray's driver prints them on stdout, from a thread of its own, whatever ``log_to_driver``
+    says; stdout is the command's output (``--json``), so they are moved to stderr, kept
+    whole. Ray's private printing function is wrapped where it exists; a Ray without it is
+    left alone.
+    """
+    module = getattr(getattr(ray, "_private", None), "worker", None)
+    original = getattr(module, "print_to_stdstream", None)
+    if original is None or getattr(original, "_to_stderr", False):
+        return
+
+    def to_stderr(data: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        return original({**data, "is_err": True}, *args, **kwargs)
+
+    to_stderr._to_stderr = True  # type: ignore[attr-defined]
+    module.print_to_stdstream = to_stderr  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
