@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +32,15 @@ RAY_ENV = {
     "RAY_health_check_timeout_ms": "1000",
     "RAY_health_check_failure_threshold": "4",
 }
-"""Environment for every node and for the driver (``use_ray_env``)."""
+"""Environment for every node and for the driver (``ray_env``)."""
 UP_TIMEOUT = 120.0
 
 
-def use_ray_env() -> None:
-    """Give this process ``RAY_ENV`` (before it first starts or joins Ray) and ``src`` on
-    ``PYTHONPATH``, which the Ray workers of a local runtime inherit."""
-    os.environ.update(RAY_ENV)
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p
-    )
+def ray_env() -> dict[str, str]:
+    """What a process needs before it first starts or joins Ray: ``RAY_ENV``, and ``src``
+    first on ``PYTHONPATH``, which the Ray workers of a local runtime inherit."""
+    path = os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p)
+    return {**RAY_ENV, "PYTHONPATH": path}
 
 
 def free_port() -> int:
@@ -83,25 +82,30 @@ def _kill_session(sid: int) -> None:
 
 
 class LoopbackCluster:
-    """A head node and ``workers`` worker nodes on loopback, each ``cpus`` CPUs; a context
-    manager that stops every node it started.
+    """A head node and worker nodes on loopback, each ``cpus`` CPUs; a context manager that
+    stops every node it started. ``workers`` has one command prefix per worker node: ``()``
+    for a plain one, or a restricted host of ``restricted_hosts`` (``docker_default()``).
 
     ``address`` is the GCS address (``ray:ADDRESS`` joins as a driver on a node of the
     machine); ``client_address`` is Ray Client's (``ray://127.0.0.1:PORT``).
     """
 
-    def __init__(self, workers: int = 1, cpus: int = 1, log_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        workers: Sequence[Sequence[str]] = ((),),
+        cpus: int = 1,
+        log_dir: Path | None = None,
+    ) -> None:
         self.port, self.client_port = free_port(), free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.client_address = f"ray://127.0.0.1:{self.client_port}"
-        self.cpus, self.n_workers = cpus, workers
+        self.cpus, self.prefixes = cpus, [tuple(p) for p in workers]
         self.log_dir = log_dir
         self.head: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
-        self.env = {**os.environ, **RAY_ENV}
-        self.env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p
-        )
+        self._restarts: dict[int, int] = {}
+        self._killed: set[int] = set()
+        self.env = {**os.environ, **ray_env()}
 
     def _node(
         self, name: str, *extra: str, prefix: tuple[str, ...] = ()
@@ -142,29 +146,24 @@ class LoopbackCluster:
         Raises:
             RuntimeError: a node exited, or the cluster was not up within ``UP_TIMEOUT``.
         """
-        self.head = self._node(
+        self.head = self._head()
+        self._wait_for_port(self.port)
+        self.workers = [self._worker(i) for i in range(len(self.prefixes))]
+        self.wait_for_nodes(1 + len(self.workers))
+        return self
+
+    def _head(self) -> subprocess.Popen[bytes]:
+        return self._node(
             "head",
             "--head",
             f"--port={self.port}",
             "--include-dashboard=false",
             f"--ray-client-server-port={self.client_port}",
         )
-        self._wait_for_port(self.port)
-        for _ in range(self.n_workers):
-            self._add_worker()
-        self.wait_for_nodes(1 + self.n_workers)
-        return self
 
-    def _add_worker(self, prefix: tuple[str, ...] = ()) -> None:
-        name = f"worker{len(self.workers)}"
-        self.workers.append(self._node(name, f"--address={self.address}", prefix=prefix))
-
-    def add_worker(self, prefix: tuple[str, ...] = ()) -> None:
-        """Start one more worker node (its command after ``prefix``: a restricted host of
-        ``restricted_hosts``) and wait until it is alive."""
-        alive = sum(p.poll() is None for p in self.workers)
-        self._add_worker(prefix)
-        self.wait_for_nodes(2 + alive)
+    def _worker(self, index: int) -> subprocess.Popen[bytes]:
+        prefix = self.prefixes[index]
+        return self._node(f"worker{index}", f"--address={self.address}", prefix=prefix)
 
     def _wait_for_port(self, port: int) -> None:
         deadline = time.monotonic() + UP_TIMEOUT
@@ -177,9 +176,24 @@ class LoopbackCluster:
         raise RuntimeError(f"the head node did not listen on {port} within {UP_TIMEOUT}s")
 
     def _check_running(self) -> None:
-        for proc in [p for p in (self.head, *self.workers) if p is not None]:
-            if proc.poll() is not None:
-                raise RuntimeError(f"a Ray node exited ({proc.returncode}): {proc.args}")
+        """Start again a node that exited while starting (Ray gives a raylet 30 s to register,
+        which a loaded machine can miss), twice at most; the workers join the head again.
+
+        Raises:
+            RuntimeError: a node exited three times.
+        """
+        nodes = [(-1, self.head), *enumerate(self.workers)]
+        for i, proc in nodes:
+            if proc is None or proc.poll() is None or i in self._killed:
+                continue
+            self._restarts[i] = self._restarts.get(i, 0) + 1
+            if self._restarts[i] > 2:
+                raise RuntimeError(f"Ray node {i} (-1: the head) exited 3 times starting")
+            _kill_session(proc.pid)
+            if i < 0:
+                self.head = self._head()
+            else:
+                self.workers[i] = self._worker(i)
 
     def wait_for_nodes(self, count: int) -> None:
         """Join as a driver until ``count`` nodes are alive, then leave (the executor joins
@@ -190,9 +204,17 @@ class LoopbackCluster:
         """
         import ray
 
-        ray.init(address=self.address, log_to_driver=False, logging_level="warning")
+        deadline = time.monotonic() + UP_TIMEOUT
+        while True:  # a head still starting refuses drivers for a while
+            try:
+                ray.init(address=self.address, log_to_driver=False, logging_level="error")
+                break
+            except ConnectionError:
+                self._check_running()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
         try:
-            deadline = time.monotonic() + UP_TIMEOUT
             while sum(bool(n["Alive"]) for n in ray.nodes()) < count:
                 self._check_running()
                 if time.monotonic() > deadline:
@@ -204,6 +226,7 @@ class LoopbackCluster:
     def kill_worker(self, index: int = 0) -> None:
         """Kill worker node ``index`` as a lost machine: every process it started, at once."""
         proc = self.workers[index]
+        self._killed.add(index)
         _kill_session(proc.pid)
         proc.wait()
 
@@ -214,7 +237,7 @@ class LoopbackCluster:
         for proc in nodes:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 2  # a grace period; what is left is killed
         for proc in nodes:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))

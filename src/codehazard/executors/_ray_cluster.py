@@ -66,7 +66,7 @@ def connect(address: str | None) -> Connection:
             )
         return Connection(current, owned=False)
     target = address or LOCAL
-    options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
+    options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.ERROR}
     if target == LOCAL:
         options["include_dashboard"] = False
     main = threading.current_thread() is threading.main_thread()
