@@ -5,12 +5,18 @@ second worker a host without namespaces (Docker's default), whose sandboxes obta
 
 One cluster for the module (nodes take seconds each to start); every test joins it as a
 driver through an executor spec, as a user does (``ray:HOST:PORT``, ``ray://HOST:PORT``).
-The test that kills a worker node comes last: the nodes left judge on.
+The test that kills a worker node comes after the others but one: the nodes left judge on,
+and the last kills a driver, as ``kill -9`` does, and resumes its run.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -183,3 +189,50 @@ def test_a_worker_node_killed_mid_run_loses_nothing(
     assert {r.key: r.status for r in records} == expected
     assert len(records) == len(expected) and done.summary.status_counts.get("infra", 0) == 0
     assert len(manifest.sessions) == 2 and len(manifest.isolation["nodes"]) == 2  # one lost
+
+
+def test_a_killed_driver_resumes_like_a_local_run(
+    cluster: LoopbackCluster, tmp_path: Path, humaneval_path: Path
+) -> None:
+    """``codehazard evaluate --executor ray:...`` killed with SIGKILL mid-run: what it judged
+    is in the store, Ray ends the actors it owned (so their CPUs are free again), and the
+    resumed run completes with every verdict as it should be."""
+    samples = tmp_path / "samples.jsonl"
+    expected = write_samples(humaneval_path, samples, tasks=10, kinds=("passed", "failed"))
+    store_path = tmp_path / "store.sqlite"
+    spec = f"ray:{cluster.address}"
+    command = [
+        sys.executable, "-m", "codehazard", "evaluate", str(samples), "--tasks",
+        str(humaneval_path), "--executor", spec, "--isolation", ACCEPT, "--workers", "2",
+        "--k", "1", "--store", str(store_path), "--no-progress",
+    ]  # fmt: skip
+    driver = subprocess.Popen(command, env=cluster.env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while _verdicts_in(store_path) < 4 and driver.poll() is None:
+            assert time.monotonic() < deadline, "no verdicts from the driver"
+            time.sleep(0.2)
+    finally:
+        driver.kill()
+        driver.wait()
+    before = _verdicts_in(store_path)
+    assert 4 <= before < len(expected)
+    with Store(store_path) as store:
+        done = evaluate(
+            samples, humaneval_path, store=store, ks=(1,), workers=2, isolation=ACCEPT,
+            resume=True, executor=spec,
+        )  # fmt: skip
+        records = store.records(done.run_id)
+    assert done.status == "complete" and {r.key: r.status for r in records} == expected
+
+
+def _verdicts_in(path: Path) -> int:
+    """Verdicts committed to the store at ``path`` so far (0 before it exists)."""
+    if not path.exists():
+        return 0
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+        try:
+            return int(db.execute("SELECT count(*) FROM verdicts").fetchone()[0])
+        except sqlite3.OperationalError:  # the schema is not made yet
+            return 0

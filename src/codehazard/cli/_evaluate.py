@@ -257,6 +257,12 @@ def format_summary(summary: RunSummary, results: Path | None) -> str:
         lines.append(f"    {note}")
     if iso.get("accepted_below_full"):
         lines.append(f"    less than full isolation accepted: --isolation {iso.get('required')}")
+    if iso.get("nodes"):  # the Ray executor: the least of its nodes' is the level above
+        nodes = ", ".join(
+            f"{n.get('ip')} ({str(n.get('id'))[:12]}: {n.get('workers')} workers, {n.get('level')})"
+            for n in iso["nodes"]
+        )
+        lines.append(f"    judged on {len(iso['nodes'])} Ray node(s): {nodes}")
     for error in iso.get("errors", []):  # what the host refused, so a weaker level is explained
         lines.append(f"    not obtained: {error}")
     for key, groups in (getattr(summary, "breakdown", None) or {}).items():
