@@ -15,6 +15,7 @@ import pytest
 from ray_cluster import ray_env
 from ray_samples import write_samples
 
+from codehazard.cli._evaluate import format_summary
 from codehazard.runs import evaluate, load_run
 from codehazard.sandbox import Limits
 from codehazard.store import Store
@@ -39,7 +40,7 @@ def test_ray_judges_as_the_local_executor_does(
         monkeypatch.setenv(name, value)
     samples = tmp_path / "samples.jsonl"
     expected = write_samples(humaneval_path, samples, tasks=3)
-    runs = {}
+    runs, summaries = {}, {}
     for executor in ("ray", "local"):
         with Store(tmp_path / f"{executor}.sqlite") as store:
             run = evaluate(
@@ -53,12 +54,14 @@ def test_ray_judges_as_the_local_executor_does(
             )
             manifest = load_run(store, run.run_id).manifest
             runs[executor] = (_verdicts(store, run.run_id), store.records(run.run_id), manifest)
+            summaries[executor] = format_summary(run.summary, None)
     assert not ray.is_initialized()  # the runtime the executor started is shut down
     ray_verdicts, ray_records, manifest = runs["ray"]
     local_verdicts, _, local_manifest = runs["local"]
     assert ray_verdicts == local_verdicts
     assert {k: v["status"] for k, v in ray_verdicts.items()} == expected
     assert manifest.executor == "ray" and manifest.isolation["executor"] == "ray"
+    assert "judged on 1 Ray node(s)" in summaries["ray"] and "Ray" not in summaries["local"]
     assert manifest.isolation["level"] == local_manifest.isolation["level"]
     [node] = manifest.isolation["nodes"]
     assert node["workers"] == 2 and node["level"] == manifest.isolation["level"]

@@ -149,7 +149,7 @@ class RayExecutor:
         self._starting: list[_Member] = []  # replacements on their way
         self._refs: dict[Any, _Member] = {}  # every call in flight, by its ObjectRef
         self._given_up: list[str] = []  # actors lost or never started, and why
-        self._broken: IsolationRefused | None = None
+        self._broken: SandboxError | None = None  # judging stopped: every sample gets it
         self._closed = False
         self._connection: Connection = connect(address)
         try:
@@ -308,7 +308,16 @@ class RayExecutor:
     # the dispatch thread ----------------------------------------------------------------
 
     def _loop(self) -> None:
-        """Send queued samples to the actors with room; collect what comes back."""
+        """Send queued samples to the actors with room; collect what comes back. Should Ray
+        itself fail here (a Ray Client connection dropped), every sample not yet judged gets
+        a ``SandboxError`` rather than waiting for ever (the run records them ``infra``)."""
+        try:
+            self._serve()
+        except Exception as exc:
+            with self._lock:
+                self._refuse(SandboxError(f"the Ray executor lost its cluster: {exc}"), [])
+
+    def _serve(self) -> None:
         while True:
             with self._lock:
                 if self._closed:
@@ -330,7 +339,8 @@ class RayExecutor:
                 self._check_deadlines()
 
     def _dispatch(self) -> None:
-        """Send the queue's samples, in order, to the actors with the most room. A sample that
+        """Send the queue's samples, in order, to the actors with the most room (in turn, among
+        equals). A sample that
         was on a lost actor goes to an actor with nothing else in flight, and nothing joins it
         there: if it is what kills actors, it takes no other sample with it again."""
         while self._queue and self._members:
@@ -344,7 +354,9 @@ class RayExecutor:
                 fit = [m for m in self._members if m.room > 0 and not m.suspect]
             if not fit:
                 return
-            member = max(fit, key=lambda m: m.room)
+            member = max(fit, key=lambda m: m.room)  # the first of those with the most room,
+            self._members.remove(member)  # and it goes last: a trickle of samples is spread
+            self._members.append(member)
             self._queue.popleft()
             sample = work.sample
             ref = member.actor.judge.remote(
@@ -473,8 +485,9 @@ class RayExecutor:
             + ")",
         )
 
-    def _refuse(self, exc: IsolationRefused, works: list[_Work]) -> None:
-        """Stop judging: every sample not yet judged gets ``exc`` (the run stops)."""
+    def _refuse(self, exc: SandboxError, works: list[_Work]) -> None:
+        """Stop judging: every sample not yet judged, and every one submitted later, gets
+        ``exc`` (an ``IsolationRefused`` stops the run)."""
         self._broken = exc
         works = [*works, *self._queue, *(w for m in self._members for w in m.inflight.values())]
         self._queue.clear()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +73,7 @@ def connect(address: str | None) -> Connection:
     main = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM) if main else None
     try:
-        ray.init(address=target, **options)
+        _init(target, options)
     except Exception as exc:
         where = "start a local Ray runtime" if target == LOCAL else f"reach {target}"
         hint = (
@@ -81,12 +82,32 @@ def connect(address: str | None) -> Connection:
             if target.startswith("ray://")
             else ""
         )
-        raise SandboxError(f"the Ray executor could not {where}: {exc}{hint}") from exc
+        why = str(exc).strip() or type(exc).__name__
+        raise SandboxError(f"the Ray executor could not {where}: {why}{hint}") from exc
     finally:
         if main and previous is not None:
             signal.signal(signal.SIGTERM, previous)
     _cluster_errors_to_stderr()
     return Connection(target, owned=True)
+
+
+_ATTEMPTS = 3
+"""Tries to join an existing cluster: a head busy starting, or a loaded one, can refuse the
+first."""
+
+
+def _init(target: str, options: dict[str, Any]) -> None:
+    """``ray.init``, tried again (twice, a second apart) when an existing cluster refuses."""
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            ray.init(address=target, **options)
+            return
+        except ConnectionError:
+            if target == LOCAL or attempt == _ATTEMPTS:
+                raise
+            if ray.is_initialized():
+                ray.shutdown()
+            time.sleep(1.0)
 
 
 def _cluster_errors_to_stderr() -> None:
