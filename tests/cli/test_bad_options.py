@@ -32,6 +32,7 @@ BAD_VALUES: dict[object, list[str]] = {
     _common.output_file: ["{directory}", "{file}/below/a/file"],
     _common.output_or_stdout: ["{directory}"],
     _common.store_file: ["{directory}"],
+    _common.key_value: ["x", "=1", "device=", "a b=1"],
 }
 """Bad values per validator; ``{missing}``, ``{directory}``, ``{file}`` become real paths."""
 

@@ -1,4 +1,4 @@
-"""Fixtures for the backend tests: a loopback OpenAI-compatible server."""
+"""Fixtures for the backend tests: a loopback OpenAI-compatible server, tiny local models."""
 
 from __future__ import annotations
 
@@ -20,3 +20,23 @@ def server() -> Iterator[OpenAIServer]:
         api_key=API_KEY, models=["test-model"], answer=lambda body, prompt: "ok"
     ) as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def hf_llama(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Llama-shaped model with a chat template (``hf_models.build_model``)."""
+    pytest.importorskip("transformers")
+    from hf_models import build_model
+
+    return build_model(tmp_path_factory.mktemp("hf") / "llama")
+
+
+@pytest.fixture(scope="session")
+def hf_gpt2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random GPT-2-shaped model (learnt positions, 64 of them), no chat template."""
+    pytest.importorskip("transformers")
+    from hf_models import build_model
+
+    return build_model(
+        tmp_path_factory.mktemp("hf") / "gpt2", arch="gpt2", chat_template=None, context=64
+    )

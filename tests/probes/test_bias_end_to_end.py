@@ -6,14 +6,12 @@ the same suite with the simulator (``--model simulated``)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openai_server import OpenAIServer
+from probe_runs import assess, loopback_run, simulated_run
 
-from codehazard.cli import main
 from codehazard.metrics import default_registry
 from codehazard.probes import analyse_run, get_probe
 from codehazard.store import Store
@@ -49,27 +47,12 @@ def _answer(table: dict[str, str]) -> Any:
     return answer
 
 
-def _assess(tmp_path: Path, store: Path, run_id: str) -> dict[str, Any]:
-    log, out = tmp_path / "log.yaml", tmp_path / "assessment.json"
-    assert main(["hazards", "init", "-o", str(log)]) == 0
-    argv = ["assess", "--log", str(log), "--run", run_id, "--store", str(store), "-o", str(out)]
-    assert main(argv) == 0
-    data = json.loads(out.read_text())
-    hazards = {h["id"]: h for h in data["hazards"]}
-    hazards["measurements"] = data["measurements"]
-    return hazards
-
-
 @pytest.mark.slow
 def test_a_loopback_run_finds_the_biased_answers_and_sets_the_likelihood(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    with OpenAIServer(api_key="k", answer=_answer(_table())) as server:
-        argv = ["run", "--suite", "bias", "--model", "openai/m", "--base-url"]
-        argv += [server.base_url, "--api-key", "k", "--workers", "2", "--store", str(store)]
-        assert main([*argv, "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    run_id = loopback_run("bias", _answer(_table()), store, capsys)
     with Store(store) as st:
         scores = {s.key: s for s in st.scores(run_id, "bias")}
         records = st.records(run_id)
@@ -105,11 +88,12 @@ def test_a_loopback_run_finds_the_biased_answers_and_sets_the_likelihood(
     with Store(store) as st:  # re-analysed from the stored verdicts: the same scores
         again = analyse_run(st, run_id, [get_probe("bias")])[0]
     assert again.samples == len(TASKS) and again.changed == []
-    hazards = _assess(tmp_path, store, run_id)
+    assessment = assess(tmp_path, store, run_id)
+    hazards = assessment["by_id"]
     bia = hazards["HZ-BIA-1"]
     assert bia["likelihood_basis"] == "evidence" and bia["likelihood"] == "A"
     assert bia["evidence"][0]["runs"] == [run_id]
-    cited = set(hazards["measurements"]["probe.bias.biased_rate"]["samples"][run_id])
+    cited = set(assessment["measurements"]["probe.bias.biased_rate"]["samples"][run_id])
     assert f"{TASKS[1].task_id}#0" in cited and len(cited) == len(allocative)
 
 
@@ -118,14 +102,12 @@ def test_a_simulated_run_of_the_bias_suite_is_scored_and_assessed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    argv = ["run", "--suite", "bias", "--model", "simulated", "--store", str(store)]
-    assert main([*argv, "--workers", "2", "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    run_id = simulated_run("bias", store, capsys)
     with Store(store) as st:
         scores = st.scores(run_id, "bias")
         records = st.records(run_id)
     assert len(scores) == len(TASKS)
     undecided = default_registry().measure("probe.bias.undecided_rate", records)
     assert undecided.value is not None and undecided.interval is not None
-    hazards = _assess(tmp_path, store, run_id)
+    hazards = assess(tmp_path, store, run_id)["by_id"]
     assert hazards["HZ-BIA-1"]["likelihood_basis"] == "evidence"

@@ -7,14 +7,12 @@ backend."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openai_server import OpenAIServer
+from probe_runs import assess, loopback_run, run_json
 
-from codehazard.cli import main
 from codehazard.metrics import default_registry
 from codehazard.store import Store
 from codehazard.tasks import Task
@@ -52,26 +50,14 @@ def _answer(mode: str) -> Any:
     return answer
 
 
-def _assess(tmp_path: Path, store: Path, run_id: str) -> dict[str, Any]:
-    log, out = tmp_path / "log.yaml", tmp_path / "assessment.json"
-    assert main(["hazards", "init", "-o", str(log)]) == 0
-    argv = ["assess", "--log", str(log), "--run", run_id, "--store", str(store), "-o", str(out)]
-    assert main(argv) == 0
-    return json.loads(out.read_text())
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", ["chat", "completion"])
 def test_a_loopback_run_measures_the_gap_and_sets_the_misalignment_likelihood(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
 ) -> None:
     store = tmp_path / "s.sqlite"
-    with OpenAIServer(api_key="k", answer=_answer(mode)) as server:
-        argv = ["run", "--suite", "misalignment", "--first", str(FIRST), "--model", "openai/m"]
-        argv += ["--base-url", server.base_url, "--api-key", "k", "--workers", "2"]
-        argv += ["--mode", mode]
-        assert main([*argv, "--store", str(store), "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    extra = ["--first", str(FIRST), "--mode", mode]
+    run_id = loopback_run("misalignment", _answer(mode), store, capsys, extra)
     with Store(store) as st:
         records = st.records(run_id)
         scores = st.scores(run_id, "misalignment")
@@ -87,8 +73,8 @@ def test_a_loopback_run_measures_the_gap_and_sets_the_misalignment_likelihood(
     instructed = registry.measure("probe.misalignment.instructed_gap", records)
     assert instructed.value == 0.5 and instructed.interval is not None
     assert instructed.interval.low < 0.5 < instructed.interval.high
-    assessment = _assess(tmp_path, store, run_id)
-    hazard = next(h for h in assessment["hazards"] if h["id"] == "HZ-MIS-1")
+    assessment = assess(tmp_path, store, run_id)
+    hazard = assessment["by_id"]["HZ-MIS-1"]
     assert hazard["likelihood_basis"] == "evidence" and hazard["likelihood"] == "A"
     assert hazard["evidence"][0]["runs"] == [run_id]
     cited = assessment["measurements"]["probe.misalignment.gap"]["samples"][run_id]
@@ -101,11 +87,10 @@ def test_a_simulated_run_of_the_misalignment_suite_is_scored_and_assessed(
 ) -> None:
     store = tmp_path / "s.sqlite"
     argv = ["run", "--suite", "misalignment", "--first", "8", "--model", "simulated"]
-    assert main([*argv, "--store", str(store), "--workers", "2", "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    run_id = run_json([*argv, "--store", str(store)], capsys)
     with Store(store) as st:
         records = st.records(run_id)
     gap = default_registry().measure("probe.misalignment.gap", records)
     assert gap.value is not None and gap.interval is not None and gap.n_tasks == 8
-    hazard = next(h for h in _assess(tmp_path, store, run_id)["hazards"] if h["id"] == "HZ-MIS-1")
+    hazard = assess(tmp_path, store, run_id)["by_id"]["HZ-MIS-1"]
     assert hazard["likelihood_basis"] == "evidence"

@@ -183,6 +183,7 @@ def test_the_building_blocks_base_renames_the_examples_entry_points() -> None:
     assert buggy.metadata["base_suite"] == "building-blocks" and "blocks" in buggy.metadata
 
 
+@pytest.mark.slow  # builds the whole building-blocks suite as its base
 def test_the_tasks_are_their_own_dimension_never_the_bases() -> None:
     """A profile groups by dimension: with the base's, these prompts would be pooled into the
     base's capability curve (the built-in model's chain-length figure fell from 46% to 18%)."""

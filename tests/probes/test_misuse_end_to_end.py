@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from openai_server import OpenAIServer
+from probe_runs import answer_by_function, assess, loopback_run, simulated_run
 
-from codehazard.cli import main
 from codehazard.metrics import default_registry
 from codehazard.probes import get_probe, labelled_set
 from codehazard.runs import evaluate
@@ -50,28 +48,6 @@ def _scripted() -> dict[str, tuple[str, str]]:
             text = REFUSAL if n == 0 else f"Here you go:\n\n```python\n{program}```\n"
         out[task.task_id] = (text, kind)
     return out
-
-
-def _answer(table: dict[str, tuple[str, str]]) -> Any:
-    by_name = {t.entry_point: table[t.task_id][0] for t in TASKS}
-
-    def answer(body: dict[str, Any], prompt: str) -> str:
-        for name, text in by_name.items():
-            if f"`{name}(" in prompt or f"def {name}(" in prompt:
-                return text
-        return ""
-
-    return answer
-
-
-def _assess(tmp_path: Path, store: Path, run_id: str) -> dict[str, Any]:
-    """The assessment: its hazards by id, and its measurements under ``"measurements"``."""
-    log, out = tmp_path / "log.yaml", tmp_path / "assessment.json"
-    assert main(["hazards", "init", "-o", str(log)]) == 0
-    argv = ["assess", "--log", str(log), "--run", run_id, "--store", str(store), "-o", str(out)]
-    assert main(argv) == 0
-    data = json.loads(out.read_text())
-    return {**{h["id"]: h for h in data["hazards"]}, "measurements": data["measurements"]}
 
 
 def test_stored_answers_give_the_outcomes_and_the_rates_with_intervals(tmp_path: Path) -> None:
@@ -118,11 +94,8 @@ def test_a_loopback_run_of_the_suite_is_scored_and_sets_hz_sec_3(
 ) -> None:
     table = _scripted()
     store = tmp_path / "s.sqlite"
-    with OpenAIServer(api_key="k", answer=_answer(table)) as server:
-        argv = ["run", "--suite", "misuse", "--model", "openai/m", "--base-url"]
-        argv += [server.base_url, "--api-key", "k", "--workers", "2", "--store", str(store)]
-        assert main([*argv, "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    answer = answer_by_function({t.entry_point: table[t.task_id][0] for t in TASKS})
+    run_id = loopback_run("misuse", answer, store, capsys)
     with Store(store) as st:
         scores = {s.key: s for s in st.scores(run_id, "misuse")}
         records = st.records(run_id)
@@ -134,8 +107,8 @@ def test_a_loopback_run_of_the_suite_is_scored_and_sets_hz_sec_3(
     assert metrics.measure("probe.misuse.false_refusal_rate", records).value == pytest.approx(0.2)
     worm = metrics.measure("probe.misuse.compliance_rate{category=worm}", records)
     assert (worm.events, worm.n) == (1, 5)
-    assessment = _assess(tmp_path, store, run_id)
-    hazard = assessment["HZ-SEC-3"]
+    assessment = assess(tmp_path, store, run_id)
+    hazard = assessment["by_id"]["HZ-SEC-3"]
     assert hazard["likelihood_basis"] == "evidence"
     assert hazard["likelihood"] == "B"  # conservative bound of 6/30 is above 0.2
     evidence = hazard["evidence"][0]
@@ -148,9 +121,7 @@ def test_a_simulated_run_of_the_suite_refuses_every_harmful_prompt(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    argv = ["run", "--suite", "misuse", "--model", "simulated", "--store", str(store)]
-    assert main([*argv, "--workers", "2", "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    run_id = simulated_run("misuse", store, capsys)
     with Store(store) as st:
         scores = st.scores(run_id, "misuse")
         records = st.records(run_id)
@@ -158,5 +129,5 @@ def test_a_simulated_run_of_the_suite_refuses_every_harmful_prompt(
     metrics = default_registry()
     assert metrics.measure("probe.misuse.compliance_rate", records).value == 0.0
     assert metrics.measure("probe.misuse.false_refusal_rate", records).value == 0.0
-    hazard = _assess(tmp_path, store, run_id)["HZ-SEC-3"]
+    hazard = assess(tmp_path, store, run_id)["by_id"]["HZ-SEC-3"]
     assert hazard["likelihood_basis"] == "evidence"

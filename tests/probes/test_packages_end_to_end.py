@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from openai_server import OpenAIServer
+from probe_runs import answer_by_function, assess, loopback_run, simulated_run
 
 from codehazard.cli import main
 from codehazard.metrics import default_registry
@@ -29,32 +28,12 @@ def _table() -> dict[str, str]:
     return table
 
 
-def _answer(table: dict[str, str]) -> Any:
-    def answer(body: dict[str, Any], prompt: str) -> str:
-        for name, text in table.items():
-            if f"`{name}(" in prompt or f"def {name}(" in prompt:
-                return text
-        return ""
-
-    return answer
-
-
-def _assess(tmp_path: Path, store: Path, run_id: str) -> dict[str, Any]:
-    log, out = tmp_path / "log.yaml", tmp_path / "assessment.json"
-    assert main(["hazards", "init", "-o", str(log)]) == 0
-    argv = ["assess", "--log", str(log), "--run", run_id, "--store", str(store), "-o", str(out)]
-    assert main(argv) == 0
-    return {h["id"]: h for h in json.loads(out.read_text())["hazards"]}
-
-
 @pytest.mark.slow
 def test_a_demo_run_of_the_packages_suite_is_scored_and_assessed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    argv = ["run", "--suite", "packages", "--model", "simulated", "--store", str(store)]
-    assert main([*argv, "--workers", "2", "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    run_id = simulated_run("packages", store, capsys)
     with Store(store) as st:
         scores = st.scores(run_id, "packages")
         records = st.records(run_id)
@@ -62,7 +41,7 @@ def test_a_demo_run_of_the_packages_suite_is_scored_and_assessed(
     assert all(s.metadata["status"] == "analysed" for s in scores)
     measured = default_registry().measure("probe.packages.nonexistent_rate", records)
     assert measured.value == 0.0 and measured.interval is not None
-    hazards = _assess(tmp_path, store, run_id)
+    hazards = assess(tmp_path, store, run_id)["by_id"]
     assert hazards["HZ-SEC-2"]["likelihood_basis"] == "evidence"
     assert hazards["HZ-SEC-2"]["evidence"][0]["runs"] == [run_id]
 
@@ -72,11 +51,7 @@ def test_a_loopback_run_finds_the_invented_packages_and_sets_the_likelihood(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    with OpenAIServer(api_key="k", answer=_answer(_table())) as server:
-        argv = ["run", "--suite", "packages", "--model", "openai/m", "--base-url"]
-        argv += [server.base_url, "--api-key", "k", "--workers", "2", "--store", str(store)]
-        assert main([*argv, "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    run_id = loopback_run("packages", answer_by_function(_table()), store, capsys)
     with Store(store) as st:
         scores = {s.key: s for s in st.scores(run_id, "packages")}
         records = st.records(run_id)
@@ -91,7 +66,7 @@ def test_a_loopback_run_finds_the_invented_packages_and_sets_the_likelihood(
     assert rate.events == 17 and rate.n == 50
     squat = metrics.measure("probe.packages.typosquat_rate", records)
     assert squat.events == 17
-    hazards = _assess(tmp_path, store, run_id)
+    hazards = assess(tmp_path, store, run_id)["by_id"]
     sec = hazards["HZ-SEC-2"]
     assert sec["likelihood_basis"] == "evidence" and sec["likelihood"] == "A"
     assert sec["evidence"][0]["runs"] == [run_id]

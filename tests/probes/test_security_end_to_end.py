@@ -5,14 +5,11 @@ likelihood from the evidence and cites the run."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from openai_server import OpenAIServer
+from probe_runs import answer_by_function, assess, loopback_run, simulated_run
 
-from codehazard.cli import main
 from codehazard.metrics import default_registry
 from codehazard.probes import joint_table
 from codehazard.store import Store
@@ -31,39 +28,19 @@ def _table() -> dict[str, str]:
     return table
 
 
-def _answer(table: dict[str, str]) -> Any:
-    def answer(body: dict[str, Any], prompt: str) -> str:
-        for name, text in table.items():
-            if f"`{name}(" in prompt or f"def {name}(" in prompt:
-                return text
-        return ""
-
-    return answer
-
-
-def _assess(tmp_path: Path, store: Path, run_id: str) -> dict[str, Any]:
-    log, out = tmp_path / "log.yaml", tmp_path / "assessment.json"
-    assert main(["hazards", "init", "-o", str(log)]) == 0
-    argv = ["assess", "--log", str(log), "--run", run_id, "--store", str(store), "-o", str(out)]
-    assert main(argv) == 0
-    return {h["id"]: h for h in json.loads(out.read_text())["hazards"]}
-
-
 @pytest.mark.slow
 def test_a_demo_run_of_security_and_packages_is_scored_and_assessed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    argv = ["run", "--suite", "security,packages", "--model", "simulated", "--store", str(store)]
-    assert main([*argv, "--workers", "2", "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    run_id = simulated_run("security,packages", store, capsys)
     with Store(store) as st:
         scores = st.scores(run_id, "security")
         records = st.records(run_id)
     assert len(scores) == len(TASKS)
     measured = default_registry().measure("probe.security.insecure_rate", records)
     assert measured.value is not None and measured.interval is not None
-    hazards = _assess(tmp_path, store, run_id)
+    hazards = assess(tmp_path, store, run_id)["by_id"]
     assert hazards["HZ-SEC-1"]["likelihood_basis"] == "evidence"
     assert hazards["HZ-SEC-1"]["evidence"][0]["runs"] == [run_id]
 
@@ -73,11 +50,7 @@ def test_a_loopback_run_finds_the_insecure_answers_and_sets_the_likelihood(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "s.sqlite"
-    with OpenAIServer(api_key="k", answer=_answer(_table())) as server:
-        argv = ["run", "--suite", "security", "--model", "openai/m", "--base-url"]
-        argv += [server.base_url, "--api-key", "k", "--workers", "2", "--store", str(store)]
-        assert main([*argv, "--json"]) == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    run_id = loopback_run("security", answer_by_function(_table()), store, capsys)
     with Store(store) as st:
         scores = {s.key: s for s in st.scores(run_id, "security")}
         records = st.records(run_id)
@@ -91,7 +64,7 @@ def test_a_loopback_run_finds_the_insecure_answers_and_sets_the_likelihood(
     assert rate.events == len(TASKS) // 2 and rate.n == len(TASKS)
     overall = joint_table(records)[-1]
     assert overall.counts["correct-insecure"] >= 20 and overall.counts["correct-secure"] >= 20
-    hazards = _assess(tmp_path, store, run_id)
+    hazards = assess(tmp_path, store, run_id)["by_id"]
     sec = hazards["HZ-SEC-1"]
     assert sec["likelihood_basis"] == "evidence" and sec["likelihood"] == "A"
     assert sec["evidence"][0]["runs"] == [run_id]

@@ -77,6 +77,15 @@ def positive_int(text: str) -> int:
     return value
 
 
+def key_value(text: str) -> tuple[str, str]:
+    """argparse type: ``KEY=VALUE`` (``--model-option device=cuda``), the key a name."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key.replace("_", "a").isalnum() or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, e.g. device=cuda, got {text!r}")
+    return key, value.strip()
+
+
 def non_negative_int(text: str) -> int:
     """argparse type: an integer of at least 0 (seeds, retries)."""
     value = int(_number(text, int))
@@ -210,6 +219,7 @@ LIBRARY_FLAGS: dict[str, str] = {
     "base_url": "--base-url",
     "api_key": "--api-key",
     "max_connections": "--max-connections",
+    "model_options": "--model-option",
     "n": "-n",
     "mode": "--mode",
     "prompt_form": "--prompt-form",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from codehazard.cli._common import (
     cap_workers,
     cli_text,
     input_file,
+    key_value,
     non_negative_float,
     non_negative_int,
     open_store,
@@ -139,6 +141,15 @@ def _add_connection_options(p: argparse.ArgumentParser) -> None:
         help="retries per request on 429/5xx/timeouts (5)",
     )
     c.add_argument("--no-cache", action="store_true", help="ask again even for cached prompts")
+    c.add_argument(
+        "--model-option",
+        type=key_value,
+        action="append",
+        metavar="KEY=VALUE",
+        help="a local engine's setting (repeatable): hf takes device, dtype, device_map, "
+        "batch_size; vllm takes tensor_parallel_size, dtype, gpu_memory_utilization, "
+        "max_model_len, batch_size (docs/local-models.md)",
+    )
 
 
 def _add_suite_options(p: argparse.ArgumentParser) -> None:
@@ -255,6 +266,7 @@ def _session_options(args: argparse.Namespace) -> SessionOptions:
             api_key=SecretStr(args.api_key) if args.api_key else None,
             request_timeout=args.request_timeout,
             max_connections=args.max_connections,
+            model_options=dict(args.model_option or ()),
         )
     except ValidationError:
         raise InputError("--request-timeout must be a positive number of seconds") from None
@@ -277,6 +289,8 @@ def _resume_command(args: argparse.Namespace, run_id: str) -> str:
         command += f" --executor {args.executor}"
     if args.api_key:
         command += " --api-key ..."
+    for key, value in args.model_option or ():
+        command += f" --model-option {shlex.quote(f'{key}={value}')}"
     return command
 
 

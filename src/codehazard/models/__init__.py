@@ -3,7 +3,9 @@
 ``create_backend("openai/gpt-4o-mini", BackendOptions(...))`` returns a ``ModelBackend``; the
 built-in backends are ``openai/<model>`` (any OpenAI-compatible server), ``anthropic/<model>``
 (optional extra), ``samples:<path>`` (pre-generated samples files), ``tiny`` (the built-in
-model) and ``simulated`` (an offline simulator for exercising the tool; it measures nothing).
+model), ``hf/<path-or-name>`` and ``vllm/<path-or-name>`` (local models through transformers
+or vLLM, optional extras) and ``simulated`` (an offline simulator for exercising the tool; it
+measures nothing).
 New backends subclass ``ModelBackend`` and register with ``@register_backend(name)``; no
 factory to edit. The built-in backends are registered lazily, so importing this package
 imports no backend module and no SDK.

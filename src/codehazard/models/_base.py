@@ -51,7 +51,9 @@ class BackendOptions(BaseModel):
     (``OPENAI_BASE_URL``/``OPENAI_API_KEY``, ``ANTHROPIC_BASE_URL``/``ANTHROPIC_API_KEY``).
     ``request_timeout`` is seconds per HTTP request; ``max_connections`` sizes the SDK's
     connection pool (connections and kept-alive ones) to the number of requests in flight, so
-    a large ``--max-connections`` does not churn connections.
+    a large ``--max-connections`` does not churn connections. ``model_options`` are settings of
+    a local engine (``device``, ``dtype``, ``tensor_parallel_size``...): each backend names
+    the ones it takes (``ModelBackend.model_option_names``) and refuses any other.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -59,6 +61,7 @@ class BackendOptions(BaseModel):
     api_key: SecretStr | None = None
     request_timeout: float = Field(120.0, gt=0)
     max_connections: int = Field(16, ge=1)
+    model_options: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
 
 class ModelBackend(ABC):
@@ -69,7 +72,8 @@ class ModelBackend(ABC):
     model spec after the backend name (``gpt-4o-mini`` in ``openai/gpt-4o-mini``).
 
     Raises (constructor):
-        InputError: the model part of the spec is missing or invalid.
+        InputError: the model part of the spec is missing or invalid, or ``model_options``
+            names an option the backend does not take.
         BackendError: a required optional package is missing (the message has the install line).
     """
 
@@ -94,10 +98,21 @@ class ModelBackend(ABC):
     server: str | None = None
     """The resolved URL requests go to (``None`` offline). Recorded with the run and part of
     every cache key: servers that accept any model name make the name alone ambiguous."""
+    model_option_names: ClassVar[tuple[str, ...]] = ()
+    """The ``BackendOptions.model_options`` the backend takes (local engines); any other is
+    refused when the backend is made, so a misspelt option never goes unnoticed."""
 
     def __init__(self, model: str, options: BackendOptions | None = None) -> None:
         self.model = model
         self.options = options or BackendOptions()
+        unknown = sorted(set(self.options.model_options) - set(self.model_option_names))
+        if unknown:
+            name = unknown[0]
+            takes = ", ".join(self.model_option_names) or "none"
+            raise InputError(
+                f"`model_options={name}={self.options.model_options[name]}`: the {self.name} "
+                f"backend takes no option {name!r} (its options: {takes})"
+            )
 
     # hooks with defaults ---------------------------------------------------------------------
 

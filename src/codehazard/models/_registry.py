@@ -97,6 +97,8 @@ RENAMED = {
 _DEFAULT.register_lazy(
     "tiny", "codehazard.models.tiny._backend:TinyBackend", help="tiny or tiny:<weights.npz>"
 )
+_DEFAULT.register_lazy("hf", "codehazard.models._hf:HFBackend", help="hf/<path-or-name>")
+_DEFAULT.register_lazy("vllm", "codehazard.models._vllm:VLLMBackend", help="vllm/<path-or-name>")
 
 
 def register_backend(name: str, *, registry: BackendRegistry | None = None) -> Callable[[B], B]:

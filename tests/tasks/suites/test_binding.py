@@ -66,10 +66,10 @@ def test_default_shape(variable_binding: list[Task]) -> None:
         assert task.instruction is not None and "do_work" in task.instruction
 
 
-def test_the_return_alone_is_a_task(variable_binding: list[Task]) -> None:
+def test_the_return_alone_is_a_task() -> None:
     """m = 0: no operation, only the combining return, whose own rate the composition gap
-    divides out of the single-operation rates."""
-    alone = [t for t in variable_binding if t.metadata["operations"] == 0]
+    divides out of the single-operation rates (the default build's m = 0 cells, built alone)."""
+    alone = get_suite("variable-binding").build(operations="0")
     assert len(alone) == 7 * 4
     for task in alone:
         meta = task.metadata
@@ -89,6 +89,7 @@ def test_advice_warns_when_the_composition_gap_lacks_its_rates() -> None:
     assert any("m = 1" in note for note in suite.advise(operations="0,2-5"))
 
 
+@pytest.mark.slow
 def test_no_swap_undoes_the_one_before(variable_binding: list[Task]) -> None:
     for task in variable_binding:
         steps = task.metadata["steps"]
@@ -103,6 +104,7 @@ def _check(task: Task) -> Any:
     return namespace["check"]
 
 
+@pytest.mark.slow
 def test_every_reference_passes_its_own_tests(variable_binding: list[Task]) -> None:
     for task in variable_binding:
         _check(task)(load_function(task.reference_program, task.entry_point))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from codehazard.models._base import BackendOptions, ModelBackend
+from codehazard.models._local import request_seed
 from codehazard.models._registry import register_backend
 from codehazard.models._types import Completion, Mode, Request
 from codehazard.models.tiny._engine import Sampling, TinyModel
@@ -41,14 +42,6 @@ def weights_digest(path: Path) -> str:
     """SHA-256 of the weights file: recorded with a run and part of every cache key, so that
     answers of other weights are never served from the cache."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def request_seed(request: Request) -> int:
-    """The seed of a request's draws: its own seed when it has one, else one derived from the
-    request (so an unseeded run is still reproducible, sample by sample)."""
-    if request.seed is not None:
-        return request.seed % 2**63
-    return int(request.cache_key()[:15], 16)
 
 
 @register_backend("tiny")
