@@ -1,9 +1,10 @@
 """The Ray executor on a real local Ray runtime: the local executor's verdicts, each recording
 the node it was judged on.
 
-This is the default run's one Ray test (a runtime costs seconds to start): ``executor="ray"``
-starts a runtime of its own and shuts it down at the end. The multi-node tests, faults
-included, are in ``test_ray_cluster.py`` (slow).
+Slow (a runtime costs seconds to start; CI runs it): ``executor="ray"`` starts a runtime of
+its own and shuts it down at the end. The default run checks the executor specs and the missing
+extra (``test_ray_address.py``). The multi-node tests, faults included, are in
+``test_ray_cluster.py`` (slow too).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from codehazard.sandbox import Limits
 from codehazard.store import Store
 
 ray = pytest.importorskip("ray")
+
+pytestmark = pytest.mark.slow
 
 
 def _verdicts(store: Store, run_id: str) -> dict[str, dict[str, Any]]:
