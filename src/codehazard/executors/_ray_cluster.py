@@ -78,7 +78,7 @@ def connect(address: str | None) -> Connection:
         where = "start a local Ray runtime" if target == LOCAL else f"reach {target}"
         hint = (
             " (`ray://` is Ray Client: the head's client server, `ray start --head` starts "
-            "it on port 10001, and it needs `pip install 'ray[client]'`)"
+            "it on port 10001, and it needs Ray Client's package: `pip install 'codehazard[ray]'`)"
             if target.startswith("ray://")
             else ""
         )
