@@ -122,8 +122,8 @@ PUBLIC: dict[str, set[str]] = {
         "task_source", "tasks_digest", "write_results",
     },
     "codehazard.samples": {
-        "BadLine", "Sample", "SamplesFile", "build_program", "fenced_blocks", "load_samples",
-        "prompt_header",
+        "BadLine", "Sample", "SampleSpool", "SamplesFile", "build_program", "fenced_blocks",
+        "load_samples", "prompt_header", "spool_samples",
     },
     "codehazard.sandbox": {
         "Channel", "CodecError", "Done", "ISOLATION_LEVELS", "IsolationRefused", "Job", "Limits",

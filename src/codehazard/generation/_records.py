@@ -122,23 +122,31 @@ def _percentile(values: Sequence[float], q: float) -> float:
 
 
 def generation_totals(samples: Iterable[Sample]) -> dict[str, Any]:
-    """Token, request, cache and latency totals over a run's samples (order-independent)."""
-    metas = [m for m in (read_meta(s) for s in samples) if m is not None]
-    fresh = [m for m in metas if not m.cache_hit and m.error is None]
-    latencies = [m.latency_s for m in fresh if m.latency_s is not None]
-    unreported = sum(1 for m in metas if m.error is None and m.completion_tokens is None)
+    """Token, request, cache and latency totals over a run's samples (order-independent),
+    in one pass that keeps only the fresh responses' latencies (for the percentiles)."""
+    counts = dict.fromkeys(
+        ("samples", "requests", "cache_hits", "failed", "prompt_tokens", "completion_tokens"), 0
+    )
+    unreported = 0
     finish: dict[str, int] = {}
-    for m in metas:
+    latencies: list[float] = []
+    for m in (read_meta(s) for s in samples):
+        if m is None:
+            continue
+        counts["samples"] += 1
+        counts["requests"] += m.attempts
+        counts["cache_hits"] += m.cache_hit
+        counts["failed"] += m.error is not None
+        counts["prompt_tokens"] += m.prompt_tokens or 0
+        counts["completion_tokens"] += m.completion_tokens or 0
+        unreported += m.error is None and m.completion_tokens is None
         if m.finish_reason is not None:
             finish[m.finish_reason] = finish.get(m.finish_reason, 0) + 1
+        if not m.cache_hit and m.error is None and m.latency_s is not None:
+            latencies.append(m.latency_s)
     return {
-        "samples": len(metas),
-        "requests": sum(m.attempts for m in metas),
-        "cache_hits": sum(1 for m in metas if m.cache_hit),
-        "failed": sum(1 for m in metas if m.error is not None),
-        "prompt_tokens": sum(m.prompt_tokens or 0 for m in metas),
-        "completion_tokens": sum(m.completion_tokens or 0 for m in metas),
-        "total_tokens": sum((m.prompt_tokens or 0) + (m.completion_tokens or 0) for m in metas),
+        **counts,
+        "total_tokens": counts["prompt_tokens"] + counts["completion_tokens"],
         "tokens_unreported": unreported,
         "finish_reasons": dict(sorted(finish.items())),
         "latency_s": {

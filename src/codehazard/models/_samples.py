@@ -3,7 +3,8 @@
 Each line needs ``task_id`` and ``completion`` (continues the prompt) or ``solution`` (a whole
 program); the lines of one task become its samples 0, 1, 2... in file order, whatever ``-n``
 says. The original line is kept as the sample's raw record, so a run made elsewhere enters the
-same store and reports as one generated here.
+same store and reports as one generated here. The file is read once and spooled to disk
+(``codehazard.samples.spool_samples``), so a file of any size is replayed in bounded memory.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from codehazard.errors import InputError
 from codehazard.models._base import BackendOptions, ModelBackend
 from codehazard.models._registry import register_backend
 from codehazard.models._types import Completion, GenerationParams, Request, approximate_tokens
-from codehazard.samples import BadLine, Sample, load_samples
+from codehazard.samples import BadLine, SampleSpool, spool_samples
 from codehazard.tasks import Task
 
 
@@ -36,7 +37,7 @@ class SamplesBackend(ModelBackend):
         if not model:
             raise InputError("`model=samples:<path>`: name the samples file")
         self.path = Path(model).expanduser()
-        self._by_key: dict[tuple[str, int], Sample] = {}
+        self._spool: SampleSpool | None = None
         self.bad: list[BadLine] = []
         self.digest = ""
 
@@ -46,19 +47,21 @@ class SamplesBackend(ModelBackend):
         Raises:
             InputError: the file is missing or unreadable, or has no valid line.
         """
-        loaded = load_samples(self.path, tasks)
-        if not loaded.samples:
-            shown = "; ".join(b.message for b in loaded.bad[:3]) or f"{self.path}: empty file"
+        spool = spool_samples(self.path, tasks)
+        if not len(spool):
+            spool.close()
+            shown = "; ".join(b.message for b in spool.bad[:3]) or f"{self.path}: empty file"
             raise InputError(f"no valid samples in {self.path}: {shown}")
-        self._by_key = {(s.task_id, s.index): s for s in loaded.samples}
-        self.bad = loaded.bad
-        self.digest = loaded.digest
+        if self._spool is not None:
+            self._spool.close()
+        self._spool = spool
+        self.bad = spool.bad
+        self.digest = spool.digest
 
     def plan(self, tasks: Sequence[Task], n: int) -> list[tuple[str, int]]:
         """Every sample the file holds for the tasks, in task order (``n`` is ignored)."""
-        order = {t.task_id: i for i, t in enumerate(tasks)}
-        keys = [k for k in self._by_key if k[0] in order]
-        return sorted(keys, key=lambda k: (order[k[0]], k[1]))
+        counts = self._spool.counts() if self._spool is not None else {}
+        return [(t.task_id, i) for t in tasks for i in range(counts.get(t.task_id, 0))]
 
     def resolve(self, params: GenerationParams) -> GenerationParams:
         """Unchanged: a file has no mode, stop sequences or sampling to fill in."""
@@ -81,10 +84,9 @@ class SamplesBackend(ModelBackend):
         """
         if task is None:
             raise InputError("the samples backend answers tasks only")
-        sample = self._by_key.get((task.task_id, request.index))
-        if sample is None:
+        if self._spool is None:
             raise InputError(f"{self.path}: no sample {request.index} for {task.task_id!r}")
-        raw = sample.raw
+        raw = self._spool.get(task.task_id, request.index).raw
         text = raw.get("solution") if raw.get("solution") is not None else raw.get("completion")
         text = text if isinstance(text, str) else ""
         return Completion(
@@ -92,3 +94,8 @@ class SamplesBackend(ModelBackend):
             completion_tokens=approximate_tokens(text),
             record=dict(raw),
         )
+
+    async def aclose(self) -> None:
+        """Remove the spooled copy of the file."""
+        if self._spool is not None:
+            self._spool.close()

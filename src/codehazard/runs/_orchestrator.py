@@ -204,6 +204,7 @@ def start(
         new_manifest=_new_manifest(kind, config, backend, tasks, len(planned), session),
         scorers=[get_scorer(name) for name in config.scorers],
     )
+    del planned  # the jobs say the same: a second list of every key need not outlive the plan
     return _execute(store, plan, config, session, progress, executor_factory)
 
 
@@ -367,6 +368,7 @@ def resume(
     )
     config = config.model_copy(update={"scorers": names})
     _fill_resume_plan(store, run_id, plan, planned, by_id)
+    del planned  # sorted into the plan, which keeps only what is left to do
     return _execute(store, plan, config, session, progress, executor_factory)
 
 
@@ -379,28 +381,30 @@ def _fill_resume_plan(
 ) -> None:
     """Sort the planned samples: missing or failed to generate (jobs; the failed ones are
     replaced), stored without a final verdict (to judge), or done (left alone, but scored by
-    the run's scorers that have not scored them: ``to_score``)."""
-    stored = {s.key: s for s in store.samples(run_id)}
-    pending = {s.key for s in store.samples(run_id, pending_only=True)}
+    the run's scorers that have not scored them: ``to_score``). Only keys are kept: the
+    session reads the samples back a page at a time."""
+    stored = store.sample_keys(run_id)
+    # pending samples: whether their generation failed (then generated again, not judged)
+    pending = {}
+    for sample in store.iter_samples(run_id, pending_only=True):
+        meta = read_meta(sample)
+        pending[sample.key] = meta is not None and meta.error is not None
     others = [sc for sc in plan.scorers if sc.name != SANDBOX_SCORER]
     if others:
-        for rec in store.records(run_id):
-            sample = stored.get(rec.key)
-            if sample is None or rec.key in pending or rec.verdict is None:
+        for rec in store.iter_records(run_id):
+            if rec.key in pending or rec.verdict is None:
                 continue
             missing = tuple(sc for sc in others if sc.name not in rec.scores)
             if missing:
-                plan.to_score.append((sample, rec.verdict, missing))
+                plan.to_score.append((rec.key, missing))
     for task_id, index in planned:
         key = sample_key(task_id, index)
-        sample = stored.get(key)
-        meta = read_meta(sample) if sample is not None else None
-        if sample is None or (key in pending and meta is not None and meta.error is not None):
+        if key not in stored or pending.get(key, False):
             plan.jobs.append((by_id[task_id], index))
-            if sample is not None:
+            if key in stored:
                 plan.replace.add(key)
         elif key in pending:
-            plan.to_judge.append(sample)
+            plan.to_judge.append(key)
 
 
 def _execute(
@@ -467,14 +471,15 @@ def build_summary(
     summary = summarize(store, run_id, tuple(config.ks), tuple(by))
     record = load_run(store, run_id)
     manifest = record.manifest
-    samples = store.samples(run_id)
-    planned = manifest.planned_samples if manifest.planned_samples is not None else len(samples)
+    generation = generation_totals(store.iter_samples(run_id))  # one pass, a page at a time
+    stored = int(summary["n_samples"])
+    planned = manifest.planned_samples if manifest.planned_samples is not None else stored
     summary.update(
         model=manifest.model,
         simulated=manifest.simulated,
         planned_samples=planned,
-        missing_samples=max(0, planned - len(samples)),
-        generation=generation_totals(samples),
+        missing_samples=max(0, planned - stored),
+        generation=generation,
         timings={
             "sessions": len(manifest.sessions),
             "wall_s": sum(s.wall_s for s in manifest.sessions),

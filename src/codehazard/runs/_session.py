@@ -1,10 +1,15 @@
 """One session of a generation run: generate, store, judge, all overlapping, in one event loop.
 
-Every step commits at once and in this order: the response (cache), the sample, its verdict.
-A kill at any moment therefore leaves a store from which a resume recomputes exactly what is
-missing: samples never stored are generated again (from the cache when their response came
-back), samples without a final verdict are judged again, and keys are stable, so nothing is
-missed or duplicated.
+Every step is written in this order: the response (cache), the sample, its verdict, its scores.
+The response is committed at once; the rest go in group commits (``Store.batched``), at most
+``COMMIT_INTERVAL`` seconds after they exist. A kill at any moment therefore leaves a store
+from which a resume recomputes exactly what is missing: samples never stored are generated
+again (from the cache when their response came back), samples without a final verdict are
+judged again, and keys are stable, so nothing is missed or duplicated.
+
+Nothing is kept per sample once its verdict is recorded: samples come from the backend (or,
+for a resume, from the store a page at a time) as the bounded window of samples in flight has
+room, and leave when judged, so the session's memory does not grow with the run.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from codehazard.errors import BackendError
+from codehazard.errors import BackendError, StoreError
 from codehazard.evaluation import code_version, host_profile
 from codehazard.executors import Executor, ExecutorFactory
 from codehazard.generation import (
@@ -37,6 +42,9 @@ from codehazard.sandbox import IsolationRefused, Limits
 from codehazard.store import SANDBOX_SCORER, ResponseCache, Store
 from codehazard.tasks import Task
 from codehazard.verdict import Verdict
+
+COMMIT_INTERVAL = 0.25
+"""Seconds a sample, verdict or score may wait for its group commit (what a kill can cost)."""
 
 
 @dataclass(frozen=True)
@@ -107,14 +115,16 @@ class Plan:
     limits: Limits
     jobs: list[tuple[Task, int]]
     replace: set[str]
-    to_judge: list[Sample]
+    to_judge: list[str]
+    """Keys of stored samples without a final verdict, read back when there is room."""
     total: int
     probe: bool
     new_manifest: RunManifest | None = None
     run_id: str | None = None
     scorers: Sequence[Scorer] = ()
-    to_score: list[tuple[Sample, Verdict, Sequence[Scorer]]] = field(default_factory=list)
-    """Samples judged already that some of the run's scorers have not scored (on resume)."""
+    to_score: list[tuple[str, Sequence[Scorer]]] = field(default_factory=list)
+    """Keys of samples judged already that some of the run's scorers have not scored (on
+    resume), with those scorers."""
 
 
 class Session:
@@ -140,6 +150,7 @@ class Session:
         self.interrupted = False
         self._main: asyncio.Task[None] | None = None
         self.refused: IsolationRefused | None = None  # a restarted worker obtained less
+        self.store_error: StoreError | None = None  # a group commit failed
 
     async def main(self) -> None:
         """Preflight, start the sandbox, open the run, work; always close the backend.
@@ -148,6 +159,7 @@ class Session:
             BackendError: preflight failed (before any run is created) or the backend broke.
             SandboxError: the sandbox cannot start; ``IsolationRefused`` also when a worker
                 restarted mid-run obtained less isolation than the run started with.
+            StoreError: the store cannot be written.
             asyncio.CancelledError: the progress callback raised ``KeyboardInterrupt``
                 (``interrupted`` is then set).
         """
@@ -168,17 +180,36 @@ class Session:
                 if work
                 else nullcontext(None)
             )
-            with executor as ev:
+            with executor as ev, self.store.batched(max_delay=COMMIT_INTERVAL):
                 self._open_run(ev)
-                await self._backfill()
-                if ev is not None:
-                    await self._work(ev)
+                flusher = asyncio.ensure_future(self._flush_every(COMMIT_INTERVAL))
+                try:
+                    await self._backfill()
+                    if ev is not None:
+                        await self._work(ev)
+                finally:
+                    flusher.cancel()
         except asyncio.CancelledError:
             if self.refused is not None:  # not an interruption: the sandbox refused
                 raise self.refused from None
+            if self.store_error is not None:  # nor is a store that cannot be written
+                raise self.store_error from None
             raise
         finally:
             await plan.backend.aclose()
+
+    async def _flush_every(self, interval: float) -> None:
+        """Commit what waits in the store's buffer every ``interval`` seconds, so a verdict
+        is never left uncommitted because no other write came after it."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                self.store.flush()
+            except StoreError as exc:  # the store broke: stop the run, as a failed write does
+                self.store_error = exc
+                if self._main is not None:
+                    self._main.cancel()
+                return
 
     def _open_run(self, ev: Executor | None) -> None:
         store, plan = self.store, self.plan
@@ -244,8 +275,10 @@ class Session:
                 task.cancel()
             await asyncio.gather(feeder, *list(self._evals), return_exceptions=True)
 
-    async def _feed(self, ev: Executor, samples: Sequence[Sample]) -> None:
-        for sample in samples:
+    async def _feed(self, ev: Executor, keys: Sequence[str]) -> None:
+        """Judge the stored samples of ``keys``, read back a page at a time as there is room."""
+        assert self.run_id is not None
+        for sample in self.store.iter_samples(self.run_id, keys=keys):
             await self._room.acquire()
             self._dispatch(ev, sample)
 
@@ -314,10 +347,15 @@ class Session:
     async def _backfill(self) -> None:
         """Score the samples judged in earlier sessions with the scorers that have not scored
         them, each score committed at once (an interruption keeps what is done)."""
-        for sample, verdict, scorers in self.plan.to_score:
+        assert self.run_id is not None
+        missing = dict(self.plan.to_score)
+        samples = self.store.iter_samples(self.run_id, keys=missing)
+        records = self.store.iter_records(self.run_id, keys=missing)
+        for sample, record in zip(samples, records, strict=True):
             if self.interrupted:
                 return
-            self._score(sample, verdict, scorers)
+            if record.verdict is not None:
+                self._score(sample, record.verdict, missing[sample.key])
             await asyncio.sleep(0)  # let a Ctrl-C through between samples
 
     def _score(
