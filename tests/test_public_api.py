@@ -49,6 +49,7 @@ PUBLIC: dict[str, set[str]] = {
     },
     "codehazard.executors": {
         "Executor", "ExecutorFactory", "LocalPool", "executors", "get_executor",
+        "split_executor_spec",
     },
     "codehazard.generation": {
         "Generated", "GenerationMeta", "GenerationStats", "Generator", "RetriesExhausted",

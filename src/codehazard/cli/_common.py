@@ -160,11 +160,15 @@ def prepare_output(path: Path, option: str) -> Path:
     return path
 
 
-def cap_workers(requested: int) -> int:
+def cap_workers(requested: int, executor: str = "local") -> int:
     """``--workers`` capped at ``MAX_WORKERS_PER_CPU`` per CPU core, with a note when capped.
 
-    The pool also never starts more workers than there are samples to judge.
+    The pool also never starts more workers than there are samples to judge. Only the local
+    executor's workers run on this machine: another executor's (``--executor ray``: the
+    total over a cluster) are left as asked.
     """
+    if executor != "local":
+        return requested
     cpus = os.cpu_count() or 1
     limit = MAX_WORKERS_PER_CPU * cpus
     if requested > limit:

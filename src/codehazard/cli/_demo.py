@@ -38,6 +38,8 @@ DEMO_LOCALISE = 40
 
 def register(sub: Any) -> None:
     """Add ``demo``."""
+    from codehazard.cli._evaluate import add_executor_option
+
     p = sub.add_parser(
         "demo",
         help="run the whole analysis (every suite and probe, profile, hazard assessment, "
@@ -49,6 +51,7 @@ def register(sub: Any) -> None:
     p.add_argument("-n", type=positive_int, default=1, help="samples a task (default 1)")
     p.add_argument("--temperature", type=non_negative_float, default=0.0, help="default 0: greedy")
     p.add_argument("--workers", type=positive_int, default=2, help="sandbox workers (default 2)")
+    add_executor_option(p)
     p.add_argument(
         "--suites",
         default=None,
@@ -128,9 +131,11 @@ def _the_run(args: argparse.Namespace, store: Any, out: Path, suites: list[str])
     again = f"codehazard demo --out {out}" + (
         f" --model {args.model}" if args.model != "tiny" else ""
     )
+    if args.executor != "local":
+        again += f" --executor {args.executor}"
     show = not args.no_progress and sys.stderr.isatty()
     display = _Display(show, lambda run_id: again)
-    session = SessionOptions(workers=args.workers)
+    session = SessionOptions(workers=args.workers, executor=args.executor)
     run_id = _state(out, key)
     try:
         with display:

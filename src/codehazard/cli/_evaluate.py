@@ -110,7 +110,6 @@ def tasks_help() -> str:
 
 def add_execution_options(p: argparse.ArgumentParser) -> None:
     """Options shared by commands that execute code: pass@k, workers and sandbox limits."""
-    from codehazard.executors import executors
     from codehazard.runs import scorers
 
     p.add_argument("--k", default="1,10,100", help="pass@k values (default 1,10,100)")
@@ -154,13 +153,7 @@ def add_execution_options(p: argparse.ArgumentParser) -> None:
         help="also score each sample with this registered scorer (repeatable; the sandbox's "
         f"verdict is always the first score): {scorers.listing()}",
     )
-    p.add_argument(
-        "--executor",
-        default="local",
-        metavar="NAME",
-        help="where samples are judged: a registered executor (default local: sandboxed "
-        f"worker processes on this machine): {executors.listing()}",
-    )
+    add_executor_option(p)
     p.add_argument(
         "--isolation",
         choices=("full", "partial", "rlimits-only", "none", "auto"),
@@ -169,6 +162,22 @@ def add_execution_options(p: argparse.ArgumentParser) -> None:
         "(exit 3) and says what the host refused: full (default; auto is the same), partial, "
         "rlimits-only, or none (no namespaces at all, for debugging). "
         "`codehazard sandbox check` shows what this host allows",
+    )
+
+
+def add_executor_option(p: argparse.ArgumentParser) -> None:
+    """``--executor``: where samples are judged (``evaluate``, ``run``, ``demo``)."""
+    from codehazard.executors import executors
+
+    p.add_argument(
+        "--executor",
+        default="local",
+        metavar="SPEC",
+        help="where samples are judged: local (default: sandboxed worker processes on this "
+        "machine); ray (a local Ray runtime); ray://HOST:PORT (a Ray cluster through Ray "
+        "Client, port 10001 by default); ray:HOST:PORT or ray:auto (the cluster this machine "
+        "is a node of); with ray, --workers is the total over the cluster (docs/scale.md). "
+        f"Registered: {executors.listing()}",
     )
 
 
@@ -248,6 +257,12 @@ def format_summary(summary: RunSummary, results: Path | None) -> str:
         lines.append(f"    {note}")
     if iso.get("accepted_below_full"):
         lines.append(f"    less than full isolation accepted: --isolation {iso.get('required')}")
+    if iso.get("nodes"):  # the Ray executor: the least of its nodes' is the level above
+        nodes = ", ".join(
+            f"{n.get('ip')} ({str(n.get('id'))[:12]}: {n.get('workers')} workers, {n.get('level')})"
+            for n in iso["nodes"]
+        )
+        lines.append(f"    judged on {len(iso['nodes'])} Ray node(s): {nodes}")
     for error in iso.get("errors", []):  # what the host refused, so a weaker level is explained
         lines.append(f"    not obtained: {error}")
     for key, groups in (getattr(summary, "breakdown", None) or {}).items():
@@ -328,7 +343,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 args.tasks,
                 store=store,
                 ks=ks,
-                workers=cap_workers(args.workers),
+                workers=cap_workers(args.workers, args.executor),
                 limits=limits,
                 isolation=args.isolation,
                 resume=args.resume,
@@ -368,4 +383,6 @@ def _resume_command(args: argparse.Namespace, run_id: str) -> str:
     command = f"codehazard evaluate {args.samples} --tasks {args.tasks} --resume {run_id}"
     if args.store is not None:
         command += f" --store {args.store}"
+    if args.executor != "local":
+        command += f" --executor {args.executor}"
     return command

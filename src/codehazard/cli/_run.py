@@ -271,7 +271,7 @@ def _session_options(args: argparse.Namespace) -> SessionOptions:
     except ValidationError:
         raise InputError("--request-timeout must be a positive number of seconds") from None
     return SessionOptions(
-        workers=cap_workers(args.workers),
+        workers=cap_workers(args.workers, args.executor),
         isolation=args.isolation,
         max_connections=args.max_connections,
         retry=RetryPolicy(attempts=args.retries + 1),
@@ -285,6 +285,8 @@ def _resume_command(args: argparse.Namespace, run_id: str) -> str:
     command = f"codehazard run --resume {run_id}"
     if args.store is not None:
         command += f" --store {args.store}"
+    if args.executor != "local":
+        command += f" --executor {args.executor}"
     if args.api_key:
         command += " --api-key ..."
     for key, value in args.model_option or ():

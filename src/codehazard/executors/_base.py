@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import concurrent.futures
+import functools
+import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from codehazard._registry import Registry
-from codehazard.errors import RegistrationTypeError
+from codehazard.errors import ArgumentError, RegistrationTypeError
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
 from codehazard.tasks import Task
@@ -47,6 +49,10 @@ class Executor(Protocol):
 class ExecutorFactory(Protocol):
     """Makes an executor for ``tasks``; started (its sandboxes up) when it returns.
 
+    A factory that can work elsewhere than this machine also takes ``address`` (a string of
+    its own syntax); ``get_executor`` passes it from the spec ``NAME:ADDRESS`` or
+    ``NAME://...``.
+
     Raises (when called): ``SandboxError`` when no sandbox can start; ``InputError`` for
     ``workers < 1``.
     """
@@ -73,14 +79,54 @@ executors: Registry[Callable[..., Executor]] = Registry(
 )
 executors.register_lazy("local", "codehazard.executors._local:LocalPool")
 """``local``: sandboxed worker processes on this machine (the default)."""
+executors.register_lazy("ray", "codehazard.executors._ray:RayExecutor")
+"""``ray``: a sandbox pool per node of a Ray cluster (the ``ray`` extra; ``docs/scale.md``)."""
 
 
-def get_executor(name: str) -> ExecutorFactory:
-    """The factory registered as ``name``.
+def split_executor_spec(spec: str) -> tuple[str, str | None]:
+    """An executor spec as ``(name, address)``: the one place an address is read from a spec.
+
+    ``NAME`` has no address; ``NAME://REST`` is a URL whose scheme names the executor, and the
+    address is the whole URL (``ray://head:10001``, as Ray itself takes it); ``NAME:REST`` gives
+    ``REST`` (``ray:10.0.0.5:6379``, ``ray:auto``).
+
+    Raises:
+        ArgumentError: an empty name or address; the message names ``executor``.
+    """
+    name, colon, rest = spec.partition(":")
+    address = spec if rest.startswith("//") else rest
+    if not name or (colon and not rest.removeprefix("//")):
+        raise ArgumentError(
+            f"`executor={spec}`: expected NAME, NAME:ADDRESS or NAME://HOST:PORT "
+            f"(e.g. `executor=ray://head:10001`); registered: {executors.listing()}"
+        )
+    return name, address if colon else None
+
+
+def _takes_address(factory: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: let the call decide
+        return True
+    return any(p.name == "address" or p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def get_executor(spec: str) -> ExecutorFactory:
+    """The factory that ``spec`` names: a registered name, with an address where the executor
+    takes one (``split_executor_spec``), bound as the factory's ``address`` argument.
 
     Raises:
         UnknownNameError: no executor has that name; the message lists those registered.
         MissingExtraError: the executor's optional dependency is not installed.
+        ArgumentError: a malformed spec, or an address given to an executor that takes none.
     """
+    name, address = split_executor_spec(spec)
     factory: ExecutorFactory = executors.get(name)  # type: ignore[assignment]
-    return factory
+    if address is None:
+        return factory
+    if not _takes_address(factory):
+        raise ArgumentError(
+            f"`executor={spec}`: the {name!r} executor takes no address; pass `executor={name}`"
+        )
+    bound: ExecutorFactory = functools.partial(factory, address=address)  # type: ignore[assignment]
+    return bound
