@@ -41,7 +41,7 @@ from codehazard.runs import (
 from codehazard.samples import Sample
 from codehazard.sandbox import IsolationRefused, Limits
 from codehazard.store import Store
-from codehazard.tasks import task_from_dict
+from codehazard.tasks import checker_registry, task_from_dict
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
@@ -118,11 +118,14 @@ def test_generation_keeps_its_concurrency_limit_across_the_cluster(
     assert len({r.verdict.isolation["node"]["id"] for r in records if r.verdict}) >= 2
 
 
-def test_a_sample_that_kills_every_actor_it_lands_on_ends_infra(cluster: LoopbackCluster) -> None:
+def test_a_sample_that_kills_every_actor_it_lands_on_ends_infra(
+    cluster: LoopbackCluster, request: pytest.FixtureRequest
+) -> None:
     """Its actors are replaced each time, it is retried alone, and after three losses it is
     ``infra`` with the reasons; the samples that were beside it are judged as usual."""
     import host_killer
 
+    request.addfinalizer(lambda: checker_registry.unregister("kills-its-host"))  # ours alone
     task = task_from_dict(host_killer.TASK)
     answers = ["ok", "kill", "ok", "no", "ok"]
     samples = [
@@ -198,7 +201,9 @@ def test_a_killed_driver_resumes_like_a_local_run(
     is in the store, Ray ends the actors it owned (so their CPUs are free again), and the
     resumed run completes with every verdict as it should be."""
     samples = tmp_path / "samples.jsonl"
-    expected = write_samples(humaneval_path, samples, tasks=10, kinds=("passed", "failed"))
+    # enough samples that the kill lands mid-run on a quiet machine too (verdicts are
+    # committed in groups, so a short run could be all in the store before the first look)
+    expected = write_samples(humaneval_path, samples, tasks=80, kinds=("passed", "failed"))
     store_path = tmp_path / "store.sqlite"
     spec = f"ray:{cluster.address}"
     command = [
