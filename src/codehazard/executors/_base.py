@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from codehazard._registry import Registry
-from codehazard.errors import ArgumentError, RegistrationTypeError
+from codehazard.errors import ArgumentError, RegistrationTypeError, UnknownNameError
 from codehazard.samples import Sample
 from codehazard.sandbox import Limits
 from codehazard.tasks import Task
@@ -65,6 +65,21 @@ class ExecutorFactory(Protocol):
         limits: Limits | None = ...,
         isolation: str = ...,
     ) -> Executor: ...
+
+
+def check_submittable(closed: bool, tasks: Mapping[str, Task], sample: Sample) -> None:
+    """What every executor's ``submit`` checks first: it is open and knows the sample's task.
+
+    Raises:
+        RuntimeError: the executor is closed.
+        UnknownNameError: the sample's task is not among the executor's (also a ``KeyError``).
+    """
+    if closed:
+        raise RuntimeError("the evaluator is closed")
+    if sample.task_id not in tasks:
+        raise UnknownNameError(
+            f"unknown task_id {sample.task_id!r}", kind="task", name=sample.task_id
+        )
 
 
 def _validate(name: str, obj: Any) -> None:

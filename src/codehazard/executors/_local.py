@@ -25,7 +25,8 @@ from concurrent.futures import Future, as_completed
 from multiprocessing.connection import Connection
 from typing import Any
 
-from codehazard.errors import ArgumentError, SandboxError, UnknownNameError
+from codehazard.errors import ArgumentError, SandboxError
+from codehazard.executors._base import check_submittable
 from codehazard.samples import Sample
 from codehazard.sandbox import (
     Done,
@@ -371,12 +372,7 @@ class LocalPool:
             KeyError: the sample's task is unknown to this evaluator.
             RuntimeError: the evaluator is closed.
         """
-        if self._closed:
-            raise RuntimeError("the evaluator is closed")
-        if sample.task_id not in self.tasks:
-            raise UnknownNameError(
-                f"unknown task_id {sample.task_id!r}", kind="task", name=sample.task_id
-            )
+        check_submittable(self._closed, self.tasks, sample)
         future: Future[Verdict] = Future()
         self._queue.put((sample, future))
         return future

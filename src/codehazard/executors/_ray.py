@@ -31,7 +31,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, InvalidStateError, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from codehazard.errors import ArgumentError, SandboxError, UnknownNameError
+from codehazard.errors import ArgumentError, SandboxError
+from codehazard.executors._base import check_submittable
 from codehazard.executors._ray_actor import NodePool, ray, refusal
 from codehazard.executors._ray_cluster import Connection, alive_nodes, connect, least_isolation
 from codehazard.executors._ray_cluster import spread as spread_workers
@@ -246,12 +247,7 @@ class RayExecutor:
             KeyError: the sample's task is unknown to this executor (an ``UnknownNameError``).
             RuntimeError: the executor is closed.
         """
-        if self._closed:
-            raise RuntimeError("the evaluator is closed")
-        if sample.task_id not in self.tasks:
-            raise UnknownNameError(
-                f"unknown task_id {sample.task_id!r}", kind="task", name=sample.task_id
-            )
+        check_submittable(self._closed, self.tasks, sample)
         future: Future[Verdict] = Future()
         with self._lock:
             if self._broken is not None:
