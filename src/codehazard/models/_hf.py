@@ -27,7 +27,7 @@ from codehazard.models._local import (
     config_dtype,
     positive_int,
     prompt_ids,
-    request_seed,
+    request_sampling,
 )
 from codehazard.models._local_backend import LocalBackend, loading
 from codehazard.models._registry import register_backend
@@ -160,21 +160,11 @@ class HFBackend(LocalBackend):
 
 def _decode(tokenizer: Any, model: Any, requests: Sequence[Request]) -> list[Any]:
     from codehazard.models._hf_decode import generate_rows
-    from codehazard.models.tiny import Sampling
 
     eos = _eos_ids(tokenizer, model)
     pad = tokenizer.pad_token_id
     pad = pad if pad is not None else min(eos)  # no pad token: the end of sequence pads
-    sampling = [
-        Sampling(
-            temperature=r.temperature,
-            top_p=r.top_p if r.top_p is not None else 1.0,
-            max_tokens=r.max_tokens,
-            stop=r.stop,
-            seed=request_seed(r),
-        )
-        for r in requests
-    ]
+    sampling = [request_sampling(r) for r in requests]
     return generate_rows(
         model,
         [prompt_ids(tokenizer, r) for r in requests],

@@ -47,6 +47,20 @@ def request_seed(request: Request) -> int:
     return int(request.cache_key()[:15], 16)
 
 
+def request_sampling(request: Request) -> Any:
+    """The local decoder's ``Sampling`` for a request (the tiny model's and transformers'
+    batches take the same): its temperature, top-p (1.0 when unset), budget, stops and seed."""
+    from codehazard.models.tiny import Sampling  # the decoder's own type, imported when used
+
+    return Sampling(
+        temperature=request.temperature,
+        top_p=request.top_p if request.top_p is not None else 1.0,
+        max_tokens=request.max_tokens,
+        stop=request.stop,
+        seed=request_seed(request),
+    )
+
+
 def positive_int(text: str) -> int:
     """An option's value as an integer of at least 1.
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from codehazard.models._base import BackendOptions, ModelBackend
-from codehazard.models._local import request_seed
+from codehazard.models._local import request_sampling
 from codehazard.models._registry import register_backend
 from codehazard.models._types import Completion, Mode, Request
-from codehazard.models.tiny._engine import Sampling, TinyModel
+from codehazard.models.tiny._engine import TinyModel
 from codehazard.tasks import Task
 
 WEIGHTS = Path(__file__).with_name("weights.npz")
@@ -89,16 +89,7 @@ class TinyBackend(ModelBackend):
 
     def _generate(self, requests: list[Request]) -> list[Completion]:
         prompts = [request.prompt or request.text for request in requests]
-        sampling = [
-            Sampling(
-                temperature=request.temperature,
-                top_p=request.top_p if request.top_p is not None else 1.0,
-                max_tokens=request.max_tokens,
-                stop=request.stop,
-                seed=request_seed(request),
-            )
-            for request in requests
-        ]
+        sampling = [request_sampling(request) for request in requests]
         results = self.engine.generate(prompts, sampling)
         return [
             Completion(
