@@ -333,7 +333,8 @@ def run_candidate(
         report_fd = SETUP_FD
         os.closerange(SETUP_FD + 1, 65536)
         os.chdir(workdir)
-        use_environment(sample_environment(workdir))  # the zygote's already: nothing to do
+        if not limits.get("environment_set"):  # else the zygote's, inherited as it is
+            use_environment(sample_environment(workdir))
         for sig in (_signal.SIGTERM, _signal.SIGINT, _signal.SIGPIPE, _signal.SIGCHLD):
             _signal.signal(sig, _signal.SIG_DFL)
         _apply_limits(limits, uid)

@@ -126,8 +126,6 @@ def prefork(
     if pid_ns:  # reset the namespace for children to our own, then make a new one
         sc.setns(state["pidns_fd"], sc.CLONE_NEWPID)
         sc.unshare(sc.CLONE_NEWPID)
-    if state.get("workdir_fixed"):
-        use_environment(sample_environment(state["workdir"]))  # the runner inherits it as is
     out_r, out_w = os.pipe()
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
@@ -151,6 +149,7 @@ def prefork(
         config["cgroup_fds"] = fds[2:]  # the sample's own cgroups, joined before any limit
         config["max_processes"] = int(config["max_processes"]) + state["nproc_base"]
         config["seccomp"] = bool(state["isolation"]["seccomp"].get("available"))
+        config["environment_set"] = state["workdir_fixed"]
         run_candidate(fds, out_w, theirs.fileno(), config, state["uid"], config["workdir"])
     os.close(out_w)
     theirs.close()
@@ -268,6 +267,8 @@ def main() -> None:
     state["disk_mb"] = config.get("max_disk_mb", 64)
     state["workdir"] = config.get("workdir", WORKDIR)
     state["workdir_fixed"] = bool(state["isolation"].get("private_root"))  # else one per sample
+    if state["workdir_fixed"]:  # every runner inherits the sample's environment as it is
+        use_environment(sample_environment(state["workdir"]))
     sock.send(json.dumps({"hello": state["isolation"]}).encode())
     gc.collect()
     gc.freeze()  # runners never scan the zygote's objects, so fewer copy-on-write page faults
