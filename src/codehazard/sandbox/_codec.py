@@ -148,9 +148,13 @@ def decode(wire: Any, max_depth: int = MAX_DEPTH) -> Any:
         raise CodecError(f"malformed value: {str(exc)[:80]}") from None
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+"""One encoder for every message: ``json.dumps`` with options builds a new one per call."""
+
+
 def dumps(message: dict[str, Any]) -> bytes:
     """One protocol message as a newline-terminated JSON line."""
-    return json.dumps(message, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+    return _ENCODER.encode(message).encode() + b"\n"
 
 
 def loads(line: bytes) -> dict[str, Any]:

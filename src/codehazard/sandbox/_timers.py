@@ -8,6 +8,7 @@ it. Two interval timers do: ``ITIMER_REAL`` at the sample's wall-clock backstop 
 
 from __future__ import annotations
 
+import _signal
 import signal
 import time
 from types import TracebackType
@@ -34,9 +35,10 @@ class JudgeTimers:
 
     def __enter__(self) -> JudgeTimers:
         self.expired = ""
+        # ``_signal`` is what ``signal.signal`` calls, without its two enum conversions a call
         self._previous = [
-            signal.signal(signal.SIGALRM, self._expire),
-            signal.signal(signal.SIGPROF, self._expire),
+            _signal.signal(_signal.SIGALRM, self._expire),
+            _signal.signal(_signal.SIGPROF, self._expire),
         ]
         wall = max(0.001, self.deadline - time.monotonic()) + TIMER_SLACK
         signal.setitimer(signal.ITIMER_REAL, wall)
@@ -51,5 +53,5 @@ class JudgeTimers:
     ) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGALRM, self._previous[0])
-        signal.signal(signal.SIGPROF, self._previous[1])
+        _signal.signal(_signal.SIGALRM, self._previous[0])
+        _signal.signal(_signal.SIGPROF, self._previous[1])
