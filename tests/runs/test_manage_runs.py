@@ -163,3 +163,35 @@ def test_delete_removes_the_cached_responses_only_that_run_used(
         assert deleted.samples == 4
     assert (deleted.cache_entries, deleted.cache_entries_kept) == (4, 0)
     assert len(cache) == 0
+
+
+def test_the_export_command_streams_the_run_and_names_an_unwritable_output(
+    toy_tasks_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``runs export`` reads the store a page at a time and writes as it reads (a run of
+    100,000 samples is never held whole): what it writes equals the library's ``export_run``,
+    and it never asks the store for the whole run."""
+    samples = tmp_path / "s.jsonl"
+    _samples(samples, copies=3)
+    path = tmp_path / "st.sqlite"
+    with Store(path) as store:
+        run = evaluate(samples, toy_tasks_path, store=store, workers=1)
+        expected = export_run(store, run.run_id).jsonl()
+
+    def whole_run(self: Store, run_id: str) -> None:
+        raise AssertionError("runs export read the whole run at once")
+
+    monkeypatch.setattr(Store, "records", whole_run)
+    assert main(["runs", "export", run.run_id, "--store", str(path)]) == 0
+    assert capsys.readouterr().out == expected
+    out = tmp_path / "export.jsonl"
+    assert main(["runs", "export", run.run_id, "-o", str(out), "--store", str(path)]) == 0
+    assert f"wrote 6 samples of run {run.run_id}" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8") == expected
+    # a file that refuses writes: exit 2 naming the option, no traceback
+    assert main(["runs", "export", run.run_id, "-o", "/proc/version", "--store", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "--output /proc/version: cannot write" in err and "Traceback" not in err

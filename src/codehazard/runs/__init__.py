@@ -16,7 +16,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from codehazard.runs._evaluate import evaluate, results_path_for, write_results
-from codehazard.runs._manage import DeletedRun, RunExport, delete_run, export_run
+from codehazard.runs._manage import (
+    DeletedRun,
+    RunExport,
+    delete_run,
+    export_run,
+    iter_export,
+    write_export,
+)
 from codehazard.runs._manifest import (
     MANIFEST_VERSION,
     GivenTasks,
@@ -106,6 +113,7 @@ __all__ = [
     "evaluate",
     "export_run",
     "get_scorer",
+    "iter_export",
     "list_run_records",
     "load_run",
     "resolve_run_id",
@@ -116,5 +124,6 @@ __all__ = [
     "suite_source",
     "task_source",
     "tasks_digest",
+    "write_export",
     "write_results",
 ]

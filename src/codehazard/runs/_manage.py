@@ -12,9 +12,10 @@ that only its samples came from; a response another run's samples also came from
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from codehazard.runs._manifest import load_run
 from codehazard.store import Record, ResponseCache, Store, to_json
@@ -63,7 +64,7 @@ def _line(run_id: str, rec: Record, scores: dict[str, Any]) -> dict[str, Any]:
 
 
 def export_run(store: Store, run_id: str) -> RunExport:
-    """The export lines of the run ``run_id`` (an id or a unique prefix of one).
+    """The export lines of the run ``run_id`` (an id or a unique prefix of one), all held.
 
     Samples not judged yet are exported with status ``pending``; scores are the committed
     ones, by scorer name.
@@ -72,12 +73,37 @@ def export_run(store: Store, run_id: str) -> RunExport:
         UnknownRunError: no such run, or an ambiguous prefix.
         StoreError: the store cannot be read, or the run's manifest is unreadable.
     """
+    full_id, lines = iter_export(store, run_id)
+    return RunExport(full_id, list(lines))
+
+
+def iter_export(store: Store, run_id: str) -> tuple[str, Iterator[dict[str, Any]]]:
+    """The run's full id and its export lines, read from the store a page at a time: what
+    ``runs export`` writes, so that a run of any size is exported in bounded memory.
+
+    Raises:
+        UnknownRunError: no such run, or an ambiguous prefix (at once, not when iterating).
+        StoreError: the store cannot be read, or the run's manifest is unreadable.
+    """
     run = load_run(store, run_id)
     scores: dict[str, dict[str, Any]] = {}
     for score in store.scores(run.id):
         scores.setdefault(score.key, {})[score.scorer] = score.value
-    lines = [_line(run.id, rec, scores.get(rec.key, {})) for rec in store.records(run.id)]
-    return RunExport(run.id, lines)
+    records = store.iter_records(run.id)
+    return run.id, (_line(run.id, rec, scores.get(rec.key, {})) for rec in records)
+
+
+def write_export(lines: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """Write export lines to ``out`` as JSONL, one at a time; return how many.
+
+    Raises:
+        OSError: ``out`` cannot be written.
+    """
+    count = 0
+    for line in lines:
+        out.write(to_json(line) + "\n")
+        count += 1
+    return count
 
 
 @dataclass(frozen=True)
