@@ -117,9 +117,9 @@ PUBLIC: dict[str, set[str]] = {
         "RunConfig", "RunExport", "RunInterrupted", "RunManifest", "RunRecord", "RunStopped",
         "RunSummary", "SandboxScorer", "Scorer", "SessionOptions", "SessionRecord", "SuiteSource",
         "SuitesSource", "TaskFile", "TaskSource", "build_summary", "check_expectations",
-        "delete_run", "evaluate", "export_run", "get_scorer", "list_run_records", "load_run",
-        "resolve_run_id", "results_path_for", "resume", "scorers", "start", "suite_source",
-        "task_source", "tasks_digest", "write_results",
+        "delete_run", "evaluate", "export_run", "get_scorer", "iter_export", "list_run_records",
+        "load_run", "resolve_run_id", "results_path_for", "resume", "scorers", "start",
+        "suite_source", "task_source", "tasks_digest", "write_export", "write_results",
     },
     "codehazard.samples": {
         "BadLine", "Sample", "SampleSpool", "SamplesFile", "build_program", "fenced_blocks",
