@@ -167,11 +167,19 @@ def in_default_run(attack: Attack) -> bool:
     return not attack.slow and digest[0] % DEFAULT_SHARE == 0
 
 
-def _params() -> list[Any]:
-    """One test per corpus file; slow (CI only) where its header says so or outside the share."""
+SHARDS = 3
+"""The corpus is judged by this many test classes, an attack to one by a hash of its name: a
+test process (``--dist loadscope``) takes a module or a class at a time, and every attack starts
+its own sandbox, so the shards spread over the processes instead of one judging the corpus."""
+
+
+def _params(shard: int | None = None) -> list[Any]:
+    """One test per corpus file (of one shard); slow (CI only) where its header says so or
+    outside the default share."""
     return [
         pytest.param(a, id=a.name, marks=[] if in_default_run(a) else [pytest.mark.slow])
         for a in ATTACKS.values()
+        if shard is None or hashlib.sha256(a.name.encode()).digest()[1] % SHARDS == shard
     ]
 
 
@@ -526,8 +534,7 @@ def test_reference_solutions_pass() -> None:
             assert verdict.status == "passed", (task.task_id, verdict.detail)
 
 
-@pytest.mark.parametrize("attack", _params())
-def test_attack_is_contained(attack: Attack, stage: Stage) -> None:
+def _contained(attack: Attack, stage: Stage) -> None:
     """The attack ends as a non-pass, lingers nowhere, leaks nothing, and the next sample passes."""
     digest = _tasks_digest()
     outcome = run_attack(attack, stage)
@@ -536,6 +543,30 @@ def test_attack_is_contained(attack: Attack, stage: Stage) -> None:
         f"{attack.name} ({attack.attempts}) got through the sandbox "
         f"[isolation {outcome.isolation.get('level')}]:\n  " + "\n  ".join(problems)
     )
+
+
+class TestCorpusShard0:
+    @pytest.mark.parametrize("attack", _params(0))
+    def test_attack_is_contained(self, attack: Attack, stage: Stage) -> None:
+        _contained(attack, stage)
+
+
+class TestCorpusShard1:
+    @pytest.mark.parametrize("attack", _params(1))
+    def test_attack_is_contained(self, attack: Attack, stage: Stage) -> None:
+        _contained(attack, stage)
+
+
+class TestCorpusShard2:
+    @pytest.mark.parametrize("attack", _params(2))
+    def test_attack_is_contained(self, attack: Attack, stage: Stage) -> None:
+        _contained(attack, stage)
+
+
+def test_the_shards_hold_the_whole_corpus_once() -> None:
+    shards = [{p.id for p in _params(i)} for i in range(SHARDS)]
+    assert sorted(n for shard in shards for n in shard) == sorted(ATTACKS)
+    assert all(shards), "a shard is empty"
 
 
 @pytest.mark.parametrize(
