@@ -54,8 +54,8 @@ _START_TIMEOUT = 60.0
 _STALLS = 2  # a sample whose judge stalls this many fresh workers is the candidate's timeout
 _PATIENCE = 5  # a worker still computing is waited for up to this many times the usual wait
 _FIRST_LOOK = 1.0
-"""Seconds a verdict is waited for before the worker's CPU time is read (from /proc, a quarter
-of a millisecond of this process's time that nearly every sample would otherwise pay)."""
+"""Seconds a verdict is waited for before the worker's CPU time is read: a read of /proc that
+nearly every sample would otherwise cost this process, which the whole evaluation waits on."""
 PIPELINE = 2
 """Samples a worker holds at once: the one it judges and the next, already in its connection,
 so it never waits for this process (busy with the store, and holding the interpreter lock) to

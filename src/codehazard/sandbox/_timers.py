@@ -35,7 +35,7 @@ class JudgeTimers:
 
     def __enter__(self) -> JudgeTimers:
         self.expired = ""
-        # ``_signal`` is what ``signal.signal`` calls, without its two enum conversions a call
+        # ``_signal`` is what ``signal.signal`` calls, without the enum conversions of each call
         self._previous = [
             _signal.signal(_signal.SIGALRM, self._expire),
             _signal.signal(_signal.SIGPROF, self._expire),
