@@ -144,3 +144,20 @@ def test_a_predicted_call_the_test_never_makes_does_not_decide(evaluator: Evalua
     body = "    if x == 1:\n        print('y' * 1_000_000)\n    return x\n"
     v = _judge(evaluator, "plain", body)
     assert v.status == "error" and "output limit" in v.detail
+
+
+def test_a_tasks_predicted_calls_are_encoded_once_and_again_for_a_new_list() -> None:
+    """Every sample of a task sends the same first requests: the prepared task encodes them
+    once (the judge compares every call the test makes with its line, so a stale line could
+    only cost a rejudge, never a verdict)."""
+    from codehazard.sandbox._judge import PreparedTask, request_lines
+
+    task = PreparedTask("t", "f", None, predicted=[((1,), {}), (([2, 3],), {"k": 4})])
+    first = task.predicted_lines()
+    assert first == request_lines(task.predicted, 1) and len(first) == 2
+    assert task.predicted_lines() is first  # the next sample's: not encoded again
+    task.predicted = [((5,), {})]
+    assert task.predicted_lines() == request_lines([((5,), {})], 1) != first
+    # arguments that are not plain data end the prediction there, as before
+    task.predicted = [((1,), {}), ((object(),), {}), ((2,), {})]
+    assert task.predicted_lines() == request_lines([((1,), {})], 1)

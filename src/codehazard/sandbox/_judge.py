@@ -116,17 +116,11 @@ class Channel:
         Call before the first ``call``. A call whose arguments are not plain data ends the
         prediction there: the test will fail on it in ``call`` as it would have anyway.
         """
-        lines: list[bytes] = []
-        size = 0
-        for index, (args, kwargs) in enumerate(calls, start=self._next_id + 1):
-            try:
-                line = _request(index, args, kwargs)
-            except (CodecError, RecursionError, ValueError):
-                break
-            size += len(line)
-            if size > PIPELINE_BYTES:
-                break
-            lines.append(line)
+        self.pipeline_lines(request_lines(calls, self._next_id + 1))
+
+    def pipeline_lines(self, lines: list[bytes]) -> None:
+        """Send predicted calls already encoded by ``request_lines`` (numbered from the next
+        request's id on)."""
         if lines:
             self._predicted = [b""] * self._next_id + lines
             self._send_bytes(b"".join(lines))
@@ -351,6 +345,24 @@ class Channel:
         raise BadValue(str(reply.get("bad", "malformed answer"))[:REPR_LIMIT])
 
 
+def request_lines(calls: list[tuple[tuple[Any, ...], dict[str, Any]]], start: int) -> list[bytes]:
+    """The protocol lines of ``calls`` numbered from ``start``, as many as fit in
+    ``PIPELINE_BYTES``, up to the first whose arguments are not plain data (the test will fail
+    on that call in ``Channel.call`` as it would have anyway)."""
+    lines: list[bytes] = []
+    size = 0
+    for index, (args, kwargs) in enumerate(calls, start=start):
+        try:
+            line = _request(index, args, kwargs)
+        except (CodecError, RecursionError, ValueError):
+            break
+        size += len(line)
+        if size > PIPELINE_BYTES:
+            break
+        lines.append(line)
+    return lines
+
+
 def _request(
     ident: int, args: tuple[Any, ...], kwargs: dict[str, Any], op: dict[str, Any] | None = None
 ) -> bytes:
@@ -410,6 +422,18 @@ class PreparedTask:
     """Trusted drivers (``"module:attr"``, standard library only) the runner binds before the
     candidate's code runs, for ``Channel.drive``; ``prepare_task`` sets them from the checker
     kind's declared ``drivers``."""
+    _predicted_lines: tuple[list[Any], list[bytes]] | None = field(default=None, repr=False)
+    """``predicted`` encoded as the first requests of a session, kept for the task's next
+    sample, with the list it was made from (a new list is encoded again). A stale line could
+    only cost a rejudge: ``Channel.call`` compares every call the test makes with its line."""
+
+    def predicted_lines(self) -> list[bytes]:
+        """The protocol lines of ``predicted`` as a session's first requests, encoded once."""
+        made = self._predicted_lines
+        if made is None or made[0] is not self.predicted:
+            made = (self.predicted, request_lines(self.predicted, 1))
+            self._predicted_lines = made
+        return made[1]
 
 
 def _call_repr(ch: Channel) -> str:
@@ -554,7 +578,7 @@ def _judge(task: PreparedTask, program: str, ch: Channel, predict: bool) -> dict
                 raise CandidateGone
             return {"status": status, "detail": str(ready.get("detail", ""))[:1000]}
         if predict and task.predicted:
-            ch.pipeline(task.predicted)
+            ch.pipeline_lines(task.predicted_lines())  # no call made yet: they are ids 1, 2...
         return _dispatch(task, ch)
     except JudgeTimeout:
         return {"status": "timeout", "detail": f"time limit exceeded during {_call_repr(ch)}"}
